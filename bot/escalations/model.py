@@ -1,0 +1,84 @@
+"""Escalation records and the interfaces the chat adapters implement or call.
+
+The escalation service (``bot/escalations/service.py``) owns the lifecycle; the Slack and Discord
+adapters implement :class:`Notifier` and call the service with an :class:`Actor` when a button
+is pressed. Nothing here imports Slack, Discord or Redis.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.errors import ShouldAiError
+
+Platform = Literal["slack", "discord", "console"]
+State = Literal["open", "acknowledged", "reassigned", "resolved", "expired"]
+Action = Literal["acknowledge", "reassign", "resolve"]
+
+
+class Actor(BaseModel):
+    """Who pressed a button or typed a command, as the platform names them."""
+
+    model_config = ConfigDict(frozen=True)
+    platform: Platform
+    user_id: str
+
+
+class StatusRef(BaseModel):
+    """Where the requester's status card lives, so it can be updated as the escalation moves.
+
+    Slack: ``channel`` + ``ts`` of the card. Discord: ``channel`` + ``message_id`` (or the
+    interaction ``token`` of an ephemeral answer, valid 15 minutes).
+    """
+
+    model_config = ConfigDict(frozen=True)
+    channel: str | None = None
+    ts: str | None = None
+    message_id: str | None = None
+    token: str | None = None
+    application_id: str | None = None
+
+
+class Transition(BaseModel):
+    at: float
+    state: State
+    level: int
+    assignee: str | None
+    by: str | None
+    note: str = ""
+
+
+class Escalation(BaseModel):
+    id: str
+    decision_id: str
+    policy_revision: str
+    category: str
+    platform: Platform
+    requester: str
+    text: str
+    state: State
+    level: int  # 0 owner, 1 backup, 2 channel, 3+ channel repeats
+    assignee: str | None  # person key in people.yaml, None when at channel level
+    created_at: float
+    due_at: float | None
+    status_ref: StatusRef | None = None
+    history: list[Transition] = []
+
+
+class DeliveryRefused(ShouldAiError):
+    """The platform would not deliver a ping (DMs closed, unknown user): climb to the next level."""
+
+
+class Notifier(Protocol):
+    """What the escalation engine needs from a chat platform."""
+
+    async def ping_person(self, *, escalation: Escalation, person_key: str) -> None:
+        """DM the person with Acknowledge / Reassign / Resolve. Raise DeliveryRefused if refused."""
+
+    async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
+        """Post the escalation to a channel (last level of the climb)."""
+
+    async def update_status(self, *, escalation: Escalation, message: str) -> None:
+        """Update the requester's status card (or tell them, if there is no card)."""

@@ -1,0 +1,132 @@
+"""The policy and decision models: the contracts every other part of should-ai reads.
+
+The policy files under ``policies/`` parse into :class:`Policy`; the engine turns a request
+into a :class:`Decision`, whose JSON form is fixed by DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Route = Literal["human", "ai"]
+Layer = Literal["keyword", "pattern", "similarity", "fallback", "llm"]
+
+
+class _Strict(BaseModel):
+    # An unknown key in a policy file is an admin's typo, never something to ignore silently.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Phrases(_Strict):
+    """Words or sentences per language; English and French ship from day one."""
+
+    en: tuple[str, ...] = ()
+    fr: tuple[str, ...] = ()
+
+    def all(self) -> tuple[str, ...]:
+        return self.en + self.fr
+
+
+class Category(_Strict):
+    route: Route
+    label: str
+    owner: str | None = None
+    backup: str | None = None
+    channel: str | None = None
+    ack_minutes: float = Field(default=15, gt=0)
+    repeat: int = Field(default=0, ge=0, description="extra pings to the channel after the climb")
+    why: str
+    ai_may: str = ""
+    keywords: Phrases = Phrases()
+    patterns: tuple[str, ...] = ()
+    examples: Phrases = Phrases()
+    threshold: float | None = Field(
+        default=None, description="similarity threshold, written by `should-ai policy calibrate`"
+    )
+
+
+class Fallback(_Strict):
+    route: Route = "human"
+    owner: str
+    why: str
+    ai_may: str = ""
+
+
+class Guidance(_Strict):
+    """What the LLM is told when it drafts: the team's tone and what it must never do."""
+
+    tone: str = ""
+    never: tuple[str, ...] = ()
+
+
+class PolicyFile(_Strict):
+    version: Literal[1] = 1
+    fallback: Fallback
+    guidance: Guidance = Guidance()
+    similarity_margin: float = Field(default=0.05, ge=0)
+    categories: dict[str, Category]
+
+
+class Person(_Strict):
+    name: str
+    slack: str | None = None
+    discord: str | None = None
+
+
+class Channel(_Strict):
+    slack: str | None = None
+    discord: str | None = None
+
+
+class PeopleFile(_Strict):
+    people: dict[str, Person]
+    channels: dict[str, Channel] = {}
+
+
+class Case(_Strict):
+    text: str
+    route: Route
+    category: str | None = None
+
+
+class CasesFile(_Strict):
+    cases: tuple[Case, ...]
+
+
+class Policy(_Strict):
+    """One loaded policy directory."""
+
+    revision: str
+    file: PolicyFile
+    people: PeopleFile
+    cases: tuple[Case, ...] = ()
+
+    @property
+    def categories(self) -> dict[str, Category]:
+        return self.file.categories
+
+
+class Owner(_Strict):
+    id: str
+    name: str
+
+
+class Reason(_Strict):
+    layer: Layer
+    category: str | None
+    detail: str
+
+
+class Decision(_Strict):
+    decision_id: str
+    route: Route
+    category: str | None
+    categories: tuple[str, ...]
+    owner: Owner | None
+    confidence: float
+    reasons: tuple[Reason, ...]
+    why: str = ""
+    ai_may: str
+    policy_revision: str
