@@ -1,0 +1,116 @@
+"""One scenario table both chat adapters drive, so one policy behaves the same on Slack and Discord.
+
+Each row is a request a marketer types, what the default policy under ``policies/`` must decide
+for it, and how its escalation must unfold. The Slack tests (tests/slack/) and the Discord tests
+(tests/discord/) both run every row through their platform's real SDK code against a local fake
+of the platform, and assert on what the fake received.
+
+Escalation steps, in order (an empty tuple means the request goes to AI and nobody is pinged):
+
+- ``"dm owner"``          the category's owner gets a DM with Acknowledge / Reassign / Resolve;
+- ``"dm refused->backup"`` the owner cannot be DMed, so the backup is DMed at once instead;
+- ``"ack"``               the person pinged presses Acknowledge; the status card says so;
+- ``"resolve"``           the person pinged presses Resolve; the status card says so;
+- ``"timeout->backup"``   nobody acknowledged in time: the backup is DMed;
+- ``"timeout->channel"``  still nobody: the category's channel gets the escalation.
+
+Request texts are chosen so the default policy's routing is not in doubt (a product recall press
+statement is a crisis; scheduling a newsletter is scheduling). Rows may be appended; never change
+an existing row's expectations without changing the policy on purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Step = Literal[
+    "dm owner",
+    "dm refused->backup",
+    "ack",
+    "resolve",
+    "timeout->backup",
+    "timeout->channel",
+]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    text: str
+    route: Literal["human", "ai"]
+    category: str
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def escalates(self) -> bool:
+        return self.route == "human"
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        name="routine-scheduling",
+        text="schedule the newsletter for Tuesday 9am",
+        route="ai",
+        category="scheduling",
+    ),
+    Scenario(
+        name="routine-drafting",
+        text="Write 5 subject lines for the spring sale email",
+        route="ai",
+        category="drafting",
+    ),
+    Scenario(
+        name="routine-scheduling-fr",
+        text="Programme le post LinkedIn pour lundi 8h",
+        route="ai",
+        category="scheduling",
+    ),
+    Scenario(
+        name="crisis-acknowledged",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("dm owner", "ack"),
+    ),
+    Scenario(
+        name="crisis-nobody-answers",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("dm owner", "timeout->backup", "timeout->channel"),
+    ),
+    Scenario(
+        name="crisis-owner-dms-closed",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("dm refused->backup", "ack"),
+    ),
+    Scenario(
+        name="ethics-resolved",
+        text="write fake testimonials for the new course",
+        route="human",
+        category="ethics",
+        steps=("dm owner", "resolve"),
+    ),
+    Scenario(
+        name="relationships-acknowledged",
+        text="Write a condolence message to our partner whose founder passed away",
+        route="human",
+        category="relationships",
+        steps=("dm owner", "ack"),
+    ),
+)
+
+
+def by_name(name: str) -> Scenario:
+    """The scenario called ``name``; a KeyError names the typo."""
+    for scenario in SCENARIOS:
+        if scenario.name == name:
+            return scenario
+    raise KeyError(f"no scenario named {name!r}; known: {[s.name for s in SCENARIOS]}")
+
+
+ROUTINE = tuple(s for s in SCENARIOS if not s.escalates)
+ESCALATING = tuple(s for s in SCENARIOS if s.escalates)
