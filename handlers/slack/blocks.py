@@ -1,0 +1,168 @@
+"""Block Kit rendering: core results in, Slack message payloads out. Pure functions, no I/O.
+
+Every function returns ``(text, blocks)``: ``text`` is the notification / screen-reader fallback
+Slack requires next to ``blocks``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.escalations.model import Escalation
+from bot.policy.model import Decision
+
+Block = dict[str, Any]
+Message = tuple[str, list[Block]]
+
+ACK_ACTION = "should_ai_ack"
+REASSIGN_ACTION = "should_ai_reassign"
+RESOLVE_ACTION = "should_ai_resolve"
+ESCALATION_ACTIONS = (ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION)
+ESCALATION_BLOCK_PREFIX = "should_ai_escalation:"
+
+_MAX_TEXT = 2900  # a section's text may hold 3000 characters
+
+
+def mention(user_id: str | None, fallback: str = "someone") -> str:
+    """``<@U…>`` for a Slack user id (Slack renders the name and notifies), else the fallback."""
+    return f"<@{user_id}>" if user_id else fallback
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text)}}
+
+
+def _context(*texts: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(t)} for t in texts]}
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def quote(text: str) -> str:
+    """The request as a Slack quote, one ``>`` per line."""
+    return "\n".join(f"> {line}" for line in _clip(text).splitlines() or [""])
+
+
+def verdict(decision: Decision) -> str:
+    if decision.route == "ai":
+        return ":white_check_mark: *AI can do this.*"
+    return ":raising_hand: *A person must own this.*"
+
+
+def decision_message(*, decision: Decision, category_label: str, owner_mention: str) -> Message:
+    """The answer to ``/should-ai <request>``: verdict, category, why, owner, what AI may do."""
+    fields = [
+        {"type": "mrkdwn", "text": f"*Category*\n{category_label}"},
+        {"type": "mrkdwn", "text": f"*Owner*\n{owner_mention}"},
+    ]
+    blocks: list[Block] = [
+        _section(verdict(decision)),
+        {"type": "section", "fields": fields},
+        _section(f"*Why*\n{decision.why or '—'}"),
+    ]
+    if decision.ai_may:
+        blocks.append(_section(f"*What AI may still do*\n{decision.ai_may}"))
+    blocks.append(
+        _context(f"decision `{decision.decision_id}` · policy `{decision.policy_revision}`")
+    )
+    plain = "AI can do this" if decision.route == "ai" else "A person must own this"
+    return f"{plain}: {category_label}, owner {owner_mention}.", blocks
+
+
+def escalation_message(
+    *, escalation: Escalation, category_label: str, why: str, requester_mention: str
+) -> Message:
+    """The ping an owner gets: the request, why it is theirs, and the three buttons."""
+    blocks: list[Block] = [
+        _section(
+            f":rotating_light: *{category_label}* request from {requester_mention} needs a person."
+        ),
+        _section(quote(escalation.text)),
+        _section(f"*Why you*\n{why}"),
+        _context(_due_line(escalation), f"escalation `{escalation.id}`"),
+    ]
+    if escalation.state != "resolved":
+        blocks.append(escalation_actions(escalation))
+    text = f"{category_label} request from {requester_mention} needs a person: {escalation.text}"
+    return _clip(text), blocks
+
+
+def _due_line(escalation: Escalation) -> str:
+    if escalation.due_at is None or escalation.state not in ("open", "reassigned"):
+        return f"state: *{escalation.state}*"
+    due = int(escalation.due_at)
+    return f"Acknowledge by <!date^{due}^{{time}} {{date_short_pretty}}|the deadline>"
+
+
+def escalation_actions(escalation: Escalation) -> Block:
+    """Acknowledge / Reassign (user picker) / Resolve; the block id carries the escalation id."""
+    elements: list[Block] = []
+    if escalation.state in ("open", "reassigned"):
+        elements.append(_button("Acknowledge", ACK_ACTION, escalation.id, style="primary"))
+    elements.append(
+        {
+            "type": "users_select",
+            "action_id": REASSIGN_ACTION,
+            "placeholder": {"type": "plain_text", "text": "Reassign to…"},
+        }
+    )
+    resolve = _button("Resolve", RESOLVE_ACTION, escalation.id, style="danger")
+    resolve["confirm"] = {
+        "title": {"type": "plain_text", "text": "Resolve this request?"},
+        "text": {"type": "plain_text", "text": "The requester will be told it is resolved."},
+        "confirm": {"type": "plain_text", "text": "Resolve"},
+        "deny": {"type": "plain_text", "text": "Cancel"},
+    }
+    elements.append(resolve)
+    return {
+        "type": "actions",
+        "block_id": f"{ESCALATION_BLOCK_PREFIX}{escalation.id}",
+        "elements": elements,
+    }
+
+
+def _button(label: str, action_id: str, value: str, *, style: str) -> Block:
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label},
+        "action_id": action_id,
+        "value": value,
+        "style": style,
+    }
+
+
+def escalation_id_from(*, block_id: str | None, value: str | None) -> str | None:
+    """The escalation an action belongs to: the button's value, else the actions block's id."""
+    if value:
+        return value
+    if block_id and block_id.startswith(ESCALATION_BLOCK_PREFIX):
+        return block_id.removeprefix(ESCALATION_BLOCK_PREFIX) or None
+    return None
+
+
+_STATE_EMOJI = {
+    "open": ":hourglass_flowing_sand:",
+    "acknowledged": ":eyes:",
+    "reassigned": ":arrows_counterclockwise:",
+    "resolved": ":white_check_mark:",
+    "expired": ":warning:",
+}
+
+
+def status_message(*, escalation: Escalation, category_label: str, message: str) -> Message:
+    """The requester's status card: their request and where its escalation stands now."""
+    emoji = _STATE_EMOJI.get(escalation.state, ":information_source:")
+    blocks: list[Block] = [
+        _section(f"*Your {category_label.lower()} request is with a person.*"),
+        _section(quote(escalation.text)),
+        _section(f"{emoji} {message}"),
+        _context(f"escalation `{escalation.id}` · state *{escalation.state}*"),
+    ]
+    return _clip(f"Your request: {message}"), blocks
+
+
+def notice_message(text: str) -> Message:
+    """A short standalone notice (refusals, errors, command replies in plain mrkdwn)."""
+    return _clip(text), [_section(text)]

@@ -1,0 +1,303 @@
+"""A fake Slack Web API on 127.0.0.1 that records every call, for offline tests and the benchmark.
+
+It speaks the protocol slack_sdk's AsyncWebClient speaks: ``POST /api/<method>`` with a bearer
+token and arguments in the query string, a form body or a JSON body; ``{"ok": ...}`` answers;
+HTTP 429 with ``Retry-After`` when rate limiting. It also serves the ``response_url`` endpoints
+Slack puts in command and interaction payloads (``POST /response/<id>``), so ``respond()`` calls
+are recorded too. Tests point the bot's ``base_url`` here and assert on :attr:`FakeSlack.calls`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+BOT_USER_ID = "UBOTSHOULDAI"
+TEAM_ID = "T0TESTTEAM"
+
+
+@dataclass
+class Call:
+    """One request the fake received: the Web API method (or ``response_url``) and its arguments."""
+
+    method: str
+    args: dict[str, Any]
+    token: str | None = None
+
+    def blocks_text(self) -> str:
+        """All text in the call's blocks and fallback ``text``, to assert on what a user reads."""
+        return " ".join(_texts(self.args.get("blocks"))) + " " + str(self.args.get("text", ""))
+
+    def action_ids(self) -> list[str]:
+        return [
+            e["action_id"] for b in self.blocks() for e in b.get("elements", []) if "action_id" in e
+        ]
+
+    def blocks(self) -> list[dict[str, Any]]:
+        blocks = self.args.get("blocks") or []
+        parsed = json.loads(blocks) if isinstance(blocks, str) else blocks
+        assert isinstance(parsed, list)
+        return parsed
+
+
+def _texts(node: Any) -> list[str]:
+    if isinstance(node, str):
+        try:
+            node = json.loads(node)
+        except ValueError:
+            return []
+    if isinstance(node, dict):
+        out = [node["text"]] if isinstance(node.get("text"), str) else []
+        return out + [t for v in node.values() if isinstance(v, dict | list) for t in _texts(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _texts(v)]
+    return []
+
+
+@dataclass
+class _RateLimit:
+    remaining: int
+    retry_after: int
+
+
+@dataclass
+class FakeSlack:
+    """The fake server's state. Start it with :meth:`start`; its base URL is :attr:`api_url`."""
+
+    calls: list[Call] = field(default_factory=list)
+    dm_refused: dict[str, str] = field(default_factory=dict)  # user id -> Slack error code
+    not_in_channel: set[str] = field(default_factory=set)
+    user_tz: dict[str, str] = field(default_factory=dict)  # users.info time zones
+    channels_by_name: dict[str, str] = field(default_factory=dict)  # name -> id
+    scheduled: dict[str, dict[str, Any]] = field(default_factory=dict)  # chat.scheduleMessage
+    _limits: dict[str, _RateLimit] = field(default_factory=dict)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _runner: web.AppRunner | None = None
+    port: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"{self.base_url}/response/{name}"
+
+    def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 0) -> None:
+        """Answer the next ``times`` calls of ``method`` with HTTP 429 and ``Retry-After``."""
+        self._limits[method] = _RateLimit(times, retry_after)
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{name}", self._response_url)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- what tests read ---------------------------------------------------------------------
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def dms_to(self, user_id: str) -> list[Call]:
+        """Messages posted to the DM channel the fake opened with ``user_id``."""
+        return [
+            c for c in self.of("chat.postMessage") if c.args.get("channel") == dm_channel(user_id)
+        ]
+
+    async def wait_for(
+        self, predicate: Callable[[list[Call]], bool], *, within: float = 10.0
+    ) -> list[Call]:
+        """Wait until the recorded calls satisfy ``predicate`` (a guard, not a speed assertion)."""
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(lambda: predicate(self.calls))
+        return self.calls
+
+    async def wait_calls(self, method: str, count: int = 1, *, within: float = 10.0) -> list[Call]:
+        await self.wait_for(lambda calls: len(self.of(method)) >= count, within=within)
+        return self.of(method)
+
+    # --- the protocol ------------------------------------------------------------------------
+
+    async def _record(self, call: Call) -> None:
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await _arguments(request)
+        limit = self._limits.get(method)
+        if limit is not None and limit.remaining > 0:
+            limit.remaining -= 1
+            await self._record(Call(f"{method}:429", args, _token(request)))
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(limit.retry_after)},
+            )
+        await self._record(Call(method, args, _token(request)))
+        return web.json_response(self._answer(method, args))
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        args = await request.json()
+        await self._record(Call("response_url", {**args, "name": request.match_info["name"]}))
+        return web.Response(text="ok")
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        handler = _ANSWERS.get(method)
+        if handler is None:
+            return {"ok": False, "error": "unknown_method"}
+        return handler(self, args)
+
+    def next_ts(self) -> str:
+        return f"1700000000.{next(self._ts):06d}"
+
+
+def dm_channel(user_id: str) -> str:
+    """The id the fake gives the DM channel with ``user_id`` (stable, so tests can predict it)."""
+    return f"D{user_id}"
+
+
+def _token(request: web.Request) -> str | None:
+    auth = request.headers.get("Authorization", "")
+    return auth.removeprefix("Bearer ") or None
+
+
+async def _arguments(request: web.Request) -> dict[str, Any]:
+    args: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        body = await request.json()
+        args.update(body if isinstance(body, dict) else {})
+    elif request.can_read_body:
+        args.update(dict(await request.post()))
+    return args
+
+
+def _auth_test(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "url": "https://fake.slack.test/",
+        "team": "Test team",
+        "team_id": TEAM_ID,
+        "user": "should-ai",
+        "user_id": BOT_USER_ID,
+        "bot_id": "BSHOULDAI",
+    }
+
+
+def _conversations_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    user = str(args.get("users", ""))
+    if user in fake.dm_refused:
+        return {"ok": False, "error": fake.dm_refused[user]}
+    return {"ok": True, "channel": {"id": dm_channel(user)}}
+
+
+def _post_message(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    channel = str(args.get("channel", ""))
+    if channel in fake.not_in_channel:
+        return {"ok": False, "error": "not_in_channel"}
+    ts = fake.next_ts()
+    return {
+        "ok": True,
+        "channel": channel,
+        "ts": ts,
+        "message": {"text": args.get("text"), "ts": ts},
+    }
+
+
+def _update(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "channel": args.get("channel"),
+        "ts": args.get("ts"),
+        "text": args.get("text"),
+    }
+
+
+def _ephemeral(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": True, "message_ts": fake.next_ts()}
+
+
+def _users_info(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    user = str(args.get("user", ""))
+    tz = fake.user_tz.get(user, "America/Los_Angeles")
+    offset = int(ZoneInfo(tz).utcoffset(datetime.now(UTC)).total_seconds())  # type: ignore[union-attr]
+    return {"ok": True, "user": {"id": user, "name": user.lower(), "tz": tz, "tz_offset": offset}}
+
+
+def _known_channel(fake: FakeSlack, channel: str) -> bool:
+    return channel[:1] in ("C", "G", "D") or channel in fake.channels_by_name.values()
+
+
+def _schedule_message(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    channel, post_at = str(args.get("channel", "")), int(float(args.get("post_at", 0)))
+    now = int(time.time())
+    if not _known_channel(fake, channel):
+        return {"ok": False, "error": "channel_not_found"}
+    if post_at <= now:
+        return {"ok": False, "error": "time_in_past"}
+    if post_at > now + 120 * 86400:
+        return {"ok": False, "error": "time_too_far"}
+    sid = f"Q{next(fake._ts):08d}"
+    message = {"text": args.get("text"), "type": "message"}
+    fake.scheduled[sid] = {"id": sid, "channel_id": channel, "post_at": post_at, **message}
+    return {
+        "ok": True,
+        "channel": channel,
+        "scheduled_message_id": sid,
+        "post_at": post_at,
+        "message": message,
+    }
+
+
+def _delete_scheduled(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    if fake.scheduled.pop(str(args.get("scheduled_message_id", "")), None) is None:
+        return {"ok": False, "error": "invalid_scheduled_message_id"}
+    return {"ok": True}
+
+
+def _list_scheduled(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    messages = list(fake.scheduled.values())
+    return {"ok": True, "scheduled_messages": messages, "response_metadata": {"next_cursor": ""}}
+
+
+def _conversations_list(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    channels = [{"id": cid, "name": name} for name, cid in fake.channels_by_name.items()]
+    return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
+
+
+_ANSWERS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
+    "auth.test": _auth_test,
+    "conversations.open": _conversations_open,
+    "chat.postMessage": _post_message,
+    "chat.update": _update,
+    "chat.postEphemeral": _ephemeral,
+    "users.info": _users_info,
+    "chat.scheduleMessage": _schedule_message,
+    "chat.deleteScheduledMessage": _delete_scheduled,
+    "chat.scheduledMessages.list": _list_scheduled,
+    "conversations.list": _conversations_list,
+}
