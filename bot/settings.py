@@ -37,10 +37,23 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
     llm_model: str = "gpt-4o-mini"
+    llm_timeout: float = Field(default=30.0, gt=0)  # seconds per LLM call, before retries
+    llm_judge: bool = True  # ask the LLM when the classifier is unsure (only if an LLM is set)
+    default_tz: str = "UTC"  # IANA zone for "Tuesday 9am" when the platform gives no user zone
     slack_api_url: str = "https://slack.com/api/"
     discord_api_url: str | None = None
     http_port: int = 3000
     admins: str = ""  # comma-separated platform user ids, e.g. "U123,987654321"
+
+    # Intake, dedupe, rate limits and the decision log ([ops]).
+    max_request_chars: int = Field(default=4000, gt=0)  # longer requests are cut before matching
+    dedupe_ttl_s: int = Field(default=900, gt=0)  # Slack retries ~5 min, Discord tokens 15 min
+    rate_limit_requests: int = Field(default=20, ge=0)  # per user per window; 0 turns it off
+    rate_limit_window_s: int = Field(default=60, gt=0)
+    log_full_text: bool = False  # the decision log masks request text unless this is on
+    log_text_max_chars: int = Field(default=500, gt=0)
+    log_max_entries: int = Field(default=100_000, gt=0)  # stream trimmed with MAXLEN ~
+    redis_timeout_s: float = Field(default=1.0, gt=0)  # a hung Redis must not hold a decision
 
     def admin_ids(self) -> frozenset[str]:
         return frozenset(a.strip() for a in self.admins.split(",") if a.strip())

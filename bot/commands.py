@@ -1,0 +1,282 @@
+"""`/should-ai <text>`: sub-commands, and the replies both chat platforms render.
+
+``why``, ``queue``, ``help``, ``reload``, ``policy`` and ``scheduled`` are sub-commands when
+they are the first word (``reload`` is admin-only); anything else is a request for the policy.
+A word that is also a sub-command and comes with more text ("help me draft a post") is a
+request, except ``why`` whose text is what to explain.
+
+Every reply is a :class:`Reply`: a plain-text ``text`` any adapter can post as it is, plus the
+structured parts (decision, escalations) an adapter may render as blocks or embeds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from bot.escalations.model import Actor, Escalation
+from bot.intake import Intake, IntakeResult
+from bot.policy.model import Decision, Policy
+from bot.reload import PolicyHolder, ReloadOutcome
+
+SubCommand = Literal["why", "queue", "help", "reload", "policy", "scheduled"]
+ReplyKind = Literal[
+    "decision", "why", "queue", "help", "reload", "policy", "scheduled",
+    "duplicate", "refused", "error",
+]
+_BARE = frozenset({"queue", "help", "reload", "policy", "scheduled"})
+ADMIN_ONLY = frozenset({"reload"})
+
+HELP = """\
+/should-ai <request>: I say at once whether AI may do it or a named person must own it.
+/should-ai why <request>: the same answer with the reasons (keyword, pattern or example matched).
+/should-ai queue: escalations waiting for you (admins: every open escalation).
+/should-ai scheduled: posts AI scheduled for you.
+/should-ai policy: the policy in use: its revision, categories and owners.
+/should-ai reload: reload the policy files now (admins only; edits are also picked up on save).
+/should-ai help: this list."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: SubCommand | None  # None: a request for the policy
+    text: str
+
+
+def parse(raw: str) -> Command:
+    """Split the text typed after /should-ai into a sub-command and its text."""
+    text = raw.strip()
+    head, _, rest = text.partition(" ")
+    word = head.lower()
+    if word == "why":
+        return Command(name="why", text=rest.strip())
+    if word in _BARE and not rest.strip():
+        return Command(name=word, text="")  # type: ignore[arg-type]
+    return Command(name=None, text=text)
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: ReplyKind
+    text: str
+    ephemeral: bool = True
+    decision: Decision | None = None
+    intake: IntakeResult | None = None
+    escalations: tuple[Escalation, ...] = ()
+    items: tuple[Any, ...] = field(default=())  # scheduled posts, for adapters that render them
+
+    @property
+    def needs_escalation(self) -> bool:
+        """True when the adapter must call Intake.escalate after showing this reply."""
+        return self.decision is not None and self.kind == "decision" \
+            and self.decision.route == "human"
+
+
+class EscalationReader(Protocol):
+    async def list_open(
+        self, *, assignee: str | None = None, requester: str | None = None
+    ) -> Sequence[Escalation]: ...
+
+
+ScheduledLister = Callable[[Actor], Awaitable[Sequence[Any]]]
+Reloader = Callable[[], Awaitable[ReloadOutcome]]
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+def render_decision(decision: Decision) -> str:
+    """The answer a requester sees at once."""
+    if decision.route == "ai":
+        head = f"AI can do this ({_category(decision)})."
+    else:
+        owner = decision.owner.name if decision.owner else "a person"
+        head = f"A person must own this ({_category(decision)}): {owner} will be asked to take it."
+    lines = [head]
+    if decision.why:
+        lines.append(f"Why: {decision.why}")
+    if decision.route == "human" and decision.ai_may:
+        lines.append(f"AI may still: {decision.ai_may}")
+    return "\n".join(lines)
+
+
+def render_why(decision: Decision) -> str:
+    reasons = [
+        f"- {r.layer}" + (f" [{r.category}]" if r.category else "") + f": {r.detail}"
+        for r in decision.reasons
+    ] or ["- nothing in the policy matched; unsure requests go to a person"]
+    return "\n".join([
+        render_decision(decision),
+        f"Confidence {decision.confidence:.2f}; categories matched: "
+        f"{', '.join(decision.categories) or 'none'}; policy revision {decision.policy_revision}.",
+        "Reasons:", *reasons,
+    ])
+
+
+def reply_for_store_down(decision: Decision) -> str:
+    """What the requester is told when their escalation could not be stored (Redis down)."""
+    owner = decision.owner.name if decision.owner else "the owner of this kind of work"
+    return (
+        f"I couldn't record this escalation right now, so please contact {owner} directly "
+        "about it. Do not hand it to AI in the meantime. I'll keep trying to notify them."
+    )
+
+
+def render_escalation_line(e: Escalation, *, now: float | None = None) -> str:
+    age_min = int(((now or time.time()) - e.created_at) // 60)
+    who = e.assignee or "channel"
+    return (f"{e.id} [{e.category}] {e.state}, with {who}, level {e.level}, "
+            f"{age_min} min old, from {e.requester}: {_clip(e.text, 80)!r}")
+
+
+def render_policy(policy: Policy) -> str:
+    lines = [f"Policy revision {policy.revision}: {len(policy.categories)} categories."]
+    for key, cat in policy.categories.items():
+        owner = _person_name(policy, cat.owner) if cat.owner else "-"
+        extra = f", owner {owner}, ack within {cat.ack_minutes:g} min" if cat.route == "human" \
+            else ""
+        lines.append(f"- {key} ({cat.label}): {cat.route}{extra}")
+    fb = policy.file.fallback
+    lines.append(f"Anything else: {fb.route}, owner {_person_name(policy, fb.owner)}.")
+    return "\n".join(lines)
+
+
+def render_reload(outcome: ReloadOutcome) -> str:
+    if outcome.error is not None:
+        return (f"The policy files do not load, so revision {outcome.revision} stays in use: "
+                f"{outcome.error}")
+    if outcome.changed:
+        return f"Policy reloaded: revision {outcome.previous_revision} -> {outcome.revision}."
+    return f"Policy reloaded: no change (revision {outcome.revision})."
+
+
+def _category(decision: Decision) -> str:
+    return decision.category or "not recognised"
+
+
+def _person_name(policy: Policy, key: str) -> str:
+    person = policy.people.people.get(key)
+    return person.name if person else key
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# --- dispatch --------------------------------------------------------------------------------
+
+class Commands:
+    """Turns what a user typed into a :class:`Reply`; adapters only render it."""
+
+    def __init__(
+        self,
+        *,
+        intake: Intake,
+        holder: PolicyHolder,
+        escalations: EscalationReader,
+        reload: Reloader,
+        admin_ids: frozenset[str],
+        scheduled: ScheduledLister | None = None,
+    ) -> None:
+        self._intake = intake
+        self._holder = holder
+        self._escalations = escalations
+        self._reload = reload
+        self._admin_ids = admin_ids
+        self._scheduled = scheduled
+
+    def is_admin(self, actor: Actor) -> bool:
+        # The person at the terminal of `should-ai serve` owns the process.
+        return actor.platform == "console" or actor.user_id in self._admin_ids \
+            or f"{actor.platform}:{actor.user_id}" in self._admin_ids
+
+    async def handle(self, *, actor: Actor, text: str, dedupe_key: str) -> Reply:
+        command = parse(text)
+        if command.name is None:
+            return self._request_reply(
+                await self._intake.submit(actor=actor, text=command.text, dedupe_key=dedupe_key)
+            )
+        refused = await self._intake.admit(actor=actor, dedupe_key=dedupe_key)
+        if refused is not None:
+            return self._request_reply(refused)
+        if command.name in ADMIN_ONLY and not self.is_admin(actor):
+            return Reply(kind="error", text=f"`{command.name}` is for should-ai admins only.")
+        return await self._sub_command(command, actor)
+
+    def _request_reply(self, result: IntakeResult) -> Reply:
+        if result.duplicate:
+            return Reply(kind="duplicate", text="", intake=result)
+        if result.decision is None:
+            kind: ReplyKind = "refused" if result.rate_limited else "error"
+            return Reply(kind=kind, text=result.error or "", intake=result)
+        return Reply(kind="decision", text=render_decision(result.decision), ephemeral=False,
+                     decision=result.decision, intake=result)
+
+    async def _sub_command(self, command: Command, actor: Actor) -> Reply:
+        match command.name:
+            case "why":
+                return self._why(command.text)
+            case "queue":
+                return await self._queue(actor)
+            case "reload":
+                return Reply(kind="reload", text=render_reload(await self._reload()))
+            case "policy":
+                return Reply(kind="policy", text=render_policy(self._holder.policy))
+            case "scheduled":
+                return await self._list_scheduled(actor)
+            case _:
+                return Reply(kind="help", text=HELP)
+
+    def _why(self, text: str) -> Reply:
+        if not text:
+            return Reply(kind="error", text="Usage: /should-ai why <request>")
+        decision = self._holder.current().engine.decide(text[:4000])
+        return Reply(kind="why", text=render_why(decision), decision=decision)
+
+    async def _queue(self, actor: Actor) -> Reply:
+        if self.is_admin(actor):
+            found = list(await self._escalations.list_open())
+        else:
+            found = await self._mine(actor)
+        if not found:
+            return Reply(kind="queue", text="No open escalations for you.")
+        lines = [f"{len(found)} open escalation(s):"]
+        lines += [render_escalation_line(e) for e in found]
+        return Reply(kind="queue", text="\n".join(lines), escalations=tuple(found))
+
+    async def _mine(self, actor: Actor) -> list[Escalation]:
+        person = person_key(self._holder.policy, actor)
+        assigned = list(await self._escalations.list_open(assignee=person)) if person else []
+        asked = await self._escalations.list_open(requester=requester_key(actor))
+        seen = {e.id for e in assigned}
+        return assigned + [e for e in asked if e.id not in seen]
+
+    async def _list_scheduled(self, actor: Actor) -> Reply:
+        if self._scheduled is None:
+            return Reply(kind="scheduled", text="Scheduling is not set up on this bot.")
+        posts = tuple(await self._scheduled(actor))
+        if not posts:
+            return Reply(kind="scheduled", text="Nothing scheduled for you.")
+        lines = [f"{len(posts)} scheduled post(s):"] + [f"- {_describe(p)}" for p in posts]
+        return Reply(kind="scheduled", text="\n".join(lines), items=posts)
+
+
+def _describe(post: Any) -> str:
+    when = getattr(post, "post_at", None)
+    at = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when)) if isinstance(when, float | int) \
+        else str(when)
+    return f"{getattr(post, 'id', '?')} in {getattr(post, 'channel', '?')} at {at}: " \
+        f"{_clip(str(getattr(post, 'text', '')), 80)!r}"
+
+
+def person_key(policy: Policy, actor: Actor) -> str | None:
+    """The people.yaml key of the actor, or None if they are not a named person."""
+    for key, person in policy.people.people.items():
+        if actor.platform != "console" and getattr(person, actor.platform) == actor.user_id:
+            return key
+    return None
+
+
+def requester_key(actor: Actor) -> str:
+    return f"{actor.platform}:{actor.user_id}"

@@ -1,0 +1,134 @@
+"""The decision log: every decision and every escalation transition, in a Redis Stream.
+
+Each entry says who asked, which route and category the policy chose, which owner, and under
+which policy revision, so an admin can answer "why did the bot say that?" weeks later. Request
+text is masked unless ``SHOULD_AI_LOG_FULL_TEXT`` is on, and always cut to a bounded length.
+The stream is trimmed with ``MAXLEN ~`` so it never grows without bound.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from bot.escalations.model import Actor, Escalation, Transition
+from bot.failopen import fail_open
+from bot.metrics import Metrics
+from bot.policy.model import Decision
+from bot.store.keys import DECISION_LOG_STREAM
+
+
+def mask_text(text: str) -> str:
+    """What the log keeps of a request by default: its length and a short digest, no words."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"[masked: {len(text)} chars, sha256 {digest}]"
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One stream entry; ``fields`` are the flat strings stored in Redis."""
+
+    id: str
+    fields: dict[str, str]
+
+    @property
+    def kind(self) -> str:
+        return self.fields.get("kind", "")
+
+    def summary(self) -> str:
+        """One line an admin can read in a terminal."""
+        f = self.fields
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(f.get("at", "0"))))
+        if self.kind == "decision":
+            return (
+                f"{at} decision {f.get('decision_id')} rev={f.get('policy_revision')} "
+                f"who={f.get('who')} route={f.get('route')} category={f.get('category') or '-'} "
+                f"owner={f.get('owner') or '-'} text={f.get('text')!r}"
+            )
+        return (
+            f"{at} escalation {f.get('escalation_id')} -> {f.get('state')} "
+            f"level={f.get('level')} assignee={f.get('assignee') or '-'} by={f.get('by') or '-'} "
+            f"decision={f.get('decision_id')} rev={f.get('policy_revision')}"
+        )
+
+
+class DecisionLog:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        *,
+        metrics: Metrics,
+        full_text: bool = False,
+        max_text_chars: int = 500,
+        max_entries: int = 100_000,
+        timeout_s: float = 1.0,
+    ) -> None:
+        self._redis = redis
+        self._metrics = metrics
+        self._full_text = full_text
+        self._max_text_chars = max_text_chars
+        self._max_entries = max_entries
+        self._timeout_s = timeout_s
+
+    def _loggable(self, text: str) -> str:
+        shown = text if self._full_text else mask_text(text)
+        return shown[: self._max_text_chars]
+
+    async def record_decision(self, *, decision: Decision, actor: Actor, text: str) -> str | None:
+        """Append a decision; returns the entry id, or None if Redis could not take it."""
+        owner = decision.owner
+        return await self._append({
+            "kind": "decision",
+            "decision_id": decision.decision_id,
+            "policy_revision": decision.policy_revision,
+            "who": f"{actor.platform}:{actor.user_id}",
+            "route": decision.route,
+            "category": decision.category or "",
+            "owner": f"{owner.id} ({owner.name})" if owner else "",
+            "confidence": f"{decision.confidence:.3f}",
+            "reasons": "; ".join(f"{r.layer}:{r.detail}" for r in decision.reasons)[:500],
+            "text": self._loggable(text),
+        })
+
+    async def record_transition(
+        self, *, escalation: Escalation, transition: Transition
+    ) -> str | None:
+        """Append one escalation transition (opened, acknowledged, climbed, resolved...)."""
+        return await self._append({
+            "kind": "transition",
+            "escalation_id": escalation.id,
+            "decision_id": escalation.decision_id,
+            "policy_revision": escalation.policy_revision,
+            "who": escalation.requester,
+            "category": escalation.category,
+            "state": transition.state,
+            "level": str(transition.level),
+            "assignee": transition.assignee or "",
+            "by": transition.by or "",
+            "note": transition.note[: self._max_text_chars],
+        })
+
+    async def _append(self, fields: dict[str, str]) -> str | None:
+        fields = {"at": f"{time.time():.3f}", **fields}
+        add = self._redis.xadd(
+            DECISION_LOG_STREAM, fields,  # type: ignore[arg-type]
+            maxlen=self._max_entries, approximate=True,
+        )
+        entry_id = await fail_open(
+            add, fallback=None, component="decision_log", metrics=self._metrics,
+            timeout_s=self._timeout_s,
+        )
+        return str(entry_id) if entry_id is not None else None
+
+    async def tail(self, count: int) -> list[LogEntry]:
+        """The last ``count`` entries, oldest first. Raises redis errors: admins want to know."""
+        rows = await self._redis.xrevrange(DECISION_LOG_STREAM, count=count)
+        return [LogEntry(id=str(i), fields=dict(f)) for i, f in reversed(rows)]
+
+    async def follow(self, after: str, *, block_ms: int = 1000) -> list[LogEntry]:
+        """Entries newer than ``after`` ("$" = from now), waiting up to ``block_ms``."""
+        res = await self._redis.xread({DECISION_LOG_STREAM: after}, block=block_ms)
+        return [LogEntry(id=str(i), fields=dict(f)) for _, rows in res for i, f in rows]

@@ -1,0 +1,191 @@
+"""Intake: what happens to a request between the chat adapter and the policy engine.
+
+Both adapters call :meth:`Intake.submit` with the platform's delivery id; it validates the text,
+drops a retried delivery, applies the per-user rate limit, decides with the current policy and
+logs the decision. Redis helps with the first and last steps but never blocks a decision: when
+it is down the decision is still returned (see :mod:`bot.failopen`).
+
+:meth:`Intake.escalate` opens the escalation for a human-route decision. If the store is down
+it keeps retrying in the background and returns None; the adapter then tells the requester to
+contact the owner directly. A request is never routed to AI because something is broken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.decision_log import DecisionLog
+from bot.dedupe import Deduper
+from bot.errors import UsageError
+from bot.escalations.model import Actor, Escalation, StatusRef
+from bot.failopen import STORE_ERRORS
+from bot.metrics import Metrics
+from bot.policy.model import Decision
+from bot.ratelimit import RateLimiter
+from bot.reload import PolicyHolder
+from bot.store.errors import StoreUnavailable
+from bot.store.retry import retry_with_backoff
+
+log = logging.getLogger(__name__)
+
+EMPTY_REQUEST = (
+    "Tell me what you want to do after /should-ai, for example "
+    "`/should-ai draft a post announcing our spring sale`. `/should-ai help` lists commands."
+)
+
+
+class EscalationOpener(Protocol):
+    async def open(
+        self, *, decision: Decision, actor: Actor, text: str, status_ref: StatusRef | None
+    ) -> Escalation: ...
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """What became of a request. Exactly one of decision / duplicate / rate_limited / error."""
+
+    decision: Decision | None = None
+    duplicate: bool = False
+    rate_limited: bool = False
+    error: str | None = None  # a sentence for the requester (empty text, over the limit)
+    retry_after_s: int = 0
+    truncated: bool = False  # the text was cut to max_request_chars before matching
+
+
+class Intake:
+    def __init__(
+        self,
+        *,
+        holder: PolicyHolder,
+        deduper: Deduper,
+        limiter: RateLimiter,
+        decision_log: DecisionLog,
+        escalations: EscalationOpener,
+        metrics: Metrics,
+        max_chars: int = 4000,
+    ) -> None:
+        self._holder = holder
+        self._deduper = deduper
+        self._limiter = limiter
+        self._log = decision_log
+        self._escalations = escalations
+        self._metrics = metrics
+        self._max_chars = max_chars
+        self._deferred: set[asyncio.Task[Escalation]] = set()
+
+    async def submit(self, *, actor: Actor, text: str, dedupe_key: str) -> IntakeResult:
+        """Validate, dedupe, rate-limit, decide and log one request."""
+        text = text.strip()
+        if not text:
+            self._metrics.refused.labels(reason="empty").inc()
+            return IntakeResult(error=EMPTY_REQUEST)
+        refused = await self.admit(actor=actor, dedupe_key=dedupe_key)
+        return refused or await self._decide(actor, text)
+
+    async def admit(self, *, actor: Actor, dedupe_key: str) -> IntakeResult | None:
+        """Dedupe and rate-limit any command; None = go ahead, else why not."""
+        if not await self._deduper.first_time(f"{actor.platform}:{dedupe_key}"):
+            self._metrics.refused.labels(reason="duplicate").inc()
+            return IntakeResult(duplicate=True)
+        verdict = await self._limiter.hit(actor)
+        if verdict.allowed:
+            return None
+        self._metrics.refused.labels(reason="rate_limited").inc()
+        return IntakeResult(
+            rate_limited=True, retry_after_s=verdict.retry_after_s,
+            error=rate_limited_message(verdict.limit, verdict.retry_after_s),
+        )
+
+    async def _decide(self, actor: Actor, text: str) -> IntakeResult:
+        matched = text[: self._max_chars]  # bounds the engine's work on a pasted novel
+        decision = self._holder.current().engine.decide(matched)
+        self._metrics.decisions.labels(
+            route=decision.route, category=decision.category or "none"
+        ).inc()
+        await self._log.record_decision(decision=decision, actor=actor, text=text)
+        return IntakeResult(decision=decision, truncated=len(text) > self._max_chars)
+
+    async def escalate(
+        self, *, result: IntakeResult, actor: Actor, text: str, status_ref: StatusRef | None
+    ) -> Escalation | None:
+        """Open the escalation for a human-route decision; None = store down, retrying."""
+        decision = result.decision
+        if decision is None or decision.route != "human":
+            raise UsageError("only a decision with route 'human' can be escalated")
+        opener = self._opener(decision, actor, text.strip(), status_ref)
+        try:
+            escalation = await opener()
+        except StoreUnavailable as e:
+            self._defer(opener, decision, e)
+            return None
+        await self._log_opened(escalation)
+        return escalation
+
+    def _opener(
+        self, decision: Decision, actor: Actor, text: str, status_ref: StatusRef | None
+    ) -> Callable[[], Awaitable[Escalation]]:
+        async def open_once() -> Escalation:
+            try:
+                return await self._escalations.open(
+                    decision=decision, actor=actor, text=text, status_ref=status_ref
+                )
+            except STORE_ERRORS as e:  # a raw redis error is the same outage to the retry loop
+                raise StoreUnavailable(f"redis unavailable: {e!r}") from e
+
+        return open_once
+
+    def _defer(
+        self, opener: Callable[[], Awaitable[Escalation]], decision: Decision, error: Exception
+    ) -> None:
+        self._metrics.escalations_deferred.inc()
+        log.warning(
+            "escalation for decision %s not stored (%s); requester told to contact %s directly; "
+            "retrying in the background", decision.decision_id, error,
+            decision.owner.id if decision.owner else "the owner",
+        )
+        task = asyncio.create_task(self._retry(opener, decision))
+        self._deferred.add(task)
+        task.add_done_callback(self._deferred.discard)
+
+    async def _retry(
+        self, opener: Callable[[], Awaitable[Escalation]], decision: Decision
+    ) -> Escalation:
+        what = f"open escalation for decision {decision.decision_id}"
+        escalation = await retry_with_backoff(opener, what=what, first_delay=0.5, max_delay=30.0)
+        log.info("deferred escalation %s opened for decision %s", escalation.id,
+                 decision.decision_id)
+        await self._log_opened(escalation)
+        return escalation
+
+    async def _log_opened(self, escalation: Escalation) -> None:
+        if escalation.history:
+            await self._log.record_transition(
+                escalation=escalation, transition=escalation.history[0]
+            )
+
+    @property
+    def pending_escalations(self) -> int:
+        """Escalations still being retried in the background."""
+        return len(self._deferred)
+
+    async def aclose(self) -> None:
+        """Stop background retries (shutdown); each one still pending is logged as lost."""
+        tasks = list(self._deferred)
+        for task in tasks:
+            task.cancel()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        lost = sum(isinstance(r, BaseException) for r in results)
+        if lost:
+            log.error("shutting down with %d escalation(s) not stored; their requesters were "
+                      "told to contact the owner directly", lost)
+
+
+def rate_limited_message(limit: int, retry_after_s: int) -> str:
+    return (
+        f"You've sent more than {limit} requests in a short time. "
+        f"Please wait {retry_after_s} s and try again."
+    )

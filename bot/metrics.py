@@ -1,0 +1,64 @@
+"""Prometheus metrics for one running bot, in a registry owned by its :class:`Services`.
+
+No module-level collectors: two bots in one process (tests do this) never share counters.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import generate_latest
+
+# Minutes to hours: acknowledgement windows in policy.yaml run from 15 minutes to a few hours.
+_ACK_BUCKETS = (10.0, 30.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 86400.0)
+
+
+class Metrics:
+    """Every metric should-ai exports; one instance per composition root."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.decisions = Counter(
+            "should_ai_decisions", "Decisions returned, by route and category",
+            ["route", "category"], registry=r,
+        )
+        self.refused = Counter(
+            "should_ai_requests_refused", "Requests not decided, by reason",
+            ["reason"], registry=r,
+        )
+        self.store_errors = Counter(
+            "should_ai_store_errors", "Redis calls that failed; the decision went on without them",
+            ["component"], registry=r,
+        )
+        self.transitions = Counter(
+            "should_ai_escalation_transitions", "Escalation transitions, by new state",
+            ["state"], registry=r,
+        )
+        self.escalations = Gauge(
+            "should_ai_escalations", "Escalations not yet resolved, by state (read at scrape)",
+            ["state"], registry=r,
+        )
+        self.time_to_ack = Histogram(
+            "should_ai_time_to_acknowledge_seconds", "From escalation opened to acknowledged",
+            buckets=_ACK_BUCKETS, registry=r,
+        )
+        self.escalations_deferred = Counter(
+            "should_ai_escalations_deferred",
+            "Escalations that could not be stored at once and were retried in the background",
+            registry=r,
+        )
+        self.reloads = Counter(
+            "should_ai_policy_reloads", "Policy reloads, by result", ["result"], registry=r,
+        )
+        self.policy_info = Gauge(
+            "should_ai_policy_info", "The policy revision in use (value 1)", ["revision"],
+            registry=r,
+        )
+
+    def set_policy_revision(self, revision: str) -> None:
+        self.policy_info.clear()
+        self.policy_info.labels(revision=revision).set(1)
+
+    def render(self) -> bytes:
+        """The Prometheus text exposition of this registry."""
+        return generate_latest(self.registry)

@@ -1,0 +1,52 @@
+"""A notifier that writes to the terminal: `should-ai serve` with no chat tokens still shows
+who would be pinged, each climb to a channel, every status change and every admin notice."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.escalations.model import Escalation
+from bot.policy.model import Policy
+
+
+class ConsoleNotifier:
+    """Implements :class:`bot.escalations.model.Notifier` and ``notify_admins`` on a stream."""
+
+    platform = "console"
+
+    def __init__(
+        self, *, policy: Callable[[], Policy] | None = None, stream: TextIO | None = None
+    ) -> None:
+        self._policy = policy
+        self._stream = stream
+
+    def _write(self, line: str) -> None:
+        stream = self._stream or sys.stdout  # resolved late: tests and the REPL swap stdout
+        stamp = time.strftime("%H:%M:%S")
+        print(f"[{stamp}] {line}", file=stream, flush=True)
+
+    def _person(self, key: str) -> str:
+        person = self._policy().people.people.get(key) if self._policy else None
+        return f"{person.name} ({key})" if person else key
+
+    async def ping_person(self, *, escalation: Escalation, person_key: str) -> None:
+        self._write(
+            f"PING {self._person(person_key)}: escalation {escalation.id} "
+            f"[{escalation.category}] from {escalation.requester}: {escalation.text!r} "
+            f"(level {escalation.level}; Acknowledge / Reassign / Resolve)"
+        )
+
+    async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
+        self._write(
+            f"CHANNEL #{channel_key}: nobody acknowledged escalation {escalation.id} "
+            f"[{escalation.category}] from {escalation.requester}: {escalation.text!r}"
+        )
+
+    async def update_status(self, *, escalation: Escalation, message: str) -> None:
+        self._write(f"STATUS {escalation.id} ({escalation.state}): {message}")
+
+    async def notify_admins(self, *, message: str) -> None:
+        self._write(f"ADMINS: {message}")

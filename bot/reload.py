@@ -1,0 +1,169 @@
+"""The policy in use, and its hot reload.
+
+:class:`PolicyHolder` keeps one :class:`PolicySnapshot` (policy + engine + revision) and swaps
+it in one assignment, so a request reads either the old policy or the new one, never a mix.
+:class:`PolicyWatcher` reloads when a file under the policy directory changes; a bad edit keeps
+the last good policy running and tells the admins what is wrong, naming file, line and key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from watchfiles import Change, awatch
+
+from bot.errors import PolicyError
+from bot.metrics import Metrics
+from bot.policy.model import Decision, Policy
+
+log = logging.getLogger(__name__)
+
+_POLICY_SUFFIXES = (".yaml", ".yml")
+
+
+class DecisionEngine(Protocol):
+    def decide(self, text: str) -> Decision: ...
+
+
+class AdminNotifier(Protocol):
+    async def notify_admins(self, *, message: str) -> None:
+        """Tell the bot's admins something they must act on (a bad policy edit)."""
+
+
+@dataclass(frozen=True)
+class PolicySnapshot:
+    policy: Policy
+    engine: DecisionEngine
+
+    @property
+    def revision(self) -> str:
+        return self.policy.revision
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    revision: str  # the revision running after the attempt
+    previous_revision: str
+    error: PolicyError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def changed(self) -> bool:
+        return self.revision != self.previous_revision
+
+
+PolicyLoader = Callable[[Path], Policy]
+EngineFactory = Callable[[Policy], DecisionEngine]
+
+
+def _build(directory: Path, load: PolicyLoader, make_engine: EngineFactory) -> PolicySnapshot:
+    policy = load(directory)
+    return PolicySnapshot(policy=policy, engine=make_engine(policy))
+
+
+class PolicyHolder:
+    """The current policy and engine; everything that decides reads :meth:`current` once."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        load: PolicyLoader,
+        make_engine: EngineFactory,
+        metrics: Metrics,
+    ) -> None:
+        self.directory = directory
+        self._load = load
+        self._make_engine = make_engine
+        self._metrics = metrics
+        self._lock = asyncio.Lock()
+        # Start-up has no last good policy to fall back on: a PolicyError here stops serve.
+        self._snapshot = _build(directory, load, make_engine)
+        metrics.set_policy_revision(self._snapshot.revision)
+
+    def current(self) -> PolicySnapshot:
+        return self._snapshot
+
+    @property
+    def policy(self) -> Policy:
+        return self._snapshot.policy
+
+    @property
+    def engine(self) -> DecisionEngine:
+        return self._snapshot.engine
+
+    async def reload(self) -> ReloadOutcome:
+        """Load the directory again; swap only if it loads. Loading runs off the event loop."""
+        async with self._lock:
+            previous = self._snapshot.revision
+            try:
+                fresh = await asyncio.to_thread(
+                    _build, self.directory, self._load, self._make_engine
+                )
+            except PolicyError as e:
+                self._metrics.reloads.labels(result="error").inc()
+                log.error("policy reload failed, keeping revision %s: %s", previous, e)
+                return ReloadOutcome(revision=previous, previous_revision=previous, error=e)
+            self._snapshot = fresh
+            self._metrics.reloads.labels(result="ok").inc()
+            self._metrics.set_policy_revision(fresh.revision)
+            if fresh.revision != previous:
+                log.info("policy reloaded: revision %s -> %s", previous, fresh.revision)
+            return ReloadOutcome(revision=fresh.revision, previous_revision=previous)
+
+
+def bad_edit_message(outcome: ReloadOutcome, directory: Path) -> str:
+    """What the admins are told when an edit does not load."""
+    err = outcome.error
+    assert err is not None
+    where = err.file if err.line is None else f"{err.file}, line {err.line}"
+    key = f", key {err.key}" if err.key else ""
+    return (
+        f"should-ai: the policy edit in {directory} does not load ({where}{key}): {err}\n"
+        f"The last good policy (revision {outcome.revision}) is still running. "
+        "Fix the file and save it again; `should-ai policy validate` shows the same error."
+    )
+
+
+def _is_policy_file(change: Change, path: str) -> bool:
+    name = Path(path).name
+    return name.endswith(_POLICY_SUFFIXES) and not name.startswith((".", "#", "~"))
+
+
+class PolicyWatcher:
+    """Reloads the holder when a YAML file under its directory changes."""
+
+    def __init__(
+        self, holder: PolicyHolder, *, admins: AdminNotifier, debounce_ms: int = 300
+    ) -> None:
+        self._holder = holder
+        self._admins = admins
+        self._debounce_ms = debounce_ms
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Watch until ``stop`` is set."""
+        changes = awatch(
+            self._holder.directory, watch_filter=_is_policy_file, debounce=self._debounce_ms,
+            step=50, stop_event=stop,
+        )
+        async for _ in changes:
+            await self.apply()
+
+    async def apply(self) -> ReloadOutcome:
+        """Reload now; on a bad edit, tell the admins (a failed notice is logged, not raised)."""
+        outcome = await self._holder.reload()
+        if outcome.error is not None:
+            message = bad_edit_message(outcome, self._holder.directory)
+            try:
+                await self._admins.notify_admins(message=message)
+            except Exception:
+                log.exception("could not tell the admins about the bad policy edit")
+        return outcome
