@@ -1,0 +1,93 @@
+"""The one door to the LLM. A request a person must own never goes through it.
+
+:meth:`GuardedLlm.ask` is the only code in should-ai that sends text to the LLM, and it checks the
+:class:`~bot.policy.model.Decision` first, here, once, for every adapter:
+
+- ``draft``: only a decision whose route is ``"ai"``.
+- ``judge``: only an *unsure* decision (nothing matched, or the similarity layer could not
+  choose) — never one where a keyword or pattern of a category owned by a person matched.
+
+A refusal raises :class:`RoutedToPerson` and writes an ``llm_refused`` entry to the decision log,
+so an admin can see that the request never reached the LLM.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal, Protocol
+
+from bot.ai.llm import ChatModel
+from bot.errors import ShouldAiError
+from bot.policy.model import Decision
+
+log = logging.getLogger(__name__)
+
+Purpose = Literal["draft", "judge"]
+_FIRM_LAYERS = frozenset({"keyword", "pattern"})
+
+
+class RoutedToPerson(ShouldAiError):
+    """The decision routes this request to a person, so the LLM must not see it."""
+
+
+class AuditLog(Protocol):
+    """The slice of the decision log the AI work writes to ([ops]'s ``DecisionLog``)."""
+
+    async def record_event(
+        self, *, kind: str, decision_id: str, fields: dict[str, str]
+    ) -> str | None: ...
+
+
+class NoAudit:
+    """For the CLI and tests that do not look at the log."""
+
+    async def record_event(
+        self, *, kind: str, decision_id: str, fields: dict[str, str]
+    ) -> str | None:
+        return None
+
+
+def is_unsure(decision: Decision) -> bool:
+    """True when no layer could place the request firmly: the only decisions a judge may see."""
+    if decision.route != "human":
+        return False
+    if any(r.layer in _FIRM_LAYERS for r in decision.reasons):
+        return False
+    return any(r.layer in ("fallback", "similarity") for r in decision.reasons)
+
+
+def admit(decision: Decision, purpose: Purpose) -> None:
+    """Raise :class:`RoutedToPerson` unless ``decision`` may reach the LLM for ``purpose``."""
+    if purpose == "draft" and decision.route != "ai":
+        raise RoutedToPerson(
+            f"decision {decision.decision_id} routes to a person ({decision.category}); "
+            "it is not sent to the LLM"
+        )
+    if purpose == "judge" and not is_unsure(decision):
+        raise RoutedToPerson(
+            f"decision {decision.decision_id} is firm ({decision.route}, {decision.category}); "
+            "the LLM judge only sees unsure requests"
+        )
+
+
+class GuardedLlm:
+    """Holds the chat model; :meth:`ask` is the only way to reach it."""
+
+    def __init__(self, model: ChatModel, *, audit: AuditLog) -> None:
+        self._model = model
+        self._audit = audit
+
+    async def ask(self, *, decision: Decision, purpose: Purpose, system: str, user: str) -> str:
+        try:
+            admit(decision, purpose)
+        except RoutedToPerson as e:
+            log.warning("LLM call refused: %s", e)
+            await self._audit.record_event(
+                kind="ai", decision_id=decision.decision_id,
+                fields={"event": "llm_refused", "purpose": purpose, "route": decision.route},
+            )
+            raise
+        return await self._model.complete(system=system, user=user)
+
+    async def aclose(self) -> None:
+        await self._model.aclose()

@@ -1,0 +1,127 @@
+"""What AI work stores and hands to the chat adapters: drafts, pending and scheduled posts.
+
+Every model here round-trips through JSON in Redis (keys in :mod:`bot.store.keys`) and through
+arq job arguments, so a crash between the chat ack and the work loses nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.escalations.model import Actor, Platform
+from bot.policy.model import Decision
+
+DraftState = Literal["queued", "ready", "used", "discarded", "failed"]
+PostState = Literal["scheduled", "posted", "cancelled", "failed"]
+OutcomeKind = Literal["drafting", "confirm", "question", "no_llm", "none"]
+
+
+class ReplyTarget(BaseModel):
+    """Where the requester reads the bot's answers.
+
+    Slack: ``channel`` (+ ``thread_ts`` for a thread; ``ephemeral`` to show only to the user).
+    Discord: ``channel`` plus the interaction ``token`` and ``application_id`` for follow-ups.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    platform: Platform
+    user_id: str
+    channel: str | None = None
+    thread_ts: str | None = None
+    ephemeral: bool = False
+    interaction_token: str | None = None
+    application_id: str | None = None
+
+
+class PostPlan(BaseModel):
+    """A post the requester asked to schedule: where, when (Unix seconds), and in which zone."""
+
+    model_config = ConfigDict(frozen=True)
+    channel: str
+    post_at: int
+    tz: str
+    understood: str  # "Tuesday 1 December 2026 at 09:00 (America/Los_Angeles)"
+
+
+class Draft(BaseModel):
+    id: str
+    decision: Decision
+    requester: Actor
+    request_text: str
+    reply_to: ReplyTarget
+    state: DraftState = "queued"
+    text: str = ""
+    plan: PostPlan | None = None  # set when the draft is the text of a post to schedule
+    created_at: float
+    error: str = ""
+
+    @property
+    def headline(self) -> str:
+        """The line an adapter shows above the draft text."""
+        if self.plan is None:
+            return "Here is a draft. Use it, ask for another, or discard it."
+        return (
+            f"Here is a draft for {self.plan.channel}, to post {self.plan.understood}. "
+            "Use it to schedule it, ask for another, or discard it."
+        )
+
+
+class PendingSchedule(BaseModel):
+    """A parsed scheduling request waiting for the requester's Confirm."""
+
+    id: str
+    decision_id: str
+    requester: Actor
+    reply_to: ReplyTarget
+    text: str
+    plan: PostPlan
+    created_at: float
+
+
+class ScheduledPost(BaseModel):
+    id: str
+    decision_id: str
+    requester: Actor
+    text: str
+    plan: PostPlan
+    state: PostState = "scheduled"
+    channel_id: str | None = None  # the platform's own id, once it accepted the post
+    platform_ref: str | None = None  # Slack scheduled_message_id; the job id on Discord
+
+
+class AiOutcome(BaseModel):
+    """What an adapter shows right after the verdict for a routine request."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: OutcomeKind
+    message: str
+    pending_id: str | None = None  # "confirm": the value of the Confirm / Cancel buttons
+
+
+class DraftDelivery(Protocol):
+    """Implemented by each chat adapter: how drafts and late news reach the requester."""
+
+    async def deliver_draft(self, *, draft: Draft) -> None:
+        """Show ``draft.headline`` and ``draft.text`` with Use it / Regenerate / Discard buttons
+        (button value: ``draft.id``)."""
+
+    async def tell(self, *, reply_to: ReplyTarget, message: str) -> None:
+        """Tell the requester something (a draft that could not be made, a post that failed)."""
+
+
+class PostScheduler(Protocol):
+    """How a platform posts later: Slack's chat.scheduleMessage, or a timer job on Discord."""
+
+    max_ahead_s: int  # how far ahead the platform accepts a post
+
+    async def user_tz(self, *, user_id: str) -> str | None:
+        """The user's IANA time zone if the platform knows it."""
+
+    async def schedule(self, *, post: ScheduledPost) -> ScheduledPost:
+        """Hand the post to the platform; return it with ``channel_id``/``platform_ref`` set.
+        Raise :class:`bot.ai.scheduling.ScheduleRefused` with a user-facing message."""
+
+    async def cancel(self, *, post: ScheduledPost) -> None:
+        """Stop a scheduled post from going out."""

@@ -1,0 +1,134 @@
+"""Reads a scheduling request in English or French, offline (dateparser), in the user's zone.
+
+"Schedule the newsletter teaser for Tuesday 9am in #marketing" or "Programme « Nouveau
+numéro ! » mardi 9h dans #marketing" becomes a channel, an optional text the user wrote in
+quotes, and a moment. Anything unclear — no time, a time already past, two dates, 03/04 that
+could be March or April — becomes a question for the user, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateparser.search import search_dates
+
+_QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«\s*([^»]+?)\s*»|\u2018([^\u2019]+)\u2019')
+_CHANNEL = re.compile(
+    r"(?:\b(?:in|to|on|into|dans|sur|en)\s+)?"
+    r"(?:<#(?P<id>[A-Z0-9]+)(?:\|[^>]*)?>|#(?P<name>[\w.-]+))",
+    re.IGNORECASE,
+)
+# French writes 9h, 9h30, 14 h 15; dateparser reads "14h" as a duration, so write it 14:15.
+_FRENCH_HOUR = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})?\b", re.IGNORECASE)
+_HAS_TIME = re.compile(
+    r"\d{1,2}:\d{2}|\d\s*(?:am|pm|a\.m\.|p\.m\.)|\b(?:noon|midnight|midi|minuit)\b"
+    r"|\b(?:in|dans)\s+\d+\s*(?:min|minute|minutes|hour|hours|heure|heures)\b",
+    re.IGNORECASE,
+)
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})\b")
+_EXAMPLES = "for example “Tuesday 9am” or “mardi 9h”"
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    """What the text asks for; ``question`` is set when the bot must ask instead of guessing."""
+
+    channel: str | None
+    text: str | None  # what the user wrote in quotes, if anything
+    at: datetime | None
+    tz: str
+    question: str | None = None
+
+
+def zone(name: str | None, default: str) -> tuple[ZoneInfo, str]:
+    """The zone called ``name``, or ``default`` when it is missing or unknown."""
+    for candidate in (name, default, "UTC"):
+        if candidate:
+            try:
+                return ZoneInfo(candidate), candidate
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    raise AssertionError("UTC is always available")  # pragma: no cover
+
+
+def describe(at: datetime, tz: str) -> str:
+    """'Tuesday 1 December 2026 at 09:00 (Europe/Paris)' — the moment as the user will see it."""
+    return f"{at:%A} {at.day} {at:%B %Y} at {at:%H:%M} ({tz})"
+
+
+def parse_schedule(
+    text: str, *, tz: str | None, default_tz: str, now: datetime, max_ahead_s: int
+) -> ScheduleRequest:
+    """Read channel, quoted text and time from ``text``; ``now`` must be timezone-aware."""
+    info, tz_name = zone(tz, default_tz)
+    quoted, rest = _take_quoted(text)
+    channel, rest = _take_channel(rest)
+    found = _search(rest, info, tz_name, now)
+    question = _question_for(found, now=now, max_ahead_s=max_ahead_s, tz=tz_name)
+    at = found[0][1] if question is None and found else None
+    return ScheduleRequest(channel=channel, text=quoted, at=at, tz=tz_name, question=question)
+
+
+def _take_quoted(text: str) -> tuple[str | None, str]:
+    match = _QUOTED.search(text)
+    if match is None:
+        return None, text
+    quoted = next(g for g in match.groups() if g is not None).strip()
+    return quoted or None, text[: match.start()] + " " + text[match.end() :]
+
+
+def _take_channel(text: str) -> tuple[str | None, str]:
+    match = _CHANNEL.search(text)
+    if match is None:
+        return None, text
+    channel = match.group("id") or "#" + match.group("name")
+    return channel, text[: match.start()] + " " + text[match.end() :]
+
+
+def _search(text: str, info: ZoneInfo, tz_name: str, now: datetime) -> list[tuple[str, datetime]]:
+    text = _FRENCH_HOUR.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}", text)
+    settings: dict[str, Any] = {
+        "TIMEZONE": tz_name,
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "PREFER_DATES_FROM": "future",
+        "RELATIVE_BASE": now.astimezone(info).replace(tzinfo=None),
+    }
+    found = search_dates(text, languages=["en", "fr"], settings=settings)
+    return [(phrase, at.astimezone(info)) for phrase, at in found or []]
+
+
+def _question_for(
+    found: list[tuple[str, datetime]], *, now: datetime, max_ahead_s: int, tz: str
+) -> str | None:
+    if not found:
+        return f"When should it go out? Give a day and a time, {_EXAMPLES}."
+    if len(found) > 1:
+        phrases = " / ".join(f"“{p.strip()}”" for p, _ in found)
+        return f"I read more than one time ({phrases}). Which one? Give one day and time."
+    phrase, at = found[0]
+    return _ambiguity(phrase, at, tz) or _out_of_range(at, now, max_ahead_s, tz)
+
+
+def _ambiguity(phrase: str, at: datetime, tz: str) -> str | None:
+    if not _HAS_TIME.search(phrase):
+        return f"What time on {at:%A} {at.day} {at:%B}? Give a time too, {_EXAMPLES}."
+    numeric = _NUMERIC_DATE.search(phrase)
+    if numeric and numeric.group(1) != numeric.group(2) and max(map(int, numeric.groups())) <= 12:
+        return (
+            f"“{numeric.group(0)}” could be two different dates. "
+            "Write the month as a word, for example “5 December” or “5 décembre”."
+        )
+    return None
+
+
+def _out_of_range(at: datetime, now: datetime, max_ahead_s: int, tz: str) -> str | None:
+    if at <= now:
+        return f"{describe(at, tz)} has already passed. When should it go out instead?"
+    if (at - now).total_seconds() > max_ahead_s:
+        days = max_ahead_s // 86400
+        return f"{describe(at, tz)} is too far ahead: posts can be scheduled up to {days} days out."
+    return None
