@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from bot.escalations.model import Actor, Escalation
+from bot.escalations.people import person_for
 from bot.intake import Intake, IntakeResult
 from bot.policy.model import Decision, Policy
 from bot.reload import PolicyHolder, ReloadOutcome
@@ -246,7 +247,7 @@ class Commands:
         return Reply(kind="queue", text="\n".join(lines), escalations=tuple(found))
 
     async def _mine(self, actor: Actor) -> list[Escalation]:
-        person = person_key(self._holder.policy, actor)
+        person = person_for(self._holder.policy, actor)
         assigned = list(await self._escalations.list_open(assignee=person)) if person else []
         asked = await self._escalations.list_open(requester=requester_key(actor))
         seen = {e.id for e in assigned}
@@ -268,14 +269,6 @@ def _describe(post: Any) -> str:
         else str(when)
     return f"{getattr(post, 'id', '?')} in {getattr(post, 'channel', '?')} at {at}: " \
         f"{_clip(str(getattr(post, 'text', '')), 80)!r}"
-
-
-def person_key(policy: Policy, actor: Actor) -> str | None:
-    """The people.yaml key of the actor, or None if they are not a named person."""
-    for key, person in policy.people.people.items():
-        if actor.platform != "console" and getattr(person, actor.platform) == actor.user_id:
-            return key
-    return None
 
 
 def requester_key(actor: Actor) -> str:

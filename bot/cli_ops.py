@@ -1,0 +1,204 @@
+"""Operator commands: `should-ai serve`, `health`, `log tail`, `escalations list|show`.
+
+Registered into the main CLI by :func:`register`. Everything heavy (Redis, aiohttp, the chat
+SDKs) is imported inside the command functions, so `should-ai check` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.escalations.model import Escalation
+    from bot.settings import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the operator sub-commands; each sets ``func(args) -> exit code``."""
+    _add_serve(subparsers)
+    health = subparsers.add_parser("health", help="probe a running serve's /healthz (Docker)")
+    health.add_argument("--url", help="default: http://127.0.0.1:$SHOULD_AI_HTTP_PORT/healthz")
+    health.set_defaults(func=cmd_health)
+    _add_log(subparsers)
+    _add_escalations(subparsers)
+
+
+def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = subparsers.add_parser(
+        "serve", help="run the chat adapters that have tokens, the job worker, /healthz, /metrics"
+    )
+    serve.add_argument("--check", action="store_true",
+                       help="do not serve: probe the running one's /healthz (like `health`)")
+    serve.add_argument("--port", type=int, help="HTTP port (default $SHOULD_AI_HTTP_PORT)")
+    serve.add_argument("--no-console", action="store_true",
+                       help="never read requests from the terminal, even when it is one")
+    serve.set_defaults(func=cmd_serve)
+
+
+def _add_log(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    log = subparsers.add_parser("log", help="the decision log (admins)")
+    log_sub = log.add_subparsers(dest="log_command", required=True)
+    tail = log_sub.add_parser("tail", help="the latest decisions and escalation transitions")
+    tail.add_argument("-n", "--lines", type=int, default=20, help="how many entries (20)")
+    tail.add_argument("--json", action="store_true", help="one JSON object per line")
+    tail.add_argument("-f", "--follow", action="store_true", help="keep printing new entries")
+    tail.set_defaults(func=cmd_log_tail)
+
+
+def _add_escalations(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    esc = subparsers.add_parser("escalations", help="open escalations (admins)")
+    esc_sub = esc.add_subparsers(dest="escalations_command", required=True)
+    listing = esc_sub.add_parser("list", help="escalations not resolved or expired, oldest first")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    listing.add_argument("--assignee", help="only those with this assignee (people.yaml key)")
+    listing.set_defaults(func=cmd_escalations_list)
+    show = esc_sub.add_parser("show", help="one escalation with its history")
+    show.add_argument("escalation_id")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=cmd_escalations_show)
+
+
+def _settings() -> Settings:
+    from bot.settings import Settings
+
+    return Settings()
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+# --- serve / health --------------------------------------------------------------------------
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.app import health_probe, serve
+    from bot.errors import PolicyError
+
+    settings = _settings()
+    if args.port is not None:
+        settings = settings.model_copy(update={"http_port": args.port})
+    if args.check:
+        return health_probe(settings)
+    _setup_logging()
+    try:
+        return asyncio.run(serve(settings, interactive=False if args.no_console else None))
+    except PolicyError as e:
+        print(f"should-ai: the policy does not load, not starting: {e}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    from bot.app import health_probe
+
+    return health_probe(_settings(), url=args.url)
+
+
+# --- log tail --------------------------------------------------------------------------------
+
+def cmd_log_tail(args: argparse.Namespace) -> int:
+    if args.lines <= 0:
+        print("should-ai log tail: -n must be positive", file=sys.stderr)
+        return EXIT_USAGE
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends --follow
+        asyncio.run(_log_tail(_settings(), args.lines, args.json, args.follow))
+    return EXIT_OK
+
+
+async def _log_tail(settings: Settings, count: int, as_json: bool, follow: bool) -> None:
+    from bot.decision_log import DecisionLog, LogEntry
+    from bot.metrics import Metrics
+    from bot.store.connection import open_redis
+
+    def show(entry: LogEntry) -> None:
+        line = json.dumps({"id": entry.id, **entry.fields}) if as_json else entry.summary()
+        print(line, flush=True)
+
+    async with open_redis(settings) as (redis, _):
+        log = DecisionLog(redis, metrics=Metrics())
+        entries = await log.tail(count)
+        for entry in entries:
+            show(entry)
+        last = entries[-1].id if entries else "$"
+        while follow:
+            for entry in await log.follow(last):
+                show(entry)
+                last = entry.id
+
+
+# --- escalations -----------------------------------------------------------------------------
+
+def cmd_escalations_list(args: argparse.Namespace) -> int:
+    found = asyncio.run(_escalations(_settings(), None))
+    if args.assignee:
+        found = [e for e in found if e.assignee == args.assignee]
+    if args.json:
+        for e in found:
+            print(e.model_dump_json())
+        return EXIT_OK
+    if not found:
+        print("No open escalations.")
+        return EXIT_OK
+    from bot.commands import render_escalation_line
+
+    for e in found:
+        print(render_escalation_line(e))
+    return EXIT_OK
+
+
+def cmd_escalations_show(args: argparse.Namespace) -> int:
+    found = asyncio.run(_escalations(_settings(), args.escalation_id))
+    if not found:
+        print(f"No escalation {args.escalation_id}.", file=sys.stderr)
+        return EXIT_FAILED
+    e = found[0]
+    if args.json:
+        print(e.model_dump_json(indent=2))
+        return EXIT_OK
+    print(_describe(e))
+    return EXIT_OK
+
+
+async def _escalations(settings: Settings, one: str | None) -> list[Escalation]:
+    from bot.store.connection import open_redis
+    from bot.store.escalations import RedisEscalationStore
+
+    async with open_redis(settings) as (redis, _):
+        store = RedisEscalationStore(redis)
+        if one is None:
+            return await store.list_active()
+        found = await store.get(one)
+        return [found] if found else []
+
+
+def _describe(e: Escalation) -> str:
+    import time
+
+    def at(t: float | None) -> str:
+        return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(t)) if t else "-"
+
+    lines: list[Any] = [
+        f"Escalation {e.id}: {e.state}, category {e.category}, level {e.level}, "
+        f"assignee {e.assignee or '(channel)'}",
+        f"  requester {e.requester} on {e.platform}; decision {e.decision_id}, "
+        f"policy revision {e.policy_revision}",
+        f"  opened {at(e.created_at)}; next climb {at(e.due_at)}",
+        f"  text: {e.text!r}",
+        "  history:",
+    ]
+    lines += [
+        f"    {at(t.at)} {t.state} level {t.level} assignee {t.assignee or '-'} "
+        f"by {t.by or '-'}{': ' + t.note if t.note else ''}"
+        for t in e.history
+    ]
+    return "\n".join(lines)
