@@ -163,6 +163,34 @@ def status_message(*, escalation: Escalation, category_label: str, message: str)
     return _clip(f"Your request: {message}"), blocks
 
 
+def pending_status_message(*, text: str, category_label: str, owner_mention: str) -> Message:
+    """The requester's status card as first posted, before the escalation service pings anyone."""
+    blocks: list[Block] = [
+        _section(f"*Your {category_label.lower()} request is with a person.*"),
+        _section(quote(text)),
+        _section(f":hourglass_flowing_sand: Asking {owner_mention} to own it…"),
+    ]
+    return _clip(f"Your request: asking {owner_mention} to own it."), blocks
+
+
+def reasons_blocks(decision: Decision) -> list[Block]:
+    """Why the policy decided as it did: the keyword, pattern or example phrase that matched."""
+    lines = [
+        f"• _{r.layer}_" + (f" [{r.category}]" if r.category else "") + f": {escape(r.detail)}"
+        for r in decision.reasons
+    ] or ["• nothing in the policy matched; an unsure request goes to a person"]
+    summary = (
+        f"confidence {decision.confidence:.2f} · categories matched: "
+        f"{', '.join(decision.categories) or 'none'}"
+    )
+    return [_section("*Reasons*\n" + "\n".join(lines)), _context(summary)]
+
+
+def escape(text: str) -> str:
+    """Plain text made safe for mrkdwn: Slack reads ``&``, ``<`` and ``>`` as markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def notice_message(text: str) -> Message:
     """A short standalone notice (refusals, errors, command replies in plain mrkdwn)."""
     return _clip(text), [_section(text)]

@@ -1,0 +1,133 @@
+"""The Slack adapter: one Bolt AsyncApp, reached over Socket Mode, HTTP, or both.
+
+``SLACK_APP_TOKEN`` set: Socket Mode (no public URL). ``SLACK_SIGNING_SECRET`` set: HTTP mode,
+one endpoint ``POST /slack/events`` on the aiohttp server ``bot/app.py`` runs (commands,
+shortcuts and button presses all arrive there, signature-checked by Bolt). Both run on the
+same asyncio loop as Discord and the job worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Literal
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import ShouldAiError
+from handlers.slack import blocks
+from handlers.slack.client import make_client
+from handlers.slack.listeners import RoutineWork, SlackDeps, register
+from handlers.slack.notifier import SlackNotifier
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+
+
+class SlackConfigError(ShouldAiError):
+    """Slack is asked for without the tokens it needs."""
+
+
+class SlackAdapter:
+    platform: Literal["slack"] = "slack"
+
+    def __init__(
+        self,
+        *,
+        app: AsyncApp,
+        notifier: SlackNotifier,
+        admin_ids: frozenset[str],
+        app_token: str | None = None,
+        http_mode: bool = False,
+    ) -> None:
+        self.app = app
+        self._http_mode = http_mode
+        self.notifier = notifier
+        self._admin_ids = admin_ids
+        self._app_token = app_token
+        self._socket: AsyncSocketModeHandler | None = None
+
+    def mount(self, web_app: web.Application) -> None:
+        """HTTP mode: Slack posts commands, shortcuts and button presses to ``/slack/events``."""
+        if self._http_mode:
+            web_app.router.add_post(EVENTS_PATH, self.handle_http)
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def start(self) -> None:
+        """Socket Mode: open the WebSocket (returns once connected; Bolt keeps it alive)."""
+        if self._app_token:
+            self._socket = AsyncSocketModeHandler(self.app, self._app_token)
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+
+    async def notify_admins(self, *, message: str) -> None:
+        """DM every Slack admin in SHOULD_AI_ADMINS (a bad policy edit, for instance)."""
+        text, message_blocks = blocks.notice_message(blocks.escape(message))
+        for user_id in sorted(slack_admins(self._admin_ids)):
+            try:
+                channel = await self.notifier.open_dm(user_id)
+                await self.notifier.client.chat_postMessage(
+                    channel=channel, text=text, blocks=message_blocks
+                )
+            except SlackApiError as e:
+                log.warning(
+                    "admin notice not delivered to %s: %s", user_id, e.response.get("error")
+                )
+
+
+def slack_admins(admin_ids: frozenset[str]) -> set[str]:
+    """The Slack user ids among SHOULD_AI_ADMINS (``U…``/``W…``, or ``slack:U…``)."""
+    found = set()
+    for raw in admin_ids:
+        user_id = raw.removeprefix("slack:")
+        if user_id[:1] in ("U", "W") and user_id.isalnum():
+            found.add(user_id)
+    return found
+
+
+def build(services: Services, *, routine: RoutineWork | None = None) -> SlackAdapter:
+    """The Slack adapter for ``services``; raises SlackConfigError without the tokens it needs."""
+    s = services.settings
+    if s.slack_bot_token is None:
+        raise SlackConfigError("SLACK_BOT_TOKEN is not set")
+    if s.slack_app_token is None and s.slack_signing_secret is None:
+        raise SlackConfigError("set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP)")
+    client = make_client(token=s.slack_bot_token.get_secret_value(), base_url=s.slack_api_url)
+    secret = s.slack_signing_secret.get_secret_value() if s.slack_signing_secret else ""
+    app = AsyncApp(
+        client=client,
+        signing_secret=secret,
+        request_verification_enabled=bool(secret),  # Socket Mode requests are not signed
+    )
+    notifier = SlackNotifier(client=client, policy=lambda: services.holder.policy)
+    deps = SlackDeps(
+        commands=services.commands,
+        intake=services.intake,
+        escalations=services.escalations,
+        policy=lambda: services.holder.policy,
+        notifier=notifier,
+        routine=routine,
+    )
+    register(app, deps)
+    app_token = s.slack_app_token.get_secret_value() if s.slack_app_token else None
+    return SlackAdapter(
+        app=app,
+        notifier=notifier,
+        admin_ids=s.admin_ids(),
+        app_token=app_token,
+        http_mode=bool(secret),
+    )

@@ -1,0 +1,134 @@
+"""The escalation service's voice on Slack: DMs with buttons, channel posts, status cards.
+
+Implements :class:`bot.escalations.model.Notifier`. Anything Slack refuses to deliver to a person
+(DMs closed, user gone, unknown id) raises :class:`DeliveryRefused`, so the service climbs to the
+next level at once instead of waiting for an acknowledgement that cannot come.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.escalations.model import DeliveryRefused, Escalation
+from bot.escalations.people import platform_user_id
+from bot.policy.model import Policy
+from handlers.slack import blocks
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CategoryText:
+    label: str
+    why: str
+
+
+def category_text(policy: Policy, category: str | None) -> CategoryText:
+    """The label and the *why* an owner and a requester read for ``category``."""
+    found = policy.categories.get(category or "")
+    if found is not None:
+        return CategoryText(label=found.label, why=found.why)
+    return CategoryText(
+        label=(category or "unrecognised").capitalize(), why=policy.file.fallback.why
+    )
+
+
+def slack_id(policy: Policy, who: str | None) -> str | None:
+    """The Slack user id of a person key, a ``slack:U…`` assignee/requester, or None."""
+    if not who:
+        return None
+    return platform_user_id(policy, "slack", who)
+
+
+def mention_of(policy: Policy, who: str | None) -> str:
+    user_id = slack_id(policy, who)
+    if user_id:
+        return blocks.mention(user_id)
+    person = policy.people.people.get(who or "")
+    return person.name if person else (who or "nobody")
+
+
+class SlackNotifier:
+    """Pings people and channels, and keeps the requester's status card current."""
+
+    def __init__(self, *, client: AsyncWebClient, policy: Callable[[], Policy]) -> None:
+        self._client = client
+        self._policy = policy
+
+    @property
+    def client(self) -> AsyncWebClient:
+        return self._client
+
+    async def ping_person(self, *, escalation: Escalation, person_key: str) -> None:
+        policy = self._policy()
+        user_id = slack_id(policy, person_key)
+        if user_id is None:
+            raise DeliveryRefused(f"{person_key} has no Slack id in people.yaml")
+        text, message = self._escalation_message(policy, escalation)
+        try:
+            channel = await self.open_dm(user_id)
+            await self._client.chat_postMessage(channel=channel, text=text, blocks=message)
+        except SlackApiError as e:
+            raise DeliveryRefused(f"Slack refused a DM to {user_id}: {_error(e)}") from e
+
+    async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
+        policy = self._policy()
+        channel = policy.people.channels.get(channel_key)
+        if channel is None or not channel.slack:
+            raise DeliveryRefused(f"channel {channel_key} has no Slack id in people.yaml")
+        text, message = self._escalation_message(policy, escalation)
+        head = blocks.notice_message(
+            "<!here> Nobody has acknowledged this yet. Can someone here own it?"
+        )[1]
+        try:
+            await self._client.chat_postMessage(
+                channel=channel.slack, text=text, blocks=head + message
+            )
+        except SlackApiError as e:
+            raise DeliveryRefused(f"Slack refused a post to {channel.slack}: {_error(e)}") from e
+
+    async def update_status(self, *, escalation: Escalation, message: str) -> None:
+        policy = self._policy()
+        label = category_text(policy, escalation.category).label
+        text, card = blocks.status_message(
+            escalation=escalation, category_label=label, message=message
+        )
+        ref = escalation.status_ref
+        if ref is not None and ref.channel and ref.ts:
+            await self._client.chat_update(channel=ref.channel, ts=ref.ts, text=text, blocks=card)
+            return
+        requester = slack_id(policy, escalation.requester)
+        if requester is None:
+            log.warning("escalation %s: no status card and no Slack requester", escalation.id)
+            return
+        await self._client.chat_postMessage(
+            channel=await self.open_dm(requester), text=text, blocks=card
+        )
+
+    async def open_dm(self, user_id: str) -> str:
+        """The id of the bot's DM channel with ``user_id`` (conversations.open is idempotent)."""
+        response = await self._client.conversations_open(users=user_id)
+        channel = response.get("channel") or {}
+        return str(channel["id"])
+
+    def escalation_message(self, escalation: Escalation) -> blocks.Message:
+        """The owner's ping as it should look now (used again after a button is pressed)."""
+        return self._escalation_message(self._policy(), escalation)
+
+    def _escalation_message(self, policy: Policy, escalation: Escalation) -> blocks.Message:
+        about = category_text(policy, escalation.category)
+        return blocks.escalation_message(
+            escalation=escalation,
+            category_label=about.label,
+            why=about.why,
+            requester_mention=mention_of(policy, escalation.requester),
+        )
+
+
+def _error(e: SlackApiError) -> str:
+    return str(e.response.get("error", "unknown error"))
