@@ -1,0 +1,49 @@
+"""Shared helpers for the ops tests: decisions as the engine returns them, and a Redis we own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.metrics import Metrics
+from bot.policy.model import Decision, Owner, Reason
+from bot.store.embedded import EmbeddedRedis
+
+
+def make_decision(
+    *,
+    decision_id: str = "d-1",
+    route: str = "human",
+    category: str | None = "crisis",
+    owner: Owner | None = Owner(id="comms-lead", name="Dana Whitfield"),
+    revision: str = "rev-1",
+) -> Decision:
+    return Decision.model_validate({
+        "decision_id": decision_id, "route": route, "category": category,
+        "categories": [category] if category else [], "owner": owner, "confidence": 0.9,
+        "reasons": [Reason(layer="keyword", category=category, detail="matched 'boycott'")],
+        "why": "reputation at stake", "ai_may": "gather facts", "policy_revision": revision,
+    })
+
+
+@pytest.fixture
+def metrics() -> Metrics:
+    return Metrics()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
+    """A Redis server this test may kill, to see what happens during an outage."""
+    server = EmbeddedRedis(tmp_path / "redis")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def sample(metrics: Metrics, name: str, **labels: str) -> float:
+    value = metrics.registry.get_sample_value(name, labels or None)
+    return value or 0.0

@@ -1,0 +1,86 @@
+"""The decision log keeps who, route, owner and revision; request text is masked by default."""
+
+from __future__ import annotations
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.decision_log import DecisionLog
+from bot.escalations.model import Actor, Escalation, Transition
+from bot.metrics import Metrics
+from bot.store.keys import DECISION_LOG_STREAM
+from tests.ops.conftest import make_decision
+
+pytestmark = pytest.mark.store
+
+ALICE = Actor(platform="slack", user_id="U0ALICE")
+SECRET = "Reply to the journalist about the Acme recall before 5pm, call Jane at +33 6 12 34 56 78"
+
+
+async def test_entries_mask_the_request_by_default(redis: aioredis.Redis, metrics: Metrics) -> None:
+    log = DecisionLog(redis, metrics=metrics)
+    await log.record_decision(decision=make_decision(decision_id="d-42"), actor=ALICE, text=SECRET)
+
+    [entry] = await log.tail(10)
+
+    f = entry.fields
+    assert (f["decision_id"], f["policy_revision"], f["who"]) == ("d-42", "rev-1", "slack:U0ALICE")
+    assert (f["route"], f["category"]) == ("human", "crisis")
+    assert f["owner"].startswith("comms-lead")
+    for word in ("journalist", "Acme", "Jane", "56 78"):
+        assert word not in f["text"]
+    assert f"{len(SECRET)} chars" in f["text"]
+
+
+async def test_full_text_setting_keeps_text_but_bounded(
+    redis: aioredis.Redis, metrics: Metrics
+) -> None:
+    log = DecisionLog(redis, metrics=metrics, full_text=True, max_text_chars=40)
+    await log.record_decision(decision=make_decision(), actor=ALICE, text=SECRET)
+
+    [entry] = await log.tail(1)
+
+    assert entry.fields["text"] == SECRET[:40]
+
+
+async def test_same_request_masks_the_same_way(redis: aioredis.Redis, metrics: Metrics) -> None:
+    # An admin can tell two entries are the same request without reading it.
+    log = DecisionLog(redis, metrics=metrics)
+    for i in range(2):
+        await log.record_decision(decision=make_decision(decision_id=f"d-{i}"), actor=ALICE,
+                                  text=SECRET)
+    await log.record_decision(decision=make_decision(decision_id="d-9"), actor=ALICE,
+                              text=SECRET + "!")
+
+    a, b, c = (e.fields["text"] for e in await log.tail(3))
+    assert a == b != c
+
+
+async def test_escalation_transitions_are_logged(redis: aioredis.Redis, metrics: Metrics) -> None:
+    log = DecisionLog(redis, metrics=metrics)
+    step = Transition(at=1000.0, state="acknowledged", level=0, assignee="comms-lead",
+                      by="slack:U0DANA")
+    escalation = Escalation(
+        id="E-7", decision_id="d-1", policy_revision="rev-1", category="crisis",
+        platform="slack", requester="slack:U0ALICE", text=SECRET, state="acknowledged", level=0,
+        assignee="comms-lead", created_at=900.0, due_at=None, history=[step],
+    )
+    await log.record_transition(escalation=escalation, transition=step)
+
+    [entry] = await log.tail(1)
+
+    assert entry.kind == "transition"
+    assert (entry.fields["escalation_id"], entry.fields["state"]) == ("E-7", "acknowledged")
+    assert "E-7 -> acknowledged" in entry.summary()
+    assert SECRET not in str(entry.fields)
+
+
+async def test_the_stream_stays_bounded(redis: aioredis.Redis, metrics: Metrics) -> None:
+    log = DecisionLog(redis, metrics=metrics, max_entries=10)
+    for i in range(1000):
+        await log.record_decision(decision=make_decision(decision_id=f"d-{i}"), actor=ALICE,
+                                  text="x")
+
+    # MAXLEN ~ trims whole stream nodes (100 entries each by default), never below 10.
+    assert 10 <= await redis.xlen(DECISION_LOG_STREAM) <= 200
+    assert [e.fields["decision_id"] for e in await log.tail(2)] == ["d-998", "d-999"]
