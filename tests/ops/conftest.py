@@ -12,12 +12,15 @@ from bot.policy.model import Decision, Owner, Reason
 from bot.store.embedded import EmbeddedRedis
 
 
+DANA = Owner(id="comms-lead", name="Dana Whitfield")
+
+
 def make_decision(
     *,
     decision_id: str = "d-1",
     route: str = "human",
     category: str | None = "crisis",
-    owner: Owner | None = Owner(id="comms-lead", name="Dana Whitfield"),
+    owner: Owner | None = DANA,
     revision: str = "rev-1",
 ) -> Decision:
     return Decision.model_validate({
