@@ -11,7 +11,6 @@ from bot.metrics import Metrics
 from bot.policy.model import Decision, Owner, Reason
 from bot.store.embedded import EmbeddedRedis
 
-
 DANA = Owner(id="comms-lead", name="Dana Whitfield")
 
 
