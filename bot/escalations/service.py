@@ -1,0 +1,449 @@
+"""The escalation lifecycle: open -> acknowledged -> resolved, plus reassigned and expired.
+
+An escalation is stored before anyone is pinged, its timer is queued before the ping goes out,
+and every move is a compare-and-set on Redis, so two replicas (or a button press racing a
+timer) never make two moves from one state. The timer job is idempotent: it names the level and
+due time it was set for and does nothing if the escalation has moved on since.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from bot.errors import ShouldAiError
+from bot.escalations.climb import (
+    FALLBACK_CATEGORY,
+    Chain,
+    chain_for,
+    climbed,
+    first_owner,
+    owner_of,
+)
+from bot.escalations.model import (
+    Action,
+    Actor,
+    DeliveryRefused,
+    Escalation,
+    Notifier,
+    Platform,
+    State,
+    StatusRef,
+    Transition,
+)
+from bot.escalations.people import actor_key, channel_name, display_name
+from bot.escalations.permissions import may_act, refusal
+from bot.jobs import Jobs, Retry
+from bot.policy.model import Decision, Policy
+from bot.store.escalations import CLOSED_STATES, EscalationNotFound, RedisEscalationStore
+
+log = logging.getLogger(__name__)
+
+TIMER_JOB = "escalation_timer"
+TIMED_STATES = frozenset({"open", "reassigned"})
+# A ping still marked pending this long after its move is presumed lost with a crashed replica.
+REDELIVER_AFTER_S = 30.0
+_NO_NOTIFIER_RETRY_S = 5.0
+
+PolicyGetter = Callable[[], Policy]
+
+
+class EscalationError(ShouldAiError):
+    """Base of the escalation service's refusals; ``str(e)`` is a sentence for the user."""
+
+
+class NotAllowed(EscalationError):
+    """The person who pressed the button may not act on this escalation."""
+
+
+class EscalationClosed(EscalationError):
+    """The escalation is already resolved or expired."""
+
+
+class InvalidAction(EscalationError):
+    """The action cannot be done as asked (reassign without a target, escalate an AI route)."""
+
+
+class UnknownEscalation(EscalationError):
+    """No escalation has this id."""
+
+
+class NoNotifier(EscalationError):
+    """No chat platform is registered to deliver pings for this escalation's platform."""
+
+
+def timer_job_id(escalation: Escalation) -> str:
+    due_ms = round((escalation.due_at or 0) * 1000)
+    return f"escalation:{escalation.id}:{escalation.level}:{due_ms}"
+
+
+class EscalationService:
+    def __init__(
+        self,
+        *,
+        redis: aioredis.Redis,
+        jobs: Jobs,
+        policy: PolicyGetter,
+        admin_ids: frozenset[str] = frozenset(),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = RedisEscalationStore(redis)
+        self._jobs = jobs
+        self._policy = policy
+        self._admin_ids = admin_ids
+        self._clock = clock
+        self._notifiers: dict[str, Notifier] = {}
+        jobs.register(TIMER_JOB, self._timer_job, timeout_s=60, max_tries=1000)
+        jobs.on_startup(self.recover)
+
+    def register_notifier(self, platform: Platform, notifier: Notifier) -> None:
+        self._notifiers[platform] = notifier
+
+    # -- queries ---------------------------------------------------------------------------
+
+    async def get(self, escalation_id: str) -> Escalation | None:
+        return await self._store.get(escalation_id)
+
+    async def list_open(
+        self, *, assignee: str | None = None, requester: str | None = None
+    ) -> list[Escalation]:
+        """Escalations not yet resolved or expired, oldest first, optionally filtered."""
+        return [
+            e
+            for e in await self._store.list_active()
+            if (assignee is None or e.assignee == assignee)
+            and (requester is None or e.requester == requester)
+        ]
+
+    # -- open --------------------------------------------------------------------------------
+
+    async def open(
+        self, *, decision: Decision, actor: Actor, text: str, status_ref: StatusRef | None
+    ) -> Escalation:
+        """Store the escalation, queue its timer, ping its owner; idempotent per decision_id.
+
+        Raises StoreUnavailable if Redis cannot be reached: nothing was stored then, or the
+        record is complete and a retry finishes the job (a retry never opens a second one).
+        """
+        if decision.route != "human":
+            raise InvalidAction(f"decision {decision.decision_id} routes to AI, not to a person")
+        self._notifier(actor.platform)
+        policy = self._policy()
+        escalation, created = await self._store.create(
+            await self._new(policy, decision, actor, text, status_ref)
+        )
+        await self._schedule(escalation)
+        if not created and not escalation.pending_delivery:
+            return escalation
+        owner = display_name(policy, escalation.assignee or "")
+        return await self._deliver(escalation, policy, f"Pinged {owner}; waiting for them.")
+
+    async def _new(
+        self,
+        policy: Policy,
+        decision: Decision,
+        actor: Actor,
+        text: str,
+        status_ref: StatusRef | None,
+    ) -> Escalation:
+        now = self._clock()
+        named = decision.owner.id if decision.owner else None
+        owner = first_owner(policy, decision.category, named)
+        category = decision.category or FALLBACK_CATEGORY
+        requester = actor_key(policy, actor)
+        opened = Transition(at=now, state="open", level=0, assignee=owner, by=requester)
+        return Escalation(
+            id=await self._store.next_id(),
+            decision_id=decision.decision_id,
+            policy_revision=decision.policy_revision,
+            category=category,
+            platform=actor.platform,
+            requester=requester,
+            text=text,
+            state="open",
+            level=0,
+            assignee=owner,
+            created_at=now,
+            due_at=now + chain_for(policy, category, owner).ack_seconds,
+            status_ref=status_ref,
+            history=[opened],
+            pending_delivery=True,
+        )
+
+    # -- act -----------------------------------------------------------------------------------
+
+    async def act(
+        self,
+        *,
+        escalation_id: str,
+        actor: Actor,
+        action: Action,
+        target_user_id: str | None = None,
+    ) -> Escalation:
+        """Acknowledge, reassign or resolve, as ``actor``; raises an EscalationError if refused."""
+        policy = self._policy()
+        now = self._clock()
+
+        def change(current: Escalation) -> Escalation | None:
+            if current.state in CLOSED_STATES:
+                raise EscalationClosed(f"Escalation {current.id} is already {current.state}.")
+            if not may_act(policy, current, actor, self._admin_ids):
+                raise NotAllowed(refusal(policy, current))
+            return self._applied(policy, current, actor, action, target_user_id, now)
+
+        try:
+            moved = await self._store.update(escalation_id, change)
+        except EscalationNotFound as e:
+            raise UnknownEscalation(f"There is no escalation {escalation_id}.") from e
+        if moved is None:  # e.g. a second click on Acknowledge by the same person
+            return await self._must_get(escalation_id)
+        return await self._announce(policy, moved)
+
+    def _applied(
+        self,
+        policy: Policy,
+        current: Escalation,
+        actor: Actor,
+        action: Action,
+        target_user_id: str | None,
+        now: float,
+    ) -> Escalation | None:
+        by = actor_key(policy, actor)
+        if action == "acknowledge":
+            if current.state == "acknowledged" and current.assignee == by:
+                return None
+            return _moved(current, now, by, state="acknowledged", assignee=by, due_at=None)
+        if action == "resolve":
+            return _moved(
+                current, now, by, state="resolved", assignee=current.assignee, due_at=None
+            )
+        if not target_user_id:
+            raise InvalidAction("Pick the person to reassign this escalation to.")
+        target = actor_key(policy, Actor(platform=actor.platform, user_id=target_user_id))
+        if target == current.assignee:
+            raise InvalidAction(f"{display_name(policy, target)} already has this escalation.")
+        due_at = now + self._chain(policy, current).ack_seconds
+        return _moved(current, now, by, state="reassigned", assignee=target, due_at=due_at)
+
+    async def _announce(self, policy: Policy, moved: Escalation) -> Escalation:
+        by = display_name(policy, moved.history[-1].by or "")
+        if moved.state == "reassigned":
+            await self._schedule(moved)
+            to = display_name(policy, moved.assignee or "")
+            return await self._deliver(moved, policy, f"Reassigned by {by} to {to}.")
+        await self._tell(moved, f"{moved.state.capitalize()} by {by}.")
+        return moved
+
+    # -- timers --------------------------------------------------------------------------------
+
+    async def _timer_job(
+        self, ctx: dict[str, Any], *, escalation_id: str, level: int, due_at: float
+    ) -> None:
+        await self.fire_timer(escalation_id=escalation_id, level=level, due_at=due_at)
+
+    async def fire_timer(self, *, escalation_id: str, level: int, due_at: float) -> bool:
+        """Climb one level if the escalation still waits at ``level`` for ``due_at``.
+
+        Returns True if it moved. Safe to run twice: the second run finds it moved on.
+        """
+        policy = self._policy()
+        now = self._clock()
+        before: list[Escalation] = []
+
+        def change(current: Escalation) -> Escalation | None:
+            if current.state not in TIMED_STATES or current.level != level:
+                return None
+            if current.due_at != due_at:
+                return None
+            self._notifier_or_retry(current.platform)
+            before.append(current)
+            return climbed(
+                current, self._chain(policy, current), now=now, note="no acknowledgement"
+            )
+
+        try:
+            moved = await self._store.update(escalation_id, change)
+        except EscalationNotFound:
+            log.warning("timer for escalation %s, which no longer exists", escalation_id)
+            return False
+        if moved is None:
+            await self._redeliver_if_stuck(policy, escalation_id)
+            return False
+        await self._after_climb(policy, before[0], moved, "No acknowledgement from {who}")
+        return True
+
+    async def _after_climb(
+        self, policy: Policy, before: Escalation, moved: Escalation, why: str
+    ) -> Escalation:
+        await self._schedule(moved)
+        why = why.format(who=self._target_name(policy, before))
+        if moved.state == "expired":
+            owner = display_name(policy, owner_of(moved) or "")
+            await self._tell(moved, f"{why} and nobody is left to ask: please reach {owner}.")
+            return moved
+        return await self._deliver(
+            moved, policy, f"{why}: escalated to {self._target_name(policy, moved)}."
+        )
+
+    async def _schedule(self, escalation: Escalation) -> None:
+        if escalation.state not in TIMED_STATES or escalation.due_at is None:
+            return
+        await self._jobs.enqueue(
+            TIMER_JOB,
+            job_id=timer_job_id(escalation),
+            defer_until=escalation.due_at,
+            escalation_id=escalation.id,
+            level=escalation.level,
+            due_at=escalation.due_at,
+        )
+
+    async def recover(self) -> None:
+        """At worker start: re-queue timers the job queue lost, resend pings lost in a crash."""
+        policy = self._policy()
+        active = await self._store.list_active()
+        timed = [e for e in active if e.state in TIMED_STATES and e.due_at is not None]
+        queued = await self._jobs.queued([timer_job_id(e) for e in timed])
+        lost = [e for e in timed if timer_job_id(e) not in queued]
+        for escalation in lost:
+            await self._schedule(escalation)
+        stuck = [e for e in active if self._is_stuck(e)]
+        for escalation in stuck:
+            await self._deliver(escalation, policy, self._resend_message(policy, escalation))
+        if lost or stuck:
+            log.warning("recovered %d escalation timers and %d pings", len(lost), len(stuck))
+
+    # -- delivery ------------------------------------------------------------------------------
+
+    async def _deliver(self, escalation: Escalation, policy: Policy, message: str) -> Escalation:
+        """Ping the current assignee (or post to the channel), then tell the requester.
+
+        A refused ping climbs at once. Any other platform failure is logged and the escalation
+        keeps its timer, so it still climbs if nobody acknowledges.
+        """
+        notifier = self._notifier(escalation.platform)
+        try:
+            if escalation.assignee is not None:
+                await notifier.ping_person(escalation=escalation, person_key=escalation.assignee)
+            else:
+                channel = self._channel_key(policy, escalation)
+                await notifier.post_channel(escalation=escalation, channel_key=channel)
+        except DeliveryRefused as e:
+            return await self._refused(policy, escalation, str(e))
+        except Exception:
+            log.exception("could not deliver escalation %s; its timer still runs", escalation.id)
+            return escalation
+        delivered = await self._mark_delivered(escalation)
+        await self._tell(delivered, message)
+        return delivered
+
+    async def _refused(self, policy: Policy, escalation: Escalation, reason: str) -> Escalation:
+        now = self._clock()
+
+        def change(current: Escalation) -> Escalation | None:
+            if not _same_step(current, escalation) or not current.pending_delivery:
+                return None
+            chain = self._chain(policy, current)
+            return climbed(current, chain, now=now, note=f"delivery refused: {reason}")
+
+        moved = await self._store.update(escalation.id, change)
+        if moved is None:
+            return await self._must_get(escalation.id)
+        return await self._after_climb(
+            policy, escalation, moved, f"Could not reach {{who}} ({reason})"
+        )
+
+    async def _mark_delivered(self, escalation: Escalation) -> Escalation:
+        def change(current: Escalation) -> Escalation | None:
+            if not current.pending_delivery or not _same_step(current, escalation):
+                return None
+            return current.model_copy(update={"pending_delivery": False})
+
+        return await self._store.update(escalation.id, change) or escalation
+
+    async def _redeliver_if_stuck(self, policy: Policy, escalation_id: str) -> None:
+        current = await self._store.get(escalation_id)
+        if current is not None and self._is_stuck(current):
+            await self._deliver(current, policy, self._resend_message(policy, current))
+
+    def _is_stuck(self, escalation: Escalation) -> bool:
+        if not escalation.pending_delivery or escalation.state in CLOSED_STATES:
+            return False
+        moved_at = escalation.history[-1].at if escalation.history else escalation.created_at
+        return self._clock() - moved_at >= REDELIVER_AFTER_S
+
+    def _resend_message(self, policy: Policy, escalation: Escalation) -> str:
+        return f"Pinged {self._target_name(policy, escalation)}; waiting for them."
+
+    async def _tell(self, escalation: Escalation, message: str) -> None:
+        """Update the requester's status card; a failure there never undoes the move."""
+        try:
+            await self._notifier(escalation.platform).update_status(
+                escalation=escalation, message=message
+            )
+        except Exception:
+            log.exception("could not update the status card of escalation %s", escalation.id)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _notifier(self, platform: Platform) -> Notifier:
+        try:
+            return self._notifiers[platform]
+        except KeyError:
+            raise NoNotifier(f"no {platform} notifier is registered to deliver pings") from None
+
+    def _notifier_or_retry(self, platform: Platform) -> None:
+        # A replica without this platform's adapter leaves the timer to one that has it.
+        if platform not in self._notifiers:
+            raise Retry(defer=_NO_NOTIFIER_RETRY_S)
+
+    def _chain(self, policy: Policy, escalation: Escalation) -> Chain:
+        owner = owner_of(escalation) or policy.file.fallback.owner
+        return chain_for(policy, escalation.category, owner)
+
+    def _channel_key(self, policy: Policy, escalation: Escalation) -> str:
+        step = self._chain(policy, escalation).at(escalation.level)
+        if step is None or step.kind != "channel":
+            raise InvalidAction(f"escalation {escalation.id} has no channel at its level")
+        return step.key
+
+    def _target_name(self, policy: Policy, escalation: Escalation) -> str:
+        if escalation.assignee is not None:
+            return display_name(policy, escalation.assignee)
+        step = self._chain(policy, escalation).at(escalation.level)
+        key = step.key if step else "?"
+        return channel_name(policy, escalation.platform, key)
+
+    async def _must_get(self, escalation_id: str) -> Escalation:
+        found = await self._store.get(escalation_id)
+        if found is None:
+            raise UnknownEscalation(f"There is no escalation {escalation_id}.")
+        return found
+
+
+def _same_step(a: Escalation, b: Escalation) -> bool:
+    return (a.state, a.level, a.assignee, a.due_at) == (b.state, b.level, b.assignee, b.due_at)
+
+
+def _moved(
+    current: Escalation,
+    now: float,
+    by: str,
+    *,
+    state: State,
+    assignee: str | None,
+    due_at: float | None,
+) -> Escalation:
+    move = Transition(at=now, state=state, level=current.level, assignee=assignee, by=by)
+    return current.model_copy(
+        update={
+            "state": state,
+            "assignee": assignee,
+            "due_at": due_at,
+            "pending_delivery": state == "reassigned",
+            "history": [*current.history, move],
+        }
+    )

@@ -1,0 +1,199 @@
+"""The Redis job queue (arq): register job functions, enqueue jobs, run the worker in-process.
+
+Every replica runs one worker in the same asyncio loop as its chat adapters. arq takes a job
+out of one shared sorted set with a WATCHed in-progress key, so a job runs on one replica only;
+a job whose time came while every replica was down is still in the set and runs at the next
+start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from arq.connections import ArqRedis
+from arq.constants import job_key_prefix
+from arq.typing import WorkerCoroutine
+from arq.worker import Function, Worker, func
+from redis.exceptions import RedisError
+
+from bot.jobs import serialize
+from bot.store import keys
+from bot.store.errors import StoreUnavailable
+from bot.store.retry import backoff_delays
+
+log = logging.getLogger(__name__)
+
+JobFunction = Callable[..., Awaitable[Any]]  # async def fn(ctx: dict[str, Any], **kwargs)
+StartupHook = Callable[[], Awaitable[None]]
+
+# A job whose time passed more than this long ago without any replica running is dropped by arq.
+_JOB_EXPIRES_EXTRA_MS = 7 * 24 * 3600 * 1000
+
+
+class Jobs:
+    """Job registry, enqueuer and in-process worker for one Redis."""
+
+    def __init__(
+        self,
+        redis_url: str,
+        *,
+        queue_name: str = keys.JOB_QUEUE,
+        poll_delay: float = 0.5,
+        max_jobs: int = 50,
+    ) -> None:
+        self._url = redis_url
+        self._queue_name = queue_name
+        self._poll_delay = poll_delay
+        self._max_jobs = max_jobs
+        self._functions: dict[str, Function] = {}
+        self._startup_hooks: list[StartupHook] = []
+        self._pool = self._new_pool()
+        self._worker: Worker | None = None
+        self._stopping = False
+        self._stopped = asyncio.Event()
+
+    def _new_pool(self) -> ArqRedis:
+        pool: ArqRedis = ArqRedis.from_url(self._url)
+        pool.job_serializer = serialize.dumps
+        pool.job_deserializer = serialize.loads
+        pool.default_queue_name = self._queue_name
+        pool.expires_extra_ms = _JOB_EXPIRES_EXTRA_MS
+        return pool
+
+    def register(
+        self,
+        name: str,
+        fn: JobFunction,
+        *,
+        timeout_s: float | None = None,
+        max_tries: int | None = None,
+    ) -> None:
+        """Make ``fn`` runnable as job ``name``; call before :meth:`run_worker`."""
+        if name in self._functions:
+            raise ValueError(f"job function {name!r} is already registered")
+        self._functions[name] = func(
+            cast(WorkerCoroutine, fn), name=name, timeout=timeout_s, max_tries=max_tries
+        )
+
+    def on_startup(self, hook: StartupHook) -> None:
+        """Run ``hook`` each time the worker starts (again, after a Redis outage)."""
+        self._startup_hooks.append(hook)
+
+    async def enqueue(
+        self,
+        name: str,
+        *,
+        job_id: str | None = None,
+        defer_until: float | None = None,
+        defer_by: float | None = None,
+        **kwargs: Any,
+    ) -> bool:
+        """Queue job ``name`` with JSON-able ``kwargs``; False if job ``job_id`` is already queued.
+
+        ``defer_until`` is a Unix time in seconds, ``defer_by`` a delay in seconds.
+        """
+        until = datetime.fromtimestamp(defer_until, tz=UTC) if defer_until is not None else None
+        try:
+            job = await self._pool.enqueue_job(
+                name, _job_id=job_id, _defer_until=until, _defer_by=defer_by, **kwargs
+            )
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not queue job {name!r}: {e}") from e
+        return job is not None
+
+    async def queued(self, job_ids: list[str]) -> set[str]:
+        """Which of ``job_ids`` are queued (not yet run), in one round trip."""
+        try:
+            async with self._pool.pipeline(transaction=False) as pipe:
+                for job_id in job_ids:
+                    pipe.exists(job_key_prefix + job_id)
+                found = await pipe.execute()
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not look up queued jobs: {e}") from e
+        return {job_id for job_id, n in zip(job_ids, found, strict=True) if n}
+
+    async def pending_count(self) -> int:
+        """Jobs in the queue, due or deferred (for /metrics and the bench)."""
+        try:
+            return int(await self._pool.zcard(self._queue_name))
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not count queued jobs: {e}") from e
+
+    async def run_worker(self) -> None:
+        """Run jobs in this event loop until :meth:`stop` or cancellation.
+
+        A Redis outage stops arq's worker; it is rebuilt with backoff until Redis answers again.
+        """
+        self._stopping = False
+        self._stopped.clear()
+        delay = backoff_delays(0.2, 10.0)
+        failures = 0
+        try:
+            while not self._stopping:
+                failures = await self._run_once(failures)
+                if failures:
+                    await asyncio.sleep(delay(failures))
+        finally:
+            self._stopped.set()
+
+    async def _run_once(self, failures: int) -> int:
+        """Run one arq worker to its end; return the updated count of consecutive failures."""
+        worker = self._worker = self._new_worker()
+        try:
+            await worker.async_run()
+            return 0
+        except asyncio.CancelledError:
+            if self._stopping:
+                return 0
+            raise
+        except (RedisError, OSError) as e:
+            log.warning("job worker lost Redis (%s); restarting it", e)
+            return failures + 1
+        finally:
+            self._worker = None
+            await _close_quietly(worker)
+
+    def _new_worker(self) -> Worker:
+        if not self._functions:
+            raise RuntimeError("no job function registered")
+        return Worker(
+            list(self._functions.values()),
+            queue_name=self._queue_name,
+            redis_pool=self._new_pool(),  # the worker closes its pool when it stops
+            handle_signals=False,
+            poll_delay=self._poll_delay,
+            max_jobs=self._max_jobs,
+            keep_result=0,
+            job_serializer=serialize.dumps,
+            job_deserializer=serialize.loads,
+            expires_extra_ms=_JOB_EXPIRES_EXTRA_MS,
+            on_startup=self._run_startup_hooks,
+            log_results=False,
+        )
+
+    async def _run_startup_hooks(self, ctx: dict[Any, Any]) -> None:
+        for hook in self._startup_hooks:
+            await hook()
+
+    async def stop(self) -> None:
+        """Stop the worker started by :meth:`run_worker` and wait until it has stopped."""
+        self._stopping = True
+        worker = self._worker
+        if worker is not None and worker.main_task is not None:
+            worker.main_task.cancel()
+        if worker is not None or not self._stopped.is_set():
+            await self._stopped.wait()
+
+    async def aclose(self) -> None:
+        await self._pool.aclose()
+
+
+async def _close_quietly(worker: Worker) -> None:
+    # Closing talks to Redis (deletes the health key); during an outage that fails, harmlessly.
+    with contextlib.suppress(RedisError, OSError, asyncio.CancelledError):
+        await worker.close()

@@ -1,0 +1,140 @@
+"""Escalations in Redis: one JSON document per escalation plus two indexes.
+
+``ESCALATIONS_ACTIVE`` (id -> created_at) lists escalations not yet resolved or expired;
+``ESCALATIONS_DUE`` (id -> due_at) lists the timers that must fire, so a replica starting up can
+re-queue any timer the job queue lost. Every change is a WATCH/MULTI transaction on the
+escalation's key: two replicas acting at once never overwrite each other's move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
+from redis.exceptions import RedisError, WatchError
+
+from bot.escalations.model import Escalation
+from bot.store import keys
+from bot.store.errors import StoreUnavailable
+
+CLOSED_STATES = frozenset({"resolved", "expired"})
+_CHUNK = 500
+
+Change = Callable[[Escalation], Escalation | None]
+
+
+@contextmanager
+def _redis_errors(what: str) -> Iterator[None]:
+    try:
+        yield
+    except WatchError:
+        raise
+    except (RedisError, OSError) as e:
+        raise StoreUnavailable(f"could not {what}: Redis is unreachable ({e})") from e
+
+
+class EscalationNotFound(KeyError):
+    """No escalation with this id (raised inside :meth:`RedisEscalationStore.update`)."""
+
+
+class RedisEscalationStore:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self._redis = redis
+
+    async def next_id(self) -> str:
+        with _redis_errors("number a new escalation"):
+            n = await self._redis.incr(keys.ESCALATION_SEQ)
+        return f"esc-{n}"
+
+    async def create(self, escalation: Escalation) -> tuple[Escalation, bool]:
+        """Store a new escalation; if its decision was escalated already, return that one.
+
+        Returns ``(escalation, created)``.
+        """
+        by_decision = keys.escalation_by_decision(escalation.decision_id)
+        with _redis_errors(f"store escalation {escalation.id}"):
+            while True:
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    try:
+                        await pipe.watch(by_decision)
+                        existing = await pipe.get(by_decision)
+                        raw = await pipe.get(keys.escalation(existing)) if existing else None
+                        if raw is not None:
+                            await pipe.reset()  # type: ignore[no-untyped-call]
+                            return Escalation.model_validate_json(raw), False
+                        pipe.multi()  # type: ignore[no-untyped-call]
+                        pipe.set(by_decision, escalation.id)
+                        _write(pipe, escalation)
+                        await pipe.execute()
+                        return escalation, True
+                    except WatchError:
+                        continue
+
+    async def get(self, escalation_id: str) -> Escalation | None:
+        with _redis_errors(f"read escalation {escalation_id}"):
+            raw = await self._redis.get(keys.escalation(escalation_id))
+        return None if raw is None else Escalation.model_validate_json(raw)
+
+    async def update(self, escalation_id: str, change: Change) -> Escalation | None:
+        """Apply ``change`` atomically; return the new escalation, or None if it changed nothing.
+
+        ``change`` may raise (a refusal); nothing is written then. Raises EscalationNotFound.
+        """
+        key = keys.escalation(escalation_id)
+        with _redis_errors(f"update escalation {escalation_id}"):
+            while True:
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    try:
+                        await pipe.watch(key)
+                        raw = await pipe.get(key)
+                        if raw is None:
+                            raise EscalationNotFound(escalation_id)
+                        new = change(Escalation.model_validate_json(raw))
+                        if new is None:
+                            await pipe.reset()  # type: ignore[no-untyped-call]
+                            return None
+                        pipe.multi()  # type: ignore[no-untyped-call]
+                        _write(pipe, new)
+                        await pipe.execute()
+                        return new
+                    except WatchError:
+                        continue
+
+    async def list_active(self) -> list[Escalation]:
+        """Every escalation not resolved or expired, oldest first."""
+        with _redis_errors("list open escalations"):
+            ids = await self._redis.zrange(keys.ESCALATIONS_ACTIVE, 0, -1)
+            return await self._many(ids)
+
+    async def due_ids(self) -> list[str]:
+        """Ids of escalations whose timer is set."""
+        with _redis_errors("list escalation timers"):
+            return list(await self._redis.zrange(keys.ESCALATIONS_DUE, 0, -1))
+
+    async def many(self, ids: list[str]) -> list[Escalation]:
+        with _redis_errors("read escalations"):
+            return await self._many(ids)
+
+    async def _many(self, ids: list[str]) -> list[Escalation]:
+        found: list[Escalation] = []
+        for start in range(0, len(ids), _CHUNK):
+            chunk = [keys.escalation(i) for i in ids[start : start + _CHUNK]]
+            raws = await self._redis.mget(chunk)
+            found += [Escalation.model_validate_json(r) for r in raws if r is not None]
+        return found
+
+
+def _write(pipe: Pipeline, escalation: Escalation) -> None:
+    """Queue the writes of ``escalation`` and its index entries on a MULTI pipeline."""
+    eid = escalation.id
+    pipe.set(keys.escalation(eid), escalation.model_dump_json())
+    if escalation.state in CLOSED_STATES:
+        pipe.zrem(keys.ESCALATIONS_ACTIVE, eid)
+    else:
+        pipe.zadd(keys.ESCALATIONS_ACTIVE, {eid: escalation.created_at})
+    if escalation.due_at is None:
+        pipe.zrem(keys.ESCALATIONS_DUE, eid)
+    else:
+        pipe.zadd(keys.ESCALATIONS_DUE, {eid: escalation.due_at})

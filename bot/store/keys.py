@@ -1,0 +1,40 @@
+"""Every Redis key and key prefix should-ai uses, in one place.
+
+All keys live under ``should-ai:`` so the bot can share a Redis with other software and an
+operator can list or delete its keys with one pattern. arq keeps its own per-job keys under
+``arq:job:``, ``arq:in-progress:``, ``arq:retry:`` and ``arq:result:`` (see ``arq.constants``);
+only the queue name below is ours to choose.
+"""
+
+from __future__ import annotations
+
+ROOT = "should-ai:"
+
+# Escalations (bot/store/escalations.py)
+ESCALATION_PREFIX = ROOT + "escalation:"  # + id -> JSON of bot.escalations.model.Escalation
+ESCALATION_BY_DECISION_PREFIX = ROOT + "escalation-by-decision:"  # + decision_id -> id
+ESCALATION_SEQ = ROOT + "escalations:seq"  # INCR counter behind readable ids
+ESCALATIONS_ACTIVE = ROOT + "escalations:active"  # zset id -> created_at, not yet closed
+ESCALATIONS_DUE = ROOT + "escalations:due"  # zset id -> due_at, the timers that must fire
+
+# Job queue (bot/jobs/): arq's sorted set of job ids.
+JOB_QUEUE = ROOT + "jobs"
+
+# Intake ([ops]): bot/dedupe.py, bot/ratelimit.py, bot/decision_log.py
+DEDUPE_PREFIX = ROOT + "dedupe:"
+RATELIMIT_PREFIX = ROOT + "ratelimit:"
+DECISION_LOG_STREAM = ROOT + "decisions"
+
+# AI work ([ai]): bot/ai/
+AI_DRAFT_PREFIX = ROOT + "ai:draft:"
+AI_PENDING_PREFIX = ROOT + "ai:pending:"
+AI_SCHEDULED_PREFIX = ROOT + "ai:scheduled:"
+AI_SCHEDULED_BY_USER_PREFIX = ROOT + "ai:scheduled-by:"
+
+
+def escalation(escalation_id: str) -> str:
+    return ESCALATION_PREFIX + escalation_id
+
+
+def escalation_by_decision(decision_id: str) -> str:
+    return ESCALATION_BY_DECISION_PREFIX + decision_id

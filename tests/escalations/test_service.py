@@ -1,0 +1,205 @@
+"""The escalation lifecycle as the requester and the people pinged see it, on a real Redis.
+
+Timers are fired by calling ``fire_timer`` with the level and due time the job carries, exactly
+as the arq job would; tests/escalations/test_replicas.py runs the real worker.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Engine
+from esc_helpers import RecordingNotifier, crisis_decision
+
+from bot.escalations.model import Actor, Escalation
+from bot.escalations.service import (
+    EscalationClosed,
+    EscalationService,
+    InvalidAction,
+    NotAllowed,
+    timer_job_id,
+)
+
+pytestmark = pytest.mark.store
+
+REQUESTER = Actor(platform="slack", user_id="U_REQ")
+DANA = Actor(platform="slack", user_id="U_DANA")  # comms-lead, the crisis owner
+MORGAN = Actor(platform="slack", user_id="U_MORGAN")  # marketing-lead, the backup
+PRIYA = Actor(platform="slack", user_id="U_PRIYA")  # in people.yaml, not in this chain
+ADMIN = Actor(platform="slack", user_id="U_ADMIN")
+
+
+async def open_crisis(service: EscalationService) -> Escalation:
+    return await service.open(
+        decision=crisis_decision(), actor=REQUESTER, text="product recall statement", status_ref=None
+    )
+
+
+async def fire(service: EscalationService, escalation: Escalation) -> bool:
+    assert escalation.due_at is not None
+    return await service.fire_timer(
+        escalation_id=escalation.id, level=escalation.level, due_at=escalation.due_at
+    )
+
+
+async def test_open_stores_pings_the_owner_and_tells_the_requester(
+    engine: Engine, notifier: RecordingNotifier
+) -> None:
+    esc = await open_crisis(engine.service)
+
+    assert notifier.deliveries(esc.id) == [("ping", 0, "comms-lead")]
+    assert notifier.statuses(esc.id) == ["Pinged Dana; waiting for them."]
+    stored = await engine.service.get(esc.id)
+    assert stored is not None
+    assert (stored.state, stored.assignee, stored.requester) == ("open", "comms-lead", "slack:U_REQ")
+    assert stored.pending_delivery is False
+    assert await engine.jobs.queued([timer_job_id(stored)]) == {timer_job_id(stored)}
+
+
+async def test_unacknowledged_escalation_climbs_owner_backup_channel_repeat_then_expires(
+    service: EscalationService, notifier: RecordingNotifier
+) -> None:
+    esc = await open_crisis(service)
+    for _ in range(4):
+        current = await service.get(esc.id)
+        assert current is not None
+        assert await fire(service, current)
+
+    assert notifier.deliveries(esc.id) == [
+        ("ping", 0, "comms-lead"),
+        ("ping", 1, "marketing-lead"),
+        ("channel", 2, "crisis-room"),
+        ("channel", 3, "crisis-room"),
+    ]
+    assert notifier.statuses(esc.id)[1:] == [
+        "No acknowledgement from Dana: escalated to Morgan.",
+        "No acknowledgement from Morgan: escalated to <#C_CRISIS>.",
+        "No acknowledgement from <#C_CRISIS>: escalated to <#C_CRISIS>.",
+        "No acknowledgement from <#C_CRISIS> and nobody is left to ask: please reach Dana.",
+    ]
+    final = await service.get(esc.id)
+    assert final is not None
+    assert final.state == "expired"
+    assert [t.state for t in final.history] == ["open", "open", "open", "open", "expired"]
+    assert await service.list_open() == []
+
+
+async def test_acknowledge_stops_the_climb(
+    service: EscalationService, notifier: RecordingNotifier
+) -> None:
+    esc = await open_crisis(service)
+    acked = await service.act(escalation_id=esc.id, actor=DANA, action="acknowledge")
+
+    assert not await fire(service, esc)  # the timer set at open finds it acknowledged
+    assert (acked.state, acked.assignee, acked.due_at) == ("acknowledged", "comms-lead", None)
+    assert notifier.deliveries(esc.id) == [("ping", 0, "comms-lead")]
+    assert notifier.statuses(esc.id)[-1] == "Acknowledged by Dana."
+
+
+async def test_someone_outside_the_chain_is_refused_and_nothing_changes(
+    service: EscalationService, notifier: RecordingNotifier
+) -> None:
+    esc = await open_crisis(service)
+    for stranger in (PRIYA, Actor(platform="slack", user_id="U_RANDOM"), REQUESTER):
+        with pytest.raises(NotAllowed) as refused:
+            await service.act(escalation_id=esc.id, actor=stranger, action="acknowledge")
+        assert str(refused.value) == f"Only Dana, Morgan or an admin can act on escalation {esc.id}."
+
+    stored = await service.get(esc.id)
+    assert stored is not None
+    assert (stored.state, len(stored.history)) == ("open", 1)
+    assert notifier.statuses(esc.id) == ["Pinged Dana; waiting for them."]
+
+
+async def test_backup_and_admin_may_act(service: EscalationService) -> None:
+    first, second = await open_crisis(service), await open_crisis(service)
+    by_backup = await service.act(escalation_id=first.id, actor=MORGAN, action="resolve")
+    by_admin = await service.act(escalation_id=second.id, actor=ADMIN, action="acknowledge")
+
+    assert (by_backup.state, by_backup.history[-1].by) == ("resolved", "marketing-lead")
+    assert (by_admin.state, by_admin.assignee) == ("acknowledged", "slack:U_ADMIN")
+
+
+async def test_reassign_pings_the_new_person_and_restarts_the_timer(
+    service: EscalationService, notifier: RecordingNotifier
+) -> None:
+    esc = await open_crisis(service)
+    moved = await service.act(
+        escalation_id=esc.id, actor=DANA, action="reassign", target_user_id="U_PRIYA"
+    )
+
+    assert (moved.state, moved.assignee, moved.level) == ("reassigned", "legal-counsel", 0)
+    assert not await fire(service, esc)  # the old timer is stale
+    assert notifier.deliveries(esc.id) == [("ping", 0, "comms-lead"), ("ping", 0, "legal-counsel")]
+    assert notifier.statuses(esc.id)[-1] == "Reassigned by Dana to Priya."
+    # the new assignee may now act; without acknowledgement it climbs to the backup
+    assert await fire(service, moved)
+    assert notifier.deliveries(esc.id)[-1] == ("ping", 1, "marketing-lead")
+
+
+async def test_reassign_to_someone_not_in_people_yaml_and_without_a_target(
+    service: EscalationService, notifier: RecordingNotifier
+) -> None:
+    esc = await open_crisis(service)
+    with pytest.raises(InvalidAction):
+        await service.act(escalation_id=esc.id, actor=DANA, action="reassign")
+    moved = await service.act(
+        escalation_id=esc.id, actor=DANA, action="reassign", target_user_id="U_NEWBIE"
+    )
+    assert moved.assignee == "slack:U_NEWBIE"
+    assert notifier.statuses(esc.id)[-1] == "Reassigned by Dana to <@U_NEWBIE>."
+    newbie = Actor(platform="slack", user_id="U_NEWBIE")
+    acked = await service.act(escalation_id=esc.id, actor=newbie, action="acknowledge")
+    assert acked.state == "acknowledged"
+
+
+async def test_closed_ping_climbs_to_the_backup_at_once_and_tells_the_requester(
+    service: EscalationService, notifier: RecordingNotifier
+) -> None:
+    notifier.refuse.add("comms-lead")
+    esc = await open_crisis(service)
+
+    assert (esc.level, esc.assignee, esc.state) == (1, "marketing-lead", "open")
+    assert notifier.deliveries(esc.id) == [("ping", 1, "marketing-lead")]
+    assert notifier.statuses(esc.id) == [
+        "Could not reach Dana (comms-lead does not accept DMs): escalated to Morgan."
+    ]
+
+
+async def test_a_timer_delivered_twice_pings_once(
+    service: EscalationService, notifier: RecordingNotifier
+) -> None:
+    esc = await open_crisis(service)
+    assert await fire(service, esc)
+    assert not await fire(service, esc)  # at-least-once delivery of the same job
+
+    assert notifier.deliveries(esc.id) == [("ping", 0, "comms-lead"), ("ping", 1, "marketing-lead")]
+
+
+async def test_opening_the_same_decision_twice_returns_one_escalation(
+    service: EscalationService, notifier: RecordingNotifier
+) -> None:
+    decision = crisis_decision()
+    first = await service.open(decision=decision, actor=REQUESTER, text="t", status_ref=None)
+    again = await service.open(decision=decision, actor=REQUESTER, text="t", status_ref=None)
+
+    assert again.id == first.id
+    assert len(await service.list_open()) == 1
+    assert notifier.deliveries() == [("ping", 0, "comms-lead")]
+
+
+async def test_acting_on_a_resolved_escalation_is_refused(service: EscalationService) -> None:
+    esc = await open_crisis(service)
+    await service.act(escalation_id=esc.id, actor=DANA, action="resolve")
+    with pytest.raises(EscalationClosed, match="already resolved"):
+        await service.act(escalation_id=esc.id, actor=DANA, action="acknowledge")
+    assert await service.list_open() == []
+
+
+async def test_list_open_filters_by_assignee_and_requester(service: EscalationService) -> None:
+    first, second = await open_crisis(service), await open_crisis(service)
+    await service.act(escalation_id=second.id, actor=MORGAN, action="acknowledge")
+
+    assert [e.id for e in await service.list_open(assignee="comms-lead")] == [first.id]
+    assert [e.id for e in await service.list_open(assignee="marketing-lead")] == [second.id]
+    mine = await service.list_open(requester="slack:U_REQ")
+    assert [e.id for e in mine] == [first.id, second.id]
