@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from bot.escalations.model import Actor, Escalation
-from bot.escalations.people import person_for
+from bot.escalations.people import actor_key, person_for
 from bot.intake import Intake, IntakeResult
 from bot.policy.model import Decision, Policy
 from bot.reload import PolicyHolder, ReloadOutcome
@@ -249,7 +249,9 @@ class Commands:
     async def _mine(self, actor: Actor) -> list[Escalation]:
         person = person_for(self._holder.policy, actor)
         assigned = list(await self._escalations.list_open(assignee=person)) if person else []
-        asked = await self._escalations.list_open(requester=requester_key(actor))
+        asked = await self._escalations.list_open(
+            requester=actor_key(self._holder.policy, actor)
+        )
         seen = {e.id for e in assigned}
         return assigned + [e for e in asked if e.id not in seen]
 
@@ -269,7 +271,3 @@ def _describe(post: Any) -> str:
         else str(when)
     return f"{getattr(post, 'id', '?')} in {getattr(post, 'channel', '?')} at {at}: " \
         f"{_clip(str(getattr(post, 'text', '')), 80)!r}"
-
-
-def requester_key(actor: Actor) -> str:
-    return f"{actor.platform}:{actor.user_id}"

@@ -48,6 +48,10 @@ class LogEntry:
                 f"who={f.get('who')} route={f.get('route')} category={f.get('category') or '-'} "
                 f"owner={f.get('owner') or '-'} text={f.get('text')!r}"
             )
+        if self.kind != "transition":
+            extra = " ".join(f"{k}={v}" for k, v in f.items()
+                             if k not in ("at", "kind", "decision_id"))
+            return f"{at} {self.kind} {f.get('decision_id')} {extra}".rstrip()
         return (
             f"{at} escalation {f.get('escalation_id')} -> {f.get('state')} "
             f"level={f.get('level')} assignee={f.get('assignee') or '-'} by={f.get('by') or '-'} "
@@ -110,6 +114,16 @@ class DecisionLog:
             "by": transition.by or "",
             "note": transition.note[: self._max_text_chars],
         })
+
+    async def record_event(
+        self, *, kind: str, decision_id: str, fields: dict[str, str]
+    ) -> str | None:
+        """Append another part's event about a decision (e.g. ``kind="ai"``: draft queued)."""
+        if kind in ("decision", "transition"):
+            raise ValueError(f"kind {kind!r} is reserved; use record_decision/record_transition")
+        extra = {k: v[: self._max_text_chars] for k, v in fields.items()
+                 if k not in ("at", "kind", "decision_id")}
+        return await self._append({"kind": kind, "decision_id": decision_id, **extra})
 
     async def _append(self, fields: dict[str, str]) -> str | None:
         fields = {"at": f"{time.time():.3f}", **fields}

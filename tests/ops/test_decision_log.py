@@ -84,3 +84,17 @@ async def test_the_stream_stays_bounded(redis: aioredis.Redis, metrics: Metrics)
     # MAXLEN ~ trims whole stream nodes (100 entries each by default), never below 10.
     assert 10 <= await redis.xlen(DECISION_LOG_STREAM) <= 200
     assert [e.fields["decision_id"] for e in await log.tail(2)] == ["d-998", "d-999"]
+
+
+async def test_other_parts_log_events_about_a_decision(
+    redis: aioredis.Redis, metrics: Metrics
+) -> None:
+    log = DecisionLog(redis, metrics=metrics)
+    await log.record_event(kind="ai", decision_id="d-5", fields={"event": "draft_queued"})
+
+    [entry] = await log.tail(1)
+
+    assert (entry.kind, entry.fields["decision_id"]) == ("ai", "d-5")
+    assert "ai d-5 event=draft_queued" in entry.summary()
+    with pytest.raises(ValueError, match="reserved"):
+        await log.record_event(kind="decision", decision_id="d-5", fields={})
