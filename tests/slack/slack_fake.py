@@ -32,6 +32,12 @@ class Call:
     method: str
     args: dict[str, Any]
     token: str | None = None
+    response: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ts(self) -> str:
+        """The ``ts`` Slack gave the message this call posted (or updated)."""
+        return str(self.response.get("ts", ""))
 
     def blocks_text(self) -> str:
         """All text in the call's blocks and fallback ``text``, to assert on what a user reads."""
@@ -158,8 +164,9 @@ class FakeSlack:
                 status=429,
                 headers={"Retry-After": str(limit.retry_after)},
             )
-        await self._record(Call(method, args, _token(request)))
-        return web.json_response(self._answer(method, args))
+        answer = self._answer(method, args)
+        await self._record(Call(method, args, _token(request), answer))
+        return web.json_response(answer)
 
     async def _response_url(self, request: web.Request) -> web.Response:
         args = await request.json()
