@@ -22,11 +22,11 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the operator sub-commands; each sets ``func(args) -> exit code``."""
+    """Add the operator sub-commands; each sets ``handler(args) -> exit code`` for bot.cli."""
     _add_serve(subparsers)
     health = subparsers.add_parser("health", help="probe a running serve's /healthz (Docker)")
     health.add_argument("--url", help="default: http://127.0.0.1:$SHOULD_AI_HTTP_PORT/healthz")
-    health.set_defaults(func=cmd_health)
+    health.set_defaults(handler=cmd_health)
     _add_log(subparsers)
     _add_escalations(subparsers)
 
@@ -40,7 +40,7 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     serve.add_argument("--port", type=int, help="HTTP port (default $SHOULD_AI_HTTP_PORT)")
     serve.add_argument("--no-console", action="store_true",
                        help="never read requests from the terminal, even when it is one")
-    serve.set_defaults(func=cmd_serve)
+    serve.set_defaults(handler=cmd_serve)
 
 
 def _add_log(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,7 +50,7 @@ def _add_log(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     tail.add_argument("-n", "--lines", type=int, default=20, help="how many entries (20)")
     tail.add_argument("--json", action="store_true", help="one JSON object per line")
     tail.add_argument("-f", "--follow", action="store_true", help="keep printing new entries")
-    tail.set_defaults(func=cmd_log_tail)
+    tail.set_defaults(handler=cmd_log_tail)
 
 
 def _add_escalations(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,11 +59,11 @@ def _add_escalations(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     listing = esc_sub.add_parser("list", help="escalations not resolved or expired, oldest first")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
     listing.add_argument("--assignee", help="only those with this assignee (people.yaml key)")
-    listing.set_defaults(func=cmd_escalations_list)
+    listing.set_defaults(handler=cmd_escalations_list)
     show = esc_sub.add_parser("show", help="one escalation with its history")
     show.add_argument("escalation_id")
     show.add_argument("--json", action="store_true")
-    show.set_defaults(func=cmd_escalations_show)
+    show.set_defaults(handler=cmd_escalations_show)
 
 
 def _settings() -> Settings:
