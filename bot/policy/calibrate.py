@@ -1,0 +1,213 @@
+"""`should-ai policy calibrate`: per-category similarity thresholds from the policy's own data.
+
+Only the policy's example phrases (each one scored leave-one-out against all the others) and its
+test cases (scored against every example) are used, so the result is reproducible from the
+policy directory alone and never tuned on an evaluation set. Thresholds are chosen per category
+by coordinate descent over a grid, with costs that say what matters:
+
+- an AI category's threshold: a human request judged AI costs ``FALSE_AI_COST``, an AI request
+  of that category left uncertain (a needless escalation) costs 1;
+- a human category's threshold: an AI request judged confidently human costs 1, a request of
+  that category left merely "uncertain" costs ``MISSED_HUMAN_COST`` (it still reaches a person).
+
+Ties go to the higher threshold, the side that sends more to a person. The thresholds are
+written into policy.yaml's ``threshold`` fields with a round-trip YAML writer, so admins' comments
+and layout survive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import YAMLError
+
+from bot.errors import PolicyError
+from bot.policy.model import Policy, Route
+from bot.policy.similarity import (
+    DEFAULT_THRESHOLDS,
+    ExampleIndex,
+    SimilarityResult,
+    SimilarityVerdict,
+    judge,
+)
+
+FALSE_AI_COST = 5.0
+MISSED_HUMAN_COST = 0.5
+GRID = tuple(round(float(t), 2) for t in np.arange(0.20, 0.95, 0.01))
+PASSES = 3
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One held-out request: where it should go and how the index scored it."""
+
+    text: str
+    route: Route
+    category: str | None
+    result: SimilarityResult
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """How a set of thresholds does on the held-out samples."""
+
+    samples: int
+    human: int
+    ai: int
+    human_judged_ai: int
+    ai_escalated: int
+    category_correct: int
+    uncertain: int
+
+    @property
+    def human_recall(self) -> float:
+        return 1.0 - self.human_judged_ai / self.human if self.human else 1.0
+
+    @property
+    def false_escalation(self) -> float:
+        return self.ai_escalated / self.ai if self.ai else 0.0
+
+    @property
+    def category_accuracy(self) -> float:
+        return self.category_correct / self.samples if self.samples else 1.0
+
+
+@dataclass(frozen=True)
+class Calibration:
+    thresholds: dict[str, float]
+    before: Scorecard
+    after: Scorecard
+
+
+def held_out_samples(index: ExampleIndex, policy: Policy) -> list[Sample]:
+    """Every example scored leave-one-out, then every labelled case scored against all."""
+    samples = [
+        Sample(
+            text=phrase,
+            route=index.routes[label],
+            category=label,
+            result=index.score_vector(index.vectors[i].copy(), exclude=i),
+        )
+        for i, (phrase, label) in enumerate(zip(index.phrases, index.labels.tolist(), strict=True))
+    ]
+    cases = [c for c in policy.cases if c.category is None or c.category in index.routes]
+    if cases:
+        vectors = index.encoder.encode([c.text for c in cases])
+        samples += [
+            Sample(text=c.text, route=c.route, category=c.category, result=index.score_vector(v))
+            for c, v in zip(cases, vectors, strict=True)
+        ]
+    return samples
+
+
+def fit_thresholds(
+    samples: Sequence[Sample], routes: Mapping[str, Route], *, margin: float
+) -> dict[str, float]:
+    thresholds = {c: DEFAULT_THRESHOLDS[r] for c, r in routes.items()}
+    for _ in range(PASSES):
+        for category in routes:
+            thresholds[category] = _best_threshold(samples, thresholds, category, routes, margin)
+    return thresholds
+
+
+def _best_threshold(
+    samples: Sequence[Sample],
+    thresholds: dict[str, float],
+    category: str,
+    routes: Mapping[str, Route],
+    margin: float,
+) -> float:
+    best, best_cost = thresholds[category], float("inf")
+    for candidate in GRID:
+        trial = {**thresholds, category: candidate}
+        cost = sum(
+            _cost(s, judge(s.result, thresholds=trial, margin=margin), category, routes[category])
+            for s in samples
+        )
+        if cost <= best_cost:  # `<=`: on a tie the higher threshold wins (safer)
+            best, best_cost = candidate, cost
+    return best
+
+
+def _cost(sample: Sample, verdict: SimilarityVerdict, category: str, route: Route) -> float:
+    if route == "ai":
+        if verdict.outcome == "ai" and verdict.category == category and sample.route == "human":
+            return FALSE_AI_COST
+        if sample.category == category and verdict.outcome != "ai":
+            return 1.0
+        return 0.0
+    if verdict.outcome == "human" and verdict.category == category and sample.route == "ai":
+        return 1.0
+    if sample.category == category and not (
+        verdict.outcome == "human" and verdict.category == category
+    ):
+        return MISSED_HUMAN_COST
+    return 0.0
+
+
+def scorecard(
+    samples: Sequence[Sample], thresholds: Mapping[str, float], *, margin: float
+) -> Scorecard:
+    verdicts = [judge(s.result, thresholds=thresholds, margin=margin) for s in samples]
+    pairs = list(zip(samples, verdicts, strict=True))
+    return Scorecard(
+        samples=len(samples),
+        human=sum(s.route == "human" for s in samples),
+        ai=sum(s.route == "ai" for s in samples),
+        human_judged_ai=sum(s.route == "human" and v.outcome == "ai" for s, v in pairs),
+        ai_escalated=sum(s.route == "ai" and v.outcome != "ai" for s, v in pairs),
+        category_correct=sum(s.category is not None and v.category == s.category for s, v in pairs),
+        uncertain=sum(v.outcome == "uncertain" for v in verdicts),
+    )
+
+
+def calibrate(policy: Policy, index: ExampleIndex) -> Calibration:
+    """Fits thresholds on the policy's held-out examples and cases; writes nothing."""
+    samples = held_out_samples(index, policy)
+    margin = policy.file.similarity_margin
+    current = {
+        c: cat.threshold if cat.threshold is not None else DEFAULT_THRESHOLDS[cat.route]
+        for c, cat in policy.categories.items()
+    }
+    fitted = fit_thresholds(samples, index.routes, margin=margin)
+    return Calibration(
+        thresholds=fitted,
+        before=scorecard(samples, current, margin=margin),
+        after=scorecard(samples, fitted, margin=margin),
+    )
+
+
+def write_thresholds(policy_yaml: Path, thresholds: Mapping[str, float]) -> None:
+    """Sets each category's ``threshold`` in place, keeping comments, order and quoting."""
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    try:
+        document = yaml.load(policy_yaml.read_text(encoding="utf-8"))
+    except (OSError, YAMLError) as e:
+        raise PolicyError(f"cannot read it: {e}", file=str(policy_yaml)) from e
+    categories = document.get("categories") if isinstance(document, CommentedMap) else None
+    if not isinstance(categories, CommentedMap):
+        raise PolicyError("must hold a mapping", file=str(policy_yaml), key="categories")
+    for name, value in thresholds.items():
+        category = categories.get(name)
+        if not isinstance(category, CommentedMap):
+            raise PolicyError("no such category", file=str(policy_yaml), key=f"categories.{name}")
+        _set_threshold(category, round(value, 2))
+    with policy_yaml.open("w", encoding="utf-8") as f:
+        yaml.dump(document, f)
+
+
+def _set_threshold(category: CommentedMap, value: float) -> None:
+    if "threshold" in category:
+        category["threshold"] = value
+        return
+    keys = list(category)
+    position = keys.index("examples") if "examples" in keys else len(keys)
+    category.insert(position, "threshold", value)

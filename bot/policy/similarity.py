@@ -1,0 +1,263 @@
+"""The similarity layer: how close a request is to each category's example phrases.
+
+Keywords miss paraphrases and fire on harmless topics; example phrases written the way marketers
+talk catch both. Every category's examples feed one index, AI categories included: they are the
+counter-weights (a blog post *about* a crisis is drafting, not a crisis).
+
+The index is built once per loaded policy (embeddings can be cached on disk, keyed by the
+encoder and the phrases), then :meth:`ExampleIndex.score` is pure and fast. :func:`judge` turns
+the scores into a verdict with per-category thresholds and a margin; anything short of a clear
+answer is ``uncertain``, which the engine sends to a person, never silently to AI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bot.policy.model import Policy, Route
+
+log = logging.getLogger(__name__)
+
+Vectors = NDArray[np.float32]
+Outcome = Literal["human", "ai", "uncertain"]
+
+TOP_K = 3
+# Requests are a sentence or two; a pasted essay is cut so one request can't cost more.
+MAX_CHARS = 600
+# Used until `should-ai policy calibrate` writes a threshold: high for AI categories, so an
+# uncalibrated policy errs toward a person.
+DEFAULT_THRESHOLDS: Mapping[Route, float] = {"human": 0.45, "ai": 0.6}
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalised vectors, one row per text."""
+
+    @property
+    def name(self) -> str:
+        """Identifies the model and its version; part of the embedding cache key."""
+        ...
+
+    def encode(self, texts: Sequence[str]) -> Vectors: ...
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    """A category's score (mean of its top-k neighbours) and its nearest example phrase."""
+
+    category: str
+    route: Route
+    score: float
+    nearest: str
+    nearest_score: float
+
+
+@dataclass(frozen=True)
+class SimilarityResult:
+    """Every category's score for one request, best first."""
+
+    scores: tuple[CategoryScore, ...]
+
+    def best(self, route: Route) -> CategoryScore | None:
+        return next((s for s in self.scores if s.route == route), None)
+
+    def of(self, category: str) -> CategoryScore | None:
+        return next((s for s in self.scores if s.category == category), None)
+
+
+@dataclass(frozen=True)
+class SimilarityVerdict:
+    outcome: Outcome
+    category: str | None
+    score: float
+    best_human: CategoryScore | None
+    best_ai: CategoryScore | None
+
+    def detail(self) -> str:
+        """What an admin reads in the decision's reasons."""
+        parts = [_describe(s) for s in (self.best_human, self.best_ai) if s is not None]
+        prefix = "uncertain: " if self.outcome == "uncertain" else ""
+        return prefix + "; ".join(parts)
+
+
+def _describe(s: CategoryScore) -> str:
+    return f'{s.category} {s.score:.2f} (nearest example "{s.nearest}" {s.nearest_score:.2f})'
+
+
+class ExampleIndex:
+    """The example phrases of every category of one policy, embedded once."""
+
+    def __init__(
+        self,
+        *,
+        encoder: Encoder,
+        phrases: Sequence[str],
+        labels: Sequence[str],
+        routes: Mapping[str, Route],
+        vectors: Vectors,
+        k: int = TOP_K,
+    ) -> None:
+        self.encoder = encoder
+        self.phrases = tuple(phrases)
+        self.labels = np.asarray(labels)
+        self.routes = dict(routes)
+        self.vectors = vectors
+        self.k = k
+        self._categories = tuple(c for c in self.routes if np.any(self.labels == c))
+        self._table = _row_table(self.labels, self._categories)
+
+    @classmethod
+    def build(
+        cls, policy: Policy, encoder: Encoder, *, cache_dir: Path | None = None, k: int = TOP_K
+    ) -> ExampleIndex:
+        phrases, labels = policy_examples(policy)
+        routes = {name: c.route for name, c in policy.categories.items()}
+        vectors = _cached_encode(encoder, phrases, cache_dir)
+        return cls(
+            encoder=encoder, phrases=phrases, labels=labels, routes=routes, vectors=vectors, k=k
+        )
+
+    def __len__(self) -> int:
+        return len(self.phrases)
+
+    def score(self, text: str) -> SimilarityResult:
+        return self.score_vector(self.encoder.encode([text[:MAX_CHARS]])[0])
+
+    def score_vector(self, vector: Vectors, *, exclude: int | None = None) -> SimilarityResult:
+        """Scores a vector already encoded; ``exclude`` leaves one example out (calibration).
+
+        One matrix product, then a (categories x examples) gather padded with -inf, so the
+        per-category top-k is a single sort whatever the number of categories.
+        """
+        sims = np.append(self.vectors @ vector, -np.inf).astype(np.float32)
+        if exclude is not None:
+            sims[exclude] = -np.inf
+        grid = sims[self._table]  # rows: categories; padding points at the trailing -inf
+        order = np.argsort(-grid, axis=1, kind="stable")
+        top = np.take_along_axis(grid, order[:, : self.k], axis=1)
+        counted = np.isfinite(top)
+        sums = np.where(counted, top, 0.0).sum(axis=1)
+        means = sums / np.maximum(counted.sum(axis=1), 1)
+        scores = [
+            self._category_score(i, c, float(means[i]), int(self._table[i, order[i, 0]]), sims)
+            for i, c in enumerate(self._categories)
+            if counted[i, 0]
+        ]
+        return SimilarityResult(tuple(sorted(scores, key=lambda s: s.score, reverse=True)))
+
+    def _category_score(
+        self, i: int, category: str, mean: float, best_row: int, sims: Vectors
+    ) -> CategoryScore:
+        return CategoryScore(
+            category=category,
+            route=self.routes[category],
+            score=mean,
+            nearest=self.phrases[best_row],
+            nearest_score=float(sims[best_row]),
+        )
+
+
+def _row_table(labels: NDArray[np.str_], categories: Sequence[str]) -> NDArray[np.intp]:
+    """Row indices of each category's examples, padded with ``len(labels)`` (the -inf slot)."""
+    rows = [np.flatnonzero(labels == c) for c in categories]
+    width = max((len(r) for r in rows), default=0)
+    table = np.full((len(rows), max(width, 1)), len(labels), dtype=np.intp)
+    for i, r in enumerate(rows):
+        table[i, : len(r)] = r
+    return table
+
+
+def policy_examples(policy: Policy) -> tuple[list[str], list[str]]:
+    """Every example phrase of the policy (all languages) and its category, in file order."""
+    phrases: list[str] = []
+    labels: list[str] = []
+    for name, category in policy.categories.items():
+        for phrase in category.examples.all():
+            phrases.append(phrase)
+            labels.append(name)
+    return phrases, labels
+
+
+def thresholds_of(policy: Policy) -> dict[str, float]:
+    """Each category's similarity threshold: the calibrated one, else the route's default."""
+    return {
+        name: c.threshold if c.threshold is not None else DEFAULT_THRESHOLDS[c.route]
+        for name, c in policy.categories.items()
+    }
+
+
+def judge(
+    result: SimilarityResult, *, thresholds: Mapping[str, float], margin: float
+) -> SimilarityVerdict:
+    """AI only when an AI category clears its threshold *and* beats every human one by the margin.
+
+    A human category that clears its threshold is a confident human verdict; anything else is
+    uncertain and names the closest human category, so a person still gets it.
+    """
+    human, ai = result.best("human"), result.best("ai")
+    if ai is not None and ai.score >= thresholds[ai.category]:
+        lead = ai.score - (human.score if human is not None else 0.0)
+        if lead >= margin:
+            return SimilarityVerdict("ai", ai.category, ai.score, human, ai)
+    if human is not None and human.score >= thresholds[human.category]:
+        return SimilarityVerdict("human", human.category, human.score, human, ai)
+    category = human.category if human is not None else None
+    score = human.score if human is not None else 0.0
+    return SimilarityVerdict("uncertain", category, score, human, ai)
+
+
+def _cache_key(encoder: Encoder, phrases: Iterable[str]) -> str:
+    digest = hashlib.sha256(encoder.name.encode())
+    for phrase in phrases:
+        digest.update(b"\0" + phrase.encode())
+    return digest.hexdigest()[:32]
+
+
+def _cached_encode(encoder: Encoder, phrases: Sequence[str], cache_dir: Path | None) -> Vectors:
+    if not phrases:
+        return np.zeros((0, 1), dtype=np.float32)
+    if cache_dir is None:
+        return encoder.encode(phrases)
+    path = cache_dir / f"examples-{_cache_key(encoder, phrases)}.npy"
+    cached = _read_cache(path, len(phrases))
+    if cached is not None:
+        return cached
+    vectors = encoder.encode(phrases)
+    _write_cache(path, vectors)
+    return vectors
+
+
+def _read_cache(path: Path, rows: int) -> Vectors | None:
+    try:
+        vectors: Vectors = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if vectors.ndim != 2 or vectors.shape[0] != rows or vectors.dtype != np.float32:
+        return None
+    return vectors
+
+
+def _write_cache(path: Path, vectors: Vectors) -> None:
+    # The cache only saves start-up time: a read-only disk costs a re-encode, nothing else.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
+            np.save(f, vectors, allow_pickle=False)
+        os.replace(f.name, path)
+    except OSError as e:
+        log.warning("could not write the similarity cache %s: %s", path, e)
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/should-ai``, else ``~/.cache/should-ai``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "should-ai"
