@@ -66,6 +66,9 @@ class PolicyFile(_Strict):
     fallback: Fallback
     guidance: Guidance = Guidance()
     similarity_margin: float = Field(default=0.05, ge=0)
+    # Words that mark a quoted span as the title of something ("the 'Crisis Comms 101'
+    # webinar"): a keyword inside such a title is a mention, not the subject of the request.
+    mention_words: Phrases = Phrases()
     categories: dict[str, Category]
 
 

@@ -1,0 +1,272 @@
+"""Load a policy directory into a validated :class:`~bot.policy.model.Policy`.
+
+Every problem becomes a :class:`~bot.errors.PolicyError` an admin can act on: it names the
+file, the line and the key ("policies/policy.yaml:42: categories.crisis.owner: 'comms-leed'
+is not in people.yaml"). Files are parsed with ruamel.yaml's fast safe loader; only when
+something is wrong is a file re-read in round-trip mode, whose nodes remember their lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from bot.errors import PolicyError
+from bot.policy.model import CasesFile, PeopleFile, Policy, PolicyFile
+from bot.policy.revision import policy_files, revision_of
+
+# The policy bundled with the repository (bot.settings.Settings.policy_dir's default).
+DEFAULT_POLICY_DIR = Path(__file__).resolve().parent.parent.parent / "policies"
+
+Loc = tuple[str | int, ...]
+_M = TypeVar("_M", bound=BaseModel)
+
+
+@dataclass
+class _Source:
+    """One policy file: its name for messages, its text, and its parsed data."""
+
+    path: Path
+    text: str
+    data: Any = None
+    _tree: Any = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    def line_of(self, loc: Loc) -> int | None:
+        """The 1-based line of the deepest part of ``loc`` present in the file."""
+        if self._tree is None:
+            self._tree = YAML(typ="rt").load(self.text)
+        return _line_in(self._tree, loc)
+
+    def error(self, message: str, loc: Loc) -> PolicyError:
+        return PolicyError(message, file=self.name, line=self.line_of(loc), key=_dotted(loc))
+
+
+@dataclass(frozen=True)
+class _Problem:
+    source: _Source
+    loc: Loc
+    message: str
+
+    def error(self) -> PolicyError:
+        return self.source.error(self.message, self.loc)
+
+
+def load_policy(directory: Path) -> Policy:
+    """Read, validate and cross-check the policy in ``directory``; raise PolicyError if bad."""
+    raw = _read_files(directory)
+    sources = {name: _parse(directory / name, content) for name, content in raw.items()}
+    policy_src, people_src = (
+        sources["policy.yaml"],
+        sources["people.yaml"],
+    )  # people: checked via owners
+    case_srcs = [src for name, src in sources.items() if name.startswith("cases/")]
+    policy = Policy(
+        revision=revision_of(raw),
+        file=_validate(PolicyFile, policy_src),
+        people=_validate(PeopleFile, people_src),
+        cases=tuple(case for src in case_srcs for case in _validate(CasesFile, src).cases),
+    )
+    _raise_first(list(_problems(policy, policy_src, case_srcs)))
+    return policy
+
+
+def _read_files(directory: Path) -> dict[str, bytes]:
+    if not directory.is_dir():
+        raise PolicyError("policy directory not found", file=str(directory))
+    for required in ("policy.yaml", "people.yaml"):
+        if not (directory / required).is_file():
+            raise PolicyError("required file is missing", file=str(directory / required))
+    try:
+        return {
+            path.relative_to(directory).as_posix(): path.read_bytes()
+            for path in policy_files(directory)
+        }
+    except OSError as e:
+        raise PolicyError(f"cannot read: {e.strerror}", file=str(e.filename or directory)) from e
+
+
+def _parse(path: Path, content: bytes) -> _Source:
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as e:
+        bad_line = content[: e.start].count(b"\n") + 1
+        raise PolicyError("not valid UTF-8 text", file=str(path), line=bad_line) from e
+    source = _Source(path, text)
+    try:
+        source.data = YAML(typ="safe").load(text)
+    except YAMLError as e:
+        raise _yaml_error(path, e) from e
+    return source
+
+
+def _yaml_error(path: Path, error: YAMLError) -> PolicyError:
+    mark = getattr(error, "problem_mark", None)
+    line: int | None = mark.line + 1 if mark is not None else None
+    problem = getattr(error, "problem", None) or str(error)
+    return PolicyError(f"malformed YAML: {problem}", file=str(path), line=line)
+
+
+def _validate(model: type[_M], source: _Source) -> _M:
+    try:
+        return model.model_validate(source.data if source.data is not None else {})
+    except ValidationError as e:
+        problems = [_Problem(source, tuple(err["loc"]), _explain(model, err)) for err in e.errors()]
+        raise _first_error(problems) from e
+
+
+def _explain(model: type[BaseModel], err: Any) -> str:
+    loc: Loc = tuple(err["loc"])
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(model, loc[:-1])
+        hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
+        return f"unknown key {loc[-1]!r}{hint}"
+    if err["type"] == "missing":
+        return "required key is missing"
+    return str(err["msg"])
+
+
+def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The field names of the model found at ``loc`` (empty if it is not a model)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(str(part))
+            current = info.annotation if info else None
+        elif get_origin(current) is dict:
+            current = get_args(current)[1]
+        else:
+            return []
+        current = _unwrap_optional(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _unwrap_optional(annotation: Any) -> Any:
+    args = [arg for arg in get_args(annotation) if arg is not type(None)]
+    return args[0] if len(args) == 1 and get_origin(annotation) is not dict else annotation
+
+
+def _problems(
+    policy: Policy, policy_src: _Source, case_srcs: Sequence[_Source]
+) -> Iterator[_Problem]:
+    yield from _owner_problems(policy, policy_src)
+    yield from _pattern_problems(policy, policy_src)
+    yield from _keyword_problems(policy, policy_src)
+    for source in case_srcs:
+        yield from _case_problems(policy, source)
+    if not policy.categories:
+        yield _Problem(policy_src, ("categories",), "a policy needs at least one category")
+
+
+def _owner_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
+    people, channels = policy.people.people, policy.people.channels
+    if policy.file.fallback.owner not in people:
+        yield _Problem(source, ("fallback", "owner"), _not_in_people(policy.file.fallback.owner))
+    for name, category in policy.categories.items():
+        if category.route == "human" and not category.owner:
+            yield _Problem(source, ("categories", name), "a human category needs an owner")
+        for role in ("owner", "backup"):
+            person = getattr(category, role)
+            if person is not None and person not in people:
+                yield _Problem(source, ("categories", name, role), _not_in_people(person))
+        if category.channel is not None and category.channel not in channels:
+            message = f"{category.channel!r} is not under channels: in people.yaml"
+            yield _Problem(source, ("categories", name, "channel"), message)
+
+
+def _pattern_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
+    import re2
+
+    from bot.policy.rules import compile_pattern
+
+    for name, category in policy.categories.items():
+        for index, pattern in enumerate(category.patterns):
+            try:
+                compile_pattern(pattern)
+            except re2.error as e:
+                message = f"pattern {pattern!r} does not compile (RE2 syntax): {e}"
+                yield _Problem(source, ("categories", name, "patterns", index), message)
+
+
+def _keyword_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
+    from bot.policy.rules import keyword_key
+
+    for name, category in policy.categories.items():
+        for lang in ("en", "fr"):
+            for index, keyword in enumerate(getattr(category.keywords, lang)):
+                if not keyword_key(keyword).strip():
+                    message = f"keyword {keyword!r} has no letters or digits to match"
+                    yield _Problem(source, ("categories", name, "keywords", lang, index), message)
+
+
+def _case_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
+    cases = CasesFile.model_validate(source.data).cases
+    for index, case in enumerate(cases):
+        if case.category is None:
+            continue
+        category = policy.categories.get(case.category)
+        loc: Loc = ("cases", index, "category")
+        if category is None:
+            yield _Problem(source, loc, f"unknown category {case.category!r}")
+        elif category.route != case.route:
+            message = f"category {case.category!r} routes to {category.route}, not {case.route}"
+            yield _Problem(source, loc, message)
+
+
+def _raise_first(problems: list[_Problem]) -> None:
+    if problems:
+        raise _first_error(problems)
+
+
+def _first_error(problems: list[_Problem]) -> PolicyError:
+    """The first problem as an error; the message lists the others so one run shows them all."""
+    first = problems[0]
+    message = first.message
+    if len(problems) > 1:
+        others = "\n".join(f"  {problem.error()}" for problem in problems[1:])
+        message += f"\n{len(problems) - 1} more problem(s):\n{others}"
+    return first.source.error(message, first.loc)
+
+
+def _not_in_people(person: str) -> str:
+    return f"{person!r} is not a person in people.yaml"
+
+
+def _line_in(tree: Any, loc: Loc) -> int | None:
+    line: int | None = 1 if tree is not None else None
+    node = tree
+    for part in loc:
+        found = _child_line(node, part)
+        if found is None:
+            break
+        line, node = found[0] + 1, found[1]
+    return line
+
+
+def _child_line(node: Any, part: str | int) -> tuple[int, Any] | None:
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return None
+    try:
+        if isinstance(node, dict) and part in node:
+            return lc.key(part)[0], node[part]
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            return lc.item(part)[0], node[part]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return None
+
+
+def _dotted(loc: Loc) -> str:
+    return ".".join(str(part) for part in loc)

@@ -1,0 +1,103 @@
+# The look-alike letters below are the point of this module.
+# ruff: noqa: RUF001
+"""Text normalisation before matching: the same request written any way reads the same.
+
+``normalize`` folds what a person (or someone dodging the filter) might vary: Unicode
+compatibility forms, invisible characters, look-alike letters from other scripts, case, accents,
+and digits standing in for letters inside words ("l4wsuit"). ``word_form`` then reduces the
+result to space-separated words for whole-word keyword matching.
+
+Every step is a linear pass (``str.translate``, ``unicodedata.normalize`` or a regex with no
+nested repetition), so any string, however long or strange, is normalised in bounded time.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.policy._unicode_tables import INVISIBLE, MARKS, WHITESPACE
+
+_WHITESPACE = re.compile(f"[{WHITESPACE}]+")
+_INVISIBLE = re.compile(f"[{INVISIBLE}]+")
+_MARKS = re.compile(f"[{MARKS}]+")
+_NON_WORD = re.compile(r"[\W_]+")
+
+# Letters from other scripts that look like Latin ones, and Latin letters with a stroke that no
+# decomposition removes. Lower case only: the text is case-folded first.
+_CONFUSABLES = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+    "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
+    "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ɡ": "g", "ү": "y",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
+    "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ς": "s", "σ": "s",
+    # Latin letters that keep a stroke or are ligatures after NFKD
+    "ɑ": "a", "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ƀ": "b",
+    "œ": "oe", "æ": "ae", "ð": "d", "þ": "th", "ŋ": "n",
+    # Quotes and dashes people type in many shapes; French guillemets are quotes too.
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
+    "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
+    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
+}  # fmt: skip
+_CONFUSABLE_TABLE = str.maketrans(_CONFUSABLES)
+
+# Digits and symbols that stand in for letters inside a word: "l4wsuit", "fr@ud", "3v1l".
+_LEET_TABLE = str.maketrans({
+    "0": "o", "1": "i", "2": "z", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t",
+    "8": "b", "9": "g", "@": "a", "$": "s",
+})  # fmt: skip
+# A word that starts with letters and then has a digit or symbol in it. Years, times and
+# codes ("2024", "10am", "q3") are left alone: they start with a digit or have one letter.
+_LEET_WORD = re.compile(r"(?<![a-z0-9@$])[a-z]+[0-9@$][a-z0-9@$]*(?![a-z0-9@$])")
+
+
+def normalize(text: str) -> str:
+    """Fold ``text`` for matching: NFKC, invisibles removed, confusables, case, accents, leet.
+
+    Idempotent (``normalize(normalize(s)) == normalize(s)``) and never raises on a ``str``.
+    """
+    if text.isascii():
+        text = _WHITESPACE.sub(" ", _INVISIBLE.sub("", text)).lower()
+        return _fold_leet(text.translate(_CONFUSABLE_TABLE)).strip()
+    text = unicodedata.normalize("NFKC", text)
+    text = _WHITESPACE.sub(" ", text)
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = _MARKS.sub("", text).translate(_CONFUSABLE_TABLE)
+    # Casefolding and NFKC do not commute for a few letters; a second fold settles them.
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKD", text)
+    text = _MARKS.sub("", text).translate(_CONFUSABLE_TABLE)
+    text = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text))
+    return _fold_leet(text).strip()
+
+
+def word_form(normalized: str) -> str:
+    """Words of an already normalised text, separated and surrounded by single spaces.
+
+    The padding makes whole-word matching a plain substring search: " data breach " only
+    occurs where both words stand alone. Apostrophes separate words, so French elisions
+    ("l'avis", "d'influence") expose the word after them.
+    """
+    return f" {_NON_WORD.sub(' ', normalized).strip()} "
+
+
+def _fold_leet(text: str) -> str:
+    if not _has_leet_candidate(text):
+        return text
+    return _LEET_WORD.sub(_unleet, text)
+
+
+_LEET_CHAR = re.compile(r"[0-9@$]")
+
+
+def _has_leet_candidate(text: str) -> bool:
+    return _LEET_CHAR.search(text) is not None
+
+
+def _unleet(match: re.Match[str]) -> str:
+    word = match.group(0)
+    letters = sum(ch.isalpha() for ch in word)
+    return word.translate(_LEET_TABLE) if letters >= 2 else word
