@@ -41,7 +41,12 @@ class Settings(BaseSettings):
     llm_judge: bool = True  # ask the LLM when the classifier is unsure (only if an LLM is set)
     default_tz: str = "UTC"  # IANA zone for "Tuesday 9am" when the platform gives no user zone
     slack_api_url: str = "https://slack.com/api/"
-    discord_api_url: str | None = None
+    discord_api_url: str | None = None  # e.g. http://127.0.0.1:PORT/api/v10 (tests, proxies)
+    # Discord ([discord]): guild-scoped command sync for fast iteration (global otherwise), and
+    # sharding for large installs; a shard count turns on discord.py's AutoShardedClient.
+    discord_guild_id: int | None = None
+    discord_shard_count: int | None = Field(default=None, gt=0)
+    discord_shard_ids: str = ""  # comma-separated shard ids this process runs, e.g. "0,1"
     http_port: int = 3000
     admins: str = ""  # comma-separated platform user ids, e.g. "U123,987654321"
 
@@ -57,3 +62,8 @@ class Settings(BaseSettings):
 
     def admin_ids(self) -> frozenset[str]:
         return frozenset(a.strip() for a in self.admins.split(",") if a.strip())
+
+    def discord_shards(self) -> list[int] | None:
+        """The shard ids this process runs, or None for all of them (or no sharding)."""
+        ids = [int(i) for i in self.discord_shard_ids.split(",") if i.strip()]
+        return ids or None

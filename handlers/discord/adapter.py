@@ -1,0 +1,115 @@
+"""The Discord adapter ``should-ai serve`` runs when DISCORD_TOKEN is set.
+
+:func:`build` wires the discord.py client to the services built by ``bot/app.py``;
+:meth:`DiscordAdapter.start` logs in, registers the persistent buttons, syncs /should-ai
+(guild-scoped when SHOULD_AI_DISCORD_GUILD_ID is set, global otherwise) and then holds the
+gateway connection until :meth:`DiscordAdapter.stop`. discord.py reconnects and resumes on its
+own; its HTTP client waits out 429s as Discord asks.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from aiohttp import web
+from discord import app_commands
+
+from bot.dedupe import Deduper
+from bot.errors import ShouldAiError
+from bot.settings import Settings
+from handlers.discord.client import build_tree, make_client, sync_commands, syncs_commands
+from handlers.discord.interactions import DiscordInteractions
+from handlers.discord.notifier import DiscordNotifier
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+
+class DiscordTokenMissing(ShouldAiError):
+    """The Discord adapter was built without DISCORD_TOKEN."""
+
+
+def use_api_url(url: str | None) -> None:
+    """Point discord.py's HTTP and webhook calls at ``url`` (SHOULD_AI_DISCORD_API_URL).
+
+    discord.py keeps the base URL in one class attribute, ``discord.http.Route.BASE``, read each
+    time a route is built, so this holds for the whole process.
+    """
+    if url:
+        discord.http.Route.BASE = url.rstrip("/")
+
+
+class DiscordAdapter:
+    """Implements ``bot.app.ChatAdapter`` for Discord."""
+
+    platform: Literal["discord"] = "discord"
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        client: discord.Client,
+        tree: app_commands.CommandTree,
+        notifier: DiscordNotifier,
+        interactions: DiscordInteractions,
+    ) -> None:
+        self.settings = settings
+        self.client = client
+        self.tree = tree
+        self.notifier = notifier
+        self.interactions = interactions
+
+    def mount(self, web_app: web.Application) -> None:
+        """Nothing to mount: Discord talks to the bot over the gateway, not HTTP."""
+
+    async def login(self) -> None:
+        """Log in over HTTP and sync the commands; the gateway is not connected yet."""
+        token = self.settings.discord_token
+        if token is None:
+            raise DiscordTokenMissing("DISCORD_TOKEN is not set")
+        await self.client.login(token.get_secret_value())
+        if syncs_commands(self.settings):
+            synced = await sync_commands(self.tree, guild_id=self.settings.discord_guild_id)
+            where = self.settings.discord_guild_id or "all guilds"
+            log.info("synced %s to %s", ", ".join(f"/{c.name}" for c in synced), where)
+
+    async def start(self) -> None:
+        """Log in, sync, then hold the gateway connection until :meth:`stop`."""
+        await self.login()
+        await self.client.connect(reconnect=True)
+
+    async def stop(self) -> None:
+        await self.client.close()
+
+    async def notify_admins(self, *, message: str) -> None:
+        """DM every Discord id in SHOULD_AI_ADMINS (bad policy edits, for instance)."""
+        await self.notifier.notify_admins(admin_ids=self.settings.admin_ids(), message=message)
+
+
+def build(services: Services) -> DiscordAdapter:
+    settings = services.settings
+    if settings.discord_token is None:
+        raise DiscordTokenMissing("DISCORD_TOKEN is not set")
+    use_api_url(settings.discord_api_url)
+    interactions = DiscordInteractions(
+        commands=services.commands,
+        intake=services.intake,
+        escalations=services.escalations,
+        deduper=Deduper(
+            services.redis,
+            ttl_s=settings.dedupe_ttl_s,
+            metrics=services.metrics,
+            timeout_s=settings.redis_timeout_s,
+        ),
+        policy=lambda: services.holder.policy,
+    )
+    client = make_client(settings, interactions)
+    tree = build_tree(client, admin_ids=settings.admin_ids())
+    notifier = DiscordNotifier(client=client, policy=lambda: services.holder.policy)
+    return DiscordAdapter(
+        settings=settings, client=client, tree=tree, notifier=notifier, interactions=interactions
+    )

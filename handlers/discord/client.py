@@ -1,0 +1,125 @@
+"""The discord.py client should-ai runs: intents, sharding, the /should-ai command tree.
+
+Intents: only ``guilds`` (not privileged). Slash commands and button presses arrive as
+interactions, which need no intent at all; ``guilds`` keeps discord.py's channel cache sound.
+No message content, members or presences.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import UsageError
+from bot.settings import Settings
+from handlers.discord.components import DYNAMIC_ITEMS, InteractionHandler, handler_of
+
+COMMAND = "should-ai"
+SUB_COMMANDS = ("why ", "queue", "help", "policy", "scheduled", "reload")
+
+
+class ShouldAiClient(discord.Client):
+    """One gateway connection (small installs)."""
+
+    def __init__(self, *, handler: InteractionHandler, **options: Any) -> None:
+        super().__init__(**options)
+        self.should_ai = handler
+
+
+class ShardedShouldAiClient(discord.AutoShardedClient):
+    """Several shards in one process; which ones comes from settings."""
+
+    def __init__(self, *, handler: InteractionHandler, **options: Any) -> None:
+        super().__init__(**options)
+        self.should_ai = handler
+
+
+def intents() -> discord.Intents:
+    return discord.Intents(guilds=True)
+
+
+def make_client(settings: Settings, handler: InteractionHandler) -> discord.Client:
+    """A plain client, or an auto-sharded one when a shard count is set."""
+    if settings.discord_shard_count is None:
+        return ShouldAiClient(handler=handler, intents=intents())
+    shard_ids = _shard_ids(settings)
+    return ShardedShouldAiClient(
+        handler=handler,
+        intents=intents(),
+        shard_count=settings.discord_shard_count,
+        shard_ids=shard_ids,
+    )
+
+
+def _shard_ids(settings: Settings) -> list[int] | None:
+    try:
+        ids = settings.discord_shards()
+    except ValueError as e:
+        raise UsageError(
+            f"SHOULD_AI_DISCORD_SHARD_IDS must be comma-separated integers, got "
+            f"{settings.discord_shard_ids!r}"
+        ) from e
+    count = settings.discord_shard_count or 0
+    if ids is not None and any(not 0 <= i < count for i in ids):
+        raise UsageError(f"SHOULD_AI_DISCORD_SHARD_IDS {ids} must lie in 0..{count - 1}")
+    return ids
+
+
+def syncs_commands(settings: Settings) -> bool:
+    """Only one process of a sharded install syncs the commands: the one running shard 0."""
+    ids = settings.discord_shards() if settings.discord_shard_count else None
+    return ids is None or 0 in ids
+
+
+def build_tree(client: discord.Client, *, admin_ids: frozenset[str]) -> app_commands.CommandTree:
+    """The /should-ai command: one free-text option, like Slack's, parsed by bot/commands.py."""
+    tree: app_commands.CommandTree = app_commands.CommandTree(client)
+
+    @app_commands.command(
+        name=COMMAND,
+        description="Ask whether AI may do this, or which person must own it",
+    )
+    @app_commands.describe(
+        request="What you want to do; or: why <request>, queue, policy, scheduled, help, reload"
+    )
+    async def should_ai(interaction: discord.Interaction[Any], request: str) -> None:
+        await handler_of(interaction.client).on_request(interaction, request)
+
+    @should_ai.autocomplete("request")
+    async def suggest(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return suggestions(current, admin=_is_admin(interaction, admin_ids))
+
+    tree.add_command(should_ai)
+    client.add_dynamic_items(*DYNAMIC_ITEMS)
+    return tree
+
+
+def suggestions(current: str, *, admin: bool) -> list[app_commands.Choice[str]]:
+    """The sub-commands that start with what was typed so far; nothing once it is a request.
+
+    Suggesting the typed text itself would cap it at Discord's 100-character choice value and
+    cut a long request short, so a request is never offered back as a choice.
+    """
+    typed = current.strip().lower()
+    words = [w.strip() for w in SUB_COMMANDS if admin or w != "reload"]
+    return [app_commands.Choice(name=w, value=w) for w in words if w.startswith(typed)]
+
+
+def _is_admin(interaction: discord.Interaction[Any], admin_ids: frozenset[str]) -> bool:
+    uid = str(interaction.user.id)
+    return uid in admin_ids or f"discord:{uid}" in admin_ids
+
+
+async def sync_commands(
+    tree: app_commands.CommandTree, *, guild_id: int | None
+) -> list[app_commands.AppCommand]:
+    """Register /should-ai with Discord: in one guild (instant) or globally."""
+    if guild_id is None:
+        return await tree.sync()
+    guild = discord.Object(guild_id)
+    tree.copy_global_to(guild=guild)
+    return await tree.sync(guild=guild)

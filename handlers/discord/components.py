@@ -1,0 +1,136 @@
+"""Acknowledge / Reassign / Resolve, as components that keep working after a restart.
+
+Each component is a :class:`discord.ui.DynamicItem`: its ``custom_id`` carries the action and
+the escalation id (``should-ai:ack:<id>``), and the client registers the classes at start-up,
+so a button on a DM sent by a previous process (or another replica) still dispatches here.
+Nothing lives in memory per message. The callback hands the press to the client's
+:class:`InteractionHandler`; the escalation service decides who may press what.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol
+
+import discord
+
+from bot.errors import ShouldAiError
+from bot.escalations.model import Action, Escalation
+
+ID = r"(?P<escalation_id>[A-Za-z0-9_.:-]{1,80})"
+ACTION_TEMPLATE = re.compile(rf"should-ai:(?P<action>ack|resolve):{ID}")
+REASSIGN_TEMPLATE = re.compile(rf"should-ai:reassign:{ID}")
+
+_SHORT = {"acknowledge": "ack", "resolve": "resolve"}
+_LONG: dict[str, Action] = {"ack": "acknowledge", "resolve": "resolve"}
+_LABEL = {"acknowledge": "Acknowledge", "resolve": "Resolve"}
+_STYLE = {"acknowledge": discord.ButtonStyle.primary, "resolve": discord.ButtonStyle.success}
+
+
+class InteractionHandler(Protocol):
+    """What the Discord client calls with each interaction it parsed (see handlers.py)."""
+
+    async def on_request(self, interaction: discord.Interaction[Any], text: str) -> None: ...
+
+    async def on_action(
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        escalation_id: str,
+        action: Action,
+        target_user_id: str | None = None,
+    ) -> None: ...
+
+
+class HandlerMissing(ShouldAiError):
+    """An interaction reached a client that was built without a should-ai handler."""
+
+
+def handler_of(client: discord.Client) -> InteractionHandler:
+    handler: InteractionHandler | None = getattr(client, "should_ai", None)
+    if handler is None:
+        raise HandlerMissing(f"{type(client).__name__} has no should-ai interaction handler")
+    return handler
+
+
+class ActionButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=ACTION_TEMPLATE
+):
+    """Acknowledge or Resolve one escalation."""
+
+    def __init__(self, *, action: Action, escalation_id: str) -> None:
+        self.action: Action = action
+        self.escalation_id = escalation_id
+        super().__init__(
+            discord.ui.Button(
+                label=_LABEL[action],
+                style=_STYLE[action],
+                custom_id=f"should-ai:{_SHORT[action]}:{escalation_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ActionButton:
+        return cls(action=_LONG[match["action"]], escalation_id=match["escalation_id"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await handler_of(interaction.client).on_action(
+            interaction, escalation_id=self.escalation_id, action=self.action
+        )
+
+
+class ReassignSelect(
+    discord.ui.DynamicItem[discord.ui.UserSelect[discord.ui.View]], template=REASSIGN_TEMPLATE
+):
+    """Pick the person the escalation should go to instead."""
+
+    def __init__(self, *, escalation_id: str) -> None:
+        self.escalation_id = escalation_id
+        super().__init__(
+            discord.ui.UserSelect(
+                placeholder="Reassign to…",
+                custom_id=f"should-ai:reassign:{escalation_id}",
+                min_values=1,
+                max_values=1,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ReassignSelect:
+        return cls(escalation_id=match["escalation_id"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        picked = self.item.values[0] if self.item.values else None
+        await handler_of(interaction.client).on_action(
+            interaction,
+            escalation_id=self.escalation_id,
+            action="reassign",
+            target_user_id=str(picked.id) if picked else None,
+        )
+
+
+DYNAMIC_ITEMS = (ActionButton, ReassignSelect)
+
+
+def escalation_view(escalation: Escalation) -> discord.ui.View | None:
+    """The buttons an escalation shows in its current state; None once it is resolved."""
+    if escalation.state == "resolved":
+        return None
+    view = discord.ui.View(timeout=None)  # nothing held in memory: the items are dynamic
+    if escalation.state in ("open", "reassigned"):
+        view.add_item(ActionButton(action="acknowledge", escalation_id=escalation.id))
+    view.add_item(ActionButton(action="resolve", escalation_id=escalation.id))
+    view.add_item(ReassignSelect(escalation_id=escalation.id))
+    return view

@@ -1,0 +1,177 @@
+"""What the bot does with each interaction discord.py parsed: translate, call bot/, render.
+
+``/should-ai <text>`` goes to :class:`bot.commands.Commands` (requests and sub-commands alike);
+a human-route decision is escalated through :class:`bot.intake.Intake`. A button press goes to
+the escalation service. Every interaction is answered (deferred) before anything slow, within
+Discord's 3 seconds; a second answer to the same interaction id (another replica or shard got
+it too) is refused by Discord with 40060 and ends the duplicate there, and Redis dedupe on the
+interaction id stops any duplicate that gets further.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import discord
+
+from bot.commands import Commands, Reply, reply_for_store_down
+from bot.dedupe import Deduper
+from bot.errors import ShouldAiError
+from bot.escalations.model import Action, Actor, Escalation, StatusRef
+from bot.escalations.people import display_name
+from bot.intake import Intake
+from bot.policy.model import Decision, Policy
+from handlers.discord import render
+from handlers.discord.components import escalation_view
+from handlers.discord.notifier import ping_embed
+
+log = logging.getLogger(__name__)
+
+ALREADY_ACKNOWLEDGED = 40060  # "Interaction has already been acknowledged."
+
+
+class EscalationActions(Protocol):
+    async def act(
+        self,
+        *,
+        escalation_id: str,
+        actor: Actor,
+        action: Action,
+        target_user_id: str | None = None,
+    ) -> Escalation: ...
+
+
+class DiscordInteractions:
+    """Implements :class:`handlers.discord.components.InteractionHandler`."""
+
+    def __init__(
+        self,
+        *,
+        commands: Commands,
+        intake: Intake,
+        escalations: EscalationActions,
+        deduper: Deduper,
+        policy: Callable[[], Policy],
+    ) -> None:
+        self._commands = commands
+        self._intake = intake
+        self._escalations = escalations
+        self._deduper = deduper
+        self._policy = policy
+
+    # ---- /should-ai <text> --------------------------------------------------------------------
+
+    async def on_request(self, interaction: discord.Interaction[Any], text: str) -> None:
+        if not await _claim(interaction, interaction.response.defer(ephemeral=True, thinking=True)):
+            return
+        actor = _actor(interaction)
+        reply = await self._commands.handle(actor=actor, text=text, dedupe_key=str(interaction.id))
+        if reply.kind == "duplicate":
+            await interaction.edit_original_response(
+                embed=render.notice_embed("This request is already being answered.")
+            )
+            return
+        await interaction.edit_original_response(embed=self._reply_embed(reply))
+        if reply.needs_escalation and reply.decision is not None:
+            await self._escalate(interaction, actor, reply, reply.decision, text.strip())
+
+    def _reply_embed(self, reply: Reply) -> discord.Embed:
+        if reply.kind == "decision" and reply.decision is not None:
+            return self.decision_embed(reply.decision)
+        title = {
+            "why": "Why",
+            "queue": "Your queue",
+            "policy": "Policy",
+            "help": "should-ai",
+            "reload": "Reload",
+            "scheduled": "Scheduled posts",
+        }.get(reply.kind)
+        return render.notice_embed(reply.text, title=title)
+
+    def decision_embed(self, decision: Decision) -> discord.Embed:
+        policy = self._policy()
+        category = policy.categories.get(decision.category or "")
+        label = category.label if category else "Not recognised"
+        owner = "AI (no person needed)" if decision.route == "ai" else "a person"
+        if decision.owner is not None:
+            owner = decision.owner.name
+        return render.decision_embed(decision=decision, category_label=label, owner=owner)
+
+    async def _escalate(
+        self,
+        interaction: discord.Interaction[Any],
+        actor: Actor,
+        reply: Reply,
+        decision: Decision,
+        text: str,
+    ) -> None:
+        card = await interaction.followup.send(
+            embed=render.notice_embed("Finding the person who owns this…"),
+            ephemeral=True,
+            wait=True,
+        )
+        ref = StatusRef(
+            channel=str(interaction.channel_id or ""),
+            message_id=str(card.id),
+            token=interaction.token,
+            application_id=str(interaction.application_id),
+        )
+        if reply.intake is None:  # a decision reply always carries its intake result
+            raise ShouldAiError("decision reply without its intake result")
+        escalation = await self._intake.escalate(
+            result=reply.intake, actor=actor, text=text, status_ref=ref
+        )
+        if escalation is None:  # Redis down: never to AI; the requester goes to the owner
+            await card.edit(embed=render.notice_embed(reply_for_store_down(decision)))
+        # Otherwise the escalation service has already updated the card (who was pinged).
+
+    # ---- Acknowledge / Reassign / Resolve -----------------------------------------------------
+
+    async def on_action(
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        escalation_id: str,
+        action: Action,
+        target_user_id: str | None = None,
+    ) -> None:
+        if not await _claim(interaction, interaction.response.defer()):
+            return
+        if not await self._deduper.first_time(f"discord:{interaction.id}"):
+            return
+        try:
+            escalation = await self._escalations.act(
+                escalation_id=escalation_id,
+                actor=_actor(interaction),
+                action=action,
+                target_user_id=target_user_id,
+            )
+        except ShouldAiError as e:  # NotAllowed, EscalationClosed, InvalidAction: say why
+            await interaction.followup.send(embed=render.notice_embed(str(e)), ephemeral=True)
+            return
+        await interaction.edit_original_response(
+            embed=self.ping_embed(escalation), view=escalation_view(escalation)
+        )
+
+    def ping_embed(self, escalation: Escalation) -> discord.Embed:
+        policy = self._policy()
+        who = display_name(policy, escalation.assignee) if escalation.assignee else "the channel"
+        return ping_embed(policy, escalation, who)
+
+
+def _actor(interaction: discord.Interaction[Any]) -> Actor:
+    return Actor(platform="discord", user_id=str(interaction.user.id))
+
+
+async def _claim(interaction: discord.Interaction[Any], answer: Any) -> bool:
+    """Send the first answer to ``interaction``; False if it was already answered elsewhere."""
+    try:
+        await answer
+    except discord.HTTPException as e:
+        if e.code == ALREADY_ACKNOWLEDGED:
+            log.info("interaction %s already answered elsewhere; skipping", interaction.id)
+            return False
+        raise
+    return True

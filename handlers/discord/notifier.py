@@ -1,0 +1,142 @@
+"""The escalation service's Discord side: DMs with buttons, channel posts, the status card.
+
+Only HTTP calls through discord.py's client (its rate-limit handling, 429 retries included,
+applies to each). A DM Discord refuses (the user's DMs are closed: error 50007, or an unknown
+user) raises :class:`DeliveryRefused`, so the escalation climbs to its next level at once; its
+message is what the requester reads ("Could not reach Dana (their Discord DMs are closed)").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import discord
+
+from bot.escalations.model import DeliveryRefused, Escalation
+from bot.escalations.people import channel_id, display_name, platform_user_id
+from bot.policy.model import Policy
+from handlers.discord import render
+from handlers.discord.components import escalation_view
+
+log = logging.getLogger(__name__)
+
+CANNOT_DM = 50007  # "Cannot send messages to this user"
+UNKNOWN_USER = 10013
+UNKNOWN_CHANNEL = 10003
+MISSING_ACCESS = 50001
+
+
+class DiscordNotifier:
+    """Implements :class:`bot.escalations.model.Notifier` for Discord."""
+
+    def __init__(self, *, client: discord.Client, policy: Callable[[], Policy]) -> None:
+        self._client = client
+        self._policy = policy
+
+    async def ping_person(self, *, escalation: Escalation, person_key: str) -> None:
+        policy = self._policy()
+        user_id = platform_user_id(policy, "discord", person_key)
+        if not user_id or not user_id.isdigit():
+            raise DeliveryRefused("they have no Discord user id in people.yaml")
+        embed = ping_embed(policy, escalation, display_name(policy, person_key))
+        try:
+            await self._dm(int(user_id), embed=embed, view=escalation_view(escalation))
+        except (discord.Forbidden, discord.NotFound) as e:
+            raise DeliveryRefused(_why_refused(e)) from e
+
+    async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
+        policy = self._policy()
+        cid = channel_id(policy, "discord", channel_key)
+        if not cid or not cid.isdigit():
+            raise DeliveryRefused(f"channel {channel_key} has no Discord id in people.yaml")
+        channel = self._client.get_partial_messageable(int(cid))
+        embed = ping_embed(policy, escalation, "anyone in this channel")
+        try:
+            await channel.send(embed=embed, view=_or_missing(escalation_view(escalation)))
+        except (discord.Forbidden, discord.NotFound) as e:
+            raise DeliveryRefused(_why_refused(e)) from e
+
+    async def update_status(self, *, escalation: Escalation, message: str) -> None:
+        """Edit the requester's ephemeral status card; past its 15 minutes, DM them instead."""
+        policy = self._policy()
+        embed = render.status_embed(
+            escalation=escalation,
+            category_label=category_label(policy, escalation.category),
+            message=message,
+        )
+        if await self._edit_card(escalation, embed):
+            return
+        user_id = platform_user_id(policy, "discord", escalation.requester)
+        if not user_id or not user_id.isdigit():
+            log.warning("requester %s of %s has no Discord id", escalation.requester, escalation.id)
+            return
+        try:
+            await self._dm(int(user_id), embed=embed, view=None)
+        except (discord.Forbidden, discord.NotFound) as e:
+            log.warning("could not tell requester %s about %s: %s", user_id, escalation.id, e)
+
+    async def notify_admins(self, *, admin_ids: frozenset[str], message: str) -> None:
+        """DM each admin that is a Discord user id (a bad policy edit, for instance)."""
+        embed = render.notice_embed(message, title="should-ai needs an admin")
+        for admin in sorted(a.removeprefix("discord:") for a in admin_ids):
+            if not admin.isdigit():
+                continue  # a Slack id in the same list
+            try:
+                await self._dm(int(admin), embed=embed, view=None)
+            except discord.HTTPException as e:
+                log.warning("could not DM admin %s: %s", admin, e)
+
+    async def _edit_card(self, escalation: Escalation, embed: discord.Embed) -> bool:
+        """Edit the status card through the interaction's webhook; False if that can't be done."""
+        ref = escalation.status_ref
+        if ref is None or not (ref.token and ref.application_id and ref.message_id):
+            return False
+        hook = discord.Webhook.partial(int(ref.application_id), ref.token, client=self._client)
+        try:
+            await hook.edit_message(int(ref.message_id), embed=embed)
+        except discord.HTTPException as e:
+            if e.status not in (401, 403, 404):  # 401: the 15-minute interaction token expired
+                raise
+            log.info("status card of %s not editable (%s); DMing the requester", escalation.id, e)
+            return False
+        return True
+
+    async def _dm(
+        self, user_id: int, *, embed: discord.Embed, view: discord.ui.View | None
+    ) -> None:
+        dm = await self._client.create_dm(discord.Object(user_id))
+        await dm.send(embed=embed, view=_or_missing(view))
+
+
+def ping_embed(policy: Policy, escalation: Escalation, assignee: str) -> discord.Embed:
+    """The DM (or channel post) for an escalation, as it stands now."""
+    category = policy.categories.get(escalation.category)
+    return render.escalation_embed(
+        escalation=escalation,
+        category_label=category_label(policy, escalation.category),
+        why=category.why if category else policy.file.fallback.why,
+        requester=render.requester_mention(policy, escalation),
+        assignee=assignee,
+    )
+
+
+def category_label(policy: Policy, category: str) -> str:
+    found = policy.categories.get(category)
+    return found.label if found else "Unrecognised"
+
+
+def _why_refused(e: discord.HTTPException) -> str:
+    if e.code == CANNOT_DM:
+        return "their Discord DMs are closed to the bot"
+    if e.code == UNKNOWN_USER:
+        return "Discord does not know their user id"
+    if e.code in (UNKNOWN_CHANNEL, MISSING_ACCESS):
+        return "the bot cannot post in that Discord channel"
+    return f"Discord refused the message ({e.status}, code {e.code})"
+
+
+def _or_missing(view: discord.ui.View | None) -> Any:
+    # discord.py's send() takes MISSING, not None, for "no components" in its typed overloads.
+    return view if view is not None else discord.utils.MISSING

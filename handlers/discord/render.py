@@ -1,0 +1,122 @@
+"""Embeds: core results in, Discord embeds out. Pure functions, no I/O.
+
+The wording follows the Slack adapter's Block Kit messages so one policy reads the same on both
+platforms. Discord's limits are enforced here (title 256, description 4096, field 1024).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import discord
+
+from bot.escalations.model import Escalation
+from bot.escalations.people import display_name, platform_user_id
+from bot.policy.model import Decision, Policy
+
+AI_COLOUR = discord.Colour.green()
+HUMAN_COLOUR = discord.Colour.orange()
+DONE_COLOUR = discord.Colour.light_grey()
+NOTICE_COLOUR = discord.Colour.blurple()
+
+_FIELD_MAX = 1024
+_DESCRIPTION_MAX = 4096
+_TITLE_MAX = 256
+
+_STATE_EMOJI = {
+    "open": "\N{HOURGLASS WITH FLOWING SAND}",
+    "acknowledged": "\N{EYES}",
+    "reassigned": "\N{ANTICLOCKWISE DOWNWARDS AND UPWARDS OPEN CIRCLE ARROWS}",
+    "resolved": "\N{WHITE HEAVY CHECK MARK}",
+    "expired": "\N{WARNING SIGN}",
+}
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mention(user_id: str | None, fallback: str = "someone") -> str:
+    """``<@id>`` for a Discord user id (Discord shows the name), else the fallback."""
+    return f"<@{user_id}>" if user_id and user_id.isdigit() else fallback
+
+
+def requester_mention(policy: Policy, escalation: Escalation) -> str:
+    """The requester as a Discord mention, or their name when they have no Discord id."""
+    user_id = platform_user_id(policy, "discord", escalation.requester)
+    return mention(user_id, display_name(policy, escalation.requester))
+
+
+def quote(text: str, limit: int = _FIELD_MAX) -> str:
+    """The request as a Discord block quote, one ``>`` per line."""
+    lines = clip(text, limit - 64).splitlines() or [""]
+    return "\n".join(f"> {line}" for line in lines)
+
+
+def verdict(decision: Decision) -> str:
+    if decision.route == "ai":
+        return "\N{WHITE HEAVY CHECK MARK} AI can do this."
+    return "\N{HAPPY PERSON RAISING ONE HAND} A person must own this."
+
+
+def decision_embed(*, decision: Decision, category_label: str, owner: str) -> discord.Embed:
+    """The answer to ``/should-ai <request>``: verdict, category, why, owner, what AI may do."""
+    colour = AI_COLOUR if decision.route == "ai" else HUMAN_COLOUR
+    embed = discord.Embed(title=verdict(decision), colour=colour)
+    embed.add_field(name="Category", value=clip(category_label, _FIELD_MAX), inline=True)
+    embed.add_field(name="Owner", value=clip(owner, _FIELD_MAX), inline=True)
+    embed.add_field(name="Why", value=clip(decision.why or "—", _FIELD_MAX), inline=False)
+    if decision.ai_may:
+        embed.add_field(name="What AI may still do", value=clip(decision.ai_may, _FIELD_MAX))
+    embed.set_footer(text=f"decision {decision.decision_id} · policy {decision.policy_revision}")
+    return embed
+
+
+def escalation_embed(
+    *, escalation: Escalation, category_label: str, why: str, requester: str, assignee: str
+) -> discord.Embed:
+    """The ping an owner (or the channel) gets: the request, why it is theirs, where it stands."""
+    closed = escalation.state == "resolved"
+    embed = discord.Embed(
+        title=clip(
+            f"\N{POLICE CARS REVOLVING LIGHT} {category_label} request needs a person", _TITLE_MAX
+        ),
+        description=clip(f"From {requester}:\n{quote(escalation.text)}", _DESCRIPTION_MAX),
+        colour=DONE_COLOUR if closed else HUMAN_COLOUR,
+    )
+    embed.add_field(name="Why a person", value=clip(why or "—", _FIELD_MAX), inline=False)
+    embed.add_field(name="Assigned to", value=clip(assignee, _FIELD_MAX), inline=True)
+    embed.add_field(name="State", value=_state_line(escalation), inline=True)
+    embed.set_footer(text=f"escalation {escalation.id}")
+    return embed
+
+
+def _state_line(escalation: Escalation) -> str:
+    emoji = _STATE_EMOJI.get(escalation.state, "")
+    line = f"{emoji} {escalation.state}".strip()
+    if escalation.due_at is not None and escalation.state in ("open", "reassigned"):
+        due = dt.datetime.fromtimestamp(escalation.due_at, tz=dt.UTC)
+        line += f" · acknowledge by {discord.utils.format_dt(due, 't')}"
+    return line
+
+
+def status_embed(*, escalation: Escalation, category_label: str, message: str) -> discord.Embed:
+    """The requester's status card: their request and where its escalation stands now."""
+    emoji = _STATE_EMOJI.get(escalation.state, "\N{INFORMATION SOURCE}")
+    closed = escalation.state == "resolved"
+    embed = discord.Embed(
+        title=clip(f"Your {category_label.lower()} request is with a person", _TITLE_MAX),
+        description=clip(f"{quote(escalation.text)}\n\n{emoji} {message}", _DESCRIPTION_MAX),
+        colour=DONE_COLOUR if closed else HUMAN_COLOUR,
+    )
+    embed.set_footer(text=f"escalation {escalation.id} · state {escalation.state}")
+    return embed
+
+
+def notice_embed(text: str, *, title: str | None = None) -> discord.Embed:
+    """A short standalone notice: refusals, errors, command replies."""
+    return discord.Embed(
+        title=clip(title, _TITLE_MAX) if title else None,
+        description=clip(text or "—", _DESCRIPTION_MAX),
+        colour=NOTICE_COLOUR,
+    )
