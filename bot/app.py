@@ -1,0 +1,426 @@
+"""The composition root: builds every part of should-ai from :class:`Settings` and serves.
+
+Nothing else in the project builds a Redis client, a policy holder or an escalation service;
+chat adapters receive :class:`Services` and take what they need from it. ``should-ai serve``
+runs every chat adapter that has credentials, the job worker, the policy watcher and an HTTP
+server with ``/healthz`` and ``/metrics``. With no chat tokens it runs on the console: pings
+and admin notices are printed, and requests typed on a terminal are answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import redis.asyncio as aioredis
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from bot.ai.service import AiWork
+from bot.commands import Commands
+from bot.decision_log import DecisionLog
+from bot.dedupe import Deduper
+from bot.escalations.model import Escalation, Notifier, Platform, Transition
+from bot.escalations.service import EscalationService
+from bot.failopen import STORE_ERRORS
+from bot.intake import Intake
+from bot.jobs import Jobs
+from bot.metrics import Metrics
+from bot.notify_console import ConsoleNotifier
+from bot.policy.engine import PolicyEngine
+from bot.policy.loader import load_policy
+from bot.policy.model import Policy
+from bot.ratelimit import RateLimiter
+from bot.reload import AdminNotifier, DecisionEngine, PolicyHolder, PolicyWatcher
+from bot.settings import Settings
+from bot.store.connection import open_redis
+
+log = logging.getLogger(__name__)
+
+CONSOLE_USER = "console"
+_STOP_TIMEOUT_S = 10.0
+
+
+class ChatAdapter(Protocol):
+    """What handlers/slack and handlers/discord build from :class:`Services`."""
+
+    @property
+    def platform(self) -> Platform: ...
+    @property
+    def notifier(self) -> Notifier: ...
+
+    def mount(self, web_app: web.Application) -> None: ...
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+class AdminFanOut:
+    """Tells the admins on every channel that can reach them; the console log always."""
+
+    def __init__(self, console: ConsoleNotifier) -> None:
+        self._targets: list[AdminNotifier] = [console]
+
+    def add(self, target: AdminNotifier) -> None:
+        self._targets.append(target)
+
+    async def notify_admins(self, *, message: str) -> None:
+        for target in self._targets:
+            try:
+                await target.notify_admins(message=message)
+            except Exception:  # one platform refusing must not hide the notice elsewhere
+                log.exception("could not deliver an admin notice via %r", target)
+
+
+@dataclass
+class Services:
+    """Everything a chat adapter (and the CLI) may use; built once by :func:`build_services`."""
+
+    settings: Settings
+    redis: aioredis.Redis
+    redis_url: str
+    metrics: Metrics
+    holder: PolicyHolder
+    watcher: PolicyWatcher
+    jobs: Jobs
+    escalations: EscalationService
+    decision_log: DecisionLog
+    intake: Intake
+    deduper: Deduper  # for button clicks and other deliveries the adapters dedupe themselves
+    commands: Commands
+    ai: AiWork
+    console: ConsoleNotifier
+    admins: AdminFanOut
+    adapters: list[ChatAdapter] = field(default_factory=list)
+
+    @property
+    def policy(self) -> Policy:
+        return self.holder.policy
+
+    def engine(self) -> DecisionEngine:
+        return self.holder.engine
+
+
+def _make_holder(settings: Settings, metrics: Metrics) -> PolicyHolder:
+    return PolicyHolder(
+        settings.policy_dir, load=load_policy, make_engine=PolicyEngine, metrics=metrics
+    )
+
+
+def _make_intake(
+    settings: Settings, redis: aioredis.Redis, metrics: Metrics, holder: PolicyHolder,
+    decision_log: DecisionLog, escalations: EscalationService, deduper: Deduper,
+) -> Intake:
+    return Intake(
+        holder=holder,
+        deduper=deduper,
+        limiter=RateLimiter(
+            redis, limit=settings.rate_limit_requests, window_s=settings.rate_limit_window_s,
+            metrics=metrics, timeout_s=settings.redis_timeout_s,
+        ),
+        decision_log=decision_log, escalations=escalations, metrics=metrics,
+        max_chars=settings.max_request_chars,
+    )
+
+
+def _make_decision_log(settings: Settings, redis: aioredis.Redis, metrics: Metrics) -> DecisionLog:
+    return DecisionLog(
+        redis, metrics=metrics, full_text=settings.log_full_text,
+        max_text_chars=settings.log_text_max_chars, max_entries=settings.log_max_entries,
+        timeout_s=settings.redis_timeout_s,
+    )
+
+
+def transition_recorder(
+    decision_log: DecisionLog, metrics: Metrics
+) -> Callable[[Escalation, Transition], Awaitable[None]]:
+    """The hook that puts every escalation transition in the log and the metrics."""
+
+    async def record(escalation: Escalation, transition: Transition) -> None:
+        metrics.transitions.labels(state=transition.state).inc()
+        if transition.state == "acknowledged":
+            metrics.time_to_ack.observe(max(0.0, transition.at - escalation.created_at))
+        await decision_log.record_transition(escalation=escalation, transition=transition)
+
+    return record
+
+
+@contextlib.asynccontextmanager
+async def build_services(
+    settings: Settings, *, console: ConsoleNotifier | None = None
+) -> AsyncIterator[Services]:
+    """Open Redis and build every service; close what was opened on exit.
+
+    Raises :class:`bot.errors.PolicyError` if the policy does not load at start-up (there is no
+    last good policy to keep yet).
+    """
+    metrics = Metrics()
+    holder = _make_holder(settings, metrics)
+    async with open_redis(settings) as (redis, url):
+        jobs = Jobs(url)
+        services = _assemble(settings, redis, url, metrics, holder, jobs, console)
+        try:
+            yield services
+        finally:
+            await services.intake.aclose()
+            await services.ai.aclose()
+            await jobs.aclose()
+
+
+def _assemble(
+    settings: Settings, redis: aioredis.Redis, url: str, metrics: Metrics,
+    holder: PolicyHolder, jobs: Jobs, console: ConsoleNotifier | None,
+) -> Services:
+    console = console or ConsoleNotifier(policy=lambda: holder.policy)
+    admins = AdminFanOut(console)
+    decision_log = _make_decision_log(settings, redis, metrics)
+    # Built before the job worker starts: both register their job functions on `jobs`.
+    escalations = _make_escalations(settings, redis, jobs, holder, decision_log, metrics)
+    escalations.register_notifier("console", console)
+    ai = AiWork.from_settings(
+        settings=settings, redis=redis, jobs=jobs, policy=lambda: holder.policy,
+        audit=decision_log,
+    )
+    deduper = Deduper(redis, ttl_s=settings.dedupe_ttl_s, metrics=metrics,
+                      timeout_s=settings.redis_timeout_s)
+    intake = _make_intake(settings, redis, metrics, holder, decision_log, escalations, deduper)
+    watcher = PolicyWatcher(holder, admins=admins)
+    commands = Commands(
+        intake=intake, holder=holder, escalations=escalations, reload=watcher.apply,
+        admin_ids=settings.admin_ids(), scheduled=lambda actor: ai.list_scheduled(actor=actor),
+    )
+    return Services(
+        settings=settings, redis=redis, redis_url=url, metrics=metrics, holder=holder,
+        watcher=watcher, jobs=jobs, escalations=escalations, decision_log=decision_log,
+        intake=intake, deduper=deduper, commands=commands, ai=ai, console=console,
+        admins=admins,
+    )
+
+
+def _make_escalations(
+    settings: Settings, redis: aioredis.Redis, jobs: Jobs, holder: PolicyHolder,
+    decision_log: DecisionLog, metrics: Metrics,
+) -> EscalationService:
+    return EscalationService(
+        redis=redis, jobs=jobs, policy=lambda: holder.policy,
+        admin_ids=settings.admin_ids() | {CONSOLE_USER},
+    )
+
+
+# --- HTTP: /healthz and /metrics --------------------------------------------------------------
+
+async def _redis_ok(services: Services) -> str | None:
+    """None if Redis answers PING in time, else what went wrong."""
+    try:
+        async with asyncio.timeout(services.settings.redis_timeout_s):
+            await services.redis.ping()
+    except STORE_ERRORS as e:
+        return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+    return None
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    services: Services = request.app[SERVICES_KEY]
+    problem = await _redis_ok(services)
+    body: dict[str, Any] = {
+        "status": "ok" if problem is None else "unavailable",
+        "redis": "ok" if problem is None else problem,
+        "policy_revision": services.holder.current().revision,
+        "adapters": [a.platform for a in services.adapters] or ["console"],
+    }
+    return web.json_response(body, status=200 if problem is None else 503)
+
+
+async def _refresh_escalation_gauge(services: Services) -> None:
+    try:
+        async with asyncio.timeout(services.settings.redis_timeout_s):
+            open_now = await services.escalations.list_open()
+    except STORE_ERRORS as e:
+        services.metrics.store_errors.labels(component="metrics").inc()
+        log.warning("escalation gauge not refreshed, redis unavailable: %r", e)
+        return
+    services.metrics.escalations.clear()
+    for state in ("open", "acknowledged", "reassigned"):
+        count = sum(1 for e in open_now if e.state == state)
+        services.metrics.escalations.labels(state=state).set(count)
+
+
+async def _metrics(request: web.Request) -> web.Response:
+    services: Services = request.app[SERVICES_KEY]
+    await _refresh_escalation_gauge(services)
+    return web.Response(
+        body=services.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
+    )
+
+
+SERVICES_KEY = web.AppKey("services", Services)
+
+
+def make_web_app(services: Services) -> web.Application:
+    app = web.Application()
+    app[SERVICES_KEY] = services
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/metrics", _metrics)
+    return app
+
+
+# --- adapters --------------------------------------------------------------------------------
+
+def build_adapters(services: Services) -> list[ChatAdapter]:
+    """One adapter per platform whose credentials are set; none is fine (console mode)."""
+    s = services.settings
+    adapters: list[ChatAdapter] = []
+    if s.slack_bot_token and (s.slack_app_token or s.slack_signing_secret):
+        from handlers.slack.adapter import build as build_slack
+
+        adapters.append(build_slack(services))
+    elif s.slack_bot_token:
+        log.warning("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
+                    "SLACK_SIGNING_SECRET (HTTP mode): Slack stays off")
+    if s.discord_token:
+        from handlers.discord.adapter import build as build_discord
+
+        adapters.append(build_discord(services))
+    for adapter in adapters:
+        _wire(services, adapter)
+    return adapters
+
+
+def _wire(services: Services, adapter: ChatAdapter) -> None:
+    services.escalations.register_notifier(adapter.platform, adapter.notifier)
+    if callable(getattr(adapter, "notify_admins", None)):
+        services.admins.add(adapter)  # type: ignore[arg-type]
+    services.adapters.append(adapter)
+
+
+# --- serve -----------------------------------------------------------------------------------
+
+async def start_http(services: Services, *, port: int, host: str = "0.0.0.0") -> web.AppRunner:
+    app = make_web_app(services)
+    for adapter in services.adapters:
+        adapter.mount(app)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+def bound_port(runner: web.AppRunner) -> int:
+    """The TCP port the runner listens on (useful with port 0)."""
+    for addr in runner.addresses:
+        if isinstance(addr, tuple):
+            return int(addr[1])
+    raise RuntimeError("the HTTP server is not listening on TCP")
+
+
+async def serve(settings: Settings, *, interactive: bool | None = None) -> int:
+    """Run until SIGINT/SIGTERM; return the process exit code."""
+    stop = asyncio.Event()
+    _on_signals(stop)
+    async with build_services(settings) as services:
+        build_adapters(services)
+        runner = await start_http(services, port=settings.http_port)
+        log.info("should-ai serving: policy revision %s, HTTP on :%d (/healthz, /metrics), %s",
+                 services.holder.current().revision, bound_port(runner),
+                 _adapter_summary(services))
+        try:
+            return await _run_until_stopped(services, stop, interactive)
+        finally:
+            await runner.cleanup()
+
+
+def _adapter_summary(services: Services) -> str:
+    if services.adapters:
+        return "adapters: " + ", ".join(a.platform for a in services.adapters)
+    return ("no chat adapter configured (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or "
+            "SLACK_SIGNING_SECRET, or DISCORD_TOKEN): pings are printed here")
+
+
+def _on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def _run_until_stopped(
+    services: Services, stop: asyncio.Event, interactive: bool | None
+) -> int:
+    from bot.console import run_console, stdin_is_tty
+
+    tasks = {
+        asyncio.create_task(services.jobs.run_worker(), name="job worker"),
+        asyncio.create_task(services.watcher.run(stop), name="policy watcher"),
+    }
+    tasks |= {asyncio.create_task(a.start(), name=f"{a.platform} adapter")
+              for a in services.adapters}
+    if not services.adapters and (stdin_is_tty() if interactive is None else interactive):
+        tasks.add(asyncio.create_task(run_console(services, stop), name="console"))
+    try:
+        return await _supervise(tasks, stop)
+    finally:
+        await _shutdown(services, tasks)
+
+
+async def _supervise(tasks: set[asyncio.Task[Any]], stop: asyncio.Event) -> int:
+    """Wait for the stop signal; a task that dies with an error stops everything (exit 1)."""
+    stopper = asyncio.create_task(stop.wait(), name="stop signal")
+    pending: set[asyncio.Task[Any]] = set(tasks)
+    try:
+        while True:
+            done, pending = await asyncio.wait(
+                pending | {stopper}, return_when=asyncio.FIRST_COMPLETED
+            )
+            if stopper in done:
+                log.info("stopping on signal")
+                return 0
+            if failed := _failures(done):
+                log.error("%s failed, stopping: %r", failed[0].get_name(), failed[0].exception())
+                return 1
+            pending.discard(stopper)
+    finally:
+        stopper.cancel()
+
+
+def _failures(done: Iterable[asyncio.Task[Any]]) -> list[asyncio.Task[Any]]:
+    return [t for t in done if not t.cancelled() and t.exception() is not None]
+
+
+async def _shutdown(services: Services, tasks: set[asyncio.Task[Any]]) -> None:
+    for adapter in services.adapters:
+        try:
+            await adapter.stop()
+        except Exception:
+            log.exception("%s adapter did not stop cleanly", adapter.platform)
+    try:
+        async with asyncio.timeout(_STOP_TIMEOUT_S):  # let running jobs finish, within reason
+            await services.jobs.stop()
+    except TimeoutError:
+        log.warning("job worker still busy after %ss; cancelling it", _STOP_TIMEOUT_S)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    log.info("should-ai stopped")
+
+
+def health_probe(settings: Settings, *, url: str | None = None, timeout_s: float = 3.0) -> int:
+    """GET /healthz of a running serve; 0 if healthy, 1 otherwise (Docker HEALTHCHECK)."""
+    import urllib.error
+    import urllib.request
+
+    target = url or f"http://127.0.0.1:{settings.http_port}/healthz"
+    try:
+        with urllib.request.urlopen(target, timeout=timeout_s) as resp:
+            body = json.loads(resp.read() or b"{}")
+            print(json.dumps(body))
+            return 0 if resp.status == 200 else 1
+    except urllib.error.HTTPError as e:
+        print(e.read().decode(errors="replace") or f"HTTP {e.code}")
+        return 1
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        print(f"should-ai is not answering on {target}: {e}")
+        return 1
