@@ -21,8 +21,9 @@ OutcomeKind = Literal["drafting", "confirm", "question", "no_llm", "none"]
 class ReplyTarget(BaseModel):
     """Where the requester reads the bot's answers.
 
-    Slack: ``channel`` (+ ``thread_ts`` for a thread; ``ephemeral`` to show only to the user).
-    Discord: ``channel`` plus the interaction ``token`` and ``application_id`` for follow-ups.
+    Slack: ``response_url`` of the command (ephemeral answers for 30 minutes), else ``channel``
+    (+ ``thread_ts`` for a thread), else a direct message. Discord: ``channel`` plus the
+    interaction ``token`` and ``application_id`` for follow-ups (valid 15 minutes).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -30,6 +31,7 @@ class ReplyTarget(BaseModel):
     user_id: str
     channel: str | None = None
     thread_ts: str | None = None
+    response_url: str | None = None
     ephemeral: bool = False
     interaction_token: str | None = None
     application_id: str | None = None

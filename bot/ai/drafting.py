@@ -1,0 +1,186 @@
+"""Drafting: a routine request becomes a durable job that asks the LLM and posts the draft.
+
+The chat adapter has already answered ("AI can do this — drafting it now") when the job runs.
+The draft is stored before the job is queued, the job retries with backoff when the LLM is slow
+or down, and when it gives up the requester is told. Nothing vanishes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from bot.ai.guard import AuditLog, GuardedLlm, RoutedToPerson
+from bot.ai.llm import LlmError, LlmRejected
+from bot.ai.model import Draft, DraftDelivery, DraftState, PostPlan, ReplyTarget
+from bot.ai.store import AiStore
+from bot.errors import ShouldAiError
+from bot.escalations.model import Actor, Platform
+from bot.jobs import Jobs, Retry
+from bot.policy.model import Decision, Guidance
+
+log = logging.getLogger(__name__)
+
+DRAFT_JOB = "ai_draft"
+
+
+class NotYours(ShouldAiError):
+    """Someone other than the requester pressed a draft's or a post's button."""
+
+
+class UnknownDraft(ShouldAiError):
+    """The draft expired or never existed."""
+
+
+def system_prompt(guidance: Guidance, plan: PostPlan | None) -> str:
+    """The instructions the LLM drafts under: the policy's tone and what it must never do."""
+    lines = [
+        "You draft marketing text for a team. Reply with the text only, ready to paste:",
+        "no preamble, no notes, no alternatives.",
+    ]
+    if guidance.tone:
+        lines.append(f"Tone: {guidance.tone}")
+    if guidance.never:
+        lines.append("Never:")
+        lines.extend(f"- {rule}" for rule in guidance.never)
+    if plan is not None:
+        lines.append(f"The text is a post for {plan.channel}; keep it under 600 characters.")
+    lines.append("Reply in the language of the request.")
+    return "\n".join(lines)
+
+
+class Drafting:
+    """Starts draft jobs, runs them, and handles Use it / Regenerate / Discard."""
+
+    def __init__(
+        self,
+        *,
+        store: AiStore,
+        jobs: Jobs,
+        llm: GuardedLlm,
+        guidance: Callable[[], Guidance],
+        deliveries: dict[Platform, DraftDelivery],
+        audit: AuditLog,
+        max_tries: int = 3,
+        retry_delay_s: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._jobs = jobs
+        self._llm = llm
+        self._guidance = guidance
+        self._deliveries = deliveries
+        self._audit = audit
+        self._max_tries = max_tries
+        self._retry_delay_s = retry_delay_s
+        self._clock = clock
+        # One run more than max_tries: a run arq cancelled (timeout, crash) still reaches us,
+        # and the extra run's only work is to tell the requester.
+        jobs.register(DRAFT_JOB, self.run_job, max_tries=max_tries + 1)
+
+    async def start(
+        self,
+        *,
+        decision: Decision,
+        actor: Actor,
+        text: str,
+        reply_to: ReplyTarget,
+        plan: PostPlan | None = None,
+    ) -> Draft:
+        """Store a queued draft and queue its job. Raises RoutedToPerson before storing anything."""
+        if decision.route != "ai":
+            raise RoutedToPerson(f"decision {decision.decision_id} routes to a person")
+        draft = Draft(
+            id=uuid.uuid4().hex, decision=decision, requester=actor, request_text=text,
+            reply_to=reply_to, plan=plan, created_at=self._clock(),
+        )
+        await self._store.put_draft(draft)
+        await self._jobs.enqueue(DRAFT_JOB, job_id=f"ai-draft-{draft.id}", draft_id=draft.id)
+        await self._event(draft, "draft_queued")
+        return draft
+
+    async def run_job(self, ctx: dict[str, Any], *, draft_id: str) -> None:
+        draft = await self._store.get_draft(draft_id)
+        if draft is None or draft.state != "queued":
+            return  # expired, or already handled by an earlier run
+        attempt = int(ctx.get("job_try", 1))
+        if attempt > self._max_tries:
+            await self._give_up(draft, "the drafting job did not finish")
+            return
+        try:
+            await self._draft(draft)
+        except RoutedToPerson:
+            await self._give_up(draft, "this request belongs to a person, so AI will not draft it")
+        except LlmRejected as e:
+            await self._give_up(draft, f"the LLM refused the request ({e})")
+        except (LlmError, ShouldAiError, OSError) as e:
+            if attempt >= self._max_tries:
+                await self._give_up(draft, f"the LLM did not answer after {attempt} tries")
+                return
+            log.warning("draft %s attempt %d failed: %s; retrying", draft.id, attempt, e)
+            raise Retry(defer=self._retry_delay_s * 2 ** (attempt - 1)) from e
+
+    async def _draft(self, draft: Draft) -> None:
+        text = await self._llm.ask(
+            decision=draft.decision, purpose="draft",
+            system=system_prompt(self._guidance(), draft.plan), user=draft.request_text,
+        )
+        ready = draft.model_copy(update={"state": "ready", "text": text})
+        await self._store.put_draft(ready)
+        await self._delivery(draft).deliver_draft(draft=ready)
+        await self._event(ready, "draft_posted")
+
+    async def _give_up(self, draft: Draft, why: str) -> None:
+        failed = draft.model_copy(update={"state": "failed", "error": why})
+        await self._store.put_draft(failed)
+        await self._event(failed, "draft_failed", why=why)
+        message = (
+            f"Sorry, I could not write that draft: {why}. Nothing was posted. "
+            "Try again in a few minutes with the same /should-ai request, "
+            "or ask your admin to check the LLM settings."
+        )
+        try:
+            await self._delivery(draft).tell(reply_to=draft.reply_to, message=message)
+        except Exception:  # the requester cannot be reached: the log is all that is left
+            log.exception("could not tell %s that draft %s failed", draft.requester, draft.id)
+
+    def _delivery(self, draft: Draft) -> DraftDelivery:
+        delivery = self._deliveries.get(draft.reply_to.platform)
+        if delivery is None:
+            raise ShouldAiError(f"no draft delivery registered for {draft.reply_to.platform}")
+        return delivery
+
+    async def _event(self, draft: Draft, event: str, **extra: str) -> None:
+        await self._audit.record_event(
+            kind="ai", decision_id=draft.decision.decision_id,
+            fields={"event": event, "draft_id": draft.id, **extra},
+        )
+
+    # --- buttons -------------------------------------------------------------------------------
+
+    async def owned_draft(self, draft_id: str, actor: Actor) -> Draft:
+        """The draft, if ``actor`` asked for it; raises UnknownDraft or NotYours."""
+        draft = await self._store.get_draft(draft_id)
+        if draft is None:
+            raise UnknownDraft("This draft has expired. Ask again with /should-ai.")
+        if draft.requester != actor:
+            raise NotYours("Only the person who asked for this draft can use it.")
+        return draft
+
+    async def mark(self, draft: Draft, state: DraftState) -> Draft:
+        updated = draft.model_copy(update={"state": state})
+        await self._store.put_draft(updated)
+        await self._event(updated, f"draft_{state}")
+        return updated
+
+    async def regenerate(self, *, draft_id: str, actor: Actor) -> Draft:
+        """Discard this draft and queue a fresh one for the same request."""
+        draft = await self.owned_draft(draft_id, actor)
+        await self.mark(draft, "discarded")
+        return await self.start(
+            decision=draft.decision, actor=actor, text=draft.request_text,
+            reply_to=draft.reply_to, plan=draft.plan,
+        )

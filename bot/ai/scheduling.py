@@ -1,0 +1,131 @@
+"""Scheduling posts: understand the request, show it back, and schedule only on Confirm.
+
+Each platform posts later its own way (a :class:`~bot.ai.model.PostScheduler`): Slack through
+chat.scheduleMessage (bot/ai/slack_scheduler.py), Discord through a timer job
+(bot/ai/timer_scheduler.py). The posts are also kept in Redis per requester, so
+``/should-ai scheduled`` lists and cancels them the same way on both platforms.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot.ai.guard import AuditLog
+from bot.ai.model import PendingSchedule, PostPlan, PostScheduler, ReplyTarget, ScheduledPost
+from bot.ai.store import AiStore
+from bot.ai.timeparse import ScheduleRequest, describe, parse_schedule
+from bot.errors import ShouldAiError
+from bot.escalations.model import Actor, Platform
+
+
+class ScheduleRefused(ShouldAiError):
+    """The platform or the request does not allow this post; the message is for the user."""
+
+
+class Scheduling:
+    def __init__(
+        self,
+        *,
+        store: AiStore,
+        schedulers: dict[Platform, PostScheduler],
+        audit: AuditLog,
+        default_tz: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._schedulers = schedulers
+        self._audit = audit
+        self._default_tz = default_tz
+        self._clock = clock
+
+    def scheduler(self, platform: Platform) -> PostScheduler:
+        found = self._schedulers.get(platform)
+        if found is None:
+            raise ScheduleRefused(f"Scheduling posts is not set up for {platform} yet.")
+        return found
+
+    async def understand(self, *, actor: Actor, text: str) -> ScheduleRequest:
+        """Read channel, text and time in the requester's zone (the platform's, or the default)."""
+        scheduler = self.scheduler(actor.platform)
+        tz = await scheduler.user_tz(user_id=actor.user_id)
+        now = datetime.fromtimestamp(self._clock(), tz=UTC)
+        return parse_schedule(
+            text, tz=tz, default_tz=self._default_tz, now=now, max_ahead_s=scheduler.max_ahead_s
+        )
+
+    @staticmethod
+    def plan_of(request: ScheduleRequest) -> PostPlan:
+        assert request.at is not None and request.channel is not None
+        return PostPlan(
+            channel=request.channel, post_at=int(request.at.timestamp()), tz=request.tz,
+            understood=describe(request.at, request.tz),
+        )
+
+    async def propose(
+        self, *, decision_id: str, actor: Actor, reply_to: ReplyTarget, text: str, plan: PostPlan
+    ) -> PendingSchedule:
+        pending = PendingSchedule(
+            id=uuid.uuid4().hex, decision_id=decision_id, requester=actor, reply_to=reply_to,
+            text=text, plan=plan, created_at=self._clock(),
+        )
+        await self._store.put_pending(pending)
+        return pending
+
+    async def confirm(self, *, pending_id: str, actor: Actor) -> ScheduledPost:
+        pending = await self._store.get_pending(pending_id)
+        if pending is None:
+            raise ScheduleRefused("This confirmation has expired. Ask again with /should-ai.")
+        if pending.requester != actor:
+            raise ScheduleRefused("Only the person who asked can confirm this post.")
+        if await self._store.take_pending(pending_id) is None:
+            raise ScheduleRefused("This post was already confirmed or cancelled.")
+        return await self.schedule(
+            decision_id=pending.decision_id, requester=actor, text=pending.text, plan=pending.plan
+        )
+
+    async def drop_pending(self, *, pending_id: str, actor: Actor) -> None:
+        pending = await self._store.get_pending(pending_id)
+        if pending is not None and pending.requester != actor:
+            raise ScheduleRefused("Only the person who asked can cancel this post.")
+        await self._store.take_pending(pending_id)
+
+    async def schedule(
+        self, *, decision_id: str, requester: Actor, text: str, plan: PostPlan
+    ) -> ScheduledPost:
+        """Hand the post to the platform and remember it for ``/should-ai scheduled``."""
+        if plan.post_at <= self._clock():
+            raise ScheduleRefused(f"{plan.understood} has already passed. Ask with a new time.")
+        post = ScheduledPost(
+            id=uuid.uuid4().hex[:12], decision_id=decision_id, requester=requester,
+            text=text, plan=plan,
+        )
+        accepted = await self.scheduler(requester.platform).schedule(post=post)
+        await self._store.put_post(accepted, now=self._clock())
+        await self._event(accepted, "scheduled")
+        return accepted
+
+    async def list_for(self, actor: Actor) -> list[ScheduledPost]:
+        posts = await self._store.posts_of(actor, after=self._clock())
+        return [p for p in posts if p.state == "scheduled"]
+
+    async def cancel(self, *, post_id: str, actor: Actor) -> ScheduledPost:
+        post = await self._store.get_post(post_id)
+        if post is None or post.state != "scheduled":
+            raise ScheduleRefused("That post is no longer scheduled.")
+        if post.requester != actor:
+            raise ScheduleRefused("Only the person who scheduled this post can cancel it.")
+        await self.scheduler(actor.platform).cancel(post=post)
+        cancelled = post.model_copy(update={"state": "cancelled"})
+        await self._store.put_post(cancelled, now=self._clock())
+        await self._event(cancelled, "schedule_cancelled")
+        return cancelled
+
+    async def _event(self, post: ScheduledPost, event: str) -> None:
+        await self._audit.record_event(
+            kind="ai", decision_id=post.decision_id,
+            fields={"event": event, "post_id": post.id, "channel": post.plan.channel,
+                    "post_at": str(post.plan.post_at)},
+        )

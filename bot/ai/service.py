@@ -1,0 +1,265 @@
+"""AiWork: what the chat adapters call for a routine request, and for its buttons.
+
+Built once by the composition root. Adapters register how drafts reach people
+(:meth:`AiWork.register_delivery`) and how their platform posts later
+(:meth:`AiWork.register_scheduler`, or :meth:`AiWork.register_poster` for a timer job).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import redis.asyncio as aioredis
+
+from bot.ai.drafting import Drafting, NotYours, UnknownDraft
+from bot.ai.guard import AuditLog, GuardedLlm, NoAudit
+from bot.ai.judge import Judge
+from bot.ai.llm import ChatModel, OpenAiChatModel
+from bot.ai.model import (
+    AiOutcome,
+    Draft,
+    DraftDelivery,
+    PostPlan,
+    PostScheduler,
+    ReplyTarget,
+    ScheduledPost,
+)
+from bot.ai.scheduling import ScheduleRefused, Scheduling
+from bot.ai.store import AiStore
+from bot.ai.timer_scheduler import ChannelPoster, TimerPostScheduler
+from bot.escalations.model import Actor, Platform
+from bot.jobs import Jobs
+from bot.policy.model import Decision, Policy
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SCHEDULING_CATEGORY = "scheduling"
+NO_LLM_NOTE = (
+    "No LLM is configured, so I won't draft this for you. To turn drafting on, an admin sets "
+    "SHOULD_AI_LLM_BASE_URL (e.g. http://localhost:11434/v1 for Ollama) and SHOULD_AI_LLM_MODEL, "
+    "or SHOULD_AI_LLM_API_KEY for OpenAI, and restarts the bot."
+)
+DRAFTING_NOTE = "Drafting it now: the draft will show up here in a moment."
+NEED_TEXT = (
+    "What should the post say? Put the text in quotes, for example: "
+    '/should-ai schedule "Our December issue is out!" Tuesday 9am in #marketing'
+)
+NEED_CHANNEL = "Which channel should it go to? Add it like “in #marketing”."
+
+
+class AiWork:
+    def __init__(
+        self,
+        *,
+        redis: aioredis.Redis,
+        jobs: Jobs,
+        policy: Callable[[], Policy],
+        model: ChatModel | None,
+        audit: AuditLog | None = None,
+        default_tz: str = "UTC",
+        judge_enabled: bool = True,
+        judge_timeout_s: float = 10.0,
+        draft_max_tries: int = 3,
+        draft_retry_delay_s: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._audit = audit or NoAudit()
+        self._clock = clock
+        self._draft_tries = (draft_max_tries, draft_retry_delay_s)
+        self._store = AiStore(redis)
+        self._jobs = jobs
+        self._policy = policy
+        self._deliveries: dict[Platform, DraftDelivery] = {}
+        self._schedulers: dict[Platform, PostScheduler] = {}
+        self._llm = GuardedLlm(model, audit=self._audit) if model is not None else None
+        self.drafting = self._drafting(self._llm)
+        self.scheduling = Scheduling(
+            store=self._store, schedulers=self._schedulers, audit=self._audit,
+            default_tz=default_tz, clock=clock,
+        )
+        self.judge = (
+            Judge(llm=self._llm, policy=policy, audit=self._audit, timeout_s=judge_timeout_s)
+            if self._llm is not None and judge_enabled
+            else None
+        )
+
+    @classmethod
+    def from_settings(
+        cls,
+        *,
+        settings: Settings,
+        redis: aioredis.Redis,
+        jobs: Jobs,
+        policy: Callable[[], Policy],
+        audit: AuditLog | None = None,
+    ) -> AiWork:
+        """Construct before ``jobs.run_worker()``: it registers the drafting job."""
+        return cls(
+            redis=redis, jobs=jobs, policy=policy, model=OpenAiChatModel.from_settings(settings),
+            audit=audit, default_tz=settings.default_tz, judge_enabled=settings.llm_judge,
+            judge_timeout_s=settings.llm_timeout,
+        )
+
+    def _drafting(self, llm: GuardedLlm | None) -> Drafting | None:
+        if llm is None:
+            return None
+        return Drafting(
+            store=self._store, jobs=self._jobs, llm=llm,
+            guidance=lambda: self._policy().file.guidance, deliveries=self._deliveries,
+            audit=self._audit, max_tries=self._draft_tries[0],
+            retry_delay_s=self._draft_tries[1], clock=self._clock,
+        )
+
+    @property
+    def llm_configured(self) -> bool:
+        return self._llm is not None
+
+    # --- registration by the adapters --------------------------------------------------------
+
+    def register_delivery(self, platform: Platform, delivery: DraftDelivery) -> None:
+        self._deliveries[platform] = delivery
+
+    def register_scheduler(self, platform: Platform, scheduler: PostScheduler) -> None:
+        self._schedulers[platform] = scheduler
+
+    def register_poster(self, platform: Platform, poster: ChannelPoster) -> None:
+        """For a platform without scheduled messages: a timer job calls ``poster`` at the time."""
+        self._schedulers[platform] = TimerPostScheduler(
+            jobs=self._jobs, store=self._store, poster=poster, audit=self._audit, clock=self._clock
+        )
+
+    # --- a routine request -------------------------------------------------------------------
+
+    async def handle(
+        self, *, actor: Actor, text: str, decision: Decision, reply_to: ReplyTarget
+    ) -> AiOutcome:
+        """Start the AI work for a decision routed to AI; say what happens next."""
+        if decision.route != "ai":
+            return AiOutcome(kind="none", message="")
+        if decision.category == SCHEDULING_CATEGORY:
+            return await self._handle_schedule(actor, text, decision, reply_to)
+        if self.drafting is None:
+            return AiOutcome(kind="no_llm", message=NO_LLM_NOTE)
+        await self.drafting.start(decision=decision, actor=actor, text=text, reply_to=reply_to)
+        return AiOutcome(kind="drafting", message=DRAFTING_NOTE)
+
+    async def _handle_schedule(
+        self, actor: Actor, text: str, decision: Decision, reply_to: ReplyTarget
+    ) -> AiOutcome:
+        try:
+            request = await self.scheduling.understand(actor=actor, text=text)
+        except ScheduleRefused as e:
+            return AiOutcome(kind="question", message=str(e))
+        if request.question is not None:
+            return AiOutcome(kind="question", message=request.question)
+        if request.channel is None:
+            return AiOutcome(kind="question", message=NEED_CHANNEL)
+        plan = Scheduling.plan_of(request)
+        if request.text is not None:
+            return await self._propose(actor, request.text, decision, reply_to, plan)
+        if self.drafting is None:
+            return AiOutcome(kind="question", message=NEED_TEXT)
+        await self.drafting.start(
+            decision=decision, actor=actor, text=text, reply_to=reply_to, plan=plan
+        )
+        return AiOutcome(
+            kind="drafting",
+            message=f"I'll draft the post for {plan.channel}, to go out {plan.understood}. "
+            "You'll see the draft here and confirm it before anything is scheduled.",
+        )
+
+    async def _propose(
+        self, actor: Actor, text: str, decision: Decision, reply_to: ReplyTarget, plan: PostPlan
+    ) -> AiOutcome:
+        pending = await self.scheduling.propose(
+            decision_id=decision.decision_id, actor=actor, reply_to=reply_to, text=text, plan=plan
+        )
+        return AiOutcome(
+            kind="confirm", pending_id=pending.id,
+            message=f"Schedule this in {plan.channel} {plan.understood}?\n> {text}",
+        )
+
+    # --- buttons -----------------------------------------------------------------------------
+
+    async def confirm_schedule(self, *, pending_id: str, actor: Actor) -> str:
+        try:
+            post = await self.scheduling.confirm(pending_id=pending_id, actor=actor)
+        except ScheduleRefused as e:
+            return str(e)
+        return _scheduled_note(post)
+
+    async def cancel_pending(self, *, pending_id: str, actor: Actor) -> str:
+        try:
+            await self.scheduling.drop_pending(pending_id=pending_id, actor=actor)
+        except ScheduleRefused as e:
+            return str(e)
+        return "Cancelled: nothing will be posted."
+
+    async def use_draft(self, *, draft_id: str, actor: Actor) -> tuple[Draft | None, str]:
+        """Mark the draft used; a draft for a post gets scheduled. Returns it and what to show.
+
+        The draft is None when ``actor`` may not use it (not theirs, expired, no LLM).
+        """
+        try:
+            drafting = self._need_drafting()
+            draft = await drafting.owned_draft(draft_id, actor)
+        except (NotYours, UnknownDraft) as e:
+            return None, str(e)
+        if draft.state != "ready":
+            return draft, "This draft was already used or discarded."
+        if draft.plan is None:
+            return await drafting.mark(draft, "used"), "Here is your text, ready to paste."
+        try:
+            post = await self.scheduling.schedule(
+                decision_id=draft.decision.decision_id, requester=actor, text=draft.text,
+                plan=draft.plan,
+            )
+        except ScheduleRefused as e:
+            return draft, str(e)
+        return await drafting.mark(draft, "used"), _scheduled_note(post)
+
+    async def regenerate(self, *, draft_id: str, actor: Actor) -> str:
+        try:
+            await self._need_drafting().regenerate(draft_id=draft_id, actor=actor)
+        except (NotYours, UnknownDraft) as e:
+            return str(e)
+        return "Writing another draft: it will show up here in a moment."
+
+    async def discard(self, *, draft_id: str, actor: Actor) -> str:
+        try:
+            drafting = self._need_drafting()
+            await drafting.mark(await drafting.owned_draft(draft_id, actor), "discarded")
+        except (NotYours, UnknownDraft) as e:
+            return str(e)
+        return "Draft discarded."
+
+    def _need_drafting(self) -> Drafting:
+        if self.drafting is None:
+            raise UnknownDraft(NO_LLM_NOTE)
+        return self.drafting
+
+    # --- /should-ai scheduled ----------------------------------------------------------------
+
+    async def list_scheduled(self, *, actor: Actor) -> list[ScheduledPost]:
+        return await self.scheduling.list_for(actor)
+
+    async def cancel_scheduled(self, *, post_id: str, actor: Actor) -> str:
+        try:
+            post = await self.scheduling.cancel(post_id=post_id, actor=actor)
+        except ScheduleRefused as e:
+            return str(e)
+        return f"Cancelled the post for {post.plan.channel} {post.plan.understood}."
+
+    async def aclose(self) -> None:
+        if self._llm is not None:
+            await self._llm.aclose()
+
+
+def _scheduled_note(post: ScheduledPost) -> str:
+    return (
+        f"Scheduled for {post.plan.channel}, {post.plan.understood}. "
+        "See or cancel it with /should-ai scheduled."
+    )

@@ -1,0 +1,140 @@
+"""Drafts on Slack: the Block Kit card with Use it / Regenerate / Discard, and how it reaches the
+requester.
+
+The draft goes to the command's ``response_url`` (an ephemeral message only the requester sees;
+Slack honours it for 30 minutes); when that is gone or refused, to the thread or channel it came
+from as an ephemeral message, and last to a direct message. The Slack adapter routes the three
+action ids below to :class:`bot.ai.service.AiWork`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.ai.model import AiOutcome, Draft, ReplyTarget, ScheduledPost
+
+log = logging.getLogger(__name__)
+
+Block = dict[str, Any]
+
+DRAFT_USE_ACTION = "should_ai_draft_use"
+DRAFT_REGENERATE_ACTION = "should_ai_draft_regenerate"
+DRAFT_DISCARD_ACTION = "should_ai_draft_discard"
+SCHEDULE_CONFIRM_ACTION = "should_ai_schedule_confirm"
+SCHEDULE_CANCEL_ACTION = "should_ai_schedule_cancel"
+SCHEDULED_CANCEL_ACTION = "should_ai_scheduled_cancel"
+
+_MAX_TEXT = 2900
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text)}}
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    button: Block = {
+        "type": "button", "text": {"type": "plain_text", "text": text},
+        "action_id": action_id, "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def draft_blocks(draft: Draft) -> tuple[str, list[Block]]:
+    """The draft card: headline, the text as a quote, Use it / Regenerate / Discard."""
+    use_label = "Schedule it" if draft.plan is not None else "Use it"
+    quoted = "\n".join(f"> {line}" for line in draft.text.splitlines() or [""])
+    blocks = [
+        _section(f":memo: {draft.headline}"),
+        _section(quoted),
+        {
+            "type": "actions",
+            "elements": [
+                _button(use_label, DRAFT_USE_ACTION, draft.id, "primary"),
+                _button("Regenerate", DRAFT_REGENERATE_ACTION, draft.id),
+                _button("Discard", DRAFT_DISCARD_ACTION, draft.id, "danger"),
+            ],
+        },
+    ]
+    return f"Draft: {draft.text[:200]}", blocks
+
+
+def outcome_blocks(outcome: AiOutcome) -> tuple[str, list[Block]]:
+    """What follows the verdict: a note, a question, or a schedule to Confirm / Cancel."""
+    blocks = [_section(outcome.message)]
+    if outcome.kind == "confirm" and outcome.pending_id:
+        blocks.append({
+            "type": "actions",
+            "elements": [
+                _button("Confirm", SCHEDULE_CONFIRM_ACTION, outcome.pending_id, "primary"),
+                _button("Cancel", SCHEDULE_CANCEL_ACTION, outcome.pending_id),
+            ],
+        })
+    return outcome.message, blocks
+
+
+def scheduled_blocks(posts: list[ScheduledPost]) -> tuple[str, list[Block]]:
+    """``/should-ai scheduled``: each post with a Cancel button."""
+    if not posts:
+        text = "You have no posts scheduled."
+        return text, [_section(text)]
+    blocks: list[Block] = []
+    for post in posts:
+        section = _section(f"*{post.plan.channel}* {post.plan.understood}\n> {post.text[:300]}")
+        section["accessory"] = _button("Cancel", SCHEDULED_CANCEL_ACTION, post.id, "danger")
+        blocks.append(section)
+    return f"You have {len(posts)} scheduled post(s).", blocks
+
+
+class SlackDraftDelivery:
+    """:class:`bot.ai.model.DraftDelivery` for Slack."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def deliver_draft(self, *, draft: Draft) -> None:
+        text, blocks = draft_blocks(draft)
+        await self._send(draft.reply_to, text, blocks)
+
+    async def tell(self, *, reply_to: ReplyTarget, message: str) -> None:
+        await self._send(reply_to, message, [_section(f":warning: {message}")])
+
+    async def _send(self, to: ReplyTarget, text: str, blocks: list[Block]) -> None:
+        if to.response_url and await self._via_response_url(to.response_url, text, blocks):
+            return
+        if to.channel and await self._ephemeral(to, text, blocks):
+            return
+        opened = await self._client.conversations_open(users=to.user_id)
+        channel = str((opened.get("channel") or {}).get("id", ""))
+        await self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+
+    async def _via_response_url(self, url: str, text: str, blocks: list[Block]) -> bool:
+        webhook = AsyncWebhookClient(url)
+        response = await webhook.send(
+            text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+        )
+        if response.status_code == 200:
+            return True
+        log.info("response_url refused the draft (%s); trying the channel", response.status_code)
+        return False
+
+    async def _ephemeral(self, to: ReplyTarget, text: str, blocks: list[Block]) -> bool:
+        try:
+            await self._client.chat_postEphemeral(
+                channel=to.channel or "", user=to.user_id, text=text, blocks=blocks,
+                thread_ts=to.thread_ts,
+            )
+        except SlackApiError as e:
+            log.info("ephemeral draft refused (%s); sending a direct message", e)
+            return False
+        return True

@@ -1,0 +1,80 @@
+"""Scheduling on Slack: chat.scheduleMessage, within Slack's own limits.
+
+Slack keeps the post and sends it at ``post_at`` even if the bot is down then. It accepts posts
+up to 120 days ahead and at most 30 per channel within any 5 minutes; its refusals come back as
+error codes, which become sentences the requester can act on. The requester's time zone comes
+from users.info.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.ai.model import ScheduledPost
+from bot.ai.scheduling import ScheduleRefused
+
+log = logging.getLogger(__name__)
+
+SLACK_MAX_AHEAD_S = 120 * 86400
+
+_REFUSALS = {
+    "time_in_past": "That time has already passed.",
+    "time_too_far": "Slack only schedules posts up to 120 days ahead.",
+    "restricted_too_many": (
+        "Slack allows at most 30 scheduled posts per channel within 5 minutes; "
+        "pick a time a few minutes earlier or later."
+    ),
+    "channel_not_found": "I can't find that channel. Name it like #marketing.",
+    "not_in_channel": "I'm not in that channel: invite me with /invite @should-ai, then try again.",
+    "is_archived": "That channel is archived.",
+    "msg_too_long": "That post is too long for Slack.",
+}
+
+
+class SlackPostScheduler:
+    max_ahead_s = SLACK_MAX_AHEAD_S
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def user_tz(self, *, user_id: str) -> str | None:
+        try:
+            response = await self._client.users_info(user=user_id)
+        except SlackApiError as e:
+            log.warning("users.info for %s failed (%s); using the default zone", user_id, e)
+            return None
+        user = response.get("user") or {}
+        tz = user.get("tz") if isinstance(user, dict) else None
+        return tz if isinstance(tz, str) and tz else None
+
+    async def schedule(self, *, post: ScheduledPost) -> ScheduledPost:
+        try:
+            response = await self._client.chat_scheduleMessage(
+                channel=post.plan.channel, text=post.text, post_at=post.plan.post_at
+            )
+        except SlackApiError as e:
+            raise _refusal(e) from e
+        return post.model_copy(
+            update={
+                "channel_id": str(response.get("channel") or post.plan.channel),
+                "platform_ref": str(response["scheduled_message_id"]),
+            }
+        )
+
+    async def cancel(self, *, post: ScheduledPost) -> None:
+        try:
+            await self._client.chat_deleteScheduledMessage(
+                channel=post.channel_id or post.plan.channel,
+                scheduled_message_id=post.platform_ref or "",
+            )
+        except SlackApiError as e:
+            if e.response.get("error") != "invalid_scheduled_message_id":  # already sent or gone
+                raise _refusal(e) from e
+
+
+def _refusal(error: SlackApiError) -> ScheduleRefused:
+    code = str(error.response.get("error") or "unknown_error")
+    return ScheduleRefused(_REFUSALS.get(code, f"Slack refused the post ({code})."))

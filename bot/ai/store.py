@@ -1,0 +1,84 @@
+"""Drafts, pending confirmations and scheduled posts in Redis, as JSON under bot.store.keys."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import redis.asyncio as aioredis
+from pydantic import BaseModel
+from redis.exceptions import RedisError
+
+from bot.ai.model import Draft, PendingSchedule, ScheduledPost
+from bot.escalations.model import Actor
+from bot.store import keys
+from bot.store.errors import StoreUnavailable
+
+M = TypeVar("M", bound=BaseModel)
+
+DRAFT_TTL_S = 7 * 86400  # a draft nobody used is forgotten after a week
+PENDING_TTL_S = 86400  # a Confirm button older than a day no longer works
+POST_KEEP_S = 7 * 86400  # a scheduled post is listed until a week after its time
+INDEX_TTL_S = 130 * 86400 + POST_KEEP_S  # longer than any post can be scheduled ahead
+
+
+def _user(actor: Actor) -> str:
+    return keys.AI_SCHEDULED_BY_USER_PREFIX + f"{actor.platform}:{actor.user_id}"
+
+
+class AiStore:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self._redis = redis
+
+    async def _get(self, key: str, model: type[M]) -> M | None:
+        try:
+            raw = await self._redis.get(key)
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not read {key}: {e}") from e
+        return None if raw is None else model.model_validate_json(raw)
+
+    async def _put(self, key: str, value: BaseModel, ttl_s: int) -> None:
+        try:
+            await self._redis.set(key, value.model_dump_json(), ex=max(ttl_s, 1))
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not write {key}: {e}") from e
+
+    async def get_draft(self, draft_id: str) -> Draft | None:
+        return await self._get(keys.AI_DRAFT_PREFIX + draft_id, Draft)
+
+    async def put_draft(self, draft: Draft) -> None:
+        await self._put(keys.AI_DRAFT_PREFIX + draft.id, draft, DRAFT_TTL_S)
+
+    async def get_pending(self, pending_id: str) -> PendingSchedule | None:
+        return await self._get(keys.AI_PENDING_PREFIX + pending_id, PendingSchedule)
+
+    async def put_pending(self, pending: PendingSchedule) -> None:
+        await self._put(keys.AI_PENDING_PREFIX + pending.id, pending, PENDING_TTL_S)
+
+    async def take_pending(self, pending_id: str) -> PendingSchedule | None:
+        """Read and delete in one step, so a double click schedules the post once."""
+        try:
+            raw = await self._redis.getdel(keys.AI_PENDING_PREFIX + pending_id)
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not take pending schedule {pending_id}: {e}") from e
+        return None if raw is None else PendingSchedule.model_validate_json(raw)
+
+    async def get_post(self, post_id: str) -> ScheduledPost | None:
+        return await self._get(keys.AI_SCHEDULED_PREFIX + post_id, ScheduledPost)
+
+    async def put_post(self, post: ScheduledPost, *, now: float) -> None:
+        ttl = int(post.plan.post_at - now) + POST_KEEP_S
+        await self._put(keys.AI_SCHEDULED_PREFIX + post.id, post, ttl)
+        try:
+            await self._redis.zadd(_user(post.requester), {post.id: post.plan.post_at})
+            await self._redis.expire(_user(post.requester), INDEX_TTL_S)
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not index scheduled post {post.id}: {e}") from e
+
+    async def posts_of(self, actor: Actor, *, after: float) -> list[ScheduledPost]:
+        """The requester's posts due after ``after``, soonest first."""
+        try:
+            ids = await self._redis.zrangebyscore(_user(actor), after, "+inf")
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not list scheduled posts: {e}") from e
+        posts = [await self.get_post(str(i)) for i in ids]
+        return [p for p in posts if p is not None]

@@ -1,0 +1,126 @@
+"""Drafting end to end: request -> job -> real openai client -> local LLM server -> fake Slack."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ai.guard import RoutedToPerson
+from bot.ai.service import DRAFTING_NOTE, NO_LLM_NOTE
+from bot.ai.slack_delivery import DRAFT_DISCARD_ACTION, DRAFT_REGENERATE_ACTION, DRAFT_USE_ACTION
+from tests.ai.conftest import AiRig, decision
+from tests.ai.fake_llm import Step
+from tests.slack.slack_fake import Call
+
+pytestmark = pytest.mark.store
+
+REQUEST = "Draft a LinkedIn post announcing our spring webinar on email deliverability"
+
+
+async def drafts_shown(rig: AiRig, count: int = 1) -> list[Call]:
+    """The messages that reached the requester through the command's response_url."""
+    await rig.slack.wait_for(lambda calls: sum(c.method == "response_url" for c in calls) >= count)
+    return rig.slack.of("response_url")
+
+
+async def test_a_drafting_request_brings_the_draft_to_the_requester(rig: AiRig) -> None:
+    rig.llm.default_answer = "Join our spring webinar: inbox placement, minus the guesswork."
+    outcome = await rig.ai.handle(
+        actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to()
+    )
+    assert (outcome.kind, outcome.message) == ("drafting", DRAFTING_NOTE)
+
+    [card] = await drafts_shown(rig)
+    assert "inbox placement, minus the guesswork" in card.blocks_text()
+    assert card.action_ids() == [DRAFT_USE_ACTION, DRAFT_REGENERATE_ACTION, DRAFT_DISCARD_ACTION]
+    assert card.args["response_type"] == "ephemeral"
+    assert rig.llm.prompts() == [REQUEST]
+
+
+async def test_the_system_prompt_carries_the_policy_guidance(rig: AiRig) -> None:
+    await rig.ai.handle(actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to())
+    await drafts_shown(rig)
+    system = next(m["content"] for m in rig.llm.requests[0]["messages"] if m["role"] == "system")
+    guidance = rig.policy.file.guidance
+    assert guidance.tone in system
+    assert all(rule in system for rule in guidance.never)
+
+
+async def test_use_it_regenerate_and_discard(rig: AiRig) -> None:
+    rig.llm.then(Step(answer="First take."), Step(answer="Second take."))
+    await rig.ai.handle(actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to())
+    [first] = await drafts_shown(rig)
+    draft_id = first.blocks()[-1]["elements"][0]["value"]
+
+    assert "another draft" in await rig.ai.regenerate(draft_id=draft_id, actor=rig.actor)
+    second = (await drafts_shown(rig, 2))[1]
+    assert "Second take." in second.blocks_text()
+    new_id = second.blocks()[-1]["elements"][0]["value"]
+
+    used, message = await rig.ai.use_draft(draft_id=new_id, actor=rig.actor)
+    assert used is not None and used.text == "Second take." and used.state == "used"
+    assert "ready to paste" in message
+    _, message = await rig.ai.use_draft(draft_id=draft_id, actor=rig.actor)
+    assert "already used or discarded" in message
+    assert await rig.ai.discard(draft_id=new_id, actor=rig.actor) == "Draft discarded."
+
+
+async def test_someone_else_cannot_use_the_draft(rig: AiRig) -> None:
+    await rig.ai.handle(actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to())
+    [card] = await drafts_shown(rig)
+    draft_id = card.blocks()[-1]["elements"][0]["value"]
+    other = rig.actor.model_copy(update={"user_id": "U0OTHER"})
+    draft, message = await rig.ai.use_draft(draft_id=draft_id, actor=other)
+    assert draft is None and "Only the person who asked" in message
+
+
+async def test_a_500_is_retried_by_the_job_and_the_draft_still_arrives(rig: AiRig) -> None:
+    rig.llm.then(Step(status=500), Step(answer="Made it on the second try."))
+    await rig.ai.handle(actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to())
+    [card] = await drafts_shown(rig)
+    assert "Made it on the second try." in card.blocks_text()
+    assert len(rig.llm.requests) == 2
+
+
+@pytest.mark.parametrize("failure", [Step(status=500), Step(hang_s=3.0)], ids=["500", "timeout"])
+async def test_an_llm_that_keeps_failing_is_retried_then_the_requester_is_told(
+    rig: AiRig, failure: Step
+) -> None:
+    rig.llm.then(failure, failure, failure)
+    d = decision()
+    await rig.ai.handle(actor=rig.actor, text=REQUEST, decision=d, reply_to=rig.reply_to())
+    [notice] = await drafts_shown(rig)
+    assert "could not write that draft" in notice.blocks_text()
+    assert "Nothing was posted" in notice.blocks_text()
+    assert notice.action_ids() == []
+    assert len(rig.llm.requests) == 3  # three tries, then the requester hears about it
+    assert rig.audit.of(d.decision_id) == ["draft_queued", "draft_failed"]
+
+
+async def test_a_crisis_request_never_reaches_the_llm(rig: AiRig) -> None:
+    crisis = decision(route="human", category="crisis", layer="keyword")
+    text = "A video of our product catching fire is going viral, write our public response"
+    outcome = await rig.ai.handle(
+        actor=rig.actor, text=text, decision=crisis, reply_to=rig.reply_to()
+    )
+    assert outcome.kind == "none"
+    assert rig.ai.drafting is not None
+    with pytest.raises(RoutedToPerson):
+        await rig.ai.drafting.start(
+            decision=crisis, actor=rig.actor, text=text, reply_to=rig.reply_to()
+        )
+    assert rig.ai.judge is not None
+    judged = await rig.ai.judge.judge(decision=crisis, text=text)
+    assert judged == crisis
+    assert rig.llm.requests == []
+    assert "llm_refused" in rig.audit.of(crisis.decision_id)
+
+
+async def test_without_an_llm_the_requester_learns_how_to_turn_drafting_on(
+    rig_without_llm: AiRig,
+) -> None:
+    rig = rig_without_llm
+    outcome = await rig.ai.handle(
+        actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to()
+    )
+    assert (outcome.kind, outcome.message) == ("no_llm", NO_LLM_NOTE)
+    assert "SHOULD_AI_LLM_BASE_URL" in outcome.message
