@@ -127,6 +127,16 @@ class SlackBot:
         await self.fake.wait_for(lambda _: len(self.fake.dms_to(user_id)) >= count)
         return self.fake.dms_to(user_id)
 
+    async def metric(self, sample: str) -> float:
+        """The value of one sample on GET /metrics, e.g. ``name{label="x"}``; 0 if absent."""
+        async with self.session.get(f"{self.url}/metrics") as resp:
+            text = await resp.text()
+        for line in text.splitlines():
+            name, _, value = line.rpartition(" ")
+            if name == sample:
+                return float(value)
+        return 0.0
+
     async def only_escalation(self) -> Escalation:
         found = list(await self.services.escalations.list_open())
         assert len(found) == 1, found

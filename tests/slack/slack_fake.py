@@ -73,6 +73,10 @@ def _texts(node: Any) -> list[str]:
 class _RateLimit:
     remaining: int
     retry_after: int
+    channel: str | None  # only calls to this channel, or any
+
+    def applies(self, args: dict[str, Any]) -> bool:
+        return self.remaining > 0 and self.channel in (None, args.get("channel"))
 
 
 @dataclass
@@ -102,9 +106,11 @@ class FakeSlack:
     def response_url(self, name: str) -> str:
         return f"{self.base_url}/response/{name}"
 
-    def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 0) -> None:
-        """Answer the next ``times`` calls of ``method`` with HTTP 429 and ``Retry-After``."""
-        self._limits[method] = _RateLimit(times, retry_after)
+    def rate_limit(
+        self, method: str, *, times: int = 1, retry_after: int = 0, channel: str | None = None
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` (to ``channel``) with 429 + Retry-After."""
+        self._limits[method] = _RateLimit(times, retry_after, channel)
 
     async def start(self) -> None:
         app = web.Application()
@@ -156,7 +162,7 @@ class FakeSlack:
         method = request.match_info["method"]
         args = await _arguments(request)
         limit = self._limits.get(method)
-        if limit is not None and limit.remaining > 0:
+        if limit is not None and limit.applies(args):
             limit.remaining -= 1
             await self._record(Call(f"{method}:429", args, _token(request)))
             return web.json_response(
