@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -195,5 +196,10 @@ class Jobs:
 
 async def _close_quietly(worker: Worker) -> None:
     # Closing talks to Redis (deletes the health key); during an outage that fails, harmlessly.
-    with contextlib.suppress(RedisError, OSError, asyncio.CancelledError):
+    with (
+        contextlib.suppress(RedisError, OSError, asyncio.CancelledError),
+        warnings.catch_warnings(),
+    ):
+        # arq 0.26-0.28 closes its pool with redis-py's deprecated close(); not ours to fix.
+        warnings.simplefilter("ignore", DeprecationWarning)
         await worker.close()

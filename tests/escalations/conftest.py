@@ -15,7 +15,6 @@ from bot.policy.model import Policy
 POLL_DELAY = 0.02
 
 
-
 @dataclass
 class Engine:
     """One engine instance, as one replica of the bot would hold it."""
@@ -44,11 +43,15 @@ async def make_engine(
     """Build engine instances (each with its own job queue connection) on the test's Redis."""
     made: list[Jobs] = []
 
-    def make(*, admin_ids: frozenset[str] = frozenset()) -> Engine:
+    def make(
+        *, admin_ids: frozenset[str] = frozenset(), records: RecordingNotifier | None = None
+    ) -> Engine:
         jobs = Jobs(redis_url, poll_delay=POLL_DELAY)
         made.append(jobs)
-        service = EscalationService(redis=redis, jobs=jobs, policy=lambda: policy, admin_ids=admin_ids)
-        service.register_notifier("slack", notifier)
+        service = EscalationService(
+            redis=redis, jobs=jobs, policy=lambda: policy, admin_ids=admin_ids
+        )
+        service.register_notifier("slack", records or notifier)
         return Engine(service, jobs)
 
     yield make
@@ -73,7 +76,10 @@ class Workers:
         self.running: list[tuple[Jobs, asyncio.Task[None]]] = []
 
     def start(self, engine: Engine) -> None:
-        self.running.append((engine.jobs, asyncio.create_task(engine.jobs.run_worker())))
+        self.start_jobs(engine.jobs)
+
+    def start_jobs(self, jobs: Jobs) -> None:
+        self.running.append((jobs, asyncio.create_task(jobs.run_worker())))
 
     async def stop_all(self) -> None:
         for jobs, task in self.running:

@@ -24,7 +24,9 @@ from bot.policy.model import (
 ACK_MINUTES = 0.005  # 0.3 s: timers fall due within a test
 
 
-def make_policy(*, ack_minutes: float = ACK_MINUTES, repeat: int = 1, channel: bool = True) -> Policy:
+def make_policy(
+    *, ack_minutes: float = ACK_MINUTES, repeat: int = 1, channel: bool = True
+) -> Policy:
     crisis = Category(
         route="human",
         label="Crisis",
@@ -79,7 +81,7 @@ class RecordingNotifier:
 
     refuse: set[str] = field(default_factory=set)
     calls: list[Call] = field(default_factory=list)
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)  # may be shared by several
 
     async def ping_person(self, *, escalation: Escalation, person_key: str) -> None:
         if person_key in self.refuse:
@@ -94,7 +96,7 @@ class RecordingNotifier:
 
     def _record(self, call: Call) -> None:
         self.calls.append(call)
-        self._changed.set()
+        self.changed.set()
 
     def deliveries(self, escalation_id: str | None = None) -> list[tuple[str, int, str]]:
         """(kind, level, target) of every ping and channel post, in order."""
@@ -105,11 +107,13 @@ class RecordingNotifier:
         ]
 
     def statuses(self, escalation_id: str) -> list[str]:
-        return [c.target for c in self.calls if c.kind == "status" and c.escalation_id == escalation_id]
+        return [
+            c.target for c in self.calls if c.kind == "status" and c.escalation_id == escalation_id
+        ]
 
-    async def wait_until(self, condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    async def wait_until(self, condition: Callable[[], bool], give_up_after: float = 20.0) -> None:
         """Wait for ``condition``; the timeout only bounds a broken run, it measures nothing."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(give_up_after):
             while not condition():
-                self._changed.clear()
-                await self._changed.wait()
+                self.changed.clear()
+                await self.changed.wait()

