@@ -33,6 +33,7 @@ class Call:
     args: dict[str, Any]
     token: str | None = None
     response: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.perf_counter)  # when the fake received it
 
     @property
     def ts(self) -> str:

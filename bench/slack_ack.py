@@ -1,0 +1,170 @@
+"""Time from a signed ``/should-ai`` POST to Slack's HTTP 200 ack, and on to the answer.
+
+    uv run python bench/slack_ack.py [--requests 1000] [--crisis-share 0.2] [--concurrency 1]
+
+Runs the bot as ``should-ai serve`` runs it in Slack HTTP mode (settings from the environment,
+Bolt's real request handling at POST /slack/events, the Redis the settings name or an embedded
+one in a temporary directory) with its Web API client pointed at the fake Slack of
+tests/slack/slack_fake.py on 127.0.0.1. Each request is a new user (so the per-user rate limit
+never applies) and a new trigger id (so nothing is a retry). Slack needs the ack within 3 s;
+the target here is p99 <= 100 ms on loopback. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+
+import aiohttp
+
+from bot.app import bound_port, build_adapters, build_services, start_http
+from bot.settings import Settings
+from tests.slack.slack_fake import FakeSlack
+from tests.slack.slack_signing import sign, slash_command_body
+
+SECRET = "bench-signing-secret"
+ROUTINE = "schedule the newsletter for Tuesday 9am"
+CRISIS = "write the press statement about the product recall"
+TARGET_P99_MS = 100.0
+
+
+def _args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument(
+        "--crisis-share",
+        type=float,
+        default=0.2,
+        help="share of requests that open an escalation (DMs, status cards)",
+    )
+    parser.add_argument("--concurrency", type=int, default=1)
+    return parser.parse_args()
+
+
+def _environment(fake: FakeSlack, data_dir: str) -> None:
+    os.environ.update(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SHOULD_AI_SLACK_API_URL": fake.api_url,
+            "SHOULD_AI_HTTP_PORT": "0",
+            "SHOULD_AI_DATA_DIR": data_dir,
+            "SHOULD_AI_RATE_LIMIT_REQUESTS": "0",
+        }
+    )
+    os.environ.pop("SLACK_APP_TOKEN", None)
+    os.environ.pop("SHOULD_AI_LLM_BASE_URL", None)
+
+
+def _body(fake: FakeSlack, i: int, crisis_every: int) -> str:
+    text = CRISIS if crisis_every and i % crisis_every == 0 else ROUTINE
+    return slash_command_body(
+        text=text,
+        user_id=f"UBENCH{i:06d}",
+        response_url=fake.response_url(f"b{i}"),
+        trigger_id=f"bench.{i}.{time.time_ns()}",
+    )
+
+
+async def _one(session: aiohttp.ClientSession, url: str, body: str) -> tuple[float, float]:
+    """POST one signed command; (when it was sent, ms until the 200 ack)."""
+    signed = sign(body, secret=SECRET)
+    sent = time.perf_counter()
+    async with session.post(url, data=signed.body, headers=signed.headers) as resp:
+        await resp.read()
+        if resp.status != 200:
+            raise RuntimeError(f"HTTP {resp.status}")
+    return sent, (time.perf_counter() - sent) * 1000
+
+
+async def _drive(url: str, fake: FakeSlack, args: argparse.Namespace) -> list[tuple[float, float]]:
+    crisis_every = round(1 / args.crisis_share) if args.crisis_share > 0 else 0
+    results: list[tuple[float, float]] = []
+    queue = iter(range(args.requests))
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        for i in queue:
+            results.append(await _one(session, url, _body(fake, i, crisis_every)))
+
+    connector = aiohttp.TCPConnector(limit=args.concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await _one(session, url, _body(fake, 10**6, 0))  # warm-up: auth.test, first imports
+        await asyncio.gather(*(worker(session) for _ in range(args.concurrency)))
+    return results
+
+
+def _pct(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _report(name: str, values: Sequence[float]) -> None:
+    print(
+        f"{name:<28} p50 {_pct(values, 0.50):7.2f} ms   p90 {_pct(values, 0.90):7.2f} ms   "
+        f"p99 {_pct(values, 0.99):7.2f} ms   max {max(values):7.2f} ms   "
+        f"mean {statistics.fmean(values):7.2f} ms"
+    )
+
+
+async def _answers(fake: FakeSlack, sent: dict[str, float], count: int) -> list[float]:
+    """ms from each POST to its answer arriving at the response_url (the requester sees it)."""
+    await fake.wait_for(lambda _: len(fake.of("response_url")) >= count, within=120)
+    return [
+        (c.at - sent[str(c.args["name"])]) * 1000
+        for c in fake.of("response_url")
+        if str(c.args["name"]) in sent
+    ]
+
+
+async def _settled(fake: FakeSlack, idle_s: float = 0.5) -> None:
+    """Wait until the bot has made no Web API call for ``idle_s`` (escalations all delivered)."""
+    seen = -1
+    while seen != len(fake.calls):
+        seen = len(fake.calls)
+        await asyncio.sleep(idle_s)
+
+
+async def main() -> None:
+    args = _args()
+    fake = FakeSlack()
+    await fake.start()
+    with tempfile.TemporaryDirectory() as data_dir:
+        _environment(fake, data_dir)
+        settings = Settings()
+        async with build_services(settings) as services:
+            build_adapters(services)
+            runner = await start_http(services, port=0, host="127.0.0.1")
+            url = f"http://127.0.0.1:{bound_port(runner)}/slack/events"
+            try:
+                started = time.perf_counter()
+                results = await _drive(url, fake, args)
+                elapsed = time.perf_counter() - started
+                sent = {f"b{i}": s for i, (s, _) in enumerate(results)}
+                answered = await _answers(fake, sent, args.requests + 1)
+                await _settled(fake)
+            finally:
+                await runner.cleanup()
+                await services.intake.aclose()
+    await fake.stop()
+    acks = [ms for _, ms in results]
+    print(
+        f"{args.requests} signed /should-ai POSTs over loopback, concurrency "
+        f"{args.concurrency}, {args.crisis_share:.0%} escalating; "
+        f"{args.requests / elapsed:.0f} req/s"
+    )
+    _report("POST -> HTTP 200 ack", acks)
+    _report("POST -> answer (response_url)", answered)
+    dms = len(fake.of("chat.postMessage"))
+    print(
+        f"Web API calls made: {len(fake.calls)} (chat.postMessage {dms}); target ack p99 <= "
+        f"{TARGET_P99_MS:.0f} ms: {'met' if _pct(acks, 0.99) <= TARGET_P99_MS else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
