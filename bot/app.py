@@ -176,7 +176,8 @@ def _assemble(
     settings: Settings, redis: aioredis.Redis, url: str, metrics: Metrics,
     holder: PolicyHolder, jobs: Jobs, console: ConsoleNotifier | None,
 ) -> Services:
-    console = console or ConsoleNotifier(policy=lambda: holder.policy)
+    console = console or ConsoleNotifier()
+    console.bind_policy(lambda: holder.policy)
     admins = AdminFanOut(console)
     decision_log = _make_decision_log(settings, redis, metrics)
     # Built before the job worker starts: both register their job functions on `jobs`.

@@ -23,6 +23,10 @@ class ConsoleNotifier:
         self._policy = policy
         self._stream = stream
 
+    def bind_policy(self, policy: Callable[[], Policy]) -> None:
+        """Resolve person keys to names with ``policy`` (the composition root calls this)."""
+        self._policy = self._policy or policy
+
     def _write(self, line: str) -> None:
         stream = self._stream or sys.stdout  # resolved late: tests and the REPL swap stdout
         stamp = time.strftime("%H:%M:%S")

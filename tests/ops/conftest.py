@@ -49,3 +49,27 @@ def own_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
 def sample(metrics: Metrics, name: str, **labels: str) -> float:
     value = metrics.registry.get_sample_value(name, labels or None)
     return value or 0.0
+
+
+REPO_POLICIES = Path(__file__).resolve().parents[2] / "policies"
+
+
+def copy_policies(dest: Path) -> Path:
+    """A private copy of the shipped policy directory that a test may edit."""
+    import shutil
+
+    target = dest / "policies"
+    shutil.copytree(REPO_POLICIES, target)
+    return target
+
+
+def add_keyword(policy_dir: Path, category: str, word: str) -> None:
+    """Edit policy.yaml the way an admin would: one more English keyword for ``category``."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML()  # round-trip: comments and layout survive, like a hand edit
+    path = policy_dir / "policy.yaml"
+    data = yaml.load(path.read_text())
+    data["categories"][category]["keywords"]["en"].append(word)
+    with path.open("w") as f:
+        yaml.dump(data, f)
