@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,7 +93,12 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 
 
 async def start_rig(
-    *, redis: aioredis.Redis, redis_url: str, llm: FakeLlm | None, slack: FakeSlack
+    *,
+    redis: aioredis.Redis,
+    redis_url: str,
+    llm: FakeLlm | None,
+    slack: FakeSlack,
+    clock: Callable[[], float] = time.time,
 ) -> AsyncIterator[AiRig]:
     policy = load_policy(POLICY_DIR)
     jobs = Jobs(redis_url, poll_delay=0.05)
@@ -107,7 +113,7 @@ async def start_rig(
     audit = RecordingAudit()
     ai = AiWork(
         redis=redis, jobs=jobs, policy=lambda: policy, model=model, audit=audit,
-        default_tz="UTC", draft_retry_delay_s=0.05,
+        default_tz="UTC", draft_retry_delay_s=0.05, clock=clock,
     )
     client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url)
     ai.register_delivery("slack", SlackDraftDelivery(client))
