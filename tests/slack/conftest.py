@@ -8,6 +8,7 @@ requests signed as Slack signs them.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -190,6 +191,30 @@ def slack_env(
 async def slack_bot(
     slack_env: None, redis: Redis, fake_slack: FakeSlack
 ) -> AsyncIterator[SlackBot]:
+    async with _serving(fake_slack) as bot:
+        yield bot
+
+
+@pytest.fixture
+async def socket_mode_bot(
+    slack_env: None, redis: Redis, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[SlackBot]:
+    """The bot with SLACK_APP_TOKEN and no signing secret: Socket Mode only, connected."""
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test-token")
+    monkeypatch.delenv("SLACK_SIGNING_SECRET")
+    async with _serving(fake_slack) as bot:
+        [adapter] = bot.services.adapters
+        await adapter.start()
+        try:
+            await fake_slack.wait_calls("socket_connected")
+            yield bot
+        finally:
+            await adapter.stop()
+
+
+@contextlib.asynccontextmanager
+async def _serving(fake_slack: FakeSlack) -> AsyncIterator[SlackBot]:
+    """What `should-ai serve` sets up (less the job worker: tests start it when they need it)."""
     settings = Settings()
     async with build_services(settings) as services:
         build_adapters(services)

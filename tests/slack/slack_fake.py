@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 BOT_USER_ID = "UBOTSHOULDAI"
 TEAM_ID = "T0TESTTEAM"
@@ -94,6 +94,7 @@ class FakeSlack:
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _runner: web.AppRunner | None = None
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)  # Socket Mode clients
     port: int = 0
 
     @property
@@ -117,6 +118,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -126,6 +128,8 @@ class FakeSlack:
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     async def stop(self) -> None:
+        for ws in list(self.sockets):
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -151,6 +155,47 @@ class FakeSlack:
     async def wait_calls(self, method: str, count: int = 1, *, within: float = 10.0) -> list[Call]:
         await self.wait_for(lambda calls: len(self.of(method)) >= count, within=within)
         return self.of(method)
+
+    # --- Socket Mode: Slack pushes envelopes down a WebSocket and waits for acks -------------
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any]) -> str:
+        """Push a Socket Mode envelope (``slash_commands``, ``interactive``) to the app."""
+        envelope_id = f"env-{next(self._ts)}"
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind != "events_api",
+            "retry_attempt": 0,
+            "retry_reason": "",
+        }
+        await self.sockets[-1].send_json(envelope)
+        return envelope_id
+
+    async def acked(self, envelope_id: str) -> Call:
+        """The app's ack of ``envelope_id``, once it arrives."""
+
+        def found() -> list[Call]:
+            return [c for c in self.of("socket_ack") if c.args.get("envelope_id") == envelope_id]
+
+        await self.wait_for(lambda _: bool(found()))
+        return found()[0]
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0SHOULDAI"}}
+        )
+        await self._record(Call("socket_connected", {}))
+        self.sockets.append(ws)
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    await self._record(Call("socket_ack", json.loads(message.data)))
+        finally:
+            self.sockets.remove(ws)
+        return ws
 
     # --- the protocol ------------------------------------------------------------------------
 
@@ -303,8 +348,13 @@ def _conversations_list(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]
     return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
 
 
+def _connections_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": True, "url": f"ws://127.0.0.1:{fake.port}/socket"}
+
+
 _ANSWERS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": _auth_test,
+    "apps.connections.open": _connections_open,
     "conversations.open": _conversations_open,
     "chat.postMessage": _post_message,
     "chat.update": _update,
