@@ -21,14 +21,14 @@ class ConsoleNotifier:
         self, *, policy: Callable[[], Policy] | None = None, stream: TextIO | None = None
     ) -> None:
         self._policy = policy
-        self._stream = stream
+        self.stream = stream
 
     def bind_policy(self, policy: Callable[[], Policy]) -> None:
         """Resolve person keys to names with ``policy`` (the composition root calls this)."""
         self._policy = self._policy or policy
 
     def _write(self, line: str) -> None:
-        stream = self._stream or sys.stdout  # resolved late: tests and the REPL swap stdout
+        stream = self.stream or sys.stdout  # resolved late: tests and the REPL swap stdout
         stamp = time.strftime("%H:%M:%S")
         print(f"[{stamp}] {line}", file=stream, flush=True)
 
