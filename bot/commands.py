@@ -14,8 +14,9 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
+from bot.ai.model import ScheduledPost
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.people import actor_key, person_for
 from bot.intake import Intake, IntakeResult
@@ -28,14 +29,14 @@ ReplyKind = Literal[
     "duplicate", "refused", "error",
 ]
 _BARE = frozenset({"queue", "help", "reload", "policy", "scheduled"})
-ADMIN_ONLY = frozenset({"reload"})
+ADMIN_ONLY = frozenset({"reload", "policy"})
 
 HELP = """\
 /should-ai <request>: I say at once whether AI may do it or a named person must own it.
 /should-ai why <request>: the same answer with the reasons (keyword, pattern or example matched).
 /should-ai queue: escalations waiting for you (admins: every open escalation).
 /should-ai scheduled: posts AI scheduled for you.
-/should-ai policy: the policy in use: its revision, categories and owners.
+/should-ai policy: the policy in use: its revision, categories and owners (admins only).
 /should-ai reload: reload the policy files now (admins only; edits are also picked up on save).
 /should-ai help: this list."""
 
@@ -66,7 +67,7 @@ class Reply:
     decision: Decision | None = None
     intake: IntakeResult | None = None
     escalations: tuple[Escalation, ...] = ()
-    items: tuple[Any, ...] = field(default=())  # scheduled posts, for adapters that render them
+    scheduled: tuple[ScheduledPost, ...] = field(default=())  # for cancel buttons
 
     @property
     def needs_escalation(self) -> bool:
@@ -81,7 +82,7 @@ class EscalationReader(Protocol):
     ) -> Sequence[Escalation]: ...
 
 
-ScheduledLister = Callable[[Actor], Awaitable[Sequence[Any]]]
+ScheduledLister = Callable[[Actor], Awaitable[Sequence[ScheduledPost]]]
 Reloader = Callable[[], Awaitable[ReloadOutcome]]
 
 
@@ -262,12 +263,9 @@ class Commands:
         if not posts:
             return Reply(kind="scheduled", text="Nothing scheduled for you.")
         lines = [f"{len(posts)} scheduled post(s):"] + [f"- {_describe(p)}" for p in posts]
-        return Reply(kind="scheduled", text="\n".join(lines), items=posts)
+        return Reply(kind="scheduled", text="\n".join(lines), scheduled=posts)
 
 
-def _describe(post: Any) -> str:
-    when = getattr(post, "post_at", None)
-    at = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when)) if isinstance(when, float | int) \
-        else str(when)
-    return f"{getattr(post, 'id', '?')} in {getattr(post, 'channel', '?')} at {at}: " \
-        f"{_clip(str(getattr(post, 'text', '')), 80)!r}"
+def _describe(post: ScheduledPost) -> str:
+    """One scheduled post, at the time as its requester said it (in their time zone)."""
+    return f"{post.id} in {post.channel}, {post.plan.understood}: {_clip(post.text, 80)!r}"

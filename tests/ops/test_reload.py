@@ -111,7 +111,7 @@ async def test_a_bad_edit_keeps_the_last_good_policy_and_tells_admins(
         line = break_ack_minutes(policy_dir)
 
     await edit_until_seen(services, edit, lambda: "ADMINS:" in console_text(services))
-    reply = await services.commands.handle(actor=ALICE, text="policy", dedupe_key="p")
+    reply = await services.commands.handle(actor=ADMIN, text="policy", dedupe_key="p")
 
     told = console_text(services)
     assert f"policy.yaml, line {line}" in told
