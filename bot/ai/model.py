@@ -92,6 +92,14 @@ class ScheduledPost(BaseModel):
     channel_id: str | None = None  # the platform's own id, once it accepted the post
     platform_ref: str | None = None  # Slack scheduled_message_id; the job id on Discord
 
+    @property
+    def channel(self) -> str:
+        return self.plan.channel
+
+    @property
+    def post_at(self) -> int:
+        return self.plan.post_at
+
 
 class AiOutcome(BaseModel):
     """What an adapter shows right after the verdict for a routine request."""

@@ -69,6 +69,11 @@ def draft_blocks(draft: Draft) -> tuple[str, list[Block]]:
     return f"Draft: {draft.text[:200]}", blocks
 
 
+def note_blocks(message: str) -> list[Block]:
+    """A plain answer, no buttons (what replaces a card once its button was used)."""
+    return [_section(message)]
+
+
 def outcome_blocks(outcome: AiOutcome) -> tuple[str, list[Block]]:
     """What follows the verdict: a note, a question, or a schedule to Confirm / Cancel."""
     blocks = [_section(outcome.message)]
