@@ -64,8 +64,12 @@ class Judge:
             await self._event(decision, "judge_failed", error=type(e).__name__)
             return decision
         key = _category_key(answer, policy)
-        await self._event(decision, "judge_answered", answer=key or _UNSURE)
-        return decision if key is None else _judged(decision, key, policy)
+        judged = decision if key is None else _judged(decision, key, policy)
+        await self._event(
+            decision, "judge_answered", answer=key or _UNSURE, route=judged.route,
+            category=judged.category or "",
+        )
+        return judged
 
     async def _event(self, decision: Decision, event: str, **extra: str) -> None:
         await self._audit.record_event(

@@ -37,6 +37,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 SCHEDULING_CATEGORY = "scheduling"
+JUDGE_MAX_WAIT_S = 8.0  # the requester is waiting for the verdict: a slow judge means a person
 NO_LLM_NOTE = (
     "No LLM is configured, so I won't draft this for you. To turn drafting on, an admin sets "
     "SHOULD_AI_LLM_BASE_URL (e.g. http://localhost:11434/v1 for Ollama) and SHOULD_AI_LLM_MODEL, "
@@ -100,7 +101,7 @@ class AiWork:
         return cls(
             redis=redis, jobs=jobs, policy=policy, model=OpenAiChatModel.from_settings(settings),
             audit=audit, default_tz=settings.default_tz, judge_enabled=settings.llm_judge,
-            judge_timeout_s=settings.llm_timeout,
+            judge_timeout_s=min(settings.llm_timeout, JUDGE_MAX_WAIT_S),
         )
 
     def _drafting(self, llm: GuardedLlm | None) -> Drafting | None:
@@ -130,6 +131,18 @@ class AiWork:
         self._schedulers[platform] = TimerPostScheduler(
             jobs=self._jobs, store=self._store, poster=poster, audit=self._audit, clock=self._clock
         )
+
+    # --- the judge -------------------------------------------------------------------------------
+
+    async def judge_unsure(self, *, decision: Decision, text: str) -> Decision:
+        """The classifier's last layer, to call after the chat ack and before escalating.
+
+        Unsure decision + LLM configured + judge on: the LLM picks a category (bounded by a
+        timeout). Otherwise, or on any failure, ``decision`` comes back unchanged: a person.
+        """
+        if self.judge is None or not self.judge.applies(decision):
+            return decision
+        return await self.judge.judge(decision=decision, text=text)
 
     # --- a routine request -------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from bot.ai.judge import Judge
 from bot.ai.llm import LlmLimits, OpenAiChatModel
 from bot.policy.loader import load_policy
 from bot.policy.model import Decision, Policy
-from tests.ai.conftest import POLICY_DIR, RecordingAudit, decision
+from tests.ai.conftest import POLICY_DIR, AiRig, RecordingAudit, decision
 from tests.ai.fake_llm import FakeLlm, Step, serve_fake_llm
 
 TEXT = "can you look at the thing for thursday"
@@ -89,3 +89,19 @@ async def test_a_firm_decision_is_never_sent_to_the_judge() -> None:
     assert judged == firm
     assert fake.requests == []
     assert audit.of(firm.decision_id) == ["llm_refused", "judge_failed"]
+
+
+@pytest.mark.store
+async def test_aiwork_asks_the_judge_only_for_unsure_requests(rig: AiRig) -> None:
+    rig.llm.default_answer = "support"
+    firm = decision(category="drafting")
+    assert await rig.ai.judge_unsure(decision=firm, text=TEXT) == firm
+    assert rig.llm.requests == []
+    judged = await rig.ai.judge_unsure(decision=unsure(), text=TEXT)
+    assert (judged.route, judged.category) == ("ai", "support")
+
+
+@pytest.mark.store
+async def test_without_an_llm_unsure_requests_stay_with_a_person(rig_without_llm: AiRig) -> None:
+    before = unsure()
+    assert await rig_without_llm.ai.judge_unsure(decision=before, text=TEXT) == before
