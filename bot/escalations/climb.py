@@ -77,7 +77,6 @@ def climbed(escalation: Escalation, chain: Chain, *, now: float, note: str) -> E
             assignee=escalation.assignee,
             due_at=None,
             note=note,
-            pending=False,
         )
     assignee = step.key if step.kind == "person" else None
     return _moved(
@@ -88,7 +87,6 @@ def climbed(escalation: Escalation, chain: Chain, *, now: float, note: str) -> E
         assignee=assignee,
         due_at=now + chain.ack_seconds,
         note=note,
-        pending=True,
     )
 
 
@@ -101,7 +99,6 @@ def _moved(
     assignee: str | None,
     due_at: float | None,
     note: str,
-    pending: bool,
 ) -> Escalation:
     move = Transition(at=now, state=state, level=level, assignee=assignee, by=None, note=note)
     return escalation.model_copy(
@@ -110,7 +107,6 @@ def _moved(
             "level": level,
             "assignee": assignee,
             "due_at": due_at,
-            "pending_delivery": pending,
             "history": [*escalation.history, move],
         }
     )

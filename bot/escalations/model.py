@@ -65,9 +65,6 @@ class Escalation(BaseModel):
     due_at: float | None
     status_ref: StatusRef | None = None
     history: list[Transition] = []
-    # True from the commit that needs a ping (open, climb, reassign) until the ping went out, so a
-    # replica that crashed in between is noticed and the ping is sent by another one.
-    pending_delivery: bool = False
 
 
 class DeliveryRefused(ShouldAiError):

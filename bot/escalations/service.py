@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 
 from bot.errors import ShouldAiError
 from bot.escalations.climb import (
@@ -39,6 +40,7 @@ from bot.escalations.people import actor_key, channel_name, display_name
 from bot.escalations.permissions import may_act, refusal
 from bot.jobs import Jobs, Retry
 from bot.policy.model import Decision, Policy
+from bot.store import keys
 from bot.store.escalations import CLOSED_STATES, EscalationNotFound, RedisEscalationStore
 
 log = logging.getLogger(__name__)
@@ -134,10 +136,9 @@ class EscalationService:
         self._notifier(actor.platform)
         policy = self._policy()
         escalation, created = await self._store.create(
-            await self._new(policy, decision, actor, text, status_ref)
+            await self._new(policy, decision, actor, text, status_ref), also=self._followups
         )
-        await self._schedule(escalation)
-        if not created and not escalation.pending_delivery:
+        if not created and not await self._store.is_undelivered(timer_job_id(escalation)):
             return escalation
         owner = display_name(policy, escalation.assignee or "")
         return await self._deliver(escalation, policy, f"Pinged {owner}; waiting for them.")
@@ -171,7 +172,6 @@ class EscalationService:
             due_at=now + chain_for(policy, category, owner).ack_seconds,
             status_ref=status_ref,
             history=[opened],
-            pending_delivery=True,
         )
 
     # -- act -----------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ class EscalationService:
             return self._applied(policy, current, actor, action, target_user_id, now)
 
         try:
-            moved = await self._store.update(escalation_id, change)
+            moved = await self._store.update(escalation_id, change, also=self._followups)
         except EscalationNotFound as e:
             raise UnknownEscalation(f"There is no escalation {escalation_id}.") from e
         if moved is None:  # e.g. a second click on Acknowledge by the same person
@@ -232,7 +232,6 @@ class EscalationService:
     async def _announce(self, policy: Policy, moved: Escalation) -> Escalation:
         by = display_name(policy, moved.history[-1].by or "")
         if moved.state == "reassigned":
-            await self._schedule(moved)
             to = display_name(policy, moved.assignee or "")
             return await self._deliver(moved, policy, f"Reassigned by {by} to {to}.")
         await self._tell(moved, f"{moved.state.capitalize()} by {by}.")
@@ -266,7 +265,7 @@ class EscalationService:
             )
 
         try:
-            moved = await self._store.update(escalation_id, change)
+            moved = await self._store.update(escalation_id, change, also=self._followups)
         except EscalationNotFound:
             log.warning("timer for escalation %s, which no longer exists", escalation_id)
             return False
@@ -279,7 +278,6 @@ class EscalationService:
     async def _after_climb(
         self, policy: Policy, before: Escalation, moved: Escalation, why: str
     ) -> Escalation:
-        await self._schedule(moved)
         why = why.format(who=self._target_name(policy, before))
         if moved.state == "expired":
             owner = display_name(policy, owner_of(moved) or "")
@@ -289,9 +287,25 @@ class EscalationService:
             moved, policy, f"{why}: escalated to {self._target_name(policy, moved)}."
         )
 
-    async def _schedule(self, escalation: Escalation) -> None:
-        if escalation.state not in TIMED_STATES or escalation.due_at is None:
+    def _followups(self, pipe: Pipeline, before: Escalation | None, after: Escalation) -> None:
+        """In the MULTI of a move: its timer job and its unsent-ping marker, the old one gone."""
+        if before is not None:
+            pipe.zrem(keys.ESCALATIONS_UNDELIVERED, timer_job_id(before))
+        if after.state not in TIMED_STATES or after.due_at is None:
             return
+        marker = timer_job_id(after)
+        pipe.zadd(keys.ESCALATIONS_UNDELIVERED, {marker: after.history[-1].at})
+        self._jobs.add_to(
+            pipe,
+            TIMER_JOB,
+            job_id=marker,
+            defer_until=after.due_at,
+            escalation_id=after.id,
+            level=after.level,
+            due_at=after.due_at,
+        )
+
+    async def _schedule(self, escalation: Escalation) -> None:
         await self._jobs.enqueue(
             TIMER_JOB,
             job_id=timer_job_id(escalation),
@@ -310,11 +324,16 @@ class EscalationService:
         lost = [e for e in timed if timer_job_id(e) not in queued]
         for escalation in lost:
             await self._schedule(escalation)
-        stuck = [e for e in active if self._is_stuck(e)]
-        for escalation in stuck:
-            await self._deliver(escalation, policy, self._resend_message(policy, escalation))
-        if lost or stuck:
-            log.warning("recovered %d escalation timers and %d pings", len(lost), len(stuck))
+        by_marker = {timer_job_id(e): e for e in timed}
+        markers = await self._store.undelivered(moved_before=self._clock() - REDELIVER_AFTER_S)
+        for marker in markers:
+            stuck = by_marker.get(marker)
+            if stuck is None:
+                await self._store.delivered(marker)  # the escalation moved on since
+            else:
+                await self._deliver(stuck, policy, self._resend_message(policy, stuck))
+        if lost or markers:
+            log.warning("recovered %d escalation timers and %d pings", len(lost), len(markers))
 
     # -- delivery ------------------------------------------------------------------------------
 
@@ -336,44 +355,35 @@ class EscalationService:
         except Exception:
             log.exception("could not deliver escalation %s; its timer still runs", escalation.id)
             return escalation
-        delivered = await self._mark_delivered(escalation)
-        await self._tell(delivered, message)
-        return delivered
+        await self._store.delivered(timer_job_id(escalation))
+        await self._tell(escalation, message)
+        return escalation
 
     async def _refused(self, policy: Policy, escalation: Escalation, reason: str) -> Escalation:
         now = self._clock()
 
         def change(current: Escalation) -> Escalation | None:
-            if not _same_step(current, escalation) or not current.pending_delivery:
+            if not _same_step(current, escalation):
                 return None
             chain = self._chain(policy, current)
             return climbed(current, chain, now=now, note=f"delivery refused: {reason}")
 
-        moved = await self._store.update(escalation.id, change)
+        moved = await self._store.update(escalation.id, change, also=self._followups)
         if moved is None:
             return await self._must_get(escalation.id)
         return await self._after_climb(
             policy, escalation, moved, f"Could not reach {{who}} ({reason})"
         )
 
-    async def _mark_delivered(self, escalation: Escalation) -> Escalation:
-        def change(current: Escalation) -> Escalation | None:
-            if not current.pending_delivery or not _same_step(current, escalation):
-                return None
-            return current.model_copy(update={"pending_delivery": False})
-
-        return await self._store.update(escalation.id, change) or escalation
-
     async def _redeliver_if_stuck(self, policy: Policy, escalation_id: str) -> None:
+        """A re-run timer job finds the move made: resend its ping if that was lost in a crash."""
         current = await self._store.get(escalation_id)
-        if current is not None and self._is_stuck(current):
+        if current is None or current.state not in TIMED_STATES or not current.history:
+            return
+        if self._clock() - current.history[-1].at < REDELIVER_AFTER_S:
+            return  # a live replica may be sending it right now
+        if await self._store.is_undelivered(timer_job_id(current)):
             await self._deliver(current, policy, self._resend_message(policy, current))
-
-    def _is_stuck(self, escalation: Escalation) -> bool:
-        if not escalation.pending_delivery or escalation.state in CLOSED_STATES:
-            return False
-        moved_at = escalation.history[-1].at if escalation.history else escalation.created_at
-        return self._clock() - moved_at >= REDELIVER_AFTER_S
 
     def _resend_message(self, policy: Policy, escalation: Escalation) -> str:
         return f"Pinged {self._target_name(policy, escalation)}; waiting for them."
@@ -443,7 +453,6 @@ def _moved(
             "state": state,
             "assignee": assignee,
             "due_at": due_at,
-            "pending_delivery": state == "reassigned",
             "history": [*current.history, move],
         }
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -18,8 +19,10 @@ from typing import Any, cast
 
 from arq.connections import ArqRedis
 from arq.constants import job_key_prefix
+from arq.jobs import serialize_job
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from bot.jobs import serialize
@@ -106,6 +109,21 @@ class Jobs:
         except (RedisError, OSError) as e:
             raise StoreUnavailable(f"could not queue job {name!r}: {e}") from e
         return job is not None
+
+    def add_to(
+        self, pipe: Pipeline, name: str, *, job_id: str, defer_until: float, **kwargs: Any
+    ) -> None:
+        """Queue job ``name`` as part of the caller's MULTI ``pipe``, atomically with its writes.
+
+        Unlike :meth:`enqueue` this replaces a queued job with the same id (same payload, by
+        construction of the caller's ids). It writes arq's own job record format.
+        """
+        now_ms = round(time.time() * 1000)
+        score = round(defer_until * 1000)
+        payload = serialize_job(name, (), kwargs, None, now_ms, serializer=serialize.dumps)
+        expires_ms = max(score - now_ms, 0) + _JOB_EXPIRES_EXTRA_MS
+        pipe.psetex(job_key_prefix + job_id, expires_ms, payload)
+        pipe.zadd(self._queue_name, {job_id: score})
 
     async def queued(self, job_ids: list[str]) -> set[str]:
         """Which of ``job_ids`` are queued (not yet run), in one round trip."""

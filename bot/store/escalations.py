@@ -4,6 +4,7 @@
 ``ESCALATIONS_DUE`` (id -> due_at) lists the timers that must fire, so a replica starting up can
 re-queue any timer the job queue lost. Every change is a WATCH/MULTI transaction on the
 escalation's key: two replicas acting at once never overwrite each other's move.
+``ESCALATIONS_UNDELIVERED`` holds a marker per move whose ping has not been confirmed sent.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ CLOSED_STATES = frozenset({"resolved", "expired"})
 _CHUNK = 500
 
 Change = Callable[[Escalation], Escalation | None]
+# Queues more writes in the same MULTI as a move: ``also(pipe, before, after)``; ``before`` is
+# None for a new escalation. The service uses it to queue the next timer atomically with the move.
+Also = Callable[[Pipeline, Escalation | None, Escalation], None]
+
+
+def _nothing_more(pipe: Pipeline, before: Escalation | None, after: Escalation) -> None:
+    return None
 
 
 @contextmanager
@@ -48,7 +56,9 @@ class RedisEscalationStore:
             n = await self._redis.incr(keys.ESCALATION_SEQ)
         return f"esc-{n}"
 
-    async def create(self, escalation: Escalation) -> tuple[Escalation, bool]:
+    async def create(
+        self, escalation: Escalation, also: Also = _nothing_more
+    ) -> tuple[Escalation, bool]:
         """Store a new escalation; if its decision was escalated already, return that one.
 
         Returns ``(escalation, created)``.
@@ -67,6 +77,7 @@ class RedisEscalationStore:
                         pipe.multi()  # type: ignore[no-untyped-call]
                         pipe.set(by_decision, escalation.id)
                         _write(pipe, escalation)
+                        also(pipe, None, escalation)
                         await pipe.execute()
                         return escalation, True
                     except WatchError:
@@ -77,7 +88,9 @@ class RedisEscalationStore:
             raw = await self._redis.get(keys.escalation(escalation_id))
         return None if raw is None else Escalation.model_validate_json(raw)
 
-    async def update(self, escalation_id: str, change: Change) -> Escalation | None:
+    async def update(
+        self, escalation_id: str, change: Change, also: Also = _nothing_more
+    ) -> Escalation | None:
         """Apply ``change`` atomically; return the new escalation, or None if it changed nothing.
 
         ``change`` may raise (a refusal); nothing is written then. Raises EscalationNotFound.
@@ -91,12 +104,14 @@ class RedisEscalationStore:
                         raw = await pipe.get(key)
                         if raw is None:
                             raise EscalationNotFound(escalation_id)
-                        new = change(Escalation.model_validate_json(raw))
+                        old = Escalation.model_validate_json(raw)
+                        new = change(old)
                         if new is None:
                             await pipe.reset()  # type: ignore[no-untyped-call]
                             return None
                         pipe.multi()  # type: ignore[no-untyped-call]
                         _write(pipe, new)
+                        also(pipe, old, new)
                         await pipe.execute()
                         return new
                     except WatchError:
@@ -108,10 +123,21 @@ class RedisEscalationStore:
             ids = await self._redis.zrange(keys.ESCALATIONS_ACTIVE, 0, -1)
             return await self._many(ids)
 
-    async def due_ids(self) -> list[str]:
-        """Ids of escalations whose timer is set."""
-        with _redis_errors("list escalation timers"):
-            return list(await self._redis.zrange(keys.ESCALATIONS_DUE, 0, -1))
+    async def undelivered(self, *, moved_before: float) -> list[str]:
+        """Markers of pings not confirmed sent, for moves made before ``moved_before``."""
+        with _redis_errors("list unsent pings"):
+            return list(
+                await self._redis.zrangebyscore(keys.ESCALATIONS_UNDELIVERED, "-inf", moved_before)
+            )
+
+    async def is_undelivered(self, marker: str) -> bool:
+        with _redis_errors("look up an unsent ping"):
+            return await self._redis.zscore(keys.ESCALATIONS_UNDELIVERED, marker) is not None
+
+    async def delivered(self, marker: str) -> None:
+        """The ping of the move ``marker`` went out (or will never be needed)."""
+        with _redis_errors("record a sent ping"):
+            await self._redis.zrem(keys.ESCALATIONS_UNDELIVERED, marker)
 
     async def many(self, ids: list[str]) -> list[Escalation]:
         with _redis_errors("read escalations"):

@@ -16,6 +16,7 @@ ESCALATION_BY_DECISION_PREFIX = ROOT + "escalation-by-decision:"  # + decision_i
 ESCALATION_SEQ = ROOT + "escalations:seq"  # INCR counter behind readable ids
 ESCALATIONS_ACTIVE = ROOT + "escalations:active"  # zset id -> created_at, not yet closed
 ESCALATIONS_DUE = ROOT + "escalations:due"  # zset id -> due_at, the timers that must fire
+ESCALATIONS_UNDELIVERED = ROOT + "escalations:undelivered"  # zset move marker -> moved at
 
 # Job queue (bot/jobs/): arq's sorted set of job ids.
 JOB_QUEUE = ROOT + "jobs"

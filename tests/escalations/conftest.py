@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -44,12 +45,15 @@ async def make_engine(
     made: list[Jobs] = []
 
     def make(
-        *, admin_ids: frozenset[str] = frozenset(), records: RecordingNotifier | None = None
+        *,
+        admin_ids: frozenset[str] = frozenset(),
+        records: RecordingNotifier | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> Engine:
         jobs = Jobs(redis_url, poll_delay=POLL_DELAY)
         made.append(jobs)
         service = EscalationService(
-            redis=redis, jobs=jobs, policy=lambda: policy, admin_ids=admin_ids
+            redis=redis, jobs=jobs, policy=lambda: policy, admin_ids=admin_ids, clock=clock
         )
         service.register_notifier("slack", records or notifier)
         return Engine(service, jobs)

@@ -7,7 +7,8 @@ as the arq job would; tests/escalations/test_replicas.py runs the real worker.
 from __future__ import annotations
 
 import pytest
-from conftest import Engine
+import redis.asyncio as aioredis
+from conftest import Engine, EngineFactory
 from esc_helpers import RecordingNotifier, crisis_decision
 
 from bot.escalations.model import Actor, Escalation
@@ -18,6 +19,7 @@ from bot.escalations.service import (
     NotAllowed,
     timer_job_id,
 )
+from bot.store import keys
 
 pytestmark = pytest.mark.store
 
@@ -45,7 +47,7 @@ async def fire(service: EscalationService, escalation: Escalation) -> bool:
 
 
 async def test_open_stores_pings_the_owner_and_tells_the_requester(
-    engine: Engine, notifier: RecordingNotifier
+    engine: Engine, notifier: RecordingNotifier, redis: aioredis.Redis
 ) -> None:
     esc = await open_crisis(engine.service)
 
@@ -58,7 +60,7 @@ async def test_open_stores_pings_the_owner_and_tells_the_requester(
         "comms-lead",
         "slack:U_REQ",
     )
-    assert stored.pending_delivery is False
+    assert await redis.zcard(keys.ESCALATIONS_UNDELIVERED) == 0  # the ping is confirmed sent
     assert await engine.jobs.queued([timer_job_id(stored)]) == {timer_job_id(stored)}
 
 
@@ -212,3 +214,47 @@ async def test_list_open_filters_by_assignee_and_requester(service: EscalationSe
     assert [e.id for e in await service.list_open(assignee="marketing-lead")] == [second.id]
     mine = await service.list_open(requester="slack:U_REQ")
     assert [e.id for e in mine] == [first.id, second.id]
+
+
+class FlakyPlatform(RecordingNotifier):
+    """A chat platform that fails (5xx, timeout) on the first ``failures`` pings."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    async def ping_person(self, *, escalation: Escalation, person_key: str) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("platform unavailable")
+        await super().ping_person(escalation=escalation, person_key=person_key)
+
+
+async def test_a_ping_that_never_went_out_is_resent_by_the_startup_sweep(
+    make_engine: EngineFactory,
+) -> None:
+    platform = FlakyPlatform(failures=1)
+    now = [1_000_000.0]
+    engine = make_engine(records=platform, clock=lambda: now[0])
+    esc = await open_crisis(engine.service)
+    assert platform.deliveries() == []  # the platform failed; the escalation is stored anyway
+
+    await engine.service.recover()
+    assert platform.deliveries() == []  # too recent: a live replica may still be sending it
+    now[0] += 31
+    await engine.service.recover()
+    await engine.service.recover()
+    assert platform.deliveries(esc.id) == [("ping", 0, "comms-lead")]
+
+
+async def test_a_timer_lost_by_the_job_queue_is_queued_again_at_start(
+    engine: Engine, redis: aioredis.Redis
+) -> None:
+    esc = await open_crisis(engine.service)
+    job_id = timer_job_id(esc)
+    await redis.delete(f"arq:job:{job_id}")
+    await redis.zrem(keys.JOB_QUEUE, job_id)
+    assert await engine.jobs.queued([job_id]) == set()
+
+    await engine.service.recover()
+    assert await engine.jobs.queued([job_id]) == {job_id}
