@@ -17,9 +17,12 @@ and layout survive.
 
 from __future__ import annotations
 
+import argparse
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from ruamel.yaml import YAML
@@ -211,3 +214,65 @@ def _set_threshold(category: CommentedMap, value: float) -> None:
     keys = list(category)
     position = keys.index("examples") if "examples" in keys else len(keys)
     category.insert(position, "threshold", value)
+
+
+def calibrate_directory(directory: Path, *, write: bool = True) -> Calibration:
+    """What `should-ai policy calibrate` does: load, fit, and (unless told not to) write."""
+    from bot.policy.loader import load_policy
+    from bot.policy.similarity_layer import shared_encoder
+
+    policy = load_policy(directory)
+    result = calibrate(policy, ExampleIndex.build(policy, shared_encoder()))
+    if write:
+        write_thresholds(directory / "policy.yaml", result.thresholds)
+    return result
+
+
+def report(result: Calibration) -> str:
+    """The lines the CLI prints: each threshold, then held-out figures before and after."""
+    lines = [f"  {name:<18} threshold {value:.2f}" for name, value in result.thresholds.items()]
+    for label, card in (("before", result.before), ("after", result.after)):
+        lines.append(
+            f"{label}: {card.samples} held-out phrases and cases; "
+            f"human recall {card.human_recall:.3f}, false escalation {card.false_escalation:.3f}, "
+            f"category accuracy {card.category_accuracy:.3f}, uncertain {card.uncertain}"
+        )
+    return "\n".join(lines)
+
+
+def register(subparsers: Any) -> None:
+    """Adds `should-ai policy calibrate` (called by bot.cli for `policy ...` commands)."""
+    parser = subparsers.add_parser(
+        "calibrate",
+        help="set each category's similarity threshold from the policy's own examples and cases",
+    )
+    parser.add_argument(
+        "--policy-dir",
+        type=Path,
+        default=None,
+        help="policy directory (default: $SHOULD_AI_POLICY_DIR or the bundled policies/)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the thresholds without writing policy.yaml"
+    )
+    parser.set_defaults(handler=_cmd_calibrate)
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    directory = _policy_dir(args.policy_dir)
+    result = calibrate_directory(directory, write=not args.dry_run)
+    print(report(result))
+    where = "not written (--dry-run)" if args.dry_run else f"written to {directory / 'policy.yaml'}"
+    print(f"thresholds {where}")
+    return 0
+
+
+def _policy_dir(option: Path | None) -> Path:
+    if option is not None:
+        return option
+    configured = os.environ.get("SHOULD_AI_POLICY_DIR")  # as bot.cli: Settings' variable
+    if configured:
+        return Path(configured)
+    from bot.policy.loader import DEFAULT_POLICY_DIR
+
+    return DEFAULT_POLICY_DIR

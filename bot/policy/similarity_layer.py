@@ -1,0 +1,122 @@
+"""The similarity layer as a :class:`~bot.policy.layers.PolicyLayer`, run after the rules.
+
+How it weighs its verdict (:func:`bot.policy.similarity.judge`) against the rules' hits:
+
+- confident human: adds a counting hit for that category, so a paraphrase the keywords missed,
+  or a human request dressed in an AI keyword ("schedule a call to tell our partner we're
+  leaving"), goes to its owner;
+- confident AI: adds a counting AI hit; a human keyword hit stops counting only if the request
+  is clearly closer to the AI examples than to that human category's own examples
+  (``override_margin``), e.g. "schedule the Crisis Comms 101 webinar announcement";
+- uncertain: the rules decide when they matched; with no rule hit, or with AI-only rule hits
+  while the request reads more human than AI, it adds a counting hit to the closest human
+  category whose reason starts with "uncertain", so a person gets it, never AI silently.
+  A request too far from every example (below ``floor``) is left to the policy's fallback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from bot.policy.layers import Hit, PreparedText
+from bot.policy.model import Policy
+from bot.policy.similarity import (
+    Encoder,
+    ExampleIndex,
+    SimilarityResult,
+    SimilarityVerdict,
+    default_cache_dir,
+    judge,
+    thresholds_of,
+)
+
+OVERRIDE_FACTOR = 2.0  # a human keyword is outweighed only by twice the policy's margin
+FLOOR = 0.2  # below this the request resembles nothing in the policy: the fallback decides
+
+
+@lru_cache(maxsize=1)
+def shared_encoder() -> Encoder:
+    """The default encoder, loaded once per process and reused by every policy (re)load."""
+    from bot.policy.similarity_use import UseEncoder
+
+    return UseEncoder(cache_dir=default_cache_dir())
+
+
+@dataclass(frozen=True)
+class _Tuning:
+    margin: float
+    override_margin: float
+    floor: float
+
+
+class SimilarityLayer:
+    """Example-phrase similarity for one policy; the index is built once, here."""
+
+    name = "similarity"
+
+    def __init__(self, policy: Policy, index: ExampleIndex) -> None:
+        self.index = index
+        self.thresholds = thresholds_of(policy)
+        margin = policy.file.similarity_margin
+        self._tuning = _Tuning(margin, OVERRIDE_FACTOR * margin, FLOOR)
+
+    @classmethod
+    def for_policy(
+        cls, policy: Policy, *, encoder: Encoder | None = None, cache_dir: Path | None = None
+    ) -> SimilarityLayer:
+        index = ExampleIndex.build(
+            policy,
+            encoder if encoder is not None else shared_encoder(),
+            cache_dir=cache_dir if cache_dir is not None else default_cache_dir(),
+        )
+        return cls(policy, index)
+
+    def apply(self, text: PreparedText, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
+        if len(self.index) == 0:
+            return hits
+        result = self.index.score(text.normalized)
+        verdict = judge(result, thresholds=self.thresholds, margin=self._tuning.margin)
+        if verdict.outcome == "ai":
+            return self._confident_ai(verdict, result, hits)
+        if verdict.outcome == "human":
+            return (*hits, _hit(verdict, counts=True))
+        return self._uncertain(verdict, hits)
+
+    def _confident_ai(
+        self, verdict: SimilarityVerdict, result: SimilarityResult, hits: tuple[Hit, ...]
+    ) -> tuple[Hit, ...]:
+        kept = tuple(self._maybe_outweigh(hit, verdict, result) for hit in hits)
+        return (*kept, _hit(verdict, counts=True))
+
+    def _maybe_outweigh(
+        self, hit: Hit, verdict: SimilarityVerdict, result: SimilarityResult
+    ) -> Hit:
+        if not hit.counts or self.index.routes.get(hit.category) != "human":
+            return hit
+        own = result.of(hit.category)
+        if own is None or verdict.score - own.score < self._tuning.override_margin:
+            return hit
+        note = f"{hit.detail} (outweighed: closer to {verdict.category} examples)"
+        return replace(hit, detail=note, counts=False)
+
+    def _uncertain(self, verdict: SimilarityVerdict, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
+        counting = [h for h in hits if h.counts]
+        human_rules = any(self.index.routes.get(h.category) == "human" for h in counting)
+        leans_human = _leans_human(verdict)
+        if verdict.category is None:
+            return hits
+        too_far = verdict.score < self._tuning.floor
+        counts = not too_far and not human_rules and (not counting or leans_human)
+        return (*hits, _hit(verdict, counts=counts))
+
+
+def _leans_human(verdict: SimilarityVerdict) -> bool:
+    human, ai = verdict.best_human, verdict.best_ai
+    return human is not None and (ai is None or human.score >= ai.score)
+
+
+def _hit(verdict: SimilarityVerdict, *, counts: bool) -> Hit:
+    category = verdict.category or ""  # callers only pass verdicts that name a category
+    return Hit("similarity", category, verdict.detail(), round(verdict.score, 4), counts=counts)
