@@ -187,6 +187,7 @@ def _assemble(
         settings=settings, redis=redis, jobs=jobs, policy=lambda: holder.policy,
         audit=decision_log,
     )
+    ai.register_delivery("console", console)
     deduper = Deduper(redis, ttl_s=settings.dedupe_ttl_s, metrics=metrics,
                       timeout_s=settings.redis_timeout_s)
     intake = _make_intake(settings, redis, metrics, holder, decision_log, escalations, deduper)

@@ -5,24 +5,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 import uuid
 from typing import TYPE_CHECKING, TextIO
 
+from bot.ai.model import ReplyTarget
 from bot.commands import reply_for_store_down
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor
+from bot.intake import IntakeResult
+from bot.policy.model import Decision
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.app import Services
 
 CONSOLE_ACTOR = Actor(platform="console", user_id="console")
+CONSOLE_TARGET = ReplyTarget(platform="console", user_id="console")
 _ACTIONS: dict[str, Action] = {
     "ack": "acknowledge", "acknowledge": "acknowledge", "resolve": "resolve",
 }
+_DRAFT_ACTIONS = frozenset({"use", "again", "discard"})
 BANNER = (
     "should-ai console: type a request and press Enter (or `help`, `why <request>`, `queue`, "
-    "`policy`, `ack <escalation id>`, `resolve <escalation id>`). Ctrl-C or Ctrl-D stops."
+    "`policy`, `ack <escalation id>`, `resolve <escalation id>`, and `use|again|discard "
+    "<draft id>` when an LLM is configured). Ctrl-C or Ctrl-D stops."
 )
 
 
@@ -33,21 +42,46 @@ def stdin_is_tty() -> bool:
 async def handle_line(services: Services, line: str, out: TextIO) -> None:
     """Answer one typed line, as a chat adapter would answer the same slash command."""
     head, _, rest = line.strip().partition(" ")
-    if head.lower() in _ACTIONS and rest.strip():
-        await _act(services, _ACTIONS[head.lower()], rest.strip(), out)
+    word, arg = head.lower(), rest.strip()
+    if word in _ACTIONS and arg:
+        await _act(services, _ACTIONS[word], arg, out)
+        return
+    if word in _DRAFT_ACTIONS and arg and " " not in arg:
+        print(await _draft_action(services, word, arg), file=out, flush=True)
         return
     reply = await services.commands.handle(
         actor=CONSOLE_ACTOR, text=line, dedupe_key=uuid.uuid4().hex
     )
     if reply.text:
         print(reply.text, file=out, flush=True)
-    if reply.needs_escalation and reply.intake is not None and reply.decision is not None:
+    if reply.kind == "decision" and reply.decision is not None and reply.intake is not None:
+        print(await _follow_up(services, reply.intake, reply.decision, line), file=out,
+              flush=True)
+
+
+async def _follow_up(
+    services: Services, result: IntakeResult, decision: Decision, line: str
+) -> str:
+    """Escalate a human-route decision; hand an AI-route one to the AI work."""
+    if decision.route == "human":
         escalation = await services.intake.escalate(
-            result=reply.intake, actor=CONSOLE_ACTOR, text=line, status_ref=None
+            result=result, actor=CONSOLE_ACTOR, text=line, status_ref=None
         )
-        note = f"Escalation {escalation.id} opened." if escalation else \
-            reply_for_store_down(reply.decision)
-        print(note, file=out, flush=True)
+        return f"Escalation {escalation.id} opened." if escalation else \
+            reply_for_store_down(decision)
+    outcome = await services.ai.handle(
+        actor=CONSOLE_ACTOR, text=line, decision=decision, reply_to=CONSOLE_TARGET
+    )
+    return outcome.message
+
+
+async def _draft_action(services: Services, word: str, draft_id: str) -> str:
+    if word == "use":
+        draft, message = await services.ai.use_draft(draft_id=draft_id, actor=CONSOLE_ACTOR)
+        return f"{message}\n{draft.text}" if draft is not None else message
+    if word == "again":
+        return await services.ai.regenerate(draft_id=draft_id, actor=CONSOLE_ACTOR)
+    return await services.ai.discard(draft_id=draft_id, actor=CONSOLE_ACTOR)
 
 
 async def _act(services: Services, action: Action, escalation_id: str, out: TextIO) -> None:
@@ -82,6 +116,9 @@ async def _answer(services: Services, line: str) -> None:
         await handle_line(services, line, sys.stdout)
     except ShouldAiError as e:
         print(f"error: {e}", flush=True)
+    except Exception:  # one bad line must not end the session; the traceback is logged
+        log.exception("console: could not answer %r", line)
+        print("error: something went wrong answering that; see the log above.", flush=True)
 
 
 class _LineReader:

@@ -1,5 +1,6 @@
 """A notifier that writes to the terminal: `should-ai serve` with no chat tokens still shows
-who would be pinged, each climb to a channel, every status change and every admin notice."""
+who would be pinged, each climb to a channel, every status change, every admin notice and the
+drafts the LLM writes."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.ai.model import Draft, ReplyTarget
 from bot.escalations.model import Escalation
 from bot.policy.model import Policy
 
 
 class ConsoleNotifier:
-    """Implements :class:`bot.escalations.model.Notifier` and ``notify_admins`` on a stream."""
+    """:class:`bot.escalations.model.Notifier`, ``notify_admins`` and
+    :class:`bot.ai.model.DraftDelivery`, all on one stream."""
 
     platform = "console"
 
@@ -54,3 +57,13 @@ class ConsoleNotifier:
 
     async def notify_admins(self, *, message: str) -> None:
         self._write(f"ADMINS: {message}")
+
+    # bot.ai.model.DraftDelivery: drafts made by the LLM show up in the terminal too.
+    async def deliver_draft(self, *, draft: Draft) -> None:
+        self._write(
+            f"DRAFT {draft.id}: {draft.headline}\n{draft.text}\n"
+            f"(type `use {draft.id}`, `again {draft.id}` or `discard {draft.id}`)"
+        )
+
+    async def tell(self, *, reply_to: ReplyTarget, message: str) -> None:
+        self._write(message)

@@ -1,0 +1,74 @@
+"""`should-ai serve` with no chat tokens: requests typed in the terminal get the same answers,
+pings print on the console, and with an LLM configured the draft shows up there too."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.app import build_services
+from bot.console import handle_line
+from bot.notify_console import ConsoleNotifier
+from bot.settings import Settings
+from tests.ai.fake_llm import serve_fake_llm
+from tests.ops.conftest import add_keyword, copy_policies
+
+pytestmark = pytest.mark.store
+
+CRISIS_WORD = "zebra recall"
+DRAFT_WORD = "quokka newsletter"
+
+
+def settings_for(redis_url: str, tmp_path: Path, **extra: object) -> Settings:
+    policy_dir = copy_policies(tmp_path)
+    add_keyword(policy_dir, "crisis", CRISIS_WORD)
+    add_keyword(policy_dir, "drafting", DRAFT_WORD)
+    return Settings(redis_url=redis_url, policy_dir=policy_dir, data_dir=tmp_path / "data",
+                    **extra)  # type: ignore[arg-type]
+
+
+async def test_console_escalates_and_the_owner_ping_prints(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    pings = io.StringIO()
+    settings = settings_for(redis_url, tmp_path)
+    async with build_services(settings, console=ConsoleNotifier(stream=pings)) as services:
+        out = io.StringIO()
+        await handle_line(services, f"{CRISIS_WORD} on the evening news", out)
+        [escalation] = await services.escalations.list_open()
+        await handle_line(services, f"ack {escalation.id}", out)
+
+    said = out.getvalue()
+    assert "A person must own this (crisis): Dana Whitfield" in said
+    assert f"Escalation {escalation.id} opened." in said
+    assert f"Escalation {escalation.id} is now acknowledged." in said
+    assert f"PING Dana Whitfield (placeholder - communications lead) (comms-lead): " \
+        f"escalation {escalation.id}" in pings.getvalue()
+
+
+async def test_console_shows_the_llm_draft(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    pings = io.StringIO()
+    async with serve_fake_llm() as llm:
+        llm.default_answer = "Our quokka newsletter is out: three stories you will like."
+        settings = settings_for(redis_url, tmp_path, llm_base_url=llm.base_url,
+                                llm_api_key="test-key", llm_judge=False)
+        async with build_services(settings, console=ConsoleNotifier(stream=pings)) as services:
+            worker = asyncio.create_task(services.jobs.run_worker())
+            out = io.StringIO()
+            await handle_line(services, f"draft the {DRAFT_WORD} intro", out)
+            for _ in range(300):
+                if "DRAFT " in pings.getvalue():
+                    break
+                await asyncio.sleep(0.1)
+            await services.jobs.stop()
+            await worker
+
+    assert "AI can do this (drafting)" in out.getvalue()
+    assert "Drafting it now" in out.getvalue()
+    assert "three stories you will like" in pings.getvalue()
