@@ -198,17 +198,21 @@ def thresholds_of(policy: Policy) -> dict[str, float]:
 def judge(
     result: SimilarityResult, *, thresholds: Mapping[str, float], margin: float
 ) -> SimilarityVerdict:
-    """AI only when an AI category clears its threshold *and* beats every human one by the margin.
+    """A confident verdict needs the best category of one route to clear its own threshold *and*
+    beat the best of the other route by the margin.
 
-    A human category that clears its threshold is a confident human verdict; anything else is
-    uncertain and names the closest human category, so a person still gets it.
+    Anything else is uncertain and names the closest human category, so a person still gets it.
     """
     human, ai = result.best("human"), result.best("ai")
-    if ai is not None and ai.score >= thresholds[ai.category]:
-        lead = ai.score - (human.score if human is not None else 0.0)
-        if lead >= margin:
-            return SimilarityVerdict("ai", ai.category, ai.score, human, ai)
-    if human is not None and human.score >= thresholds[human.category]:
+    human_score = human.score if human is not None else 0.0
+    ai_score = ai.score if ai is not None else 0.0
+    if ai is not None and ai.score >= thresholds[ai.category] and ai_score - human_score >= margin:
+        return SimilarityVerdict("ai", ai.category, ai.score, human, ai)
+    if (
+        human is not None
+        and human.score >= thresholds[human.category]
+        and human_score - ai_score >= margin
+    ):
         return SimilarityVerdict("human", human.category, human.score, human, ai)
     category = human.category if human is not None else None
     score = human.score if human is not None else 0.0

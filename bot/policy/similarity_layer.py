@@ -8,10 +8,10 @@ How it weighs its verdict (:func:`bot.policy.similarity.judge`) against the rule
 - confident AI: adds a counting AI hit; a human keyword hit stops counting only if the request
   is clearly closer to the AI examples than to that human category's own examples
   (``override_margin``), e.g. "schedule the Crisis Comms 101 webinar announcement";
-- uncertain: the rules decide when they matched; with no rule hit, or with AI-only rule hits
-  while the request reads more human than AI, it adds a counting hit to the closest human
-  category whose reason starts with "uncertain", so a person gets it, never AI silently.
-  A request too far from every example (below ``floor``) is left to the policy's fallback.
+- uncertain: the rules decide when they matched (the hit only explains); with no rule hit it
+  adds a counting hit to the closest human category whose reason starts with "uncertain", so
+  a person gets it, never AI silently. A request too far from every example (below ``floor``)
+  is left to the policy's fallback.
 """
 
 from __future__ import annotations
@@ -102,19 +102,12 @@ class SimilarityLayer:
         return replace(hit, detail=note, counts=False)
 
     def _uncertain(self, verdict: SimilarityVerdict, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
-        counting = [h for h in hits if h.counts]
-        human_rules = any(self.index.routes.get(h.category) == "human" for h in counting)
-        leans_human = _leans_human(verdict)
         if verdict.category is None:
             return hits
-        too_far = verdict.score < self._tuning.floor
-        counts = not too_far and not human_rules and (not counting or leans_human)
+        # With rule hits the rules decide and this hit only explains; with none, the closest
+        # human category gets it (unless the request resembles nothing: then the fallback).
+        counts = not any(h.counts for h in hits) and verdict.score >= self._tuning.floor
         return (*hits, _hit(verdict, counts=counts))
-
-
-def _leans_human(verdict: SimilarityVerdict) -> bool:
-    human, ai = verdict.best_human, verdict.best_ai
-    return human is not None and (ai is None or human.score >= ai.score)
 
 
 def _hit(verdict: SimilarityVerdict, *, counts: bool) -> Hit:
