@@ -18,12 +18,13 @@ from typing import Literal, Protocol
 
 from bot.ai.llm import ChatModel
 from bot.errors import ShouldAiError
-from bot.policy.model import Decision
+from bot.policy.model import Decision, Reason
 
 log = logging.getLogger(__name__)
 
 Purpose = Literal["draft", "judge"]
-_FIRM_LAYERS = frozenset({"keyword", "pattern"})
+# How bot/policy/similarity.py starts the detail of a match it could not decide.
+UNCERTAIN_PREFIX = "uncertain: "
 
 
 class RoutedToPerson(ShouldAiError):
@@ -47,13 +48,22 @@ class NoAudit:
         return None
 
 
+def _unsure_reason(reason: Reason) -> bool:
+    if reason.layer == "fallback":
+        return True
+    return reason.layer == "similarity" and reason.detail.startswith(UNCERTAIN_PREFIX)
+
+
 def is_unsure(decision: Decision) -> bool:
-    """True when no layer could place the request firmly: the only decisions a judge may see."""
-    if decision.route != "human":
+    """True when no layer placed the request: the only decisions the judge may see.
+
+    Every reason must be the fallback or an *uncertain* similarity. A keyword, a pattern or a
+    firm similarity match — for any category — makes the decision firm, so a request the
+    policy already gave to a person never reaches the LLM through the judge either.
+    """
+    if decision.route != "human" or not decision.reasons:
         return False
-    if any(r.layer in _FIRM_LAYERS for r in decision.reasons):
-        return False
-    return any(r.layer in ("fallback", "similarity") for r in decision.reasons)
+    return all(_unsure_reason(r) for r in decision.reasons)
 
 
 def admit(decision: Decision, purpose: Purpose) -> None:

@@ -49,13 +49,17 @@ class RecordingAudit:
 
 
 def decision(
-    *, route: str = "ai", category: str | None = "drafting", layer: str = "similarity"
+    *,
+    route: str = "ai",
+    category: str | None = "drafting",
+    layer: str = "similarity",
+    detail: str = "test",
 ) -> Decision:
     owner = Owner(id="comms-lead", name="Dana") if route == "human" and category else None
     return Decision.model_validate({
         "decision_id": f"dec-{next(_ids)}", "route": route, "category": category,
         "categories": (category,) if category else (), "owner": owner, "confidence": 0.9,
-        "reasons": (Reason(layer=layer, category=category, detail="test"),),  # type: ignore[arg-type]
+        "reasons": (Reason(layer=layer, category=category, detail=detail),),  # type: ignore[arg-type]
         "ai_may": "", "policy_revision": "test-rev",
     })
 

@@ -44,6 +44,16 @@ def unsure() -> Decision:
     return decision(route="human", category=None, layer="fallback")
 
 
+async def test_an_uncertain_similarity_is_unsure_too() -> None:
+    async with serve_fake_llm(FakeLlm(default_answer="data")) as fake:
+        before = decision(
+            route="human", category="creative", layer="similarity",
+            detail="uncertain: creative 0.21 (nearest example ...)",
+        )
+        judged, _ = await run_judge(fake, before)
+    assert (judged.route, judged.category) == ("ai", "data")
+
+
 async def test_a_routine_answer_routes_an_unsure_request_to_ai() -> None:
     async with serve_fake_llm(FakeLlm(default_answer="drafting")) as fake:
         before = unsure()
@@ -82,9 +92,16 @@ async def test_when_the_judge_cannot_say_a_person_decides(
     assert judged == before  # still the fallback: a person owns it
 
 
-async def test_a_firm_decision_is_never_sent_to_the_judge() -> None:
+@pytest.mark.parametrize(
+    "firm",
+    [
+        decision(route="human", category="ethics", layer="pattern"),
+        decision(route="human", category="crisis", layer="similarity", detail="crisis 0.56"),
+    ],
+    ids=["pattern", "firm-similarity"],
+)
+async def test_a_firm_decision_is_never_sent_to_the_judge(firm: Decision) -> None:
     async with serve_fake_llm(FakeLlm(default_answer="drafting")) as fake:
-        firm = decision(route="human", category="ethics", layer="pattern")
         judged, audit = await run_judge(fake, firm)
     assert judged == firm
     assert fake.requests == []
