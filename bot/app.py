@@ -114,7 +114,7 @@ def _make_holder(settings: Settings, metrics: Metrics) -> PolicyHolder:
 
 def _make_intake(
     settings: Settings, redis: aioredis.Redis, metrics: Metrics, holder: PolicyHolder,
-    decision_log: DecisionLog, escalations: EscalationService, deduper: Deduper,
+    decision_log: DecisionLog, escalations: EscalationService, deduper: Deduper, ai: AiWork,
 ) -> Intake:
     return Intake(
         holder=holder,
@@ -124,7 +124,7 @@ def _make_intake(
             metrics=metrics, timeout_s=settings.redis_timeout_s,
         ),
         decision_log=decision_log, escalations=escalations, metrics=metrics,
-        max_chars=settings.max_request_chars,
+        max_chars=settings.max_request_chars, judge=ai.judge_unsure,
     )
 
 
@@ -190,7 +190,9 @@ def _assemble(
     ai.register_delivery("console", console)
     deduper = Deduper(redis, ttl_s=settings.dedupe_ttl_s, metrics=metrics,
                       timeout_s=settings.redis_timeout_s)
-    intake = _make_intake(settings, redis, metrics, holder, decision_log, escalations, deduper)
+    intake = _make_intake(
+        settings, redis, metrics, holder, decision_log, escalations, deduper, ai
+    )
     watcher = PolicyWatcher(holder, admins=admins)
     commands = Commands(
         intake=intake, holder=holder, escalations=escalations, reload=watcher.apply,

@@ -38,6 +38,12 @@ EMPTY_REQUEST = (
 )
 
 
+class Judge(Protocol):
+    """The optional LLM judge for unsure decisions ([ai]'s ``AiWork.judge_unsure``)."""
+
+    async def __call__(self, *, decision: Decision, text: str) -> Decision: ...
+
+
 class EscalationOpener(Protocol):
     async def open(
         self, *, decision: Decision, actor: Actor, text: str, status_ref: StatusRef | None
@@ -67,6 +73,7 @@ class Intake:
         escalations: EscalationOpener,
         metrics: Metrics,
         max_chars: int = 4000,
+        judge: Judge | None = None,
     ) -> None:
         self._holder = holder
         self._deduper = deduper
@@ -75,6 +82,7 @@ class Intake:
         self._escalations = escalations
         self._metrics = metrics
         self._max_chars = max_chars
+        self._judge = judge
         self._deferred: set[asyncio.Task[Escalation]] = set()
 
     async def submit(self, *, actor: Actor, text: str, dedupe_key: str) -> IntakeResult:
@@ -102,12 +110,23 @@ class Intake:
 
     async def _decide(self, actor: Actor, text: str) -> IntakeResult:
         matched = text[: self._max_chars]  # bounds the engine's work on a pasted novel
-        decision = self._holder.current().engine.decide(matched)
+        decision = await self._judged(self._holder.current().engine.decide(matched), matched)
         self._metrics.decisions.labels(
             route=decision.route, category=decision.category or "none"
         ).inc()
         await self._log.record_decision(decision=decision, actor=actor, text=text)
         return IntakeResult(decision=decision, truncated=len(text) > self._max_chars)
+
+    async def _judged(self, decision: Decision, text: str) -> Decision:
+        """Let the LLM judge settle an unsure decision; any failure keeps it with a person."""
+        if self._judge is None:
+            return decision
+        try:
+            return await self._judge(decision=decision, text=text)
+        except Exception:  # the judge is optional; a bug in it must not lose the request
+            log.exception("LLM judge failed on decision %s; a person decides",
+                          decision.decision_id)
+            return decision
 
     async def escalate(
         self, *, result: IntakeResult, actor: Actor, text: str, status_ref: StatusRef | None

@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.app import build_services
-from bot.console import handle_line
+from bot.console import CONSOLE_ACTOR, handle_line
 from bot.notify_console import ConsoleNotifier
 from bot.settings import Settings
 from tests.ai.fake_llm import serve_fake_llm
@@ -72,3 +72,38 @@ async def test_console_shows_the_llm_draft(
     assert "AI can do this (drafting)" in out.getvalue()
     assert "Drafting it now" in out.getvalue()
     assert "three stories you will like" in pings.getvalue()
+
+
+async def test_unsure_request_goes_to_the_llm_judge_and_is_logged_once(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    async with serve_fake_llm() as llm:
+        llm.default_answer = "data"
+        settings = settings_for(redis_url, tmp_path, llm_base_url=llm.base_url,
+                                llm_api_key="test-key")
+        async with build_services(settings, console=ConsoleNotifier(stream=io.StringIO())) as s:
+            result = await s.intake.submit(actor=CONSOLE_ACTOR, text="flibbertigibbet",
+                                           dedupe_key="j1")
+            entries = await s.decision_log.tail(10)
+
+    assert result.decision is not None
+    assert (result.decision.route, result.decision.category) == ("ai", "data")
+    assert result.decision.reasons[-1].layer == "llm"
+    decisions = [e for e in entries if e.kind == "decision"]
+    assert [(e.fields["route"], e.fields["category"]) for e in decisions] == [("ai", "data")]
+    assert len(llm.requests) == 1
+
+
+async def test_a_keyword_match_never_asks_the_llm(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    async with serve_fake_llm() as llm:
+        llm.default_answer = "drafting"
+        settings = settings_for(redis_url, tmp_path, llm_base_url=llm.base_url,
+                                llm_api_key="test-key")
+        async with build_services(settings, console=ConsoleNotifier(stream=io.StringIO())) as s:
+            result = await s.intake.submit(actor=CONSOLE_ACTOR, text=f"{CRISIS_WORD} now",
+                                           dedupe_key="j2")
+
+    assert result.decision is not None and result.decision.category == "crisis"
+    assert llm.requests == []
