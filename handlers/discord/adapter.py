@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+DRAIN_TIMEOUT_S = 10.0
+
 
 class DiscordTokenMissing(ShouldAiError):
     """The Discord adapter was built without DISCORD_TOKEN."""
@@ -83,6 +85,8 @@ class DiscordAdapter:
         await self.client.connect(reconnect=True)
 
     async def stop(self) -> None:
+        """Let interactions being handled finish (a deploy must not cut a press in half)."""
+        await self.interactions.drain(timeout_s=DRAIN_TIMEOUT_S)
         await self.client.close()
 
     async def notify_admins(self, *, message: str) -> None:

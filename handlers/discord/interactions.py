@@ -10,8 +10,10 @@ interaction id stops any duplicate that gets further.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import discord
@@ -60,10 +62,37 @@ class DiscordInteractions:
         self._escalations = escalations
         self._deduper = deduper
         self._policy = policy
+        self._inflight: set[asyncio.Task[Any]] = set()
+
+    @contextlib.contextmanager
+    def _tracked(self) -> Iterator[None]:
+        """Count the running handler as in flight, so a shutdown lets it finish."""
+        task = asyncio.current_task()
+        if task is None:
+            yield
+            return
+        self._inflight.add(task)
+        try:
+            yield
+        finally:
+            self._inflight.discard(task)
+
+    async def drain(self, *, timeout_s: float) -> None:
+        """Wait (at most ``timeout_s``) for interactions being handled to finish."""
+        pending = [t for t in self._inflight if t is not asyncio.current_task()]
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=timeout_s)
+        if late:
+            log.warning("stopping with %d Discord interaction(s) still being handled", len(late))
 
     # ---- /should-ai <text> --------------------------------------------------------------------
 
     async def on_request(self, interaction: discord.Interaction[Any], text: str) -> None:
+        with self._tracked():
+            await self._request(interaction, text)
+
+    async def _request(self, interaction: discord.Interaction[Any], text: str) -> None:
         if not await _claim(interaction, interaction.response.defer(ephemeral=True, thinking=True)):
             return
         actor = _actor(interaction)
@@ -136,6 +165,16 @@ class DiscordInteractions:
         escalation_id: str,
         action: Action,
         target_user_id: str | None = None,
+    ) -> None:
+        with self._tracked():
+            await self._action(interaction, escalation_id, action, target_user_id)
+
+    async def _action(
+        self,
+        interaction: discord.Interaction[Any],
+        escalation_id: str,
+        action: Action,
+        target_user_id: str | None,
     ) -> None:
         if not await _claim(interaction, interaction.response.defer()):
             return
