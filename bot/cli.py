@@ -81,6 +81,11 @@ def _policy_dir_option(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="policy directory (default: $SHOULD_AI_POLICY_DIR or the bundled policies/)",
     )
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="decide with the keyword and pattern rules alone (no similarity layer)",
+    )
 
 
 def _add_check(sub: Any) -> None:
@@ -304,7 +309,12 @@ def _engine(args: argparse.Namespace) -> PolicyEngine:
     from bot.policy.engine import PolicyEngine
     from bot.policy.loader import load_policy
 
-    return PolicyEngine(load_policy(_policy_dir(args)))
+    policy = load_policy(_policy_dir(args))
+    if getattr(args, "rules_only", False):
+        from bot.policy.rules import RulesLayer
+
+        return PolicyEngine(policy, layers=(RulesLayer(policy),))
+    return PolicyEngine(policy)
 
 
 def _describe(engine: PolicyEngine, decision: Decision) -> str:

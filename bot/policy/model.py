@@ -69,6 +69,9 @@ class PolicyFile(_Strict):
     # Words that mark a quoted span as the title of something ("the 'Crisis Comms 101'
     # webinar"): a keyword inside such a title is a mention, not the subject of the request.
     mention_words: Phrases = Phrases()
+    # Phrases after which a topic is general ("how to handle a crisis", "tips for client
+    # relationships"), unless a word such as "the" or "our" points at a particular case.
+    topic_markers: Phrases = Phrases()
     categories: dict[str, Category]
 
 

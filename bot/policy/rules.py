@@ -6,8 +6,11 @@ grows with the text, not with the number of keywords. A keyword ending in ``*`` 
 that starts with it (``négoci*`` finds "négociation" and "négocier").
 
 Admin patterns run on google-re2, whose matching time is linear in the text: no pattern an
-admin writes can make the bot hang. Patterns see the normalised text (lower case, no accents);
-non-ASCII letters in a pattern are folded the same way, and matching ignores case.
+admin writes can make the bot hang. Patterns see the request's words: lower case, no accents,
+punctuation turned into single spaces ("don't" reads "don t", "100 %" reads "100"), with one
+space before the first word and after the last. Non-ASCII letters in a pattern are folded the
+same way, and matching ignores case. All patterns run as one RE2 set in a single pass; only
+those that matched are run again to quote what they matched.
 
 A keyword inside a quoted title ("schedule the 'Crisis Comms 101' webinar") is a mention, not
 the subject: such hits are kept in the reasons but do not count.
@@ -24,21 +27,28 @@ import re2
 
 from bot.errors import PolicyError
 from bot.policy.layers import Hit, PreparedText
+from bot.policy.mentions import MentionContext
 from bot.policy.model import Policy
 from bot.policy.normalize import normalize, word_form
 
-KEYWORD_SCORE = 0.9
+KEYWORD_SCORE = 0.85
+KEYWORD_WORD_BONUS = 0.03
+MAX_KEYWORD_SCORE = 0.94
 PATTERN_SCORE = 0.92
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_QUOTED = re.compile(r"\"([^\"]{1,160})\"|(?<![a-z0-9])'([^']{1,160})'(?![a-z0-9])")
-_TITLE_CONTEXT_WORDS = 3
-_CONTEXT_CHARS = 60
 
 
 @dataclass(frozen=True, slots=True)
 class _Keyword:
     category: str
     keyword: str
+    length: int  # of the automaton key, to find where a match starts
+
+    @property
+    def score(self) -> float:
+        # A longer phrase is more specific evidence: "survey results" beats "summarize".
+        extra_words = self.keyword.count(" ")
+        return round(min(KEYWORD_SCORE + KEYWORD_WORD_BONUS * extra_words, MAX_KEYWORD_SCORE), 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +78,13 @@ def keyword_key(keyword: str) -> str:
     return words if stripped.endswith("*") and words else words + " "
 
 
+@dataclass(frozen=True, slots=True)
+class _Match:
+    hit: Hit
+    start: int  # where the match starts in the word form
+    stop: int  # one past its end
+
+
 class RulesLayer:
     """Keyword and pattern matching for one policy."""
 
@@ -77,57 +94,59 @@ class RulesLayer:
         self._automaton = _build_automaton(policy)
         self._patterns = _build_patterns(policy)
         self._pattern_set = _build_pattern_set(self._patterns)
-        self._mentions = frozenset(_mention_words(policy))
+        self._context = MentionContext(policy)
+        self._human = frozenset(n for n, c in policy.categories.items() if c.route == "human")
 
     def apply(self, text: PreparedText, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
-        titles = self._titles(text.normalized)
-        if not titles:
-            return hits + tuple(self._match(text.normalized, text.words))
-        outside = _QUOTED.sub(" , ", text.normalized)
-        found = list(self._match(outside, word_form(outside)))
+        titles = self._context.titles(text.normalized)
+        words = text.words
+        if titles:
+            words = word_form(self._context.without_titles(text.normalized, titles))
+        found = [self._judged(match, words) for match in self._match(words)]
         for title in titles:
-            found.extend(_as_mention(hit, title) for hit in self._match(title, word_form(title)))
-        return hits + tuple(found)
+            found.extend(_as_mention(m.hit, title) for m in self._match(word_form(title)))
+        return hits + tuple(_unique(found))
 
-    def _match(self, normalized: str, words: str) -> Iterator[Hit]:
+    def _judged(self, match: _Match, words: str) -> Hit:
+        """The hit, marked as not counting if it only mentions a human category's topic."""
+        if match.hit.category not in self._human:
+            return match.hit
+        why = self._context.reason(words, match.start, match.stop)
+        if why is None:
+            return match.hit
+        hit = match.hit
+        return Hit(
+            hit.layer,
+            hit.category,
+            f"{hit.detail} ({why}: a mention, not counted)",
+            hit.score,
+            counts=False,
+        )
+
+    def _match(self, words: str) -> Iterator[_Match]:
         yield from self._keyword_hits(words)
-        yield from self._pattern_hits(normalized)
+        yield from self._pattern_hits(words)
 
-    def _keyword_hits(self, words: str) -> Iterator[Hit]:
+    def _keyword_hits(self, words: str) -> Iterator[_Match]:
         if self._automaton is None:
             return
-        seen: set[tuple[str, str]] = set()
-        for _end, entries in self._automaton.iter(words):
+        for end, entries in _longest_matches(self._automaton.iter(words)):
+            start = end - entries[0].length + 1
             for entry in entries:
-                if (entry.category, entry.keyword) in seen:
-                    continue
-                seen.add((entry.category, entry.keyword))
-                detail = f'keyword "{entry.keyword}"'
-                yield Hit("keyword", entry.category, detail, KEYWORD_SCORE)
+                hit = Hit("keyword", entry.category, f'keyword "{entry.keyword}"', entry.score)
+                yield _Match(hit, start, end + 1)
 
-    def _pattern_hits(self, normalized: str) -> Iterator[Hit]:
-        if self._pattern_set is None or not normalized:
+    def _pattern_hits(self, words: str) -> Iterator[_Match]:
+        if self._pattern_set is None:
             return
-        for index in self._pattern_set.Match(normalized) or ():
+        for index in self._pattern_set.Match(words) or ():
             pattern = self._patterns[index]
-            found = pattern.regex.search(normalized)
-            matched = found.group(0) if found else ""
-            detail = f'pattern "{pattern.source}" matched "{_clip(matched)}"'
-            yield Hit("pattern", pattern.category, detail, PATTERN_SCORE)
-
-    def _titles(self, normalized: str) -> list[str]:
-        if '"' not in normalized and "'" not in normalized:
-            return []
-        return [m.group(1) or m.group(2) for m in _QUOTED.finditer(normalized) if self._is_title(m)]
-
-    def _is_title(self, match: re.Match[str]) -> bool:
-        text, start, end = match.string, match.start(), match.end()
-        # Only a few words either side matter; slicing keeps long texts linear.
-        before = word_form(text[max(0, start - _CONTEXT_CHARS) : start]).split()
-        after = word_form(text[end : end + _CONTEXT_CHARS]).split()
-        before, after = before[-_TITLE_CONTEXT_WORDS:], after[:_TITLE_CONTEXT_WORDS]
-        inside = word_form(match.group(1) or match.group(2)).split()
-        return not self._mentions.isdisjoint(before + inside + after)
+            found = pattern.regex.search(words)
+            if found is None:
+                continue
+            detail = f'pattern "{pattern.source}" matched "{_clip(found.group(0).strip())}"'
+            hit = Hit("pattern", pattern.category, detail, PATTERN_SCORE)
+            yield _Match(hit, found.start(), found.end())
 
 
 def _build_automaton(policy: Policy) -> ahocorasick.Automaton | None:
@@ -136,7 +155,7 @@ def _build_automaton(policy: Policy) -> ahocorasick.Automaton | None:
         for keyword in category.keywords.all():
             key = keyword_key(keyword)
             if key.strip():
-                entries.setdefault(key, []).append(_Keyword(name, keyword))
+                entries.setdefault(key, []).append(_Keyword(name, keyword, len(key)))
     if not entries:
         return None
     automaton = ahocorasick.Automaton()
@@ -174,9 +193,32 @@ def _build_pattern_set(patterns: tuple[_Pattern, ...]) -> re2.Set | None:
     return pattern_set
 
 
-def _mention_words(policy: Policy) -> Iterable[str]:
-    for word in policy.file.mention_words.all():
-        yield from word_form(normalize(word)).split()
+def _longest_matches(
+    matches: Iterable[tuple[int, tuple[_Keyword, ...]]],
+) -> Iterator[tuple[int, tuple[_Keyword, ...]]]:
+    """Drop a match lying inside a longer one: "brand recall" is a metric, not a "recall".
+
+    This lets an admin carve out a harmless phrase by listing it (under any category) rather
+    than weakening a keyword. Sorting by start, longest first, finds the covered matches in one
+    sweep, so the cost stays O(m log m) in the number of matches.
+    """
+    spans = sorted(
+        ((end - entries[0].length + 1, end, entries) for end, entries in matches),
+        key=lambda span: (span[0], -span[1]),
+    )
+    reach = -1
+    for _start, end, entries in spans:
+        if end > reach:
+            reach = end
+            yield end, entries
+
+
+def _unique(hits: list[Hit]) -> Iterator[Hit]:
+    seen: set[Hit] = set()
+    for hit in hits:
+        if hit not in seen:
+            seen.add(hit)
+            yield hit
 
 
 def _as_mention(hit: Hit, title: str) -> Hit:

@@ -1,0 +1,128 @@
+"""Telling a mention from the subject: "a webinar on crisis management" is not a crisis.
+
+A keyword of a human category does not route a request to a person when the request only
+*mentions* the topic:
+
+- it sits in a quoted title next to a mention word ("the 'Crisis Comms 101' webinar");
+- a mention word follows it closely, naming an event or a course ("the partner summit recap",
+  "our ethics training");
+- a mention word or a topic marker ("how to", "tips for") comes before it and nothing in between
+  points at a particular case ("an article on how to handle a social media crisis", but not
+  "tips for customers hit by *the* data breach").
+
+The words come from the policy (``mention_words``, ``topic_markers``); the determiners that point
+at a particular case ("the", "our", "notre" ...) are grammar, so they live here. When in doubt
+the hit counts: a person decides.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.policy.model import Policy
+from bot.policy.normalize import normalize, word_form
+
+_QUOTED = re.compile(r"\"([^\"]{1,160})\"|(?<![a-z0-9])'([^']{1,160})'(?![a-z0-9])")
+_WORDS_AFTER = 2  # a mention word this close after a keyword names an event or a course
+_WORDS_BEFORE = 8  # a marker this close before a keyword may make it a general topic
+_CONTEXT_CHARS = 120  # enough for the words above; keeps the check O(1) per hit
+# Words that point at a particular case: after one of these, the topic is not general.
+SPECIFIC = frozenset(
+    {
+        "the",
+        "our",
+        "this",
+        "that",
+        "these",
+        "those",
+        "their",
+        "his",
+        "her",
+        "its",
+        "my",
+        "your",
+        "we",
+        "us",
+        "they",
+        "them",
+        "le",
+        "la",
+        "les",
+        "l",
+        "notre",
+        "nos",
+        "ce",
+        "cet",
+        "cette",
+        "ces",
+        "leur",
+        "leurs",
+        "son",
+        "sa",
+        "ses",
+        "mon",
+        "ma",
+        "mes",
+        "du",
+        "votre",
+        "vos",
+    }
+)
+
+
+class MentionContext:
+    """Finds quoted titles and judges whether a hit is a mere mention, for one policy."""
+
+    def __init__(self, policy: Policy) -> None:
+        self._mentions = frozenset(_phrases(policy.file.mention_words.all()))
+        self._markers = frozenset(_phrases(policy.file.topic_markers.all())) | self._mentions
+
+    def titles(self, normalized: str) -> list[str]:
+        """Quoted spans of ``normalized`` that are titles: a mention word in or next to them."""
+        if '"' not in normalized and "'" not in normalized:
+            return []
+        return [m.group(1) or m.group(2) for m in _QUOTED.finditer(normalized) if self._titled(m)]
+
+    @staticmethod
+    def without_titles(normalized: str, titles: list[str]) -> str:
+        return _QUOTED.sub(
+            lambda m: " , " if (m.group(1) or m.group(2)) in titles else m.group(0), normalized
+        )
+
+    def reason(self, words: str, start: int, stop: int) -> str | None:
+        """Why the match ``words[start:stop]`` is only a mention, or None if it counts."""
+        after = words[stop : stop + _CONTEXT_CHARS].split()[: _WORDS_AFTER + 1]
+        following = self._find(after, self._mentions)
+        if following is not None:
+            return f'next to "{following}"'
+        before = words[max(0, start - _CONTEXT_CHARS) : start].split()[-_WORDS_BEFORE:]
+        return self._general_topic(before)
+
+    def _general_topic(self, before: list[str]) -> str | None:
+        for index in range(len(before) - 1, -1, -1):
+            if before[index] in SPECIFIC:
+                return None
+            for size in (3, 2, 1):
+                phrase = " ".join(before[max(0, index - size + 1) : index + 1])
+                if len(phrase.split()) == size and phrase in self._markers:
+                    return f'a general topic after "{phrase}"'
+        return None
+
+    def _find(self, words: list[str], phrases: frozenset[str]) -> str | None:
+        for size in (1, 2, 3):
+            for index in range(len(words) - size + 1):
+                phrase = " ".join(words[index : index + size])
+                if phrase in phrases:
+                    return phrase
+        return None
+
+    def _titled(self, match: re.Match[str]) -> bool:
+        text, start, end = match.string, match.start(), match.end()
+        inside = word_form(match.group(1) or match.group(2)).split()
+        before = word_form(text[max(0, start - _CONTEXT_CHARS) : start]).split()[-3:]
+        after = word_form(text[end : end + _CONTEXT_CHARS]).split()[:3]
+        return any(self._find(part, self._mentions) for part in (before, inside, after))
+
+
+def _phrases(entries: tuple[str, ...]) -> list[str]:
+    return [" ".join(word_form(normalize(entry)).split()) for entry in entries]
