@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -86,9 +87,21 @@ async def fake_llm() -> AsyncIterator[FakeLlm]:
         yield fake
 
 
+class FakeSlackNames(FakeSlack):
+    """chat.scheduleMessage also takes a channel *name* ("#marketing"), as Slack documents
+    ("an encoded ID, or a name"), and answers with the channel's id."""
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel", ""))
+        name = channel.removeprefix("#")
+        if method == "chat.scheduleMessage" and name in self.channels_by_name:
+            args = {**args, "channel": self.channels_by_name[name]}
+        return super()._answer(method, args)
+
+
 @pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
+    fake = FakeSlackNames()
     await fake.start()
     try:
         yield fake
