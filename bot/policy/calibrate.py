@@ -186,34 +186,46 @@ def calibrate(policy: Policy, index: ExampleIndex) -> Calibration:
 
 
 def write_thresholds(policy_yaml: Path, thresholds: Mapping[str, float]) -> None:
-    """Sets each category's ``threshold`` in place, keeping comments, order and quoting."""
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
+    """Sets each category's ``threshold`` line in place; every other byte of the file stays.
+
+    The file is parsed (round-trip mode, which records each key's line) only to find where
+    each category's ``threshold`` is, or where to put it (just before ``examples``); the edit
+    itself is a line replacement or insertion, so admins' comments and layout survive.
+    """
     try:
-        document = yaml.load(policy_yaml.read_text(encoding="utf-8"))
+        text = policy_yaml.read_text(encoding="utf-8")
+        document = YAML(typ="rt").load(text)
     except (OSError, YAMLError) as e:
         raise PolicyError(f"cannot read it: {e}", file=str(policy_yaml)) from e
     categories = document.get("categories") if isinstance(document, CommentedMap) else None
     if not isinstance(categories, CommentedMap):
         raise PolicyError("must hold a mapping", file=str(policy_yaml), key="categories")
-    for name, value in thresholds.items():
-        category = categories.get(name)
-        if not isinstance(category, CommentedMap):
-            raise PolicyError("no such category", file=str(policy_yaml), key=f"categories.{name}")
-        _set_threshold(category, round(value, 2))
-    with policy_yaml.open("w", encoding="utf-8") as f:
-        yaml.dump(document, f)
+    lines = text.splitlines(keepends=True)
+    edits = [_edit(policy_yaml, categories, name, value) for name, value in thresholds.items()]
+    for edit in sorted(edits, key=lambda e: e.line, reverse=True):  # bottom-up: lines stay put
+        new = f"{' ' * edit.column}threshold: {round(edit.value, 2)}\n"
+        lines[edit.line : edit.line + int(edit.replace)] = [new]
+    policy_yaml.write_text("".join(lines), encoding="utf-8")
 
 
-def _set_threshold(category: CommentedMap, value: float) -> None:
+@dataclass(frozen=True)
+class _Edit:
+    line: int  # 0-based
+    column: int
+    replace: bool  # replace an existing threshold line, or insert before ``line``
+    value: float
+
+
+def _edit(path: Path, categories: CommentedMap, name: str, value: float) -> _Edit:
+    category = categories.get(name)
+    if not isinstance(category, CommentedMap) or not category:
+        raise PolicyError("no such category", file=str(path), key=f"categories.{name}")
     if "threshold" in category:
-        category["threshold"] = value
-        return
-    keys = list(category)
-    position = keys.index("examples") if "examples" in keys else len(keys)
-    category.insert(position, "threshold", value)
+        line, column = category.lc.key("threshold")
+        return _Edit(line, column, True, value)
+    anchor = "examples" if "examples" in category else next(iter(category))
+    line, column = category.lc.key(anchor)
+    return _Edit(line, column, False, value)
 
 
 def calibrate_directory(directory: Path, *, write: bool = True) -> Calibration:

@@ -5,9 +5,10 @@ How it weighs its verdict (:func:`bot.policy.similarity.judge`) against the rule
 - confident human: adds a counting hit for that category, so a paraphrase the keywords missed,
   or a human request dressed in an AI keyword ("schedule a call to tell our partner we're
   leaving"), goes to its owner;
-- confident AI: adds a counting AI hit; a human keyword hit stops counting only if the request
-  is clearly closer to the AI examples than to that human category's own examples
-  (``override_margin``), e.g. "schedule the Crisis Comms 101 webinar announcement";
+- confident AI: adds a counting AI hit; a human *keyword* hit stops counting only if the
+  nearest AI example uses that same keyword and the request is clearly closer to the AI
+  examples than to that category's own (``override_margin``): "write a blog post about how
+  brands handle a PR crisis" is a counter-weight the admin wrote on purpose;
 - uncertain: the rules decide when they matched (the hit only explains); with no rule hit it
   adds a counting hit to the closest human category whose reason starts with "uncertain", so
   a person gets it, never AI silently. A request too far from every example (below ``floor``)
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from bot.policy.layers import Hit, PreparedText
 from bot.policy.model import Policy
+from bot.policy.normalize import normalize, word_form
 from bot.policy.similarity import (
     Encoder,
     ExampleIndex,
@@ -61,6 +63,7 @@ class SimilarityLayer:
         self.thresholds = thresholds_of(policy)
         margin = policy.file.similarity_margin
         self._tuning = _Tuning(margin, OVERRIDE_FACTOR * margin, FLOOR)
+        self._keywords = _folded_keywords(policy)
 
     @classmethod
     def for_policy(
@@ -79,27 +82,47 @@ class SimilarityLayer:
         result = self.index.score(text.normalized)
         verdict = judge(result, thresholds=self.thresholds, margin=self._tuning.margin)
         if verdict.outcome == "ai":
-            return self._confident_ai(verdict, result, hits)
+            return self._confident_ai(verdict, result, text, hits)
         if verdict.outcome == "human":
             return (*hits, _hit(verdict, counts=True))
         return self._uncertain(verdict, hits)
 
     def _confident_ai(
-        self, verdict: SimilarityVerdict, result: SimilarityResult, hits: tuple[Hit, ...]
+        self,
+        verdict: SimilarityVerdict,
+        result: SimilarityResult,
+        text: PreparedText,
+        hits: tuple[Hit, ...],
     ) -> tuple[Hit, ...]:
-        kept = tuple(self._maybe_outweigh(hit, verdict, result) for hit in hits)
+        kept = tuple(self._maybe_outweigh(hit, verdict, result, text) for hit in hits)
         return (*kept, _hit(verdict, counts=True))
 
     def _maybe_outweigh(
-        self, hit: Hit, verdict: SimilarityVerdict, result: SimilarityResult
+        self, hit: Hit, verdict: SimilarityVerdict, result: SimilarityResult, text: PreparedText
     ) -> Hit:
-        if not hit.counts or self.index.routes.get(hit.category) != "human":
+        """A human *keyword* stops counting only when an AI example uses the same keyword and
+        the request is clearly closer to it: the admin wrote that counter-weight on purpose
+        ("write a blog post about how brands handle a PR crisis"). Patterns always count."""
+        if hit.layer != "keyword" or not hit.counts:
+            return hit
+        if self.index.routes.get(hit.category) != "human" or verdict.best_ai is None:
             return hit
         own = result.of(hit.category)
-        if own is None or verdict.score - own.score < self._tuning.override_margin:
+        if own is not None and verdict.score - own.score < self._tuning.override_margin:
             return hit
-        note = f"{hit.detail} (outweighed: closer to {verdict.category} examples)"
+        example = verdict.best_ai.nearest
+        shared = self._shared_keyword(hit.category, text.words, example)
+        if shared is None:
+            return hit
+        note = f'{hit.detail} (outweighed: AI example "{example}" also says "{shared}")'
         return replace(hit, detail=note, counts=False)
+
+    def _shared_keyword(self, category: str, request_words: str, example: str) -> str | None:
+        example_words = word_form(normalize(example))
+        for keyword, folded in self._keywords.get(category, ()):
+            if folded in request_words and folded in example_words:
+                return keyword
+        return None
 
     def _uncertain(self, verdict: SimilarityVerdict, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
         if verdict.category is None:
@@ -108,6 +131,20 @@ class SimilarityLayer:
         # human category gets it (unless the request resembles nothing: then the fallback).
         counts = not any(h.counts for h in hits) and verdict.score >= self._tuning.floor
         return (*hits, _hit(verdict, counts=counts))
+
+
+def _folded_keywords(policy: Policy) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each human category's keywords as " word " forms (a trailing * keeps the prefix)."""
+    folded: dict[str, tuple[tuple[str, str], ...]] = {}
+    for name, category in policy.categories.items():
+        if category.route != "human":
+            continue
+        pairs = []
+        for keyword in category.keywords.all():
+            form = word_form(normalize(keyword.rstrip("*")))
+            pairs.append((keyword, form.rstrip() if keyword.endswith("*") else form))
+        folded[name] = tuple(p for p in pairs if p[1].strip())
+    return folded
 
 
 def _hit(verdict: SimilarityVerdict, *, counts: bool) -> Hit:
