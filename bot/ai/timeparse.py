@@ -29,6 +29,12 @@ _HAS_TIME = re.compile(
     r"|\b(?:in|dans)\s+\d+\s*(?:min|minute|minutes|hour|hours|heure|heures)\b",
     re.IGNORECASE,
 )
+_WEEKDAY = re.compile(
+    r"\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\b"
+    r"|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b",
+    re.IGNORECASE,
+)
+_NEXT = re.compile(r"\b(?:next|prochaine?)\b", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})\b")
 _EXAMPLES = "for example “Tuesday 9am” or “mardi 9h”"
 
@@ -110,12 +116,19 @@ def _question_for(
         phrases = " / ".join(f"“{p.strip()}”" for p, _ in found)
         return f"I read more than one time ({phrases}). Which one? Give one day and time."
     phrase, at = found[0]
-    return _ambiguity(phrase, at, tz) or _out_of_range(at, now, max_ahead_s, tz)
+    return _ambiguity(phrase, at, now) or _out_of_range(at, now, max_ahead_s, tz)
 
 
-def _ambiguity(phrase: str, at: datetime, tz: str) -> str | None:
+def _ambiguity(phrase: str, at: datetime, now: datetime) -> str | None:
     if not _HAS_TIME.search(phrase):
         return f"What time on {at:%A} {at.day} {at:%B}? Give a time too, {_EXAMPLES}."
+    today = now.astimezone(at.tzinfo).date()
+    weekday_only = _WEEKDAY.search(phrase) and not _NEXT.search(phrase)
+    if weekday_only and (at.date() - today).days == 7:
+        return (
+            f"Today at {at:%H:%M}, or {at:%A} {at.day} {at:%B}? "
+            "Say “today” or “next” with the day, for example “today 9am” or “mardi prochain 9h”."
+        )
     numeric = _NUMERIC_DATE.search(phrase)
     if numeric and numeric.group(1) != numeric.group(2) and max(map(int, numeric.groups())) <= 12:
         return (

@@ -90,3 +90,18 @@ def test_an_unknown_zone_falls_back_to_the_default() -> None:
     )
     assert got.tz == "Europe/Paris"
     assert local(got.at, "Europe/Paris") == (2026, 12, 1, 9, 0)
+
+
+def test_the_weekday_of_today_is_a_question_not_next_week() -> None:
+    tuesday_7am_la = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+    got = parse_schedule(
+        "Schedule the teaser for Tuesday 9am in #marketing", tz="America/Los_Angeles",
+        default_tz="UTC", now=tuesday_7am_la, max_ahead_s=DAYS_120,
+    )
+    assert got.at is None and got.question is not None
+    assert "Today at 09:00, or Tuesday 8 December?" in got.question
+    later = parse_schedule(
+        "Schedule the teaser for next Tuesday 9am in #marketing", tz="America/Los_Angeles",
+        default_tz="UTC", now=tuesday_7am_la, max_ahead_s=DAYS_120,
+    )
+    assert later.question is None and local(later.at, "America/Los_Angeles") == (2026, 12, 8, 9, 0)
