@@ -69,8 +69,8 @@ class PolicyEngine:
         for hit in hits:
             score, count = best.get(hit.category, (0.0, 0))
             best[hit.category] = (max(score, hit.score), count + 1)
-        # Strongest evidence first, then most hits, then the order the policy lists them in.
-        return sorted(best, key=lambda name: (-best[name][0], -best[name][1], self._rank[name]))
+        # Most pieces of evidence first, then the strongest, then the policy's own order.
+        return sorted(best, key=lambda name: (-best[name][1], -best[name][0], self._rank[name]))
 
     def _decision(
         self, name: str, ordered: list[str], counting: list[Hit], hits: tuple[Hit, ...]
