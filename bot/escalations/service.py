@@ -46,6 +46,7 @@ from bot.store.escalations import CLOSED_STATES, EscalationNotFound, RedisEscala
 log = logging.getLogger(__name__)
 
 TIMER_JOB = "escalation_timer"
+SWEEP_JOB = "escalation_sweep"  # every minute on one replica: what recover() does at start
 TIMED_STATES = frozenset({"open", "reassigned"})
 # A ping still marked pending this long after its move is presumed lost with a crashed replica.
 REDELIVER_AFTER_S = 30.0
@@ -101,6 +102,7 @@ class EscalationService:
         self._notifiers: dict[str, Notifier] = {}
         jobs.register(TIMER_JOB, self._timer_job, timeout_s=60, max_tries=1000)
         jobs.on_startup(self.recover)
+        jobs.register_periodic(SWEEP_JOB, self._sweep_job, second=30, timeout_s=300)
 
     def register_notifier(self, platform: Platform, notifier: Notifier) -> None:
         self._notifiers[platform] = notifier
@@ -243,6 +245,9 @@ class EscalationService:
         self, ctx: dict[str, Any], *, escalation_id: str, level: int, due_at: float
     ) -> None:
         await self.fire_timer(escalation_id=escalation_id, level=level, due_at=due_at)
+
+    async def _sweep_job(self, ctx: dict[str, Any]) -> None:
+        await self.recover()
 
     async def fire_timer(self, *, escalation_id: str, level: int, due_at: float) -> bool:
         """Climb one level if the escalation still waits at ``level`` for ``due_at``.

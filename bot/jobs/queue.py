@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from arq.connections import ArqRedis
 from arq.constants import job_key_prefix
+from arq.cron import CronJob, cron
 from arq.jobs import serialize_job
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
@@ -55,6 +56,7 @@ class Jobs:
         self._poll_delay = poll_delay
         self._max_jobs = max_jobs
         self._functions: dict[str, Function] = {}
+        self._periodic: list[CronJob] = []
         self._startup_hooks: list[StartupHook] = []
         self._pool = self._new_pool()
         self._worker: Worker | None = None
@@ -82,6 +84,27 @@ class Jobs:
             raise ValueError(f"job function {name!r} is already registered")
         self._functions[name] = func(
             cast(WorkerCoroutine, fn), name=name, timeout=timeout_s, max_tries=max_tries
+        )
+
+    def register_periodic(
+        self,
+        name: str,
+        fn: JobFunction,
+        *,
+        minute: set[int] | None = None,
+        second: int | None = 0,
+        timeout_s: float | None = None,
+    ) -> None:
+        """Run ``fn(ctx)`` on one replica at each matching time (arq cron; None = every).
+
+        The default runs it every minute. ``fn`` must be idempotent: arq may, rarely, run a
+        periodic job twice.
+        """
+        if name in self._functions or any(c.name == name for c in self._periodic):
+            raise ValueError(f"job function {name!r} is already registered")
+        coroutine = cast(WorkerCoroutine, fn)
+        self._periodic.append(
+            cron(coroutine, name=name, minute=minute, second=second, timeout=timeout_s)
         )
 
     def on_startup(self, hook: StartupHook) -> None:
@@ -178,10 +201,11 @@ class Jobs:
             await _close_quietly(worker)
 
     def _new_worker(self) -> Worker:
-        if not self._functions:
+        if not self._functions and not self._periodic:
             raise RuntimeError("no job function registered")
         return Worker(
             list(self._functions.values()),
+            cron_jobs=self._periodic,
             queue_name=self._queue_name,
             redis_pool=self._new_pool(),  # the worker closes its pool when it stops
             handle_signals=False,

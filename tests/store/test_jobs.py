@@ -90,3 +90,14 @@ def test_a_job_name_registers_once(jobs: Jobs) -> None:
     jobs.register("noop", noop)
     with pytest.raises(ValueError, match="already registered"):
         jobs.register("noop", noop)
+
+
+async def test_a_periodic_job_runs_on_its_schedule(jobs: Jobs) -> None:
+    done = asyncio.Event()
+
+    async def tick(ctx: dict[str, Any]) -> None:
+        done.set()
+
+    jobs.register_periodic("tick", tick, second=None)  # every second
+    await run_until(jobs, done)
+    assert done.is_set()
