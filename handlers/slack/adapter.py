@@ -17,8 +17,11 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
+from bot.ai.slack_delivery import SlackDraftDelivery
+from bot.ai.slack_scheduler import SlackPostScheduler
 from bot.errors import ShouldAiError
 from handlers.slack import blocks
+from handlers.slack.ai_work import register_ai_actions, routine_work
 from handlers.slack.client import make_client
 from handlers.slack.listeners import RoutineWork, SlackDeps, register
 from handlers.slack.notifier import SlackNotifier
@@ -100,7 +103,10 @@ def slack_admins(admin_ids: frozenset[str]) -> set[str]:
 
 
 def build(services: Services, *, routine: RoutineWork | None = None) -> SlackAdapter:
-    """The Slack adapter for ``services``; raises SlackConfigError without the tokens it needs."""
+    """The Slack adapter for ``services``; raises SlackConfigError without the tokens it needs.
+
+    ``routine`` replaces the AI work for requests routed to AI (default: ``services.ai``).
+    """
     s = services.settings
     if s.slack_bot_token is None:
         raise SlackConfigError("SLACK_BOT_TOKEN is not set")
@@ -114,15 +120,18 @@ def build(services: Services, *, routine: RoutineWork | None = None) -> SlackAda
         request_verification_enabled=bool(secret),  # Socket Mode requests are not signed
     )
     notifier = SlackNotifier(client=client, policy=lambda: services.holder.policy)
+    services.ai.register_delivery("slack", SlackDraftDelivery(client))
+    services.ai.register_scheduler("slack", SlackPostScheduler(client))
     deps = SlackDeps(
         commands=services.commands,
         intake=services.intake,
         escalations=services.escalations,
         policy=lambda: services.holder.policy,
         notifier=notifier,
-        routine=routine,
+        routine=routine or routine_work(services.ai),
     )
     register(app, deps)
+    register_ai_actions(app, services.ai)
     app_token = s.slack_app_token.get_secret_value() if s.slack_app_token else None
     return SlackAdapter(
         app=app,

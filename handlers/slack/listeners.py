@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.ai.slack_delivery import scheduled_blocks
 from bot.commands import Commands, Reply, reply_for_store_down
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor, Escalation, StatusRef
@@ -131,6 +132,9 @@ class _Listeners:
     ) -> None:
         if reply.kind == "duplicate":
             return  # Slack retried a request already answered: answering again would ping twice
+        if reply.kind == "scheduled" and reply.scheduled:
+            await _say(respond, *scheduled_blocks(list(reply.scheduled)))
+            return
         if reply.decision is None or reply.kind not in ("decision", "why"):
             await _say(respond, *blocks.notice_message(blocks.escape(reply.text)))
             return
