@@ -60,7 +60,8 @@ class Jobs:
         self._startup_hooks: list[StartupHook] = []
         self._pool = self._new_pool()
         self._worker: Worker | None = None
-        self._stopping = False
+        self._running = False
+        self._stop_requested = asyncio.Event()
         self._stopped = asyncio.Event()
 
     def _new_pool(self) -> ArqRedis:
@@ -114,6 +115,7 @@ class Jobs:
     async def enqueue(
         self,
         name: str,
+        /,
         *,
         job_id: str | None = None,
         defer_until: float | None = None,
@@ -122,7 +124,8 @@ class Jobs:
     ) -> bool:
         """Queue job ``name`` with JSON-able ``kwargs``; False if job ``job_id`` is already queued.
 
-        ``defer_until`` is a Unix time in seconds, ``defer_by`` a delay in seconds.
+        ``defer_until`` is a Unix time in seconds, ``defer_by`` a delay in seconds. The job
+        function's own arguments therefore cannot be called job_id, defer_until or defer_by.
         """
         until = datetime.fromtimestamp(defer_until, tz=UTC) if defer_until is not None else None
         try:
@@ -171,16 +174,19 @@ class Jobs:
 
         A Redis outage stops arq's worker; it is rebuilt with backoff until Redis answers again.
         """
-        self._stopping = False
+        self._running = True
+        self._stop_requested.clear()
         self._stopped.clear()
         delay = backoff_delays(0.2, 10.0)
         failures = 0
         try:
-            while not self._stopping:
+            while not self._stop_requested.is_set():
                 failures = await self._run_once(failures)
                 if failures:
-                    await asyncio.sleep(delay(failures))
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stop_requested.wait(), delay(failures))
         finally:
+            self._running = False
             self._stopped.set()
 
     async def _run_once(self, failures: int) -> int:
@@ -190,10 +196,10 @@ class Jobs:
             await worker.async_run()
             return 0
         except asyncio.CancelledError:
-            if self._stopping:
+            if self._stop_requested.is_set():
                 return 0
             raise
-        except (RedisError, OSError) as e:
+        except (RedisError, OSError, StoreUnavailable) as e:
             log.warning("job worker lost Redis (%s); restarting it", e)
             return failures + 1
         finally:
@@ -221,16 +227,23 @@ class Jobs:
 
     async def _run_startup_hooks(self, ctx: dict[Any, Any]) -> None:
         for hook in self._startup_hooks:
-            await hook()
+            try:
+                await hook()
+            except StoreUnavailable:
+                raise  # an outage: the worker is rebuilt once Redis is back
+            except Exception:
+                # A bug in one hook must not keep every job of every role from running.
+                log.exception("job worker start-up hook %s failed", hook)
 
     async def stop(self) -> None:
         """Stop the worker started by :meth:`run_worker` and wait until it has stopped."""
-        self._stopping = True
+        if not self._running:
+            return
+        self._stop_requested.set()
         worker = self._worker
         if worker is not None and worker.main_task is not None:
             worker.main_task.cancel()
-        if worker is not None or not self._stopped.is_set():
-            await self._stopped.wait()
+        await self._stopped.wait()
 
     async def aclose(self) -> None:
         await self._pool.aclose()

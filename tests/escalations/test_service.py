@@ -6,6 +6,8 @@ as the arq job would; tests/escalations/test_replicas.py runs the real worker.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import redis.asyncio as aioredis
 from conftest import Engine, EngineFactory
@@ -258,3 +260,25 @@ async def test_a_timer_lost_by_the_job_queue_is_queued_again_at_start(
 
     await engine.service.recover()
     assert await engine.jobs.queued([job_id]) == {job_id}
+
+
+async def test_a_button_press_racing_the_timer_never_makes_two_moves_from_one_state(
+    service: EscalationService, notifier: RecordingNotifier
+) -> None:
+    for _ in range(10):
+        esc = await open_crisis(service)
+        await asyncio.gather(
+            service.act(escalation_id=esc.id, actor=DANA, action="acknowledge"),
+            fire(service, esc),
+        )
+        final = await service.get(esc.id)
+        assert final is not None
+        assert final.state == "acknowledged"
+        assert [t.state for t in final.history] in (
+            ["open", "acknowledged"],  # the press won: the timer found nothing to do
+            ["open", "open", "acknowledged"],  # the timer won: Morgan pinged, then Dana acked
+        )
+        climbed = len(final.history) == 3
+        assert notifier.deliveries(esc.id)[1:] == (
+            [("ping", 1, "marketing-lead")] if climbed else []
+        )

@@ -101,3 +101,23 @@ async def test_a_periodic_job_runs_on_its_schedule(jobs: Jobs) -> None:
     jobs.register_periodic("tick", tick, second=None)  # every second
     await run_until(jobs, done)
     assert done.is_set()
+
+
+async def test_stop_without_a_running_worker_returns(jobs: Jobs) -> None:
+    await jobs.stop()
+
+
+async def test_a_failing_startup_hook_does_not_keep_jobs_from_running(jobs: Jobs) -> None:
+    done = asyncio.Event()
+
+    async def broken_hook() -> None:
+        raise RuntimeError("bug in a hook")
+
+    async def job(ctx: dict[str, Any]) -> None:
+        done.set()
+
+    jobs.on_startup(broken_hook)
+    jobs.register("job", job)
+    await jobs.enqueue("job")
+    await run_until(jobs, done)
+    assert done.is_set()
