@@ -88,11 +88,14 @@ async def fake_llm() -> AsyncIterator[FakeLlm]:
 
 
 class FakeSlackNames(FakeSlack):
-    """chat.scheduleMessage also takes a channel *name* ("#marketing"), as Slack documents
-    ("an encoded ID, or a name"), and answers with the channel's id."""
+    """Two documented Slack behaviours the shared fake lacks: chat.scheduleMessage takes a channel
+    *name* ("#marketing": "an encoded ID, or a name") and answers with its id; chat.postEphemeral
+    fails with not_in_channel where the bot is not a member."""
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args.get("channel", ""))
+        if method == "chat.postEphemeral" and channel in self.not_in_channel:
+            return {"ok": False, "error": "not_in_channel"}
         name = channel.removeprefix("#")
         if method == "chat.scheduleMessage" and name in self.channels_by_name:
             args = {**args, "channel": self.channels_by_name[name]}

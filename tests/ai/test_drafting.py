@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.ai.guard import RoutedToPerson
+from bot.ai.model import ReplyTarget
 from bot.ai.service import DRAFTING_NOTE, NO_LLM_NOTE
 from bot.ai.slack_delivery import DRAFT_DISCARD_ACTION, DRAFT_REGENERATE_ACTION, DRAFT_USE_ACTION
 from tests.ai.conftest import AiRig, decision
@@ -124,3 +125,20 @@ async def test_without_an_llm_the_requester_learns_how_to_turn_drafting_on(
     )
     assert (outcome.kind, outcome.message) == ("no_llm", NO_LLM_NOTE)
     assert "SHOULD_AI_LLM_BASE_URL" in outcome.message
+
+
+async def test_without_a_response_url_the_draft_is_an_ephemeral_in_the_channel(rig: AiRig) -> None:
+    to = ReplyTarget(platform="slack", user_id=rig.actor.user_id, channel="C0GENERAL")
+    await rig.ai.handle(actor=rig.actor, text=REQUEST, decision=decision(), reply_to=to)
+    [card] = await rig.slack.wait_calls("chat.postEphemeral")
+    assert card.args["channel"] == "C0GENERAL" and card.args["user"] == rig.actor.user_id
+    assert DRAFT_USE_ACTION in card.action_ids()
+
+
+async def test_with_nowhere_else_to_go_the_draft_is_a_direct_message(rig: AiRig) -> None:
+    rig.slack.not_in_channel.add("C0PRIVATE")
+    to = ReplyTarget(platform="slack", user_id=rig.actor.user_id, channel="C0PRIVATE")
+    await rig.ai.handle(actor=rig.actor, text=REQUEST, decision=decision(), reply_to=to)
+    await rig.slack.wait_for(lambda _: bool(rig.slack.dms_to(rig.actor.user_id)))
+    [card] = rig.slack.dms_to(rig.actor.user_id)
+    assert DRAFT_USE_ACTION in card.action_ids()
