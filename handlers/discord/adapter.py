@@ -16,9 +16,9 @@ import discord
 from aiohttp import web
 from discord import app_commands
 
-from bot.dedupe import Deduper
 from bot.errors import ShouldAiError
 from bot.settings import Settings
+from handlers.discord.ai_delivery import DiscordDraftDelivery, DiscordPoster
 from handlers.discord.client import build_tree, make_client, sync_commands, syncs_commands
 from handlers.discord.interactions import DiscordInteractions
 from handlers.discord.notifier import DiscordNotifier
@@ -103,17 +103,16 @@ def build(services: Services) -> DiscordAdapter:
         commands=services.commands,
         intake=services.intake,
         escalations=services.escalations,
-        deduper=Deduper(
-            services.redis,
-            ttl_s=settings.dedupe_ttl_s,
-            metrics=services.metrics,
-            timeout_s=settings.redis_timeout_s,
-        ),
+        deduper=services.deduper,
         policy=lambda: services.holder.policy,
+        ai=services.ai,
     )
     client = make_client(settings, interactions)
     tree = build_tree(client, admin_ids=settings.admin_ids())
     notifier = DiscordNotifier(client=client, policy=lambda: services.holder.policy)
+    # Before the job worker starts (app.py starts it after build): these register job handlers.
+    services.ai.register_delivery("discord", DiscordDraftDelivery(client=client))
+    services.ai.register_poster("discord", DiscordPoster(client=client))
     return DiscordAdapter(
         settings=settings, client=client, tree=tree, notifier=notifier, interactions=interactions
     )

@@ -20,6 +20,10 @@ from bot.escalations.model import Action, Escalation
 ID = r"(?P<escalation_id>[A-Za-z0-9_.:-]{1,80})"
 ACTION_TEMPLATE = re.compile(rf"should-ai:(?P<action>ack|resolve):{ID}")
 REASSIGN_TEMPLATE = re.compile(rf"should-ai:reassign:{ID}")
+AI_OPS = ("use", "again", "discard", "confirm", "cancel", "unschedule")
+AI_TEMPLATE = re.compile(
+    rf"should-ai:ai:(?P<op>{'|'.join(AI_OPS)}):(?P<ref>[A-Za-z0-9_.:-]{{1,80}})"
+)
 
 _SHORT = {"acknowledge": "ack", "resolve": "resolve"}
 _LONG: dict[str, Action] = {"ack": "acknowledge", "resolve": "resolve"}
@@ -40,6 +44,8 @@ class InteractionHandler(Protocol):
         action: Action,
         target_user_id: str | None = None,
     ) -> None: ...
+
+    async def on_ai(self, interaction: discord.Interaction[Any], *, op: str, ref: str) -> None: ...
 
 
 class HandlerMissing(ShouldAiError):
@@ -121,7 +127,77 @@ class ReassignSelect(
         )
 
 
-DYNAMIC_ITEMS = (ActionButton, ReassignSelect)
+class AiButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=AI_TEMPLATE):
+    """A button on AI work: a draft (use, again, discard), a proposed post (confirm, cancel) or
+    a scheduled post (unschedule). ``ref`` is the draft, pending or post id."""
+
+    def __init__(self, *, op: str, ref: str, label: str, style: discord.ButtonStyle) -> None:
+        self.op = op
+        self.ref = ref
+        super().__init__(
+            discord.ui.Button(label=label[:80], style=style, custom_id=f"should-ai:ai:{op}:{ref}")
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> AiButton:
+        label = getattr(item, "label", None) or match["op"]
+        return cls(op=match["op"], ref=match["ref"], label=label, style=discord.ButtonStyle.grey)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await handler_of(interaction.client).on_ai(interaction, op=self.op, ref=self.ref)
+
+
+DYNAMIC_ITEMS = (ActionButton, ReassignSelect, AiButton)
+
+
+def draft_view(draft_id: str) -> discord.ui.View:
+    """Use it / Regenerate / Discard under a draft."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        AiButton(op="use", ref=draft_id, label="Use it", style=discord.ButtonStyle.success)
+    )
+    view.add_item(
+        AiButton(op="again", ref=draft_id, label="Regenerate", style=discord.ButtonStyle.primary)
+    )
+    view.add_item(
+        AiButton(op="discard", ref=draft_id, label="Discard", style=discord.ButtonStyle.secondary)
+    )
+    return view
+
+
+def confirm_view(pending_id: str) -> discord.ui.View:
+    """Confirm / Cancel under a post proposed for scheduling."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        AiButton(op="confirm", ref=pending_id, label="Confirm", style=discord.ButtonStyle.success)
+    )
+    view.add_item(
+        AiButton(op="cancel", ref=pending_id, label="Cancel", style=discord.ButtonStyle.secondary)
+    )
+    return view
+
+
+def scheduled_view(post_ids: list[tuple[str, str]]) -> discord.ui.View | None:
+    """One Cancel button per scheduled post (label, id); Discord shows at most 25 buttons."""
+    if not post_ids:
+        return None
+    view = discord.ui.View(timeout=None)
+    for label, post_id in post_ids[:25]:
+        view.add_item(
+            AiButton(
+                op="unschedule",
+                ref=post_id,
+                label=f"Cancel {label}",
+                style=discord.ButtonStyle.danger,
+            )
+        )
+    return view
 
 
 def escalation_view(escalation: Escalation) -> discord.ui.View | None:

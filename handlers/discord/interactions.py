@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 import discord
 
+from bot.ai.model import ReplyTarget
+from bot.ai.service import AiWork
 from bot.commands import Commands, Reply, reply_for_store_down
 from bot.dedupe import Deduper
 from bot.errors import ShouldAiError
@@ -26,7 +28,7 @@ from bot.escalations.people import display_name
 from bot.intake import Intake
 from bot.policy.model import Decision, Policy
 from handlers.discord import render
-from handlers.discord.components import escalation_view
+from handlers.discord.components import confirm_view, escalation_view, scheduled_view
 from handlers.discord.notifier import ping_embed
 
 log = logging.getLogger(__name__)
@@ -56,12 +58,14 @@ class DiscordInteractions:
         escalations: EscalationActions,
         deduper: Deduper,
         policy: Callable[[], Policy],
+        ai: AiWork | None = None,
     ) -> None:
         self._commands = commands
         self._intake = intake
         self._escalations = escalations
         self._deduper = deduper
         self._policy = policy
+        self._ai = ai
         self._inflight: set[asyncio.Task[Any]] = set()
 
     @contextlib.contextmanager
@@ -102,9 +106,42 @@ class DiscordInteractions:
                 embed=render.notice_embed("This request is already being answered.")
             )
             return
-        await interaction.edit_original_response(embed=self._reply_embed(reply))
+        await interaction.edit_original_response(
+            embed=self._reply_embed(reply), view=_or_missing(self._reply_view(reply))
+        )
         if reply.needs_escalation and reply.decision is not None:
             await self._escalate(interaction, actor, reply, reply.decision, text.strip())
+        elif reply.kind == "decision" and reply.decision is not None:
+            await self._routine(interaction, actor, reply.decision, text.strip())
+
+    def _reply_view(self, reply: Reply) -> discord.ui.View | None:
+        if reply.kind != "scheduled":
+            return None
+        return scheduled_view([(p.plan.understood, p.id) for p in reply.scheduled])
+
+    async def _routine(
+        self, interaction: discord.Interaction[Any], actor: Actor, decision: Decision, text: str
+    ) -> None:
+        """Start the AI work for an AI-routed request and say what happens next."""
+        if self._ai is None or decision.route != "ai":
+            return
+        reply_to = ReplyTarget(
+            platform="discord",
+            user_id=actor.user_id,
+            channel=str(interaction.channel_id) if interaction.channel_id else None,
+            ephemeral=True,
+            interaction_token=interaction.token,
+            application_id=str(interaction.application_id),
+        )
+        outcome = await self._ai.handle(
+            actor=actor, text=text, decision=decision, reply_to=reply_to
+        )
+        if outcome.kind == "none" or not outcome.message:
+            return
+        view = confirm_view(outcome.pending_id) if outcome.pending_id else None
+        await interaction.followup.send(
+            embed=render.notice_embed(outcome.message), view=_or_missing(view), ephemeral=True
+        )
 
     def _reply_embed(self, reply: Reply) -> discord.Embed:
         if reply.kind == "decision" and reply.decision is not None:
@@ -194,10 +231,59 @@ class DiscordInteractions:
             embed=self.ping_embed(escalation), view=escalation_view(escalation)
         )
 
+    # ---- buttons on AI work: drafts, proposed posts, scheduled posts -------------------------
+
+    async def on_ai(self, interaction: discord.Interaction[Any], *, op: str, ref: str) -> None:
+        with self._tracked():
+            await self._ai_button(interaction, op, ref)
+
+    async def _ai_button(self, interaction: discord.Interaction[Any], op: str, ref: str) -> None:
+        if not await _claim(interaction, interaction.response.defer()):
+            return
+        if not await self._deduper.first_time(f"discord:{interaction.id}"):
+            return
+        if self._ai is None:
+            await interaction.followup.send(
+                embed=render.notice_embed("AI work is not set up on this bot."), ephemeral=True
+            )
+            return
+        done, message = await _run_ai_op(self._ai, op, ref, _actor(interaction))
+        # Refused (not theirs, expired): the card stays. A cancelled post leaves the list as is.
+        if not done or op == "unschedule":
+            await interaction.followup.send(embed=render.notice_embed(message), ephemeral=True)
+        else:
+            await interaction.edit_original_response(embed=render.notice_embed(message), view=None)
+
     def ping_embed(self, escalation: Escalation) -> discord.Embed:
         policy = self._policy()
         who = display_name(policy, escalation.assignee) if escalation.assignee else "the channel"
         return ping_embed(policy, escalation, who)
+
+
+async def _run_ai_op(ai: AiWork, op: str, ref: str, actor: Actor) -> tuple[bool, str]:
+    """Do what the button says; (done, what to show)."""
+    match op:
+        case "use":
+            draft, message = await ai.use_draft(draft_id=ref, actor=actor)
+            if draft is None:
+                return False, message
+            if draft.plan is None and draft.state == "used":
+                message = f"{message}\n\n{draft.text}"
+            return True, message
+        case "again":
+            return True, await ai.regenerate(draft_id=ref, actor=actor)
+        case "discard":
+            return True, await ai.discard(draft_id=ref, actor=actor)
+        case "confirm":
+            return True, await ai.confirm_schedule(pending_id=ref, actor=actor)
+        case "cancel":
+            return True, await ai.cancel_pending(pending_id=ref, actor=actor)
+        case _:
+            return True, await ai.cancel_scheduled(post_id=ref, actor=actor)
+
+
+def _or_missing(view: discord.ui.View | None) -> Any:
+    return view if view is not None else discord.utils.MISSING
 
 
 def _actor(interaction: discord.Interaction[Any]) -> Actor:

@@ -93,7 +93,7 @@ class DiscordNotifier:
         ref = escalation.status_ref
         if ref is None or not (ref.token and ref.application_id and ref.message_id):
             return False
-        hook = discord.Webhook.partial(int(ref.application_id), ref.token, client=self._client)
+        hook = interaction_webhook(self._client, ref.application_id, ref.token)
         try:
             await hook.edit_message(int(ref.message_id), embed=embed)
         except discord.HTTPException as e:
@@ -108,6 +108,13 @@ class DiscordNotifier:
     ) -> None:
         dm = await self._client.create_dm(discord.Object(user_id))
         await dm.send(embed=embed, view=_or_missing(view))
+
+
+def interaction_webhook(client: discord.Client, application_id: str, token: str) -> discord.Webhook:
+    """The follow-up webhook of an interaction (ephemeral messages, their edits), as
+    :attr:`discord.Interaction.followup` builds it, from the application id and token alone."""
+    data: Any = {"id": int(application_id), "type": 3, "token": token}
+    return discord.Webhook.from_state(data=data, state=client._connection)
 
 
 def ping_embed(policy: Policy, escalation: Escalation, assignee: str) -> discord.Embed:

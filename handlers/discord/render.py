@@ -120,3 +120,10 @@ def notice_embed(text: str, *, title: str | None = None) -> discord.Embed:
         description=clip(text or "—", _DESCRIPTION_MAX),
         colour=NOTICE_COLOUR,
     )
+
+
+def draft_embed(*, headline: str, text: str) -> discord.Embed:
+    """A draft from the LLM, under the line that says what to do with it."""
+    embed = discord.Embed(title=clip(headline, _TITLE_MAX), colour=AI_COLOUR)
+    embed.description = clip(text or "—", _DESCRIPTION_MAX)
+    return embed

@@ -62,8 +62,8 @@ class DiscordBot:
         return payload
 
     def press(self, message: Message, action: str, *, user: str, pick: str | None = None) -> Json:
-        """``user`` clicks ``action`` (ack, resolve, reassign) on ``message``."""
-        custom_id = next(c for c in message.custom_ids if c.split(":")[1] == action)
+        """``user`` clicks ``action`` (ack, resolve, reassign; use, confirm... on AI work)."""
+        custom_id = next(c for c in message.custom_ids if action in c.split(":")[1:3])
         values = [pick] if pick is not None else None
         payload = self.fake.press(message, custom_id, user_id=user, values=values)
         self.deliver(payload)

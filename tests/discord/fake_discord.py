@@ -277,6 +277,7 @@ class FakeDiscord:
         message = self._message(str(CHANNEL_ID), data, flags=int(data.get("flags") or 0))
         if body["type"] in (4, 5):  # a new (or deferred "thinking") response message
             self.originals[token] = message
+            self.messages[message.id] = message
         elif body["type"] in (6, 7):  # (deferred) update of the message the component is on
             on = self.interactions.get(iid, {}).get("message", {}).get("id")
             if on in self.messages:
@@ -324,6 +325,7 @@ class FakeDiscord:
             return _error(401, 50027, "Invalid Webhook Token")
         message = self._message(str(CHANNEL_ID), await request.json())
         self.followups.setdefault(token, []).append(message)
+        self.messages[message.id] = message
         return _json(message.payload)
 
     async def _open_dm(self, request: web.Request) -> web.Response:

@@ -1,0 +1,150 @@
+"""The whole bot as ``should-ai serve`` builds it, with an LLM configured: signed Slack requests in,
+the real policy, intake, job worker and openai client, the fake Slack and the local LLM server out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+from redis.asyncio import Redis
+
+from bot.ai.slack_delivery import DRAFT_USE_ACTION
+from bot.app import Services, bound_port, build_adapters, build_services, start_http
+from bot.escalations.model import Actor
+from bot.settings import Settings
+from tests.ai.fake_llm import FakeLlm
+from tests.slack.slack_fake import Call, FakeSlack
+from tests.slack.slack_signing import (
+    block_action_payload,
+    button_from,
+    interaction_body,
+    sign,
+    slash_command_body,
+)
+
+pytestmark = pytest.mark.store
+
+SECRET = "test-signing-secret-ai-0123456789"
+USER = "U0MARKETER"
+
+
+@dataclass
+class Bot:
+    url: str
+    slack: FakeSlack
+    llm: FakeLlm
+    services: Services
+    session: aiohttp.ClientSession
+
+    async def _post(self, body: str) -> int:
+        signed = sign(body, secret=SECRET)
+        async with self.session.post(
+            f"{self.url}/slack/events", data=signed.body, headers=signed.headers
+        ) as resp:
+            return resp.status
+
+    async def command(self, text: str) -> int:
+        return await self._post(
+            slash_command_body(text=text, user_id=USER, response_url=self.slack.response_url("cmd"))
+        )
+
+    async def press(self, card: Call, action_id: str) -> int:
+        payload = block_action_payload(
+            user_id=USER, action=button_from(card.blocks(), action_id), channel_id="C0MARKETING",
+            message_ts="1700000000.000001", response_url=self.slack.response_url("press"),
+        )
+        return await self._post(interaction_body(payload))
+
+    async def answers(self, count: int) -> list[Call]:
+        await self.slack.wait_calls("response_url", count)
+        return self.slack.of("response_url")
+
+
+@pytest.fixture
+async def bot(
+    monkeypatch: pytest.MonkeyPatch, redis: Redis, redis_url: str, fake_slack: FakeSlack,
+    fake_llm: FakeLlm,
+) -> AsyncIterator[Bot]:
+    for name, value in {
+        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
+        "SHOULD_AI_SLACK_API_URL": fake_slack.api_url, "SHOULD_AI_REDIS_URL": redis_url,
+        "SHOULD_AI_HTTP_PORT": "0", "SHOULD_AI_LLM_BASE_URL": fake_llm.base_url,
+        "SHOULD_AI_LLM_MODEL": "llama3.2",
+    }.items():
+        monkeypatch.setenv(name, value)
+    unset = ("SLACK_APP_TOKEN", "DISCORD_TOKEN", "SHOULD_AI_LLM_API_KEY", "SHOULD_AI_POLICY_DIR")
+    for name in unset:
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings()
+    async with build_services(settings) as services:
+        build_adapters(services)
+        runner = await start_http(services, port=0, host="127.0.0.1")
+        worker = asyncio.create_task(services.jobs.run_worker())
+        try:
+            async with aiohttp.ClientSession() as session:
+                url = f"http://127.0.0.1:{bound_port(runner)}"
+                yield Bot(url, fake_slack, fake_llm, services, session)
+        finally:
+            await services.jobs.stop()
+            worker.cancel()
+            await runner.cleanup()
+            await services.intake.aclose()
+
+
+async def test_a_drafting_request_brings_a_draft_to_slack(bot: Bot) -> None:
+    bot.llm.default_answer = "1. Spring into savings\n2. Fresh deals, fresh start\n3. 20% off"
+    assert await bot.command("Draft three subject lines for the spring sale newsletter") == 200
+    answers = await bot.answers(3)  # the verdict, the "drafting" note, the draft
+    assert "AI can do this" in answers[0].blocks_text()
+    [card] = [c for c in answers if DRAFT_USE_ACTION in c.action_ids()]
+    assert "Fresh deals, fresh start" in card.blocks_text()
+    assert bot.llm.prompts() == ["Draft three subject lines for the spring sale newsletter"]
+
+
+async def test_a_crisis_request_never_reaches_the_llm(bot: Bot) -> None:
+    text = "We have a product recall, draft the statement for the press"
+    assert await bot.command(text) == 200
+    [verdict] = await bot.answers(1)
+    assert "A person must own this" in verdict.blocks_text()
+    owner = bot.services.holder.policy.people.people["comms-lead"].slack
+    await bot.slack.wait_for(lambda _: bool(bot.slack.dms_to(str(owner))))
+    assert bot.llm.requests == []
+
+
+def _zone_where_today_is_not_tuesday() -> str:
+    for tz in ("America/New_York", "Asia/Tokyo"):  # 13-14 h apart: never both on a Tuesday
+        if datetime.now(ZoneInfo(tz)).weekday() != 1:
+            return tz
+    raise AssertionError("unreachable")
+
+
+def _next_tuesday_9am(tz: str) -> int:
+    today = datetime.now(ZoneInfo(tz)).date()
+    tuesday = today + timedelta(days=(1 - today.weekday()) % 7)
+    at = datetime(tuesday.year, tuesday.month, tuesday.day, 9, tzinfo=ZoneInfo(tz))
+    return int(at.timestamp())
+
+
+async def test_schedule_the_newsletter_teaser_for_tuesday_9am(bot: Bot) -> None:
+    tz = _zone_where_today_is_not_tuesday()
+    bot.slack.user_tz[USER] = tz
+    bot.slack.channels_by_name["marketing"] = "C0MARKETING"
+    bot.llm.default_answer = "Our December newsletter lands tomorrow: three ideas worth stealing."
+    assert await bot.command("Schedule the newsletter teaser for Tuesday 9am in #marketing") == 200
+    answers = await bot.answers(3)
+    assert any(f"at 09:00 ({tz})" in c.blocks_text() for c in answers)
+    assert bot.slack.of("chat.scheduleMessage") == []
+    [card] = [c for c in answers if DRAFT_USE_ACTION in c.action_ids()]
+
+    assert await bot.press(card, DRAFT_USE_ACTION) == 200
+    [scheduled] = await bot.slack.wait_calls("chat.scheduleMessage")
+    assert int(scheduled.args["post_at"]) == _next_tuesday_9am(tz)
+    assert scheduled.args["text"] == bot.llm.default_answer
+    [post] = await bot.services.ai.list_scheduled(actor=Actor(platform="slack", user_id=USER))
+    assert post.channel_id == "C0MARKETING"
