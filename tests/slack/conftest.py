@@ -89,15 +89,15 @@ class SlackBot:
     async def press(
         self, message: Call, action_id: str, *, user: str, selected_user: str | None = None
     ) -> int:
-        """``user`` uses the element ``action_id`` on the posted ``message``."""
+        """``user`` uses the element ``action_id`` on ``message`` (a post or ephemeral answer)."""
         action = button_from(message.blocks(), action_id)
         if selected_user is not None:
             action["selected_user"] = selected_user
         payload = block_action_payload(
             user_id=user,
             action=action,
-            channel_id=str(message.args["channel"]),
-            message_ts=message.ts,
+            channel_id=str(message.args.get("channel", "C0MARKETING")),
+            message_ts=message.ts or "1699999999.000200",  # an ephemeral answer has no ts
             response_url=self.fake.response_url(f"press-{user}"),
         )
         signed = sign(interaction_body(payload), secret=SECRET)

@@ -297,6 +297,8 @@ def _update(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ephemeral(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    if str(args.get("channel", "")) in fake.not_in_channel:
+        return {"ok": False, "error": "not_in_channel"}
     return {"ok": True, "message_ts": fake.next_ts()}
 
 
@@ -307,14 +309,17 @@ def _users_info(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "user": {"id": user, "name": user.lower(), "tz": tz, "tz_offset": offset}}
 
 
-def _known_channel(fake: FakeSlack, channel: str) -> bool:
-    return channel[:1] in ("C", "G", "D") or channel in fake.channels_by_name.values()
+def _channel_id(fake: FakeSlack, channel: str) -> str | None:
+    """An id as given, or the id of a channel name ("#marketing"), which Slack also accepts."""
+    if channel[:1] in ("C", "G", "D"):
+        return channel
+    return fake.channels_by_name.get(channel.removeprefix("#"))
 
 
 def _schedule_message(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
-    channel, post_at = str(args.get("channel", "")), int(float(args.get("post_at", 0)))
-    now = int(time.time())
-    if not _known_channel(fake, channel):
+    channel = _channel_id(fake, str(args.get("channel", "")))
+    post_at, now = int(float(args.get("post_at", 0))), int(time.time())
+    if channel is None:
         return {"ok": False, "error": "channel_not_found"}
     if post_at <= now:
         return {"ok": False, "error": "time_in_past"}
