@@ -7,7 +7,6 @@ down or hung: the call is bounded by a timeout, and a failure is logged and coun
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -16,8 +15,6 @@ from redis.exceptions import RedisError
 from bot.metrics import Metrics
 
 T = TypeVar("T")
-
-log = logging.getLogger(__name__)
 
 # What "Redis is unavailable" looks like from redis-py: its own errors, a refused or reset
 # socket (OSError) and our timeout (TimeoutError).
@@ -33,5 +30,5 @@ async def fail_open(
             return await call
     except STORE_ERRORS as e:
         metrics.store_errors.labels(component=component).inc()
-        log.warning("redis unavailable for %s, going on without it: %r", component, e)
+        metrics.outage_log.failed(component, e)
         return fallback

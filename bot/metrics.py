@@ -5,11 +5,39 @@ No module-level collectors: two bots in one process (tests do this) never share 
 
 from __future__ import annotations
 
+import logging
+import time
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
 # Minutes to hours: acknowledgement windows in policy.yaml run from 15 minutes to a few hours.
+log = logging.getLogger("bot.failopen")
+
 _ACK_BUCKETS = (10.0, 30.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 86400.0)
+
+
+class OutageLog:
+    """Logs a store failure once per component per interval, with the count since the last line.
+
+    During an outage every request fails three Redis calls; one line per call would bury the
+    rest of the log. The metric still counts every failure.
+    """
+
+    def __init__(self, *, interval_s: float = 30.0) -> None:
+        self._interval_s = interval_s
+        self._last: dict[str, float] = {}
+        self._suppressed: dict[str, int] = {}
+
+    def failed(self, component: str, error: BaseException) -> None:
+        now = time.monotonic()
+        if now - self._last.get(component, -self._interval_s) < self._interval_s:
+            self._suppressed[component] = self._suppressed.get(component, 0) + 1
+            return
+        more = self._suppressed.pop(component, 0)
+        self._last[component] = now
+        also = f" ({more} more failures since the last report)" if more else ""
+        log.warning("redis unavailable for %s, going on without it: %r%s", component, error, also)
 
 
 class Metrics:
@@ -54,6 +82,9 @@ class Metrics:
             "should_ai_policy_info", "The policy revision in use (value 1)", ["revision"],
             registry=r,
         )
+
+        # The log lines that go with store_errors, throttled per component (bot.failopen).
+        self.outage_log = OutageLog()
 
     def set_policy_revision(self, revision: str) -> None:
         self.policy_info.clear()

@@ -42,3 +42,19 @@ async def test_helpers_fail_open_when_redis_dies(
         assert sample(metrics, "should_ai_store_errors_total", component=component) == 1
         assert f"redis unavailable for {component}" in caplog.text
     await client.aclose()
+
+
+async def test_an_outage_is_counted_every_time_but_logged_once(
+    own_redis: EmbeddedRedis, metrics: Metrics, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = aioredis.Redis.from_url(own_redis.url, decode_responses=True)
+    dedupe = Deduper(client, ttl_s=60, metrics=metrics, timeout_s=1.0)
+    own_redis.kill()
+    caplog.set_level(logging.WARNING)
+
+    for i in range(20):
+        assert await dedupe.first_time(f"slack:Ev{i}")
+
+    assert sample(metrics, "should_ai_store_errors_total", component="dedupe") == 20
+    assert caplog.text.count("redis unavailable for dedupe") == 1
+    await client.aclose()
