@@ -51,6 +51,9 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
 
     try:
         return handler(args)
+    except BrokenPipeError:  # the reader went away (`should-ai check ... | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     except PolicyError as e:
         print(f"policy error: {e}", file=sys.stderr)
         return EXIT_USAGE

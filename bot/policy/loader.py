@@ -8,14 +8,15 @@ something is wrong is a file re-read in round-trip mode, whose nodes remember th
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from bot.errors import PolicyError
 from bot.policy.model import CasesFile, PeopleFile, Policy, PolicyFile
@@ -44,6 +45,8 @@ class _Source:
     def line_of(self, loc: Loc) -> int | None:
         """The 1-based line of the deepest part of ``loc`` present in the file."""
         if self._tree is None:
+            from ruamel.yaml import YAML
+
             self._tree = YAML(typ="rt").load(self.text)
         return _line_in(self._tree, loc)
 
@@ -102,14 +105,63 @@ def _parse(path: Path, content: bytes) -> _Source:
         bad_line = content[: e.start].count(b"\n") + 1
         raise PolicyError("not valid UTF-8 text", file=str(path), line=bad_line) from e
     source = _Source(path, text)
-    try:
-        source.data = YAML(typ="safe").load(text)
-    except YAMLError as e:
-        raise _yaml_error(path, e) from e
+    cached = _cache_path(content)
+    source.data = _read_cache(cached)
+    if source.data is _MISSING:
+        source.data = _parse_yaml(path, text)
+        _write_cache(cached, source.data)
     return source
 
 
-def _yaml_error(path: Path, error: YAMLError) -> PolicyError:
+# Parsing YAML in pure Python costs most of a second for the default policy, so the parsed data
+# of each file is kept as JSON, keyed by the file's exact bytes (like __pycache__). Only data
+# that JSON represents exactly is cached; a cache that cannot be read or written is skipped.
+_CACHE_FORMAT = b"should-ai policy cache 1\0"
+_MISSING = object()
+
+
+def _cache_path(content: bytes) -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    if not Path(base).is_absolute():
+        return None
+    digest = hashlib.sha256(_CACHE_FORMAT + content).hexdigest()
+    return Path(base) / "should-ai" / "policy" / f"{digest}.json"
+
+
+def _read_cache(path: Path | None) -> Any:
+    if path is None:
+        return _MISSING
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return _MISSING
+
+
+def _write_cache(path: Path | None, data: Any) -> None:
+    try:
+        encoded = json.dumps(data, ensure_ascii=False)
+        if path is None or json.loads(encoded) != data:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(encoded, encoding="utf-8")
+        partial.replace(path)
+    except (OSError, TypeError, ValueError):
+        return
+
+
+def _parse_yaml(path: Path, text: str) -> Any:
+    # Imported here: with the cache warm, `should-ai check` never loads ruamel.yaml.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        return YAML(typ="safe").load(text)
+    except YAMLError as e:
+        raise _yaml_error(path, e) from e
+
+
+def _yaml_error(path: Path, error: Exception) -> PolicyError:
     mark = getattr(error, "problem_mark", None)
     line: int | None = mark.line + 1 if mark is not None else None
     problem = getattr(error, "problem", None) or str(error)
