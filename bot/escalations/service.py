@@ -51,6 +51,8 @@ TIMED_STATES = frozenset({"open", "reassigned"})
 # A ping still marked pending this long after its move is presumed lost with a crashed replica.
 REDELIVER_AFTER_S = 30.0
 _NO_NOTIFIER_RETRY_S = 5.0
+_TIMER_PREFIX = "escalation:"
+_SWEEP_CHUNK = 1000
 
 PolicyGetter = Callable[[], Policy]
 
@@ -80,8 +82,18 @@ class NoNotifier(EscalationError):
 
 
 def timer_job_id(escalation: Escalation) -> str:
-    due_ms = round((escalation.due_at or 0) * 1000)
-    return f"escalation:{escalation.id}:{escalation.level}:{due_ms}"
+    """The id of the timer job of the escalation's current move (also its unsent-ping marker)."""
+    return _timer_id(escalation.id, escalation.due_at or 0.0)
+
+
+def _timer_id(escalation_id: str, due_at: float) -> str:
+    # Every move that sets a timer sets a new due time, and two moves of one escalation are
+    # separate Redis transactions, so (id, due time to the microsecond) names one move.
+    return f"{_TIMER_PREFIX}{escalation_id}:{round(due_at * 1_000_000)}"
+
+
+def _escalation_of(marker: str) -> str:
+    return marker.removeprefix(_TIMER_PREFIX).rsplit(":", 1)[0]
 
 
 class EscalationService:
@@ -310,8 +322,8 @@ class EscalationService:
             due_at=after.due_at,
         )
 
-    async def _schedule(self, escalation: Escalation) -> None:
-        await self._jobs.enqueue(
+    async def _schedule(self, escalation: Escalation) -> bool:
+        return await self._jobs.enqueue(
             TIMER_JOB,
             job_id=timer_job_id(escalation),
             defer_until=escalation.due_at,
@@ -321,24 +333,42 @@ class EscalationService:
         )
 
     async def recover(self) -> None:
-        """At worker start: re-queue timers the job queue lost, resend pings lost in a crash."""
+        """Re-queue timers the job queue lost; resend pings lost with a crashed replica.
+
+        Runs at each worker start and once a minute. Cheap when nothing is lost: it reads the
+        due-time index and asks arq which timer jobs exist, without loading escalations.
+        """
+        lost = await self._requeue_lost_timers()
+        resent = await self._resend_unsent_pings()
+        if lost or resent:
+            log.warning("recovered %d escalation timers and %d pings", lost, resent)
+
+    async def _requeue_lost_timers(self) -> int:
+        due = await self._store.due_times()
+        lost = 0
+        for start in range(0, len(due), _SWEEP_CHUNK):
+            by_job = {_timer_id(eid, at): eid for eid, at in due[start : start + _SWEEP_CHUNK]}
+            queued = await self._jobs.queued(list(by_job))
+            missing = [eid for job_id, eid in by_job.items() if job_id not in queued]
+            for escalation in await self._store.many(missing):
+                if escalation.state in TIMED_STATES and escalation.due_at is not None:
+                    lost += await self._schedule(escalation)
+        return lost
+
+    async def _resend_unsent_pings(self) -> int:
         policy = self._policy()
-        active = await self._store.list_active()
-        timed = [e for e in active if e.state in TIMED_STATES and e.due_at is not None]
-        queued = await self._jobs.queued([timer_job_id(e) for e in timed])
-        lost = [e for e in timed if timer_job_id(e) not in queued]
-        for escalation in lost:
-            await self._schedule(escalation)
-        by_marker = {timer_job_id(e): e for e in timed}
         markers = await self._store.undelivered(moved_before=self._clock() - REDELIVER_AFTER_S)
+        resent = 0
         for marker in markers:
-            stuck = by_marker.get(marker)
-            if stuck is None:
-                await self._store.delivered(marker)  # the escalation moved on since
+            current = await self._store.get(_escalation_of(marker))
+            if current is None or current.state not in TIMED_STATES:
+                await self._store.delivered(marker)  # closed since: nothing to send
+            elif timer_job_id(current) != marker:
+                await self._store.delivered(marker)  # moved on since: that ping is moot
             else:
-                await self._deliver(stuck, policy, self._resend_message(policy, stuck))
-        if lost or markers:
-            log.warning("recovered %d escalation timers and %d pings", len(lost), len(markers))
+                await self._deliver(current, policy, self._resend_message(policy, current))
+                resent += 1
+        return resent
 
     # -- delivery ------------------------------------------------------------------------------
 

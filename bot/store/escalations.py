@@ -123,6 +123,12 @@ class RedisEscalationStore:
             ids = await self._redis.zrange(keys.ESCALATIONS_ACTIVE, 0, -1)
             return await self._many(ids)
 
+    async def due_times(self) -> list[tuple[str, float]]:
+        """(id, due_at) of every escalation whose timer is set."""
+        with _redis_errors("list escalation timers"):
+            entries = await self._redis.zrange(keys.ESCALATIONS_DUE, 0, -1, withscores=True)
+        return [(str(eid), float(at)) for eid, at in entries]
+
     async def undelivered(self, *, moved_before: float) -> list[str]:
         """Markers of pings not confirmed sent, for moves made before ``moved_before``."""
         with _redis_errors("list unsent pings"):
