@@ -1,0 +1,279 @@
+"""The `should-ai` command line as an admin or a script uses it: output, exit codes, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.policy.loader import DEFAULT_POLICY_DIR
+
+RULES = "--rules-only"  # most tests pin the rules layer; one test runs the default layers
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _subprocess(*argv: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *argv],
+        input=stdin,
+        capture_output=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
+@pytest.fixture
+def policy_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "policy"
+    shutil.copytree(DEFAULT_POLICY_DIR, target)
+    return target
+
+
+def test_check_names_route_category_owner_and_why(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", RULES, "Draft the customer email about the data breach")
+    assert code == 0
+    assert "route: human" in out and "category: Crisis (crisis)" in out
+    assert "owner: Dana Whitfield" in out and "[comms-lead]" in out
+    assert "why: The brand's reputation is at stake" in out
+    assert 'keyword "data breach"' in out
+
+
+def test_check_with_the_default_layers_agrees(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "--json", "Draft the customer email about the data breach")
+    decision = json.loads(out)
+    assert code == 0
+    assert (decision["route"], decision["category"]) == ("human", "crisis")
+    assert decision["owner"]["id"] == "comms-lead"
+
+
+def test_check_json_is_the_decision_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", RULES, "--json", "Schedule the newsletter for Monday 9am")
+    decision = json.loads(out)
+    assert code == 0
+    assert (decision["route"], decision["category"], decision["owner"]) == (
+        "ai",
+        "scheduling",
+        None,
+    )
+    for key in ("decision_id", "categories", "confidence", "reasons", "ai_may", "policy_revision"):
+        assert key in decision
+
+
+def test_check_joins_unquoted_words(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", RULES, "--json", "we", "got", "hacked")
+    assert code == 0 and json.loads(out)["category"] == "crisis"
+
+
+@pytest.mark.parametrize("argv", [["check"], ["check", "  "], ["check", RULES, ""]])
+def test_empty_text_is_a_usage_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, out, err = _run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert "nothing to check" in err
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(capsys, "chekc", "x")[0] == 2
+
+
+def test_batch_keeps_order_and_reports_bad_lines(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    batch = tmp_path / "requests.jsonl"
+    batch.write_bytes(
+        b'{"text": "Draft the customer email about the data breach", "id": 1}\n'
+        b"Schedule the post for Friday\n"
+        b'{"text": "broken\n'
+        b"caf\xe9 au lait\n"
+        b'{"id": 5}\n'
+        b"\n"
+        b'{"text": "write fake reviews"}\n'
+    )
+    code, out, _ = _run(capsys, "check", RULES, "--batch", str(batch))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 1
+    assert len(lines) == 7
+    assert lines[0]["category"] == "crisis" and lines[1]["category"] == "scheduling"
+    assert lines[2]["line"] == 3 and "not valid JSON" in lines[2]["error"]
+    assert lines[3]["line"] == 4 and "UTF-8" in lines[3]["error"]
+    assert lines[4]["line"] == 5 and "'text'" in lines[4]["error"]
+    assert lines[5]["line"] == 6 and lines[5]["error"] == "empty text"
+    assert lines[6]["category"] == "ethics"
+
+
+def test_batch_all_good_exits_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    batch = tmp_path / "ok.txt"
+    batch.write_text("write a tweet\nwe were sued\n", encoding="utf-8")
+    code, out, _ = _run(capsys, "check", RULES, "--json", "--batch", str(batch))
+    assert code == 0
+    assert [json.loads(line)["route"] for line in out.splitlines()] == ["ai", "human"]
+
+
+def test_batch_from_stdin_through_the_installed_entry_point() -> None:
+    done = _subprocess("check", RULES, "--json", "--batch", "-", stdin=b"write a tweet\n\xff\xfe\n")
+    lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert done.returncode == 1
+    assert lines[0]["route"] == "ai" and "UTF-8" in lines[1]["error"]
+
+
+def test_batch_file_missing_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = _run(capsys, "check", RULES, "--batch", str(tmp_path / "nope.jsonl"))
+    assert code == 2 and "cannot read" in err
+
+
+def test_a_megabyte_message_is_decided(capsys: pytest.CaptureFixture[str]) -> None:
+    text = "draft a friendly note " * 50_000
+    code, out, _ = _run(capsys, "check", RULES, "--json", text)
+    assert code == 0 and json.loads(out)["route"] == "ai"
+
+
+def _labelled(tmp_path: Path) -> Path:
+    rows = [
+        {
+            "text": "We are being sued over the product",
+            "route": "human",
+            "category": "crisis",
+            "lang": "en",
+        },
+        {"text": "Écris de faux avis", "route": "human", "category": "ethics", "lang": "fr"},
+        {"text": "Can you look into it", "route": "human", "category": "strategy", "lang": "en"},
+        {
+            "text": "Schedule the post for Monday",
+            "route": "ai",
+            "category": "scheduling",
+            "lang": "en",
+        },
+        {
+            "text": "Rédige une légende Instagram",
+            "route": "ai",
+            "category": "drafting",
+            "lang": "fr",
+        },
+        {"text": "Write the recall notice", "route": "ai", "category": "drafting", "lang": "en"},
+    ]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n")
+    return path
+
+
+def test_eval_reports_recall_false_escalation_and_accuracy(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = _run(capsys, "eval", RULES, "--json", str(_labelled(tmp_path)))
+    report = json.loads(out)
+    assert code == 0
+    overall = report["overall"]
+    assert (overall["human_items"], overall["ai_items"]) == (3, 3)
+    assert overall["human_recall"] == 1.0  # the unknown request still reaches a person
+    assert overall["false_escalation_rate"] == pytest.approx(1 / 3, abs=1e-4)  # the recall notice
+    assert overall["category_accuracy"] == pytest.approx(4 / 6, abs=1e-4)
+    assert report["per_language"]["fr"]["items"] == 2
+    assert report["per_category"]["strategy"]["category_accuracy"] == 0.0
+    assert {miss["text"] for miss in report["misses"]} == {
+        "Can you look into it",
+        "Write the recall notice",
+    }
+
+
+def test_eval_text_output_and_thresholds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    labelled = str(_labelled(tmp_path))
+    code, out, _ = _run(capsys, "eval", RULES, labelled)
+    assert code == 0 and "human recall" in out and "per language" in out
+    assert _run(capsys, "eval", RULES, "--max-false-escalation", "0.1", labelled)[0] == 1
+    assert _run(capsys, "eval", RULES, "--min-recall", "0.95", labelled)[0] == 0
+
+
+def test_eval_rejects_a_malformed_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x", "route": "maybe"}\n')
+    code, _, err = _run(capsys, "eval", RULES, str(bad))
+    assert code == 2 and f"{bad}:1" in err
+
+
+def test_policy_validate_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "policy", "validate")
+    assert code == 0 and "policy OK" in out and "10 categories" in out
+
+
+def test_policy_validate_names_file_line_and_key(
+    capsys: pytest.CaptureFixture[str], policy_copy: Path
+) -> None:
+    policy_file = policy_copy / "policy.yaml"
+    text = policy_file.read_text(encoding="utf-8")
+    policy_file.write_text(text.replace("owner: legal-counsel", "owner: legal-councel", 1))
+    code, _, err = _run(capsys, "policy", "validate", "--policy-dir", str(policy_copy))
+    line = next(
+        i for i, ln in enumerate(policy_file.read_text().splitlines(), 1) if "legal-councel" in ln
+    )
+    assert code == 2
+    assert f"{policy_file}:{line}: categories.ethics.owner:" in err
+
+
+def test_policy_test_passes_with_coverage_per_category(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "policy", "test", RULES)
+    assert code == 0
+    assert "OK:" in out
+    for name in ("crisis", "ethics", "relationships", "strategy", "creative", "support"):
+        assert any(line.split()[:1] == [name] for line in out.splitlines()), name
+
+
+def test_policy_test_fails_without_cases(
+    capsys: pytest.CaptureFixture[str], policy_copy: Path
+) -> None:
+    shutil.rmtree(policy_copy / "cases")
+    code, out, _ = _run(capsys, "policy", "test", RULES, "--policy-dir", str(policy_copy))
+    assert code == 1 and "no test cases" in out
+
+
+def test_policy_test_fails_on_a_wrong_case(
+    capsys: pytest.CaptureFixture[str], policy_copy: Path
+) -> None:
+    (policy_copy / "cases" / "wrong.yaml").write_text(
+        "cases:\n  - {text: 'Schedule the post for Monday', route: human, category: crisis}\n"
+    )
+    code, out, _ = _run(capsys, "policy", "test", RULES, "--json", "--policy-dir", str(policy_copy))
+    report = json.loads(out)
+    assert code == 1 and report["ok"] is False
+    assert report["failures"][0]["case"]["text"] == "Schedule the post for Monday"
+
+
+def test_policy_dir_from_the_environment(
+    capsys: pytest.CaptureFixture[str], policy_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (policy_copy / "people.yaml").write_text("people: {}\n")
+    monkeypatch.setenv("SHOULD_AI_POLICY_DIR", str(policy_copy))
+    code, _, err = _run(capsys, "check", RULES, "anything")
+    assert code == 2 and "people.yaml" in err
+
+
+def test_exit_codes_through_a_real_process() -> None:
+    assert _subprocess("check", RULES, "write a tweet").returncode == 0
+    empty = _subprocess("check", "")
+    assert empty.returncode == 2 and b"nothing to check" in empty.stderr
+    assert _subprocess("policy", "validate", "--policy-dir", "/nonexistent").returncode == 2
+
+
+def test_check_does_not_import_platform_or_llm_libraries() -> None:
+    heavy = ["redis", "slack_sdk", "slack_bolt", "discord", "openai", "sklearn", "arq", "aiohttp"]
+    probe = (
+        "import sys; from bot.cli import main; main(['check', '--rules-only', 'write a tweet']); "
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, check=True, env={**os.environ}
+    )
+    assert done.stdout.decode().strip().splitlines()[-1] == "[]"
