@@ -32,6 +32,9 @@ Vectors = NDArray[np.float32]
 Outcome = Literal["human", "ai", "uncertain"]
 
 TOP_K = 3
+# Every reason the similarity layer gives for an unsure verdict starts with this (the LLM judge
+# looks for it; admins read it).
+UNCERTAIN_PREFIX = "uncertain: "
 # Requests are a sentence or two; a pasted essay is cut so one request can't cost more.
 MAX_CHARS = 600
 # Used until `should-ai policy calibrate` writes a threshold: high for AI categories, so an
@@ -85,7 +88,7 @@ class SimilarityVerdict:
     def detail(self) -> str:
         """What an admin reads in the decision's reasons."""
         parts = [_describe(s) for s in (self.best_human, self.best_ai) if s is not None]
-        prefix = "uncertain: " if self.outcome == "uncertain" else ""
+        prefix = UNCERTAIN_PREFIX if self.outcome == "uncertain" else ""
         return prefix + "; ".join(parts)
 
 

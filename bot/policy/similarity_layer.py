@@ -4,7 +4,8 @@ How it weighs its verdict (:func:`bot.policy.similarity.judge`) against the rule
 
 - confident human: adds a counting hit for that category, so a paraphrase the keywords missed,
   or a human request dressed in an AI keyword ("schedule a call to tell our partner we're
-  leaving"), goes to its owner;
+  leaving"), goes to its owner; if a human rule already matched, the rules pick the category
+  and this hit only explains;
 - confident AI: adds a counting AI hit; a human *keyword* hit stops counting only if the
   nearest AI example uses that same keyword and the request is clearly closer to the AI
   examples than to that category's own (``override_margin``): "write a blog post about how
@@ -84,7 +85,8 @@ class SimilarityLayer:
         if verdict.outcome == "ai":
             return self._confident_ai(verdict, result, text, hits)
         if verdict.outcome == "human":
-            return (*hits, _hit(verdict, counts=True))
+            # When a human rule already matched, the rules pick the category; this explains.
+            return (*hits, _hit(verdict, counts=not self._human_rule_hit(hits)))
         return self._uncertain(verdict, hits)
 
     def _confident_ai(
@@ -129,8 +131,25 @@ class SimilarityLayer:
             return hits
         # With rule hits the rules decide and this hit only explains; with none, the closest
         # human category gets it (unless the request resembles nothing: then the fallback).
-        counts = not any(h.counts for h in hits) and verdict.score >= self._tuning.floor
+        counting = [h for h in hits if h.counts]
+        if self._human_rule_hit(hits):
+            return (*hits, _hit(verdict, counts=False))  # a person gets it anyway
+        # No rule hit, or only AI ones while the request reads like a human category's examples
+        # (above its threshold, closer than any AI one): unsure, so a person decides.
+        counts = verdict.score >= self._tuning.floor and (
+            not counting or self._leans_human(verdict)
+        )
         return (*hits, _hit(verdict, counts=counts))
+
+    def _human_rule_hit(self, hits: tuple[Hit, ...]) -> bool:
+        return any(h.counts and self.index.routes.get(h.category) == "human" for h in hits)
+
+    def _leans_human(self, verdict: SimilarityVerdict) -> bool:
+        """The closest human category clears its own threshold and beats every AI one."""
+        human, ai = verdict.best_human, verdict.best_ai
+        if human is None or human.score < self.thresholds[human.category]:
+            return False
+        return ai is None or human.score > ai.score
 
 
 def _folded_keywords(policy: Policy) -> dict[str, tuple[tuple[str, str], ...]]:
