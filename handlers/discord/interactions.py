@@ -94,7 +94,19 @@ class DiscordInteractions:
 
     async def on_request(self, interaction: discord.Interaction[Any], text: str) -> None:
         with self._tracked():
-            await self._request(interaction, text)
+            try:
+                await self._request(interaction, text)
+            except Exception:  # never leave the requester "thinking", never fall through to AI
+                log.exception("/should-ai interaction %s failed", interaction.id)
+                await _tell(interaction, self._broken_request())
+
+    def _broken_request(self) -> str:
+        fallback = self._policy().file.fallback.owner
+        name = display_name(self._policy(), fallback)
+        return (
+            "Something went wrong on my side, so I could not answer this. Treat it as work for "
+            f"a person: ask {name} directly, and try /should-ai again later."
+        )
 
     async def _request(self, interaction: discord.Interaction[Any], text: str) -> None:
         if not await _claim(interaction, interaction.response.defer(ephemeral=True, thinking=True)):
@@ -186,9 +198,14 @@ class DiscordInteractions:
         )
         if reply.intake is None:  # a decision reply always carries its intake result
             raise ShouldAiError("decision reply without its intake result")
-        escalation = await self._intake.escalate(
-            result=reply.intake, actor=actor, text=text, status_ref=ref
-        )
+        try:
+            escalation = await self._intake.escalate(
+                result=reply.intake, actor=actor, text=text, status_ref=ref
+            )
+        except Exception:
+            log.exception("escalation of decision %s failed", decision.decision_id)
+            await card.edit(embed=render.notice_embed(_contact_directly(decision)))
+            return
         if escalation is None:  # Redis down: never to AI; the requester goes to the owner
             await card.edit(embed=render.notice_embed(reply_for_store_down(decision)))
         # Otherwise the escalation service has already updated the card (who was pinged).
@@ -204,7 +221,11 @@ class DiscordInteractions:
         target_user_id: str | None = None,
     ) -> None:
         with self._tracked():
-            await self._action(interaction, escalation_id, action, target_user_id)
+            try:
+                await self._action(interaction, escalation_id, action, target_user_id)
+            except Exception:
+                log.exception("button %s on escalation %s failed", action, escalation_id)
+                await _tell(interaction, "Something went wrong; please press the button again.")
 
     async def _action(
         self,
@@ -235,7 +256,11 @@ class DiscordInteractions:
 
     async def on_ai(self, interaction: discord.Interaction[Any], *, op: str, ref: str) -> None:
         with self._tracked():
-            await self._ai_button(interaction, op, ref)
+            try:
+                await self._ai_button(interaction, op, ref)
+            except Exception:
+                log.exception("AI button %s on %s failed", op, ref)
+                await _tell(interaction, "Something went wrong; please press the button again.")
 
     async def _ai_button(self, interaction: discord.Interaction[Any], op: str, ref: str) -> None:
         if not await _claim(interaction, interaction.response.defer()):
@@ -280,6 +305,26 @@ async def _run_ai_op(ai: AiWork, op: str, ref: str, actor: Actor) -> tuple[bool,
             return True, await ai.cancel_pending(pending_id=ref, actor=actor)
         case _:
             return True, await ai.cancel_scheduled(post_id=ref, actor=actor)
+
+
+def _contact_directly(decision: Decision) -> str:
+    owner = decision.owner.name if decision.owner else "the owner of this kind of work"
+    return (
+        f"I could not notify {owner} just now, so please contact them directly about this. "
+        "Do not hand it to AI in the meantime."
+    )
+
+
+async def _tell(interaction: discord.Interaction[Any], message: str) -> None:
+    """An ephemeral note to whoever triggered ``interaction``, answered or not; best effort."""
+    embed = render.notice_embed(message)
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+    except discord.HTTPException as e:
+        log.warning("could not tell the user about the failure of %s: %s", interaction.id, e)
 
 
 def _or_missing(view: discord.ui.View | None) -> Any:

@@ -11,7 +11,8 @@ It also behaves like Discord where that matters to the bot:
 - a second response to the same interaction is refused (400, code 40060);
 - a user whose DMs are closed cannot be messaged (403, code 50007);
 - an expired interaction token cannot edit its messages (401, code 50027);
-- a route can be told to answer 429 once, with ``Via`` and ``retry_after`` like Discord's edge.
+- a route can be told to answer 429 once, with ``Via`` and ``retry_after`` like Discord's edge,
+  or to reject one request (400, code 50035) as Discord does a payload it won't take.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ class FakeDiscord:
         self.commands: dict[str, list[Json]] = {}  # "global" or guild id -> synced commands
         self.rate_limit_once: set[str] = set()  # "METHOD /path/prefix" keys
         self.rate_limited: list[str] = []
+        self.reject_once: set[str] = set()  # "METHOD /path/prefix": 400 Invalid Form Body once
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base = ""
@@ -178,6 +180,12 @@ class FakeDiscord:
                 status=429,
                 headers={"Via": "1.1 google", "X-RateLimit-Remaining": "0"},
             )
+        rejected = next(
+            (k for k in self.reject_once if f"{request.method} {path}".startswith(k)), None
+        )
+        if rejected is not None:
+            self.reject_once.discard(rejected)
+            return _error(400, 50035, "Invalid Form Body")
         response: web.StreamResponse = await handler(request)
         async with self._changed:
             self._changed.notify_all()

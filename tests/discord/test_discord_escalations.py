@@ -211,3 +211,21 @@ async def test_rate_limited_dm_is_retried_as_discord_asks(discord_bot: DiscordBo
     assert CRISIS in dm.text()
     assert any(r.startswith("POST /channels/") for r in discord_bot.fake.rate_limited)
     await discord_bot.status_card(interaction, says="waiting")
+
+
+async def test_a_failure_mid_answer_sends_the_requester_to_a_person(
+    discord_bot: DiscordBot,
+) -> None:
+    discord_bot.fake.reject_once.add("PATCH /webhooks/")  # the answer itself is refused
+
+    interaction = discord_bot.ask(by_name("routine-drafting").text)
+
+    token = interaction["token"]
+    await discord_bot.fake.wait_until(
+        lambda: bool(discord_bot.fake.followups.get(token)), what="a note after the failure"
+    )
+    [note] = discord_bot.fake.followups[token]
+    fallback = discord_bot.services.holder.policy.file.fallback.owner
+    name = discord_bot.services.holder.policy.people.people[fallback].name
+    assert f"ask {name} directly" in note.text()
+    assert note.payload["flags"] & EPHEMERAL
