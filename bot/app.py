@@ -26,7 +26,7 @@ from bot.ai.service import AiWork
 from bot.commands import Commands
 from bot.decision_log import DecisionLog
 from bot.dedupe import Deduper
-from bot.escalations.model import Escalation, Notifier, Platform, Transition
+from bot.escalations.model import Escalation, Notifier, Platform
 from bot.escalations.service import EscalationService
 from bot.failopen import STORE_ERRORS
 from bot.intake import Intake
@@ -40,6 +40,7 @@ from bot.ratelimit import RateLimiter
 from bot.reload import AdminNotifier, DecisionEngine, PolicyHolder, PolicyWatcher
 from bot.settings import Settings
 from bot.store.connection import open_redis
+from bot.store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -138,10 +139,11 @@ def _make_decision_log(settings: Settings, redis: aioredis.Redis, metrics: Metri
 
 def transition_recorder(
     decision_log: DecisionLog, metrics: Metrics
-) -> Callable[[Escalation, Transition], Awaitable[None]]:
-    """The hook that puts every escalation transition in the log and the metrics."""
+) -> Callable[[Escalation], Awaitable[None]]:
+    """The hook that puts each escalation transition (``history[-1]``) in the log and metrics."""
 
-    async def record(escalation: Escalation, transition: Transition) -> None:
+    async def record(escalation: Escalation) -> None:
+        transition = escalation.history[-1]
         metrics.transitions.labels(state=transition.state).inc()
         if transition.state == "acknowledged":
             metrics.time_to_ack.observe(max(0.0, transition.at - escalation.created_at))
@@ -218,6 +220,10 @@ def _make_escalations(
 
 # --- HTTP: /healthz and /metrics --------------------------------------------------------------
 
+SERVICES_KEY = web.AppKey("services", Services)
+_SCRAPE_ERRORS: tuple[type[BaseException], ...] = (StoreUnavailable, *STORE_ERRORS)
+
+
 async def _redis_ok(services: Services) -> str | None:
     """None if Redis answers PING in time, else what went wrong."""
     try:
@@ -244,7 +250,7 @@ async def _refresh_escalation_gauge(services: Services) -> None:
     try:
         async with asyncio.timeout(services.settings.redis_timeout_s):
             open_now = await services.escalations.list_open()
-    except STORE_ERRORS as e:
+    except _SCRAPE_ERRORS as e:
         services.metrics.store_errors.labels(component="metrics").inc()
         log.warning("escalation gauge not refreshed, redis unavailable: %r", e)
         return
@@ -254,15 +260,23 @@ async def _refresh_escalation_gauge(services: Services) -> None:
         services.metrics.escalations.labels(state=state).set(count)
 
 
+async def _refresh_jobs_gauge(services: Services) -> None:
+    try:
+        async with asyncio.timeout(services.settings.redis_timeout_s):
+            services.metrics.jobs_queued.set(await services.jobs.pending_count())
+    except _SCRAPE_ERRORS as e:
+        services.metrics.store_errors.labels(component="metrics").inc()
+        log.warning("job queue gauge not refreshed, redis unavailable: %r", e)
+
+
 async def _metrics(request: web.Request) -> web.Response:
     services: Services = request.app[SERVICES_KEY]
     await _refresh_escalation_gauge(services)
+    await _refresh_jobs_gauge(services)
     return web.Response(
         body=services.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
     )
 
-
-SERVICES_KEY = web.AppKey("services", Services)
 
 
 def make_web_app(services: Services) -> web.Application:

@@ -66,6 +66,10 @@ class Metrics:
             "should_ai_escalations", "Escalations not yet resolved, by state (read at scrape)",
             ["state"], registry=r,
         )
+        self.jobs_queued = Gauge(
+            "should_ai_jobs_queued", "Jobs waiting in the queue, due or deferred (read at scrape)",
+            registry=r,
+        )
         self.time_to_ack = Histogram(
             "should_ai_time_to_acknowledge_seconds", "From escalation opened to acknowledged",
             buckets=_ACK_BUCKETS, registry=r,

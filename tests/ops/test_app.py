@@ -149,3 +149,22 @@ async def test_redis_stopped_mid_run_still_answers_and_says_contact_the_owner(
     assert [e.category for e in stored] == ["crisis"]
     assert isinstance(services.console.stream, io.StringIO)
     assert "PING Dana Whitfield" in services.console.stream.getvalue()
+
+
+async def test_healthz_is_503_while_redis_is_down_and_metrics_still_answer(
+    own_redis: EmbeddedRedis, tmp_path: Path
+) -> None:
+    async with running(own_redis.url, tmp_path) as services:
+        runner = await start_http(services, port=0, host="127.0.0.1")
+        base = f"http://127.0.0.1:{bound_port(runner)}"
+        try:
+            own_redis.kill()
+            status, body = await get(base + "/healthz")
+            m_status, metrics = await get(base + "/metrics")
+        finally:
+            await runner.cleanup()
+
+    assert status == 503
+    assert '"status": "unavailable"' in body and "ConnectionError" in body
+    assert m_status == 200
+    assert 'should_ai_store_errors_total{component="metrics"} 2.0' in metrics
