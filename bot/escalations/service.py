@@ -41,7 +41,7 @@ from bot.escalations.permissions import may_act, refusal
 from bot.jobs import Jobs, Retry
 from bot.policy.model import Decision, Policy
 from bot.store import keys
-from bot.store.escalations import CLOSED_STATES, EscalationNotFound, RedisEscalationStore
+from bot.store.escalations import EscalationNotFound, RedisEscalationStore
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class NotAllowed(EscalationError):
 
 
 class EscalationClosed(EscalationError):
-    """The escalation is already resolved or expired."""
+    """The escalation is already resolved."""
 
 
 class InvalidAction(EscalationError):
@@ -203,8 +203,9 @@ class EscalationService:
         now = self._clock()
 
         def change(current: Escalation) -> Escalation | None:
-            if current.state in CLOSED_STATES:
-                raise EscalationClosed(f"Escalation {current.id} is already {current.state}.")
+            # An expired escalation may still be taken (late) or resolved; a resolved one is done.
+            if current.state == "resolved":
+                raise EscalationClosed(f"Escalation {current.id} is already resolved.")
             if not may_act(policy, current, actor, self._admin_ids):
                 raise NotAllowed(refusal(policy, current))
             return self._applied(policy, current, actor, action, target_user_id, now)
@@ -289,13 +290,11 @@ class EscalationService:
         if moved is None:
             await self._redeliver_if_stuck(policy, escalation_id)
             return False
-        await self._after_climb(policy, before[0], moved, "No acknowledgement from {who}")
+        why = f"No acknowledgement from {self._target_name(policy, before[-1])}"
+        await self._after_climb(policy, moved, why)
         return True
 
-    async def _after_climb(
-        self, policy: Policy, before: Escalation, moved: Escalation, why: str
-    ) -> Escalation:
-        why = why.format(who=self._target_name(policy, before))
+    async def _after_climb(self, policy: Policy, moved: Escalation, why: str) -> Escalation:
         if moved.state == "expired":
             owner = display_name(policy, owner_of(moved) or "")
             await self._tell(moved, f"{why} and nobody is left to ask: please reach {owner}.")
@@ -406,9 +405,8 @@ class EscalationService:
         moved = await self._store.update(escalation.id, change, also=self._followups)
         if moved is None:
             return await self._must_get(escalation.id)
-        return await self._after_climb(
-            policy, escalation, moved, f"Could not reach {{who}} ({reason})"
-        )
+        why = f"Could not reach {self._target_name(policy, escalation)} ({reason})"
+        return await self._after_climb(policy, moved, why)
 
     async def _redeliver_if_stuck(self, policy: Policy, escalation_id: str) -> None:
         """A re-run timer job finds the move made: resend its ping if that was lost in a crash."""

@@ -282,3 +282,31 @@ async def test_a_button_press_racing_the_timer_never_makes_two_moves_from_one_st
         assert notifier.deliveries(esc.id)[1:] == (
             [("ping", 1, "marketing-lead")] if climbed else []
         )
+
+
+async def test_an_expired_escalation_can_still_be_taken_late(
+    service: EscalationService, notifier: RecordingNotifier
+) -> None:
+    esc = await open_crisis(service)
+    while (current := await service.get(esc.id)) is not None and current.state != "expired":
+        await fire(service, current)
+    assert await service.list_open() == []
+
+    late = await service.act(escalation_id=esc.id, actor=DANA, action="acknowledge")
+    assert late.state == "acknowledged"
+    assert [e.id for e in await service.list_open()] == [esc.id]
+    assert notifier.statuses(esc.id)[-1] == "Acknowledged by Dana."
+
+
+async def test_a_request_nothing_matched_goes_to_the_fallback_owner(
+    service: EscalationService, notifier: RecordingNotifier
+) -> None:
+    unsure = crisis_decision().model_copy(update={"category": None, "owner": None})
+    esc = await service.open(decision=unsure, actor=REQUESTER, text="???", status_ref=None)
+    assert (esc.category, esc.assignee) == ("fallback", "marketing-lead")
+    assert await fire(service, esc)  # no backup or channel for the fallback: it expires
+    final = await service.get(esc.id)
+    assert final is not None and final.state == "expired"
+    assert notifier.statuses(esc.id)[-1] == (
+        "No acknowledgement from Morgan and nobody is left to ask: please reach Morgan."
+    )
