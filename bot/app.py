@@ -199,6 +199,7 @@ def _assemble(
     commands = Commands(
         intake=intake, holder=holder, escalations=escalations, reload=watcher.apply,
         admin_ids=settings.admin_ids(), scheduled=lambda actor: ai.list_scheduled(actor=actor),
+        max_chars=settings.max_request_chars,
     )
     return Services(
         settings=settings, redis=redis, redis_url=url, metrics=metrics, holder=holder,

@@ -180,6 +180,7 @@ class Commands:
         reload: Reloader,
         admin_ids: frozenset[str],
         scheduled: ScheduledLister | None = None,
+        max_chars: int = 4000,
     ) -> None:
         self._intake = intake
         self._holder = holder
@@ -187,6 +188,7 @@ class Commands:
         self._reload = reload
         self._admin_ids = admin_ids
         self._scheduled = scheduled
+        self._max_chars = max_chars
 
     def is_admin(self, actor: Actor) -> bool:
         # The person at the terminal of `should-ai serve` owns the process.
@@ -233,7 +235,7 @@ class Commands:
     def _why(self, text: str) -> Reply:
         if not text:
             return Reply(kind="error", text="Usage: /should-ai why <request>")
-        decision = self._holder.current().engine.decide(text[:4000])
+        decision = self._holder.current().engine.decide(text[: self._max_chars])
         return Reply(kind="why", text=render_why(decision), decision=decision)
 
     async def _queue(self, actor: Actor) -> Reply:

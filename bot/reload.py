@@ -9,6 +9,7 @@ the last good policy running and tells the admins what is wrong, naming file, li
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from bot.policy.model import Decision, Policy
 log = logging.getLogger(__name__)
 
 _POLICY_SUFFIXES = (".yaml", ".yml")
+_REWATCH_DELAY_S = 5.0
 
 
 class DecisionEngine(Protocol):
@@ -149,7 +151,18 @@ class PolicyWatcher:
         self._debounce_ms = debounce_ms
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Watch until ``stop`` is set."""
+        """Watch until ``stop`` is set. A directory that vanishes (a volume re-mounted) is
+        watched again once it is back; the last good policy keeps running meanwhile."""
+        while not stop.is_set():
+            try:
+                await self._watch(stop)
+            except OSError as e:  # watchfiles raises FileNotFoundError for a missing directory
+                log.error("cannot watch policy directory %s (%s); retrying in %.0fs",
+                          self._holder.directory, e, _REWATCH_DELAY_S)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), _REWATCH_DELAY_S)
+
+    async def _watch(self, stop: asyncio.Event) -> None:
         changes = awatch(
             self._holder.directory, watch_filter=_is_policy_file, debounce=self._debounce_ms,
             step=50, stop_event=stop,
