@@ -256,7 +256,7 @@ async def _refresh_escalation_gauge(services: Services) -> None:
         log.warning("escalation gauge not refreshed, redis unavailable: %r", e)
         return
     services.metrics.escalations.clear()
-    for state in ("open", "acknowledged", "reassigned"):
+    for state in ("open", "acknowledged", "reassigned", "expired"):  # all but resolved
         count = sum(1 for e in open_now if e.state == state)
         services.metrics.escalations.labels(state=state).set(count)
 
