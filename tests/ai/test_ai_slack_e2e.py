@@ -143,7 +143,10 @@ async def test_schedule_the_newsletter_teaser_for_tuesday_9am(bot: Bot) -> None:
     [card] = [c for c in answers if DRAFT_USE_ACTION in c.action_ids()]
 
     assert await bot.press(card, DRAFT_USE_ACTION) == 200
-    [scheduled] = await bot.slack.wait_calls("chat.scheduleMessage")
+    await bot.slack.wait_for(lambda calls: any(c.args.get("name") == "press" for c in calls))
+    [done] = [c for c in bot.slack.of("response_url") if c.args["name"] == "press"]
+    assert "Scheduled for #marketing" in done.blocks_text()  # the card now says what happened
+    [scheduled] = bot.slack.of("chat.scheduleMessage")
     assert int(scheduled.args["post_at"]) == _next_tuesday_9am(tz)
     assert scheduled.args["text"] == bot.llm.default_answer
     [post] = await bot.services.ai.list_scheduled(actor=Actor(platform="slack", user_id=USER))
