@@ -9,7 +9,6 @@ job retry.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import discord
 
@@ -17,6 +16,7 @@ from bot.ai.model import Draft, ReplyTarget
 from handlers.discord import render
 from handlers.discord.components import draft_view
 from handlers.discord.notifier import interaction_webhook
+from handlers.discord.replies import or_missing
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class DiscordDraftDelivery:
         if not reply_to.user_id.isdigit():
             raise discord.DiscordException(f"no Discord user to reach for {reply_to.user_id!r}")
         dm = await self._client.create_dm(discord.Object(int(reply_to.user_id)))
-        await dm.send(embed=embed, view=_or_missing(view))
+        await dm.send(embed=embed, view=or_missing(view))
 
     async def _follow_up(
         self, reply_to: ReplyTarget, *, embed: discord.Embed, view: discord.ui.View | None
@@ -54,7 +54,7 @@ class DiscordDraftDelivery:
             self._client, reply_to.application_id, reply_to.interaction_token
         )
         try:
-            await hook.send(embed=embed, view=_or_missing(view), ephemeral=True, wait=True)
+            await hook.send(embed=embed, view=or_missing(view), ephemeral=True, wait=True)
         except discord.HTTPException as e:
             if e.status not in (401, 403, 404):
                 raise
@@ -72,7 +72,3 @@ class DiscordPoster:
     async def post(self, *, channel_id: str, text: str) -> None:
         channel = self._client.get_partial_messageable(int(channel_id))
         await channel.send(content=text[:2000])
-
-
-def _or_missing(view: discord.ui.View | None) -> Any:
-    return view if view is not None else discord.utils.MISSING

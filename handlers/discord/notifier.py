@@ -19,6 +19,7 @@ from bot.escalations.people import channel_id, display_name, platform_user_id
 from bot.policy.model import Policy
 from handlers.discord import render
 from handlers.discord.components import escalation_view
+from handlers.discord.replies import or_missing
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class DiscordNotifier:
         channel = self._client.get_partial_messageable(int(cid))
         embed = ping_embed(policy, escalation, "anyone in this channel")
         try:
-            await channel.send(embed=embed, view=_or_missing(escalation_view(escalation)))
+            await channel.send(embed=embed, view=or_missing(escalation_view(escalation)))
         except (discord.Forbidden, discord.NotFound) as e:
             raise DeliveryRefused(_why_refused(e)) from e
 
@@ -107,7 +108,7 @@ class DiscordNotifier:
         self, user_id: int, *, embed: discord.Embed, view: discord.ui.View | None
     ) -> None:
         dm = await self._client.create_dm(discord.Object(user_id))
-        await dm.send(embed=embed, view=_or_missing(view))
+        await dm.send(embed=embed, view=or_missing(view))
 
 
 def interaction_webhook(client: discord.Client, application_id: str, token: str) -> discord.Webhook:
@@ -142,8 +143,3 @@ def _why_refused(e: discord.HTTPException) -> str:
     if e.code in (UNKNOWN_CHANNEL, MISSING_ACCESS):
         return "the bot cannot post in that Discord channel"
     return f"Discord refused the message ({e.status}, code {e.code})"
-
-
-def _or_missing(view: discord.ui.View | None) -> Any:
-    # discord.py's send() takes MISSING, not None, for "no components" in its typed overloads.
-    return view if view is not None else discord.utils.MISSING
