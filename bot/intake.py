@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -84,10 +85,11 @@ class Intake:
         self._max_chars = max_chars
         self._judge = judge
         self._deferred: set[asyncio.Task[Escalation]] = set()
+        self._decider = ThreadPoolExecutor(max_workers=1, thread_name_prefix="should-ai-decide")
 
     async def submit(self, *, actor: Actor, text: str, dedupe_key: str) -> IntakeResult:
         """Validate, dedupe, rate-limit, decide and log one request."""
-        text = text.strip()
+        text = _clean(text)
         if not text:
             self._metrics.refused.labels(reason="empty").inc()
             return IntakeResult(error=EMPTY_REQUEST)
@@ -110,7 +112,13 @@ class Intake:
 
     async def _decide(self, actor: Actor, text: str) -> IntakeResult:
         matched = text[: self._max_chars]  # bounds the engine's work on a pasted novel
-        decision = await self._judged(self._holder.current().engine.decide(matched), matched)
+        engine = self._holder.current().engine
+        # Off the event loop (similarity encoding is CPU work), one at a time (engines need not
+        # be thread-safe), so chat acks and gateway heartbeats never wait behind a decision.
+        decided = await asyncio.get_running_loop().run_in_executor(
+            self._decider, engine.decide, matched
+        )
+        decision = await self._judged(decided, matched)
         self._metrics.decisions.labels(
             route=decision.route, category=decision.category or "none"
         ).inc()
@@ -135,7 +143,7 @@ class Intake:
         decision = result.decision
         if decision is None or decision.route != "human":
             raise UsageError("only a decision with route 'human' can be escalated")
-        opener = self._opener(decision, actor, text.strip(), status_ref)
+        opener = self._opener(decision, actor, _clean(text), status_ref)
         try:
             escalation = await opener()
         except StoreUnavailable as e:
@@ -193,6 +201,7 @@ class Intake:
 
     async def aclose(self) -> None:
         """Stop background retries (shutdown); each one still pending is logged as lost."""
+        self._decider.shutdown(wait=False)
         tasks = list(self._deferred)
         for task in tasks:
             task.cancel()
@@ -201,6 +210,11 @@ class Intake:
         if lost:
             log.error("shutting down with %d escalation(s) not stored; their requesters were "
                       "told to contact the owner directly", lost)
+
+
+def _clean(text: str) -> str:
+    """Trim, and replace what can't be stored or sent as UTF-8 (lone surrogates from JSON)."""
+    return text.strip().encode("utf-8", "replace").decode("utf-8")
 
 
 def rate_limited_message(limit: int, retry_after_s: int) -> str:

@@ -168,3 +168,16 @@ async def test_healthz_is_503_while_redis_is_down_and_metrics_still_answer(
     assert '"status": "unavailable"' in body and "ConnectionError" in body
     assert m_status == 200
     assert 'should_ai_store_errors_total{component="metrics"} 2.0' in metrics
+
+
+async def test_odd_unicode_is_decided_and_logged(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    odd = f"\u202e{CRISIS_WORD}\u200d \ud83d broken surrogate \x00 nul, cafe\u0301 \U0001f525"
+    async with running(redis_url, tmp_path, log_full_text=True) as services:
+        result = await services.intake.submit(actor=ALICE, text=odd, dedupe_key="u1")
+        [logged] = await services.decision_log.tail(1)
+
+    assert result.decision is not None and result.decision.category == "crisis"
+    assert logged.fields["decision_id"] == result.decision.decision_id
+    assert "broken surrogate" in logged.fields["text"]
