@@ -9,7 +9,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -87,24 +86,9 @@ async def fake_llm() -> AsyncIterator[FakeLlm]:
         yield fake
 
 
-class FakeSlackNames(FakeSlack):
-    """Two documented Slack behaviours the shared fake lacks: chat.scheduleMessage takes a channel
-    *name* ("#marketing": "an encoded ID, or a name") and answers with its id; chat.postEphemeral
-    fails with not_in_channel where the bot is not a member."""
-
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        channel = str(args.get("channel", ""))
-        if method == "chat.postEphemeral" and channel in self.not_in_channel:
-            return {"ok": False, "error": "not_in_channel"}
-        name = channel.removeprefix("#")
-        if method == "chat.scheduleMessage" and name in self.channels_by_name:
-            args = {**args, "channel": self.channels_by_name[name]}
-        return super()._answer(method, args)
-
-
 @pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlackNames()
+    fake = FakeSlack()
     await fake.start()
     try:
         yield fake
