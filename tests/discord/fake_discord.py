@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ class Recorded:
     method: str
     path: str
     body: Json
+    at: float = field(default_factory=time.perf_counter)  # when it arrived (for bench/)
 
 
 @dataclass
