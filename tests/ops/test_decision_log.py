@@ -98,3 +98,15 @@ async def test_other_parts_log_events_about_a_decision(
     assert "ai d-5 event=draft_queued" in entry.summary()
     with pytest.raises(ValueError, match="reserved"):
         await log.record_event(kind="decision", decision_id="d-5", fields={})
+
+
+async def test_follow_returns_only_newer_entries(redis: aioredis.Redis, metrics: Metrics) -> None:
+    log = DecisionLog(redis, metrics=metrics)
+    await log.record_decision(decision=make_decision(decision_id="old"), actor=ALICE, text="x")
+    [last] = await log.tail(1)
+    await log.record_decision(decision=make_decision(decision_id="new"), actor=ALICE, text="x")
+
+    newer = await log.follow(last.id, block_ms=100)
+
+    assert [e.fields["decision_id"] for e in newer] == ["new"]
+    assert await log.follow(newer[-1].id, block_ms=100) == []
