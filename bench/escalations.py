@@ -186,6 +186,8 @@ async def drive(url: str, args: argparse.Namespace, out_dir: Path) -> None:
     while len(lines(outs)) < opened and time.time() < deadline:  # noqa: ASYNC110 - files
         await asyncio.sleep(0.5)
     report(lines(outs), opened, args)
+    # The figures depend on spare CPU: say how busy the machine was.
+    print(f"load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     stop_workers()
     await redis.flushdb()
     await jobs.aclose()

@@ -46,7 +46,7 @@ from bot.store.escalations import EscalationNotFound, RedisEscalationStore
 log = logging.getLogger(__name__)
 
 TIMER_JOB = "escalation_timer"
-SWEEP_JOB = "escalation_sweep"  # every minute on one replica: what recover() does at start
+SWEEP_JOB = "escalation_sweep"  # every minute on one replica: resend unsent pings
 TIMED_STATES = frozenset({"open", "reassigned"})
 # A ping still marked pending this long after its move is presumed lost with a crashed replica.
 REDELIVER_AFTER_S = 30.0
@@ -260,7 +260,11 @@ class EscalationService:
         await self.fire_timer(escalation_id=escalation_id, level=level, due_at=due_at)
 
     async def _sweep_job(self, ctx: dict[str, Any]) -> None:
-        await self.recover()
+        # Lost timers need lost Redis data, and a worker re-runs recover() after any outage;
+        # unsent pings come from platform errors too, so those are checked every minute.
+        resent = await self._resend_unsent_pings()
+        if resent:
+            log.warning("resent %d pings", resent)
 
     async def fire_timer(self, *, escalation_id: str, level: int, due_at: float) -> bool:
         """Climb one level if the escalation still waits at ``level`` for ``due_at``.
@@ -334,8 +338,8 @@ class EscalationService:
     async def recover(self) -> None:
         """Re-queue timers the job queue lost; resend pings lost with a crashed replica.
 
-        Runs at each worker start and once a minute. Cheap when nothing is lost: it reads the
-        due-time index and asks arq which timer jobs exist, without loading escalations.
+        Runs at each worker start (and restart after a Redis outage). Reads the due-time index
+        and asks arq which timer jobs exist, without loading escalations that are fine.
         """
         lost = await self._requeue_lost_timers()
         resent = await self._resend_unsent_pings()
