@@ -102,3 +102,41 @@ def test_serve_refuses_to_start_on_a_bad_policy(tmp_path: Path) -> None:
 
     assert done.returncode == 2
     assert "policy.yaml" in done.stderr and "ack_minutes" in done.stderr
+
+
+def read_until(master: int, needle: bytes, proc: subprocess.Popen[bytes]) -> bytes:
+    import select
+
+    seen = b""
+    deadline = time.monotonic() + WAIT_S
+    while needle not in seen and time.monotonic() < deadline and proc.poll() is None:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            seen += os.read(master, 65536)
+    assert needle in seen, seen.decode(errors="replace")
+    return seen
+
+
+def test_serve_on_a_terminal_answers_typed_requests_and_stops_on_ctrl_d(tmp_path: Path) -> None:
+    import pty
+
+    env = clean_env(tmp_path)
+    master, slave = pty.openpty()
+    with (tmp_path / "serve.log").open("wb") as err:
+        proc = subprocess.Popen([*CLI, "serve", "--port", "0"], env=env, stdin=slave,
+                                stdout=slave, stderr=err)
+    os.close(slave)
+    try:
+        read_until(master, b"should-ai console", proc)
+        os.write(master, b"a journalist is asking about the product recall\n")
+        answer = read_until(master, b"Escalation esc-", proc)
+        os.write(master, b"\x04")  # Ctrl-D: end of input stops serve
+        code = proc.wait(timeout=WAIT_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+
+    assert b"A person must own this" in answer
+    assert b"PING " in answer  # the console notifier shows the owner's ping
+    assert code == 0
