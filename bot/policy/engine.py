@@ -148,7 +148,8 @@ def _reasons(hits: tuple[Hit, ...], ordered: list[str]) -> tuple[Reason, ...]:
     reasons: dict[tuple[str, str, str], Reason] = {}
     for _, hit in keyed:
         key = (hit.layer, hit.category, hit.detail)
-        reasons.setdefault(key, Reason(layer=hit.layer, category=hit.category, detail=hit.detail))
+        if key not in reasons:
+            reasons[key] = Reason(layer=hit.layer, category=hit.category, detail=hit.detail)
     return tuple(reasons.values())
 
 

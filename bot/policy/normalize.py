@@ -42,6 +42,14 @@ _CONFUSABLES = {
     "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
 }  # fmt: skip
 _CONFUSABLE_TABLE = str.maketrans(_CONFUSABLES)
+# After decomposition: confusables, and the accents of Latin letters (U+0300-U+036F) dropped at
+# once; rarer marks go through the slower MARKS class.
+_FOLD_TABLE = str.maketrans({**_CONFUSABLES, **dict.fromkeys(map(chr, range(0x300, 0x370)))})
+# ASCII control characters: whitespace ones read as a space, the others are dropped.
+_ASCII_CONTROLS = str.maketrans(
+    {chr(c): (" " if chr(c).isspace() else None) for c in (*range(0x20), 0x7F)}
+)
+_ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(0x80) if not chr(c).isalnum()})
 
 # Digits and symbols that stand in for letters inside a word: "l4wsuit", "fr@ud", "3v1l".
 _LEET_TABLE = str.maketrans({
@@ -57,21 +65,18 @@ def normalize(text: str) -> str:
     """Fold ``text`` for matching: NFKC, invisibles removed, confusables, case, accents, leet.
 
     Idempotent (``normalize(normalize(s)) == normalize(s)``) and never raises on a ``str``.
+    Plain ASCII, the common case, takes a short path with the same result.
     """
     if text.isascii():
-        text = _WHITESPACE.sub(" ", _INVISIBLE.sub("", text)).lower()
-        return _fold_leet(text.translate(_CONFUSABLE_TABLE)).strip()
-    text = unicodedata.normalize("NFKC", text)
-    text = _WHITESPACE.sub(" ", text)
-    text = _INVISIBLE.sub("", text)
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = _MARKS.sub("", text).translate(_CONFUSABLE_TABLE)
-    # Casefolding and NFKC do not commute for a few letters; a second fold settles them.
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = unicodedata.normalize("NFKD", text)
-    text = _MARKS.sub("", text).translate(_CONFUSABLE_TABLE)
-    text = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text))
-    return _fold_leet(text).strip()
+        if not text.isprintable():
+            text = text.translate(_ASCII_CONTROLS)
+        text = text.lower().replace("`", "'")  # the one ASCII character in the confusables
+    else:
+        text = _fold_unicode(text)
+        if not text.isascii():
+            # Casefolding and NFKC do not commute for a few letters; a second fold settles them.
+            text = _fold_unicode(text)
+    return _fold_leet(" ".join(text.split()))
 
 
 def word_form(normalized: str) -> str:
@@ -81,7 +86,19 @@ def word_form(normalized: str) -> str:
     occurs where both words stand alone. Apostrophes separate words, so French elisions
     ("l'avis", "d'influence") expose the word after them.
     """
+    if normalized.isascii():
+        return f" {' '.join(normalized.translate(_ASCII_NON_WORD).split())} "
     return f" {_NON_WORD.sub(' ', normalized).strip()} "
+
+
+def _fold_unicode(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isprintable():  # only then can there be invisible or unusual space characters
+        text = _INVISIBLE.sub("", _WHITESPACE.sub(" ", text))
+    text = unicodedata.normalize("NFKD", text.casefold()).translate(_FOLD_TABLE)
+    if not text.isascii():
+        text = _MARKS.sub("", text)
+    return unicodedata.normalize("NFC", text)
 
 
 def _fold_leet(text: str) -> str:
@@ -90,11 +107,11 @@ def _fold_leet(text: str) -> str:
     return _LEET_WORD.sub(_unleet, text)
 
 
-_LEET_CHAR = re.compile(r"[0-9@$]")
+_LEET_CHARS = frozenset("0123456789@$")
 
 
 def _has_leet_candidate(text: str) -> bool:
-    return _LEET_CHAR.search(text) is not None
+    return not _LEET_CHARS.isdisjoint(text)
 
 
 def _unleet(match: re.Match[str]) -> str:

@@ -44,11 +44,14 @@ class _Keyword:
     keyword: str
     length: int  # of the automaton key, to find where a match starts
 
-    @property
-    def score(self) -> float:
+    score: float
+
+    @classmethod
+    def of(cls, category: str, keyword: str, key: str) -> _Keyword:
         # A longer phrase is more specific evidence: "survey results" beats "summarize".
-        extra_words = self.keyword.count(" ")
-        return round(min(KEYWORD_SCORE + KEYWORD_WORD_BONUS * extra_words, MAX_KEYWORD_SCORE), 4)
+        bonus = KEYWORD_WORD_BONUS * keyword.strip().count(" ")
+        score = round(min(KEYWORD_SCORE + bonus, MAX_KEYWORD_SCORE), 4)
+        return cls(category, keyword, len(key), score)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +158,7 @@ def _build_automaton(policy: Policy) -> ahocorasick.Automaton | None:
         for keyword in category.keywords.all():
             key = keyword_key(keyword)
             if key.strip():
-                entries.setdefault(key, []).append(_Keyword(name, keyword, len(key)))
+                entries.setdefault(key, []).append(_Keyword.of(name, keyword, key))
     if not entries:
         return None
     automaton = ahocorasick.Automaton()

@@ -1,0 +1,157 @@
+"""Benchmark the policy engine: decisions per second, per-decision latency, peak memory.
+
+    uv run python bench/classify.py                  # rules layer, 20,000 messages
+    uv run python bench/classify.py --layers default # rules + whatever default_layers adds
+    uv run python bench/classify.py --count 50000 --startup 5
+
+Messages are generated from templates (English and French, human and AI work, harmless
+mentions, disguised spellings, short and long), deterministically from --seed. Figures are
+printed, not asserted: the machine and its load decide them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.policy.engine import PolicyEngine, default_layers  # noqa: E402
+from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy  # noqa: E402
+from bot.policy.rules import RulesLayer  # noqa: E402
+
+VERBS = [
+    "draft", "write", "schedule", "post", "reply to", "prepare", "rewrite", "summarise",
+    "send", "translate", "update", "analyse", "plan", "rédige", "programme", "prépare",
+    "réponds à", "envoie", "analyse", "planifie",
+]  # fmt: skip
+OBJECTS = [
+    "the newsletter", "a LinkedIn post", "the press statement", "an email to customers",
+    "the weekly report", "three Instagram captions", "the FAQ entry", "a tweet", "the dashboard",
+    "the landing page copy", "la newsletter", "un post LinkedIn", "le communiqué", "un e-mail",
+    "le rapport mensuel", "la FAQ", "une légende Instagram", "le tableau de bord",
+]  # fmt: skip
+TOPICS = [
+    "about the spring sale", "about the product recall", "about the data breach",
+    "for the partner summit recap", "about our new vegan range",
+    "for the 'Crisis Comms 101' webinar",
+    "after the outage this morning", "about the influencer contract", "with fake 5-star reviews",
+    "for each customer segment", "about shipping times", "about our pricing strategy",
+    "for the brand relaunch tagline", "sur la fuite de données", "pour les soldes d'été",
+    "sur le bad buzz", "pour chaque segment", "sur la négociation avec le distributeur",
+    "pour le lancement de la gamme", "about how to handle a PR crisis", "for Tuesday at 9am",
+    "", "", "",
+]  # fmt: skip
+DISGUISES = [
+    lambda s: s,
+    lambda s: s.upper(),
+    lambda s: s.replace("a", "\u0430"),  # Cyrillic a
+    lambda s: s.replace("e", "3"),
+    lambda s: s.replace(" ", " \u200b"),
+    lambda s: s.title(),
+]
+FILLER = "Quick one from the team, thanks a lot and let me know if anything is unclear. "
+
+
+def messages(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        text = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(TOPICS)}".strip()
+        text = rng.choice(DISGUISES)(text)
+        if rng.random() < 0.15:
+            text = FILLER * rng.randint(1, 12) + text
+        out.append(text)
+    return out
+
+
+def measure(engine: PolicyEngine, texts: list[str]) -> tuple[float, list[int], list[int]]:
+    """Total wall time, and per decision: wall-clock and CPU (thread) nanoseconds.
+
+    On a shared machine the wall clock includes time other processes held the core; the
+    thread's CPU time is what the decision itself cost.
+    """
+    for text in texts[:200]:  # warm-up
+        engine.decide(text)
+    wall, cpu = [], []
+    started = time.perf_counter()
+    for text in texts:
+        before, before_cpu = time.perf_counter_ns(), time.thread_time_ns()
+        engine.decide(text)
+        cpu.append(time.thread_time_ns() - before_cpu)
+        wall.append(time.perf_counter_ns() - before)
+    return time.perf_counter() - started, wall, cpu
+
+
+def _percentiles(values: list[int]) -> str:
+    ordered = sorted(values)
+    p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
+    return f"median {statistics.median(ordered) / 1000:.1f} us, p99 {p99 / 1000:.1f} us"
+
+
+def startup_seconds(runs: int, *flags: str) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU (user + system) seconds of whole `should-ai check` processes."""
+    wall, cpu = [], []
+    text = "Draft the customer email about the data breach"
+    command = [sys.executable, "-m", "bot.cli", "check", *flags, text]
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+        wall.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--layers", choices=["rules", "default"], default="rules")
+    parser.add_argument("--startup", type=int, default=3, help="CLI start-up runs (0: skip)")
+    args = parser.parse_args()
+
+    policy = load_policy(DEFAULT_POLICY_DIR)
+    layers = (RulesLayer(policy),) if args.layers == "rules" else default_layers(policy)
+    engine = PolicyEngine(policy, layers=layers)
+    texts = messages(args.count, args.seed)
+    elapsed, wall, cpu = measure(engine, texts)
+    routes = [engine.decide(text).route for text in texts[:2000]]
+
+    print(f"layers: {', '.join(layer.name for layer in engine.layers)}; policy {policy.revision}")
+    print(
+        f"messages: {len(texts)} (mean {statistics.mean(map(len, texts)):.0f} chars), "
+        f"human share of first 2000: {routes.count('human') / len(routes):.0%}"
+    )
+    per_cpu_second = len(texts) / (sum(cpu) / 1e9)
+    print(
+        f"throughput: {len(texts) / elapsed:,.0f} decisions/s on one core (wall clock), "
+        f"{per_cpu_second:,.0f} per CPU-second"
+    )
+    print(f"latency per decision, wall: {_percentiles(wall)}")
+    print(f"latency per decision, CPU:  {_percentiles(cpu)}")
+    megabyte = ("please write the newsletter about our range " * 25_000)[:1_000_000]
+    started = time.perf_counter()
+    engine.decide(megabyte)
+    print(f"1 MB message: {(time.perf_counter() - started) * 1000:.0f} ms")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    for label, flags in (("default layers", ()), ("--rules-only", ("--rules-only",))):
+        if args.startup:
+            wall, cpu = startup_seconds(args.startup, *flags)
+            print(
+                f"`should-ai check` start-up ({label}, {args.startup} runs): wall median "
+                f"{statistics.median(wall):.2f} s (max {max(wall):.2f} s), "
+                f"CPU median {statistics.median(cpu):.2f} s"
+            )
+
+
+if __name__ == "__main__":
+    main()
