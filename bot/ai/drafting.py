@@ -35,6 +35,12 @@ class UnknownDraft(ShouldAiError):
     """The draft expired or never existed."""
 
 
+def _why_failed(error: Exception, attempts: int) -> str:
+    if isinstance(error, LlmError):
+        return f"the LLM did not answer after {attempts} tries"
+    return f"it could not be delivered after {attempts} tries"
+
+
 def system_prompt(guidance: Guidance, plan: PostPlan | None) -> str:
     """The instructions the LLM drafts under: the policy's tone and what it must never do."""
     lines = [
@@ -104,34 +110,42 @@ class Drafting:
 
     async def run_job(self, ctx: dict[str, Any], *, draft_id: str) -> None:
         draft = await self._store.get_draft(draft_id)
-        if draft is None or draft.state != "queued":
+        if draft is None or not await self._needs_work(draft):
             return  # expired, or already handled by an earlier run
         attempt = int(ctx.get("job_try", 1))
         if attempt > self._max_tries:
             await self._give_up(draft, "the drafting job did not finish")
             return
         try:
-            await self._draft(draft)
+            await self._advance(draft)
         except RoutedToPerson:
             await self._give_up(draft, "this request belongs to a person, so AI will not draft it")
         except LlmRejected as e:
             await self._give_up(draft, f"the LLM refused the request ({e})")
-        except (LlmError, ShouldAiError, OSError) as e:
+        except Exception as e:  # LLM down, chat platform down, Redis blip: try again, then tell
             if attempt >= self._max_tries:
-                await self._give_up(draft, f"the LLM did not answer after {attempt} tries")
+                await self._give_up(draft, _why_failed(e, attempt))
                 return
-            log.warning("draft %s attempt %d failed: %s; retrying", draft.id, attempt, e)
+            log.warning("draft %s attempt %d failed: %r; retrying", draft.id, attempt, e)
             raise Retry(defer=self._retry_delay_s * 2 ** (attempt - 1)) from e
 
-    async def _draft(self, draft: Draft) -> None:
-        text = await self._llm.ask(
-            decision=draft.decision, purpose="draft",
-            system=system_prompt(self._guidance(), draft.plan), user=draft.request_text,
-        )
-        ready = draft.model_copy(update={"state": "ready", "text": text})
-        await self._store.put_draft(ready)
-        await self._delivery(draft).deliver_draft(draft=ready)
-        await self._event(ready, "draft_posted")
+    async def _advance(self, draft: Draft) -> None:
+        """Ask the LLM (unless an earlier run already did), then deliver the draft."""
+        if draft.state == "queued":
+            text = await self._llm.ask(
+                decision=draft.decision, purpose="draft",
+                system=system_prompt(self._guidance(), draft.plan), user=draft.request_text,
+            )
+            draft = draft.model_copy(update={"state": "ready", "text": text})
+            await self._store.put_draft(draft)  # a failed delivery is retried without the LLM
+        await self._delivery(draft).deliver_draft(draft=draft)
+        await self._store.mark_delivered(draft.id)
+        await self._event(draft, "draft_posted")
+
+    async def _needs_work(self, draft: Draft) -> bool:
+        if draft.state == "queued":
+            return True
+        return draft.state == "ready" and not await self._store.was_delivered(draft.id)
 
     async def _give_up(self, draft: Draft, why: str) -> None:
         failed = draft.model_copy(update={"state": "failed", "error": why})
@@ -170,6 +184,16 @@ class Drafting:
             raise NotYours("Only the person who asked for this draft can use it.")
         return draft
 
+    async def claim(self, draft_id: str, actor: Actor) -> Draft:
+        """The draft, for the first button press on it only (a double click acts once)."""
+        draft = await self.owned_draft(draft_id, actor)
+        if draft.state != "ready" or not await self._store.claim_draft(draft.id):
+            raise UnknownDraft("This draft was already used or discarded.")
+        return draft
+
+    async def release(self, draft: Draft) -> None:
+        await self._store.release_draft(draft.id)
+
     async def mark(self, draft: Draft, state: DraftState) -> Draft:
         updated = draft.model_copy(update={"state": state})
         await self._store.put_draft(updated)
@@ -178,7 +202,7 @@ class Drafting:
 
     async def regenerate(self, *, draft_id: str, actor: Actor) -> Draft:
         """Discard this draft and queue a fresh one for the same request."""
-        draft = await self.owned_draft(draft_id, actor)
+        draft = await self.claim(draft_id, actor)
         await self.mark(draft, "discarded")
         return await self.start(
             decision=draft.decision, actor=actor, text=draft.request_text,

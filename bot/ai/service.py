@@ -214,15 +214,14 @@ class AiWork:
     async def use_draft(self, *, draft_id: str, actor: Actor) -> tuple[Draft | None, str]:
         """Mark the draft used; a draft for a post gets scheduled. Returns it and what to show.
 
-        The draft is None when ``actor`` may not use it (not theirs, expired, no LLM).
+        The draft is None when nothing happened: not theirs, expired, already used or
+        discarded, no LLM, or the platform refused to schedule it (the message says why).
         """
         try:
             drafting = self._need_drafting()
-            draft = await drafting.owned_draft(draft_id, actor)
+            draft = await drafting.claim(draft_id, actor)
         except (NotYours, UnknownDraft) as e:
             return None, str(e)
-        if draft.state != "ready":
-            return draft, "This draft was already used or discarded."
         if draft.plan is None:
             return await drafting.mark(draft, "used"), "Here is your text, ready to paste."
         try:
@@ -231,7 +230,8 @@ class AiWork:
                 plan=draft.plan,
             )
         except ScheduleRefused as e:
-            return draft, str(e)
+            await drafting.release(draft)  # fix the cause (invite the bot), then press again
+            return None, str(e)
         return await drafting.mark(draft, "used"), _scheduled_note(post)
 
     async def regenerate(self, *, draft_id: str, actor: Actor) -> str:
@@ -244,7 +244,7 @@ class AiWork:
     async def discard(self, *, draft_id: str, actor: Actor) -> str:
         try:
             drafting = self._need_drafting()
-            await drafting.mark(await drafting.owned_draft(draft_id, actor), "discarded")
+            await drafting.mark(await drafting.claim(draft_id, actor), "discarded")
         except (NotYours, UnknownDraft) as e:
             return str(e)
         return "Draft discarded."

@@ -21,6 +21,14 @@ POST_KEEP_S = 7 * 86400  # a scheduled post is listed until a week after its tim
 INDEX_TTL_S = 130 * 86400 + POST_KEEP_S  # longer than any post can be scheduled ahead
 
 
+def _delivered(draft_id: str) -> str:
+    return keys.AI_DRAFT_PREFIX + draft_id + ":delivered"
+
+
+def _claimed(draft_id: str) -> str:
+    return keys.AI_DRAFT_PREFIX + draft_id + ":claimed"
+
+
 def _user(actor: Actor) -> str:
     return keys.AI_SCHEDULED_BY_USER_PREFIX + f"{actor.platform}:{actor.user_id}"
 
@@ -47,6 +55,34 @@ class AiStore:
 
     async def put_draft(self, draft: Draft) -> None:
         await self._put(keys.AI_DRAFT_PREFIX + draft.id, draft, DRAFT_TTL_S)
+
+    async def mark_delivered(self, draft_id: str) -> None:
+        """Remember that the requester has the draft, apart from the draft itself, so this
+        write can never undo a Discard or Regenerate pressed in between."""
+        try:
+            await self._redis.set(_delivered(draft_id), "1", ex=DRAFT_TTL_S)
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not mark draft {draft_id} delivered: {e}") from e
+
+    async def was_delivered(self, draft_id: str) -> bool:
+        try:
+            return bool(await self._redis.exists(_delivered(draft_id)))
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not read draft {draft_id}: {e}") from e
+
+    async def claim_draft(self, draft_id: str) -> bool:
+        """True for the first of Use it / Regenerate / Discard pressed on a draft, False after."""
+        try:
+            return bool(await self._redis.set(_claimed(draft_id), "1", nx=True, ex=DRAFT_TTL_S))
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not claim draft {draft_id}: {e}") from e
+
+    async def release_draft(self, draft_id: str) -> None:
+        """Let the draft's buttons work again (the platform refused to schedule it)."""
+        try:
+            await self._redis.delete(_claimed(draft_id))
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not release draft {draft_id}: {e}") from e
 
     async def get_pending(self, pending_id: str) -> PendingSchedule | None:
         return await self._get(keys.AI_PENDING_PREFIX + pending_id, PendingSchedule)

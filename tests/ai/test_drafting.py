@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.ai.guard import RoutedToPerson
@@ -62,7 +64,33 @@ async def test_use_it_regenerate_and_discard(rig: AiRig) -> None:
     assert "ready to paste" in message
     _, message = await rig.ai.use_draft(draft_id=draft_id, actor=rig.actor)
     assert "already used or discarded" in message
-    assert await rig.ai.discard(draft_id=new_id, actor=rig.actor) == "Draft discarded."
+    assert "already used or discarded" in await rig.ai.discard(draft_id=new_id, actor=rig.actor)
+
+
+async def test_a_double_click_on_schedule_it_schedules_once(rig: AiRig) -> None:
+    rig.slack.channels_by_name["marketing"] = "C0MARKETING"
+    text = "Schedule the newsletter teaser for tomorrow 9am in #marketing"
+    await rig.ai.handle(
+        actor=rig.actor, text=text, decision=decision(category="scheduling"),
+        reply_to=rig.reply_to(),
+    )
+    [card] = await drafts_shown(rig)
+    draft_id = card.blocks()[-1]["elements"][0]["value"]
+    first, second = await asyncio.gather(
+        rig.ai.use_draft(draft_id=draft_id, actor=rig.actor),
+        rig.ai.use_draft(draft_id=draft_id, actor=rig.actor),
+    )
+    assert len(rig.slack.of("chat.scheduleMessage")) == 1
+    assert sorted(m.split(" ")[0] for _, m in (first, second)) == ["Scheduled", "This"]
+
+
+async def test_discard_then_nothing_else_works(rig: AiRig) -> None:
+    await rig.ai.handle(actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to())
+    [card] = await drafts_shown(rig)
+    draft_id = card.blocks()[-1]["elements"][0]["value"]
+    assert await rig.ai.discard(draft_id=draft_id, actor=rig.actor) == "Draft discarded."
+    draft, message = await rig.ai.use_draft(draft_id=draft_id, actor=rig.actor)
+    assert draft is None and "already used or discarded" in message
 
 
 async def test_someone_else_cannot_use_the_draft(rig: AiRig) -> None:
@@ -142,3 +170,14 @@ async def test_with_nowhere_else_to_go_the_draft_is_a_direct_message(rig: AiRig)
     await rig.slack.wait_for(lambda _: bool(rig.slack.dms_to(rig.actor.user_id)))
     [card] = rig.slack.dms_to(rig.actor.user_id)
     assert DRAFT_USE_ACTION in card.action_ids()
+
+
+async def test_a_failed_delivery_is_retried_without_asking_the_llm_again(rig: AiRig) -> None:
+    rig.slack.not_in_channel.add("C0PRIVATE")
+    rig.slack.rate_limit("conversations.open", times=1)  # Slack says 429 to the first DM attempt
+    to = ReplyTarget(platform="slack", user_id=rig.actor.user_id, channel="C0PRIVATE")
+    await rig.ai.handle(actor=rig.actor, text=REQUEST, decision=decision(), reply_to=to)
+    await rig.slack.wait_for(lambda _: bool(rig.slack.dms_to(rig.actor.user_id)))
+    [card] = rig.slack.dms_to(rig.actor.user_id)
+    assert DRAFT_USE_ACTION in card.action_ids()
+    assert len(rig.llm.requests) == 1
