@@ -19,7 +19,13 @@ from discord import app_commands
 from bot.errors import ShouldAiError
 from bot.settings import Settings
 from handlers.discord.ai_delivery import DiscordDraftDelivery, DiscordPoster
-from handlers.discord.client import build_tree, make_client, sync_commands, syncs_commands
+from handlers.discord.client import (
+    build_tree,
+    invite_url,
+    make_client,
+    sync_commands,
+    syncs_commands,
+)
 from handlers.discord.interactions import DiscordInteractions
 from handlers.discord.notifier import DiscordNotifier
 
@@ -74,6 +80,8 @@ class DiscordAdapter:
         if token is None:
             raise DiscordTokenMissing("DISCORD_TOKEN is not set")
         await self.client.login(token.get_secret_value())
+        if self.client.application_id is not None:
+            log.info("add the bot to a server with %s", invite_url(self.client.application_id))
         if syncs_commands(self.settings):
             synced = await sync_commands(self.tree, guild_id=self.settings.discord_guild_id)
             where = self.settings.discord_guild_id or "all guilds"

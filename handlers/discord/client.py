@@ -36,8 +36,18 @@ class ShardedShouldAiClient(discord.AutoShardedClient):
         self.should_ai = handler
 
 
+# What the bot does in channels: read the channel it posts in, post, and show embeds.
+PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+SCOPES = ("bot", "applications.commands")
+
+
 def intents() -> discord.Intents:
     return discord.Intents(guilds=True)
+
+
+def invite_url(application_id: int) -> str:
+    """The URL a server admin opens to add the bot with the scopes and permissions it needs."""
+    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
 
 
 def make_client(settings: Settings, handler: InteractionHandler) -> discord.Client:

@@ -6,9 +6,9 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.settings import Settings
-from handlers.discord.client import ShardedShouldAiClient, ShouldAiClient, make_client
+from handlers.discord.client import ShardedShouldAiClient, ShouldAiClient, invite_url, make_client
 from tests.discord.conftest import ADMIN, REQUESTER, DiscordBot, running_bot
-from tests.discord.fake_discord import GUILD_ID, FakeDiscord
+from tests.discord.fake_discord import APP_ID, GUILD_ID, FakeDiscord
 from tests.scenarios import by_name
 
 pytestmark = pytest.mark.store
@@ -113,3 +113,10 @@ def test_no_shard_count_means_one_plain_client(monkeypatch: pytest.MonkeyPatch) 
     client = make_client(Settings(), handler=object())  # type: ignore[arg-type]
     assert type(client) is ShouldAiClient
     assert client.intents.value == client.intents.__class__(guilds=True).value
+
+
+def test_the_invite_url_asks_for_the_two_scopes_and_three_permissions() -> None:
+    url = invite_url(APP_ID)
+    assert f"client_id={APP_ID}" in url
+    assert "scope=bot+applications.commands" in url
+    assert "permissions=19456" in url  # view channel 1024 + send messages 2048 + embed links 16384
