@@ -1,0 +1,10 @@
+"""AI work for routine requests: drafting through an LLM, scheduling posts, the LLM judge.
+
+- ``llm``: the chat model behind any OpenAI-compatible endpoint (timeouts, retries, size bounds).
+- ``guard``: the one door to that model; a request routed to a person never goes through it.
+- ``drafting``: drafts as durable jobs, with Use it / Regenerate / Discard.
+- ``timeparse`` and ``scheduling``: English and French times, confirmed before anything is posted;
+  ``slack_scheduler`` (chat.scheduleMessage) and ``timer_scheduler`` (a timer job, for Discord).
+- ``judge``: the classifier's optional last layer, for requests no other layer could place.
+- ``service``: :class:`AiWork`, what the composition root builds and the adapters call.
+"""
