@@ -1,9 +1,11 @@
 """The escalation lifecycle: open -> acknowledged -> resolved, plus reassigned and expired.
 
-An escalation is stored before anyone is pinged, its timer is queued before the ping goes out,
-and every move is a compare-and-set on Redis, so two replicas (or a button press racing a
-timer) never make two moves from one state. The timer job is idempotent: it names the level and
-due time it was set for and does nothing if the escalation has moved on since.
+Every move is a compare-and-set on Redis (two replicas, or a button press racing a timer, never
+make two moves from one state), written in one transaction with the move's timer job and an
+"unsent ping" marker. The ping goes out after the commit and then clears the marker, so a
+replica dying in between leaves work another replica finds: the timer still fires, and the
+sweep resends the ping. The timer job is idempotent: it names the level and due time it was set
+for and does nothing if the escalation has moved on since.
 """
 
 from __future__ import annotations
