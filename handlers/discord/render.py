@@ -67,7 +67,9 @@ def decision_embed(*, decision: Decision, category_label: str, owner: str) -> di
     embed.add_field(name="Owner", value=clip(owner, _FIELD_MAX), inline=True)
     embed.add_field(name="Why", value=clip(decision.why or "—", _FIELD_MAX), inline=False)
     if decision.ai_may:
-        embed.add_field(name="What AI may still do", value=clip(decision.ai_may, _FIELD_MAX))
+        embed.add_field(
+            name="What AI may still do", value=clip(decision.ai_may, _FIELD_MAX), inline=False
+        )
     embed.set_footer(text=f"decision {decision.decision_id} · policy {decision.policy_revision}")
     return embed
 
@@ -96,7 +98,8 @@ def _state_line(escalation: Escalation) -> str:
     line = f"{emoji} {escalation.state}".strip()
     if escalation.due_at is not None and escalation.state in ("open", "reassigned"):
         due = dt.datetime.fromtimestamp(escalation.due_at, tz=dt.UTC)
-        line += f" · acknowledge by {discord.utils.format_dt(due, 't')}"
+        by = f"{discord.utils.format_dt(due, 't')} ({discord.utils.format_dt(due, 'R')})"
+        line += f" · acknowledge by {by}"
     return line
 
 
