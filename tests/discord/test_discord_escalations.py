@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.store.embedded import EmbeddedRedis
 from tests.discord.conftest import ADMIN, REQUESTER, STRANGER, DiscordBot, running_bot
 from tests.discord.fake_discord import EPHEMERAL, FakeDiscord, Json
 from tests.scenarios import by_name
@@ -229,3 +232,27 @@ async def test_a_failure_mid_answer_sends_the_requester_to_a_person(
     name = discord_bot.services.holder.policy.people.people[fallback].name
     assert f"ask {name} directly" in note.text()
     assert note.payload["flags"] & EPHEMERAL
+
+
+async def test_with_redis_down_a_crisis_goes_to_its_owner_directly_never_to_ai(
+    discord_env: None,
+    fake_discord: FakeDiscord,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = EmbeddedRedis(tmp_path / "redis")
+    server.start()
+    monkeypatch.setenv("SHOULD_AI_REDIS_URL", server.url)
+    try:
+        async with running_bot(fake_discord) as bot:
+            server.kill()  # Redis dies under the running bot
+            interaction = bot.ask(CRISIS)
+
+            answer = await bot.answer(interaction)
+            card = await bot.status_card(interaction, says="directly")
+    finally:
+        server.stop()
+    name = bot.services.holder.policy.people.people["comms-lead"].name
+    assert "A person must own this" in answer.text()
+    assert f"contact {name} directly" in card.text()
+    assert "AI can do this" not in answer.text()
