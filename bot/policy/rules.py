@@ -157,8 +157,11 @@ def _build_automaton(policy: Policy) -> ahocorasick.Automaton | None:
     for name, category in policy.categories.items():
         for keyword in category.keywords.all():
             key = keyword_key(keyword)
-            if key.strip():
-                entries.setdefault(key, []).append(_Keyword.of(name, keyword, key))
+            found = entries.setdefault(key, [])
+            # Spellings that fold to the same key ("résumé", "resume") are one piece of evidence.
+            if key.strip() and all(entry.category != name for entry in found):
+                found.append(_Keyword.of(name, keyword, key))
+    entries = {key: found for key, found in entries.items() if found}
     if not entries:
         return None
     automaton = ahocorasick.Automaton()
