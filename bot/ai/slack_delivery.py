@@ -30,6 +30,7 @@ SCHEDULE_CANCEL_ACTION = "should_ai_schedule_cancel"
 SCHEDULED_CANCEL_ACTION = "should_ai_scheduled_cancel"
 
 _MAX_TEXT = 2900
+_MAX_LISTED = 20  # two blocks each; Slack allows 50 blocks in a message
 
 
 def _clip(text: str) -> str:
@@ -94,10 +95,15 @@ def scheduled_blocks(posts: list[ScheduledPost]) -> tuple[str, list[Block]]:
         text = "You have no posts scheduled."
         return text, [_section(text)]
     blocks: list[Block] = []
-    for post in posts:
-        section = _section(f"*{post.plan.channel}* {post.plan.understood}\n> {post.text[:300]}")
-        section["accessory"] = _button("Cancel", SCHEDULED_CANCEL_ACTION, post.id, "danger")
-        blocks.append(section)
+    for post in posts[:_MAX_LISTED]:
+        line = f"*{post.plan.channel}* {post.plan.understood}\n> {post.text[:300]}"
+        blocks.append(_section(line))
+        blocks.append({
+            "type": "actions",
+            "elements": [_button("Cancel", SCHEDULED_CANCEL_ACTION, post.id, "danger")],
+        })
+    if len(posts) > _MAX_LISTED:
+        blocks.append(_section(f"…and {len(posts) - _MAX_LISTED} more."))
     return f"You have {len(posts)} scheduled post(s).", blocks
 
 

@@ -14,7 +14,11 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
-from bot.ai.slack_delivery import DRAFT_USE_ACTION
+from bot.ai.slack_delivery import (
+    DRAFT_USE_ACTION,
+    SCHEDULE_CONFIRM_ACTION,
+    SCHEDULED_CANCEL_ACTION,
+)
 from bot.app import Services, bound_port, build_adapters, build_services, start_http
 from bot.escalations.model import Actor
 from bot.settings import Settings
@@ -151,3 +155,30 @@ async def test_schedule_the_newsletter_teaser_for_tuesday_9am(bot: Bot) -> None:
     assert scheduled.args["text"] == bot.llm.default_answer
     [post] = await bot.services.ai.list_scheduled(actor=Actor(platform="slack", user_id=USER))
     assert post.channel_id == "C0MARKETING"
+
+
+async def test_a_quoted_post_is_confirmed_listed_and_cancelled(bot: Bot) -> None:
+    bot.slack.user_tz[USER] = "Europe/Paris"
+    bot.slack.channels_by_name["marketing"] = "C0MARKETING"
+    text = "Programme « Le webinaire commence dans une heure ! » demain 14h dans #marketing"
+    assert await bot.command(text) == 200
+    answers = await bot.answers(2)  # the verdict, then what was understood with Confirm / Cancel
+    [proposal] = [c for c in answers if SCHEDULE_CONFIRM_ACTION in c.action_ids()]
+    assert "14:00 (Europe/Paris)" in proposal.blocks_text()
+    assert bot.slack.of("chat.scheduleMessage") == []
+
+    assert await bot.press(proposal, SCHEDULE_CONFIRM_ACTION) == 200
+    [scheduled] = await bot.slack.wait_calls("chat.scheduleMessage")
+    assert scheduled.args["text"] == "Le webinaire commence dans une heure !"
+
+    await bot.slack.wait_calls("response_url", 3)
+    assert await bot.command("scheduled") == 200
+    await bot.slack.wait_for(
+        lambda calls: any(SCHEDULED_CANCEL_ACTION in c.action_ids() for c in calls)
+    )
+    listed = bot.slack.of("response_url")
+    [listing] = [c for c in listed if SCHEDULED_CANCEL_ACTION in c.action_ids()]
+    assert "Le webinaire commence" in listing.blocks_text()
+    assert await bot.press(listing, SCHEDULED_CANCEL_ACTION) == 200
+    [deleted] = await bot.slack.wait_calls("chat.deleteScheduledMessage")
+    assert deleted.args["scheduled_message_id"] == scheduled.response["scheduled_message_id"]
