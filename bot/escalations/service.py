@@ -43,12 +43,13 @@ from bot.escalations.permissions import may_act, refusal
 from bot.jobs import Jobs, Retry
 from bot.policy.model import Decision, Policy
 from bot.store import keys
+from bot.store.errors import StoreUnavailable
 from bot.store.escalations import EscalationNotFound, RedisEscalationStore
 
 log = logging.getLogger(__name__)
 
 TIMER_JOB = "escalation_timer"
-SWEEP_JOB = "escalation_sweep"  # every minute on one replica: resend unsent pings
+SWEEP_JOB = "escalation_sweep"  # every minute on one replica: recover()
 TIMED_STATES = frozenset({"open", "reassigned"})
 # A ping still marked pending this long after its move is presumed lost with a crashed replica.
 REDELIVER_AFTER_S = 30.0
@@ -259,14 +260,16 @@ class EscalationService:
     async def _timer_job(
         self, ctx: dict[str, Any], *, escalation_id: str, level: int, due_at: float
     ) -> None:
-        await self.fire_timer(escalation_id=escalation_id, level=level, due_at=due_at)
+        try:
+            await self.fire_timer(escalation_id=escalation_id, level=level, due_at=due_at)
+        except StoreUnavailable as e:
+            # arq only re-runs a job that asks to be; a Redis blip must not end the climb.
+            tries = int(ctx.get("job_try", 1))
+            log.warning("timer of escalation %s: %s; retrying", escalation_id, e)
+            raise Retry(defer=min(60.0, 0.5 * 2.0**tries)) from e
 
     async def _sweep_job(self, ctx: dict[str, Any]) -> None:
-        # Lost timers need lost Redis data, and a worker re-runs recover() after any outage;
-        # unsent pings come from platform errors too, so those are checked every minute.
-        resent = await self._resend_unsent_pings()
-        if resent:
-            log.warning("resent %d pings", resent)
+        await self.recover()
 
     async def fire_timer(self, *, escalation_id: str, level: int, due_at: float) -> bool:
         """Climb one level if the escalation still waits at ``level`` for ``due_at``.
@@ -340,8 +343,8 @@ class EscalationService:
     async def recover(self) -> None:
         """Re-queue timers the job queue lost; resend pings lost with a crashed replica.
 
-        Runs at each worker start (and restart after a Redis outage). Reads the due-time index
-        and asks arq which timer jobs exist, without loading escalations that are fine.
+        Runs at each worker start and once a minute. Reads the due-time index and asks arq which
+        timer jobs exist, a chunk at a time, without loading the escalations that are fine.
         """
         lost = await self._requeue_lost_timers()
         resent = await self._resend_unsent_pings()

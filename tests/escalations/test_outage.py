@@ -17,7 +17,7 @@ from esc_helpers import RecordingNotifier, crisis_decision, make_policy
 
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.service import EscalationService, timer_job_id
-from bot.jobs import Jobs
+from bot.jobs import Jobs, Retry
 from bot.store.embedded import EmbeddedRedis
 from bot.store.errors import StoreUnavailable
 from bot.store.retry import retry_with_backoff
@@ -112,3 +112,18 @@ async def test_acting_while_redis_is_down_is_refused_clearly_and_changes_nothing
     stored = await bot.service.get(esc.id)
     assert stored is not None and stored.state == "open"
     assert bot.notifier.statuses(esc.id) == ["Pinged Dana; waiting for them."]
+
+
+async def test_a_timer_job_that_cannot_reach_redis_asks_arq_to_run_it_again(
+    redis_url: str,
+) -> None:
+    unreachable = aioredis.Redis.from_url("redis://127.0.0.1:1/0", decode_responses=True)
+    jobs = Jobs(redis_url)
+    policy = make_policy()
+    service = EscalationService(redis=unreachable, jobs=jobs, policy=lambda: policy)
+    try:
+        with pytest.raises(Retry):  # arq re-runs the job later; the climb is not dropped
+            await service._timer_job({"job_try": 1}, escalation_id="esc-1", level=0, due_at=1.0)
+    finally:
+        await jobs.aclose()
+        await unreachable.aclose()
