@@ -1,13 +1,16 @@
 """Time from a signed ``/should-ai`` POST to Slack's HTTP 200 ack, and on to the answer.
 
-    uv run python bench/slack_ack.py [--requests 1000] [--crisis-share 0.2] [--concurrency 1]
+    uv run python bench/slack_ack.py [--requests 1000] [--crisis-share 0.2]
+                                     [--concurrency 1 | --rate REQ_PER_S]
 
 Runs the bot as ``should-ai serve`` runs it in Slack HTTP mode (settings from the environment,
 Bolt's real request handling at POST /slack/events, the Redis the settings name or an embedded
 one in a temporary directory) with its Web API client pointed at the fake Slack of
 tests/slack/slack_fake.py on 127.0.0.1. Each request is a new user (so the per-user rate limit
 never applies) and a new trigger id (so nothing is a retry). Slack needs the ack within 3 s;
-the target here is p99 <= 100 ms on loopback. Prints figures; asserts nothing.
+the target here is p99 <= 100 ms on loopback. By default each simulated user waits for its
+answer before the next request (a team's real load); ``--rate`` sends a fixed-rate burst
+instead, queueing work faster than it is done. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import aiohttp
 
 from bot.app import bound_port, build_adapters, build_services, start_http
 from bot.settings import Settings
-from tests.slack.slack_fake import FakeSlack
+from tests.slack.slack_fake import Call, FakeSlack
 from tests.slack.slack_signing import sign, slash_command_body
 
 SECRET = "bench-signing-secret"
@@ -42,7 +45,18 @@ def _args() -> argparse.Namespace:
         default=0.2,
         help="share of requests that open an escalation (DMs, status cards)",
     )
-    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="users sending at once, each waiting for its answer before the next request",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="instead: send at this many requests/s without waiting for answers (bursts)",
+    )
     return parser.parse_args()
 
 
@@ -82,20 +96,77 @@ async def _one(session: aiohttp.ClientSession, url: str, body: str) -> tuple[flo
     return sent, (time.perf_counter() - sent) * 1000
 
 
-async def _drive(url: str, fake: FakeSlack, args: argparse.Namespace) -> list[tuple[float, float]]:
+Results = dict[int, tuple[float, float]]  # request number -> (sent at, ms to the ack)
+
+
+async def _drive(url: str, fake: FakeSlack, args: argparse.Namespace) -> Results:
     crisis_every = round(1 / args.crisis_share) if args.crisis_share > 0 else 0
-    results: list[tuple[float, float]] = []
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        watch = AnswerWatch(fake)
+        await _one(session, url, _body(fake, 10**6, 0))  # warm-up: auth.test, first imports
+        await watch.wait(10**6)
+        if args.rate:
+            return await _open_loop(session, url, fake, args, crisis_every)
+        return await _closed_loop(session, url, fake, watch, args, crisis_every)
+
+
+async def _closed_loop(
+    session: aiohttp.ClientSession,
+    url: str,
+    fake: FakeSlack,
+    watch: AnswerWatch,
+    args: argparse.Namespace,
+    crisis_every: int,
+) -> Results:
+    """Each of ``concurrency`` users sends a request, waits for its answer, sends the next."""
+    results: Results = {}
     queue = iter(range(args.requests))
 
-    async def worker(session: aiohttp.ClientSession) -> None:
+    async def user() -> None:
         for i in queue:
-            results.append(await _one(session, url, _body(fake, i, crisis_every)))
+            results[i] = await _one(session, url, _body(fake, i, crisis_every))
+            await watch.wait(i)
 
-    connector = aiohttp.TCPConnector(limit=args.concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        await _one(session, url, _body(fake, 10**6, 0))  # warm-up: auth.test, first imports
-        await asyncio.gather(*(worker(session) for _ in range(args.concurrency)))
+    await asyncio.gather(*(user() for _ in range(args.concurrency)))
     return results
+
+
+async def _open_loop(
+    session: aiohttp.ClientSession,
+    url: str,
+    fake: FakeSlack,
+    args: argparse.Namespace,
+    crisis_every: int,
+) -> Results:
+    """Requests at a fixed rate, whether or not earlier ones were answered (a burst test)."""
+    start = time.perf_counter()
+
+    async def at(i: int) -> tuple[float, float]:
+        await asyncio.sleep(max(0.0, start + i / args.rate - time.perf_counter()))
+        return await _one(session, url, _body(fake, i, crisis_every))
+
+    done = await asyncio.gather(*(at(i) for i in range(args.requests)))
+    return dict(enumerate(done))
+
+
+class AnswerWatch:
+    """Which requests have had their first answer, reading only calls not read before (the
+    bench shares the bot's event loop, so waiting must stay cheap)."""
+
+    def __init__(self, fake: FakeSlack) -> None:
+        self._fake = fake
+        self._seen: set[str] = set()
+        self._cursor = 0
+
+    def _arrived(self, calls: list[Call], name: str) -> bool:
+        for c in calls[self._cursor :]:
+            if c.method == "response_url":
+                self._seen.add(str(c.args["name"]))
+        self._cursor = len(calls)
+        return name in self._seen
+
+    async def wait(self, i: int) -> None:
+        await self._fake.wait_for(lambda calls: self._arrived(calls, f"b{i}"), within=60)
 
 
 def _pct(values: Sequence[float], q: float) -> float:
@@ -111,14 +182,17 @@ def _report(name: str, values: Sequence[float]) -> None:
     )
 
 
-async def _answers(fake: FakeSlack, sent: dict[str, float], count: int) -> list[float]:
-    """ms from each POST to its answer arriving at the response_url (the requester sees it)."""
-    await fake.wait_for(lambda _: len(fake.of("response_url")) >= count, within=120)
-    return [
-        (c.at - sent[str(c.args["name"])]) * 1000
-        for c in fake.of("response_url")
-        if str(c.args["name"]) in sent
-    ]
+async def _answers(fake: FakeSlack, sent: dict[str, float]) -> list[float]:
+    """ms from each POST to its verdict reaching the response_url (the requester sees it)."""
+
+    def first() -> dict[str, float]:
+        arrived: dict[str, float] = {}
+        for c in fake.of("response_url"):
+            arrived.setdefault(str(c.args["name"]), c.at)
+        return arrived
+
+    await fake.wait_for(lambda _: sent.keys() <= first().keys(), within=120)
+    return [(first()[name] - at) * 1000 for name, at in sent.items()]
 
 
 async def _settled(fake: FakeSlack, idle_s: float = 0.5) -> None:
@@ -144,18 +218,18 @@ async def main() -> None:
                 started = time.perf_counter()
                 results = await _drive(url, fake, args)
                 elapsed = time.perf_counter() - started
-                sent = {f"b{i}": s for i, (s, _) in enumerate(results)}
-                answered = await _answers(fake, sent, args.requests + 1)
+                sent = {f"b{i}": at for i, (at, _) in results.items()}
+                answered = await _answers(fake, sent)
                 await _settled(fake)
             finally:
                 await runner.cleanup()
                 await services.intake.aclose()
     await fake.stop()
-    acks = [ms for _, ms in results]
+    acks = [ms for _, ms in results.values()]
+    load = f"open loop at {args.rate:g} req/s" if args.rate else f"{args.concurrency} user(s)"
     print(
-        f"{args.requests} signed /should-ai POSTs over loopback, concurrency "
-        f"{args.concurrency}, {args.crisis_share:.0%} escalating; "
-        f"{args.requests / elapsed:.0f} req/s"
+        f"{args.requests} signed /should-ai POSTs over loopback, {load}, "
+        f"{args.crisis_share:.0%} escalating; {args.requests / elapsed:.0f} req/s achieved"
     )
     _report("POST -> HTTP 200 ack", acks)
     _report("POST -> answer (response_url)", answered)

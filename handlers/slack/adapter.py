@@ -118,6 +118,7 @@ def build(services: Services, *, routine: RoutineWork | None = None) -> SlackAda
         client=client,
         signing_secret=secret,
         request_verification_enabled=bool(secret),  # Socket Mode requests are not signed
+        process_before_response=True,  # ack first, then the lazy listeners (listeners.py)
     )
     notifier = SlackNotifier(client=client, policy=lambda: services.holder.policy)
     services.ai.register_delivery("slack", SlackDraftDelivery(client))

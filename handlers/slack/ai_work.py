@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp, AsyncRespond
 
 from bot.ai.model import Draft, ReplyTarget
 from bot.ai.service import AiWork
@@ -26,7 +26,7 @@ from bot.ai.slack_delivery import (
 )
 from bot.escalations.model import Actor
 from handlers.slack import blocks
-from handlers.slack.listeners import Routine, RoutineWork
+from handlers.slack.listeners import Routine, RoutineWork, ack_at_once
 
 
 def routine_work(ai: AiWork) -> RoutineWork:
@@ -55,12 +55,16 @@ def routine_work(ai: AiWork) -> RoutineWork:
 def register_ai_actions(app: AsyncApp, ai: AiWork) -> None:
     """Route the draft and schedule buttons to ``ai``; the answer replaces the pressed card."""
     buttons = _AiButtons(ai)
-    app.action(DRAFT_USE_ACTION)(buttons.use)
-    app.action(DRAFT_REGENERATE_ACTION)(buttons.regenerate)
-    app.action(DRAFT_DISCARD_ACTION)(buttons.discard)
-    app.action(SCHEDULE_CONFIRM_ACTION)(buttons.confirm)
-    app.action(SCHEDULE_CANCEL_ACTION)(buttons.cancel_pending)
-    app.action(SCHEDULED_CANCEL_ACTION)(buttons.cancel_scheduled)
+    routes = {
+        DRAFT_USE_ACTION: buttons.use,
+        DRAFT_REGENERATE_ACTION: buttons.regenerate,
+        DRAFT_DISCARD_ACTION: buttons.discard,
+        SCHEDULE_CONFIRM_ACTION: buttons.confirm,
+        SCHEDULE_CANCEL_ACTION: buttons.cancel_pending,
+        SCHEDULED_CANCEL_ACTION: buttons.cancel_scheduled,
+    }
+    for action_id, work in routes.items():
+        app.action(action_id)(ack=ack_at_once, lazy=[work])
 
 
 def _actor(body: dict[str, Any]) -> Actor:
@@ -76,9 +80,8 @@ class _AiButtons:
         self._ai = ai
 
     async def use(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        self, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
-        await ack()
         draft, note = await self._ai.use_draft(draft_id=action["value"], actor=_actor(body))
         if draft is None:  # not theirs, or gone: tell the presser only, keep the card
             await respond(text=note, response_type="ephemeral", replace_original=False)
@@ -86,39 +89,34 @@ class _AiButtons:
         await respond(text=note, blocks=_final(draft, note), replace_original=True)
 
     async def regenerate(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        self, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
-        await ack()
         await _replace(
             respond, await self._ai.regenerate(draft_id=action["value"], actor=_actor(body))
         )
 
     async def discard(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        self, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
-        await ack()
         await _replace(
             respond, await self._ai.discard(draft_id=action["value"], actor=_actor(body))
         )
 
     async def confirm(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        self, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
-        await ack()
         note = await self._ai.confirm_schedule(pending_id=action["value"], actor=_actor(body))
         await _replace(respond, note)
 
     async def cancel_pending(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        self, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
-        await ack()
         note = await self._ai.cancel_pending(pending_id=action["value"], actor=_actor(body))
         await _replace(respond, note)
 
     async def cancel_scheduled(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        self, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
-        await ack()
         note = await self._ai.cancel_scheduled(post_id=action["value"], actor=_actor(body))
         await respond(text=note, response_type="ephemeral", replace_original=False)
 

@@ -1,8 +1,11 @@
 """Bolt listeners: Slack payloads in, core calls, Block Kit out. Nothing else lives here.
 
-Every listener acks first (Slack gives 3 s), then works. Dedupe, rate limits, deciding and the
-escalation rules live in ``bot/`` (Commands, Intake, EscalationService); this module only
-translates.
+Every listener is registered with :func:`ack_at_once` as its ack function and does its work as a
+Bolt *lazy* listener: the app runs with ``process_before_response=True``, so Bolt returns the
+HTTP 200 (or the Socket Mode ack) as soon as the ack function returns, before any of the work
+(deciding, Redis, Web API calls) competes for the event loop. Slack gives 3 s; we take
+milliseconds. Dedupe, rate limits, deciding and the escalation rules live in ``bot/``
+(Commands, Intake, EscalationService); this module only translates.
 """
 
 from __future__ import annotations
@@ -72,13 +75,18 @@ class SlackDeps:
     routine: RoutineWork | None = None  # the AI work seam (bot/ai); None: verdict only
 
 
+async def ack_at_once(ack: AsyncAck) -> None:
+    """The ack function of every listener: an empty 200, the work follows lazily."""
+    await ack()
+
+
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    """Attach every should-ai listener to ``app``."""
+    """Attach every should-ai listener to ``app`` (which must process before responding)."""
     listeners = _Listeners(deps)
-    app.command(COMMAND)(listeners.on_command)
-    app.shortcut(SHORTCUT_CALLBACK)(listeners.on_shortcut)
+    app.command(COMMAND)(ack=ack_at_once, lazy=[listeners.on_command])
+    app.shortcut(SHORTCUT_CALLBACK)(ack=ack_at_once, lazy=[listeners.on_shortcut])
     for action_id in _ACTIONS:
-        app.action(action_id)(listeners.on_escalation_action)
+        app.action(action_id)(ack=ack_at_once, lazy=[listeners.on_escalation_action])
 
 
 def command_key(command: dict[str, Any]) -> str:
@@ -95,10 +103,7 @@ class _Listeners:
     def __init__(self, deps: SlackDeps) -> None:
         self._deps = deps
 
-    async def on_command(
-        self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
-    ) -> None:
-        await ack()
+    async def on_command(self, command: dict[str, Any], respond: AsyncRespond) -> None:
         actor = Actor(platform="slack", user_id=command["user_id"])
         text = str(command.get("text", ""))
         reply = await self._deps.commands.handle(
@@ -107,11 +112,8 @@ class _Listeners:
         channel_id = str(command.get("channel_id", ""))
         await self._present(reply, actor=actor, channel_id=channel_id, respond=respond, text=text)
 
-    async def on_shortcut(
-        self, ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond
-    ) -> None:
+    async def on_shortcut(self, shortcut: dict[str, Any], respond: AsyncRespond) -> None:
         """ "Ask should-ai" on a message: classify that message as if it had been typed."""
-        await ack()
         actor = Actor(platform="slack", user_id=shortcut["user"]["id"])
         text = str((shortcut.get("message") or {}).get("text", ""))
         result = await self._deps.intake.submit(
@@ -209,13 +211,11 @@ class _Listeners:
 
     async def on_escalation_action(
         self,
-        ack: AsyncAck,
         body: dict[str, Any],
         action: dict[str, Any],
         respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
-        await ack()
         escalation_id = blocks.escalation_id_from(
             block_id=action.get("block_id"), value=action.get("value")
         )
