@@ -145,11 +145,11 @@ def main() -> None:
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     for label, flags in (("default layers", ()), ("--rules-only", ("--rules-only",))):
         if args.startup:
-            wall, cpu = startup_seconds(args.startup, *flags)
+            start_wall, start_cpu = startup_seconds(args.startup, *flags)
             print(
                 f"`should-ai check` start-up ({label}, {args.startup} runs): wall median "
-                f"{statistics.median(wall):.2f} s (max {max(wall):.2f} s), "
-                f"CPU median {statistics.median(cpu):.2f} s"
+                f"{statistics.median(start_wall):.2f} s (max {max(start_wall):.2f} s), "
+                f"CPU median {statistics.median(start_cpu):.2f} s"
             )
 
 
