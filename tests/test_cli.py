@@ -277,3 +277,11 @@ def test_check_does_not_import_platform_or_llm_libraries() -> None:
         [sys.executable, "-c", probe], capture_output=True, check=True, env={**os.environ}
     )
     assert done.stdout.decode().strip().splitlines()[-1] == "[]"
+
+
+def test_policy_test_fails_when_a_category_has_no_cases(
+    capsys: pytest.CaptureFixture[str], policy_copy: Path
+) -> None:
+    (policy_copy / "cases" / "crisis.yaml").unlink()
+    code, out, _ = _run(capsys, "policy", "test", RULES, "--policy-dir", str(policy_copy))
+    assert code == 1 and "no cases for crisis" in out

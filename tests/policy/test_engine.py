@@ -5,9 +5,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.policy.engine import FALLBACK_DETAIL, PolicyEngine
 from bot.policy.layers import Hit, PreparedText
+from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
 from bot.policy.model import (
     Category,
     Fallback,
@@ -52,6 +55,9 @@ def _ai(*keywords: str) -> Category:
 
 def _rules_engine(policy: Policy) -> PolicyEngine:
     return PolicyEngine(policy, layers=(RulesLayer(policy),))
+
+
+_RULES_ENGINE = _rules_engine(load_policy(DEFAULT_POLICY_DIR))  # for the property test below
 
 
 def _details(engine: PolicyEngine, text: str) -> list[str]:
@@ -229,3 +235,16 @@ def test_a_later_layer_sees_earlier_hits_and_can_outweigh_them() -> None:
 def test_the_fallback_reason_says_nothing_matched() -> None:
     engine = _rules_engine(_small_policy(crisis=_human("recall")))
     assert _details(engine, "hello") == [FALLBACK_DETAIL]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None), max_size=400))
+def test_any_text_gets_a_decision_and_ai_only_when_an_ai_category_matched(text: str) -> None:
+    engine = _RULES_ENGINE
+    decision = engine.decide(text)
+    assert decision.route in ("human", "ai")
+    if decision.route == "ai":
+        assert decision.category in engine.policy.categories
+        assert engine.policy.categories[decision.category].route == "ai"
+    if not decision.categories:
+        assert decision.route == engine.policy.file.fallback.route
