@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from bot.policy.engine import FALLBACK_DETAIL, PolicyEngine
 from bot.policy.layers import Hit, PreparedText
-from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
 from bot.policy.model import (
     Category,
     Fallback,
@@ -55,9 +54,6 @@ def _ai(*keywords: str) -> Category:
 
 def _rules_engine(policy: Policy) -> PolicyEngine:
     return PolicyEngine(policy, layers=(RulesLayer(policy),))
-
-
-_RULES_ENGINE = _rules_engine(load_policy(DEFAULT_POLICY_DIR))  # for the property test below
 
 
 def _details(engine: PolicyEngine, text: str) -> list[str]:
@@ -239,8 +235,10 @@ def test_the_fallback_reason_says_nothing_matched() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec=None), max_size=400))
-def test_any_text_gets_a_decision_and_ai_only_when_an_ai_category_matched(text: str) -> None:
-    engine = _RULES_ENGINE
+def test_any_text_gets_a_decision_and_ai_only_when_an_ai_category_matched(
+    rules_engine: PolicyEngine, text: str
+) -> None:
+    engine = rules_engine
     decision = engine.decide(text)
     assert decision.route in ("human", "ai")
     if decision.route == "ai":
