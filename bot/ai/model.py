@@ -15,7 +15,7 @@ from bot.policy.model import Decision
 
 DraftState = Literal["queued", "ready", "used", "discarded", "failed"]
 PostState = Literal["scheduled", "posted", "cancelled", "failed"]
-OutcomeKind = Literal["drafting", "confirm", "question", "no_llm", "none"]
+OutcomeKind = Literal["drafting", "confirm", "question", "no_llm", "error", "none"]
 
 
 class ReplyTarget(BaseModel):

@@ -33,6 +33,7 @@ from bot.escalations.model import Actor, Platform
 from bot.jobs import Jobs
 from bot.policy.model import Decision, Policy
 from bot.settings import Settings
+from bot.store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,10 @@ DRAFTING_NOTE = "Drafting it now: the draft will show up here in a moment."
 NEED_TEXT = (
     "What should the post say? Put the text in quotes, for example: "
     '/should-ai schedule "Our December issue is out!" Tuesday 9am in #marketing'
+)
+STORE_DOWN_NOTE = (
+    "I can't start this right now: my storage is not answering, so nothing was queued. "
+    "Please ask again in a minute."
 )
 NEED_CHANNEL = "Which channel should it go to? Add it like “in #marketing”."
 
@@ -152,6 +157,15 @@ class AiWork:
         """Start the AI work for a decision routed to AI; say what happens next."""
         if decision.route != "ai":
             return AiOutcome(kind="none", message="")
+        try:
+            return await self._start(actor, text, decision, reply_to)
+        except StoreUnavailable as e:
+            log.error("AI work for decision %s not started: %s", decision.decision_id, e)
+            return AiOutcome(kind="error", message=STORE_DOWN_NOTE)
+
+    async def _start(
+        self, actor: Actor, text: str, decision: Decision, reply_to: ReplyTarget
+    ) -> AiOutcome:
         if decision.category == SCHEDULING_CATEGORY:
             return await self._handle_schedule(actor, text, decision, reply_to)
         if self.drafting is None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import redis.asyncio as aioredis
 
 from bot.ai.guard import RoutedToPerson
 from bot.ai.model import ReplyTarget
-from bot.ai.service import DRAFTING_NOTE, NO_LLM_NOTE
+from bot.ai.service import DRAFTING_NOTE, NO_LLM_NOTE, STORE_DOWN_NOTE
 from bot.ai.slack_delivery import DRAFT_DISCARD_ACTION, DRAFT_REGENERATE_ACTION, DRAFT_USE_ACTION
-from tests.ai.conftest import AiRig, decision
-from tests.ai.fake_llm import Step
-from tests.slack.slack_fake import Call
+from tests.ai.conftest import AiRig, decision, start_rig
+from tests.ai.fake_llm import FakeLlm, Step
+from tests.slack.slack_fake import Call, FakeSlack
 
 pytestmark = pytest.mark.store
 
@@ -181,3 +182,18 @@ async def test_a_failed_delivery_is_retried_without_asking_the_llm_again(rig: Ai
     [card] = rig.slack.dms_to(rig.actor.user_id)
     assert DRAFT_USE_ACTION in card.action_ids()
     assert len(rig.llm.requests) == 1
+
+
+async def test_with_redis_down_the_requester_is_told_nothing_was_queued(
+    fake_llm: FakeLlm, fake_slack: FakeSlack
+) -> None:
+    """A real client to a port nothing listens on: the store is down, not faked."""
+    dead_url = "redis://127.0.0.1:1/0"
+    redis = aioredis.Redis.from_url(dead_url, decode_responses=True, socket_connect_timeout=0.5)
+    async for rig in start_rig(redis=redis, redis_url=dead_url, llm=fake_llm, slack=fake_slack):
+        outcome = await rig.ai.handle(
+            actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to()
+        )
+        assert (outcome.kind, outcome.message) == ("error", STORE_DOWN_NOTE)
+    await redis.aclose()
+    assert fake_llm.requests == []
