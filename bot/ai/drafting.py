@@ -121,7 +121,8 @@ class Drafting:
         except RoutedToPerson:
             await self._give_up(draft, "this request belongs to a person, so AI will not draft it")
         except LlmRejected as e:
-            await self._give_up(draft, f"the LLM refused the request ({e})")
+            log.error("draft %s: %s", draft.id, e)  # details for the admin, not the chat
+            await self._give_up(draft, "the LLM refused the request (wrong key or model?)")
         except Exception as e:  # LLM down, chat platform down, Redis blip: try again, then tell
             if attempt >= self._max_tries:
                 await self._give_up(draft, _why_failed(e, attempt))
