@@ -197,3 +197,12 @@ async def test_with_redis_down_the_requester_is_told_nothing_was_queued(
         assert (outcome.kind, outcome.message) == ("error", STORE_DOWN_NOTE)
     await redis.aclose()
     assert fake_llm.requests == []
+
+
+async def test_a_wrong_key_is_reported_at_once_without_retrying(rig: AiRig) -> None:
+    rig.llm.then(Step(status=401))
+    await rig.ai.handle(actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to())
+    [notice] = await drafts_shown(rig)
+    assert "the LLM refused the request (wrong key or model?)" in notice.blocks_text()
+    assert "fake failure" not in notice.blocks_text()  # the endpoint's own words stay in the log
+    assert len(rig.llm.requests) == 1
