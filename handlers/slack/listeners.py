@@ -25,6 +25,7 @@ from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor, Escalation, StatusRef
 from bot.intake import Intake, IntakeResult
 from bot.policy.model import Decision, Policy
+from bot.store.errors import StoreUnavailable
 from handlers.slack import blocks
 from handlers.slack.notifier import SlackNotifier, category_text, mention_of
 
@@ -32,6 +33,11 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/should-ai"
 SHORTCUT_CALLBACK = "ask_should_ai"
+
+STORE_DOWN_PRESS = (
+    "I can't record that right now (my store is unreachable), so nothing changed. "
+    "Please press the button again in a minute."
+)
 
 _ACTIONS: dict[str, Action] = {
     blocks.ACK_ACTION: "acknowledge",
@@ -183,10 +189,16 @@ class _Listeners:
         escalation = await self._deps.intake.escalate(
             result=reply.intake, actor=actor, text=text, status_ref=status_ref
         )
-        if escalation is None:
-            await _say(
-                respond, *blocks.notice_message(blocks.escape(reply_for_store_down(reply.decision)))
-            )
+        if escalation is None:  # the store is down: a person must still get this, never AI
+            notice = blocks.notice_message(blocks.escape(reply_for_store_down(reply.decision)))
+            await _say(respond, *notice)
+            if status_ref is not None:
+                await self._deps.notifier.client.chat_update(
+                    channel=status_ref.channel or "",
+                    ts=status_ref.ts or "",
+                    text=notice[0],
+                    blocks=notice[1],
+                )
 
     async def _post_status_card(
         self, decision: Decision, *, actor: Actor, text: str
@@ -229,9 +241,10 @@ class _Listeners:
                 action=_ACTIONS[action["action_id"]],
                 target_user_id=action.get("selected_user"),
             )
-        except (
-            ShouldAiError
-        ) as e:  # NotAllowed, EscalationClosed, InvalidAction: say why, change nothing
+        except StoreUnavailable:
+            await respond(text=STORE_DOWN_PRESS, response_type="ephemeral", replace_original=False)
+            return
+        except ShouldAiError as e:  # NotAllowed, EscalationClosed, InvalidAction: say why
             await respond(text=str(e), response_type="ephemeral", replace_original=False)
             return
         await self._refresh_pressed(body, escalation, client=client)

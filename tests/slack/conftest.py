@@ -191,7 +191,7 @@ def slack_env(
 async def slack_bot(
     slack_env: None, redis: Redis, fake_slack: FakeSlack
 ) -> AsyncIterator[SlackBot]:
-    async with _serving(fake_slack) as bot:
+    async with serving(fake_slack) as bot:
         yield bot
 
 
@@ -202,7 +202,7 @@ async def socket_mode_bot(
     """The bot with SLACK_APP_TOKEN and no signing secret: Socket Mode only, connected."""
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test-token")
     monkeypatch.delenv("SLACK_SIGNING_SECRET")
-    async with _serving(fake_slack) as bot:
+    async with serving(fake_slack) as bot:
         [adapter] = bot.services.adapters
         await adapter.start()
         try:
@@ -213,7 +213,7 @@ async def socket_mode_bot(
 
 
 @contextlib.asynccontextmanager
-async def _serving(fake_slack: FakeSlack) -> AsyncIterator[SlackBot]:
+async def serving(fake_slack: FakeSlack) -> AsyncIterator[SlackBot]:
     """What `should-ai serve` sets up (less the job worker: tests start it when they need it)."""
     settings = Settings()
     async with build_services(settings) as services:
