@@ -6,14 +6,21 @@ How it weighs its verdict (:func:`bot.policy.similarity.judge`) against the rule
   or a human request dressed in an AI keyword ("schedule a call to tell our partner we're
   leaving"), goes to its owner; if a human rule already matched, the rules pick the category
   and this hit only explains;
-- confident AI: adds a counting AI hit; a human *keyword* hit stops counting only if the
+- confident AI: adds an AI hit (counting unless an AI rule already matched: between AI
+  categories the rules pick); a human *keyword* hit stops counting only if the
   nearest AI example uses that same keyword and the request is clearly closer to the AI
   examples than to that category's own (``override_margin``): "write a blog post about how
   brands handle a PR crisis" is a counter-weight the admin wrote on purpose;
-- uncertain: the rules decide when they matched (the hit only explains); with no rule hit it
-  adds a counting hit to the closest human category whose reason starts with "uncertain", so
-  a person gets it, never AI silently. A request too far from every example (below ``floor``)
-  is left to the policy's fallback.
+- uncertain: with a human rule hit the rules decide (the hit only explains). With no rule
+  hit, or with only AI rule hits while the request reads like a human category (above that
+  category's threshold, ahead of every AI category by the margin: "our founder's old tweets
+  resurfaced and people are furious" hits only the AI keyword "tweets"), it adds a counting
+  hit to the closest human category whose reason starts with "uncertain: ", so a person gets
+  it, never AI silently. A request too far from every example (below ``floor``) is left to
+  the fallback.
+
+Requests a human rule hit already settles (a pattern, or a keyword no AI example uses) skip the
+encoder entirely: nothing this layer could add would change their route or category.
 """
 
 from __future__ import annotations
@@ -110,7 +117,9 @@ class SimilarityLayer:
         hits: tuple[Hit, ...],
     ) -> tuple[Hit, ...]:
         kept = tuple(self._maybe_outweigh(hit, verdict, result, text) for hit in hits)
-        return (*kept, _hit(verdict, counts=True))
+        # Between AI categories the rules pick when they matched one; this hit then explains.
+        ai_rule_hit = any(h.counts and self.index.routes.get(h.category) == "ai" for h in kept)
+        return (*kept, _hit(verdict, counts=not ai_rule_hit))
 
     def _maybe_outweigh(
         self, hit: Hit, verdict: SimilarityVerdict, result: SimilarityResult, text: PreparedText
@@ -175,11 +184,12 @@ class SimilarityLayer:
         return any(h.counts and self.index.routes.get(h.category) == "human" for h in hits)
 
     def _leans_human(self, verdict: SimilarityVerdict) -> bool:
-        """The closest human category clears its own threshold and beats every AI one."""
+        """The closest human category clears its own threshold and beats every AI one by the
+        margin."""
         human, ai = verdict.best_human, verdict.best_ai
         if human is None or human.score < self.thresholds[human.category]:
             return False
-        return ai is None or human.score > ai.score
+        return ai is None or human.score - ai.score >= self._tuning.margin
 
 
 def _folded_keywords(policy: Policy) -> dict[str, tuple[tuple[str, str], ...]]:

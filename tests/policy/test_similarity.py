@@ -15,7 +15,7 @@ import pytest
 from bot.policy.calibrate import calibrate, write_thresholds
 from bot.policy.engine import PolicyEngine
 from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
-from bot.policy.model import Policy
+from bot.policy.model import Phrases, Policy
 from bot.policy.rules import RulesLayer
 from bot.policy.similarity import (
     CategoryScore,
@@ -86,13 +86,34 @@ def test_paraphrases_reach_the_right_owner(engine: PolicyEngine, text: str, cate
     assert decision.owner is not None
 
 
-def test_keywords_alone_would_have_let_ai_do_these(policy: Policy) -> None:
-    rules_only = PolicyEngine(policy, layers=(RulesLayer(policy),))
-    for text in (
-        "everyone is sharing a clip of our delivery van driving onto a crowded pavement",
-        "our founder's old tweets resurfaced and people are furious",
+def test_examples_alone_catch_what_no_human_keyword_matches(
+    policy: Policy, encoder: Encoder, tmp_path: Path
+) -> None:
+    """With every human keyword and pattern removed, the rules see only AI work (or nothing);
+    the example phrases still send these requests to their owner."""
+    blind = _without_human_rules(policy)
+    rules_only = PolicyEngine(blind, layers=(RulesLayer(blind),))
+    layer = SimilarityLayer.for_policy(blind, encoder=encoder, cache_dir=tmp_path)
+    full = PolicyEngine(blind, layers=(RulesLayer(blind), layer))
+    for text, category in (
+        ("our founder's old tweets resurfaced and people are furious", "crisis"),
+        ("write five-star reviews from customers we don't have and post them", "ethics"),
+        ("let the bakery that supplies our cafés know we're ending the contract", "relationships"),
     ):
-        assert rules_only.decide(text).route == "ai"
+        assert rules_only.decide(text).category != category
+        decision = full.decide(text)
+        assert (decision.route, decision.category) == ("human", category)
+
+
+def _without_human_rules(policy: Policy) -> Policy:
+    categories = {
+        name: c.model_copy(update={"keywords": Phrases(), "patterns": ()})
+        if c.route == "human"
+        else c
+        for name, c in policy.categories.items()
+    }
+    file = policy.file.model_copy(update={"categories": categories})
+    return policy.model_copy(update={"file": file})
 
 
 def test_reasons_name_the_nearest_example_and_its_score(engine: PolicyEngine) -> None:
