@@ -6,6 +6,8 @@ Slack requires next to ``blocks``.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from typing import Any
 
 from bot.escalations.model import Escalation
@@ -151,16 +153,29 @@ _STATE_EMOJI = {
 }
 
 
-def status_message(*, escalation: Escalation, category_label: str, message: str) -> Message:
-    """The requester's status card: their request and where its escalation stands now."""
+def status_message(
+    *, escalation: Escalation, category_label: str, message: str, steps: Sequence[str] = ()
+) -> Message:
+    """The requester's status card: their request, where it stands now, and how it got there."""
     emoji = _STATE_EMOJI.get(escalation.state, ":information_source:")
     blocks: list[Block] = [
         _section(f"*Your {category_label.lower()} request is with a person.*"),
         _section(quote(escalation.text)),
         _section(f"{emoji} {message}"),
-        _context(f"escalation `{escalation.id}` · state *{escalation.state}*"),
     ]
+    if steps:
+        blocks.append(_context(" → ".join(steps[-_MAX_STEPS:])))
+    blocks.append(_context(f"escalation `{escalation.id}` · state *{escalation.state}*"))
     return _clip(f"Your request: {message}"), blocks
+
+
+_MAX_STEPS = 8  # a context block holds 10 elements; one line of the latest steps reads better
+
+
+def step_line(*, state: str, who: str, at: float) -> str:
+    """One step of an escalation's history, with a time Slack shows in the reader's zone."""
+    stamp = time.strftime("%H:%M UTC", time.gmtime(at))
+    return f"{state} {who} <!date^{int(at)}^{{time}}|{stamp}>".replace("  ", " ")
 
 
 def pending_status_message(*, text: str, category_label: str, owner_mention: str) -> Message:

@@ -45,6 +45,29 @@ def slack_id(policy: Policy, who: str | None) -> str | None:
     return platform_user_id(policy, "slack", who)
 
 
+_STEP_VERBS = {
+    "open": "pinged",
+    "acknowledged": "acknowledged by",
+    "reassigned": "reassigned to",
+    "resolved": "resolved by",
+    "expired": "expired",
+}
+
+
+def history_steps(policy: Policy, escalation: Escalation) -> list[str]:
+    """Each transition as "pinged @owner 10:02", "acknowledged by @owner 10:05", ..."""
+    steps = []
+    for move in escalation.history:
+        verb = _STEP_VERBS.get(move.state, move.state)
+        if move.state == "expired":
+            steps.append(blocks.step_line(state=verb.capitalize(), who="", at=move.at))
+            continue
+        who = move.by if move.state in ("acknowledged", "resolved") else move.assignee
+        where = mention_of(policy, who) if who else "the channel"
+        steps.append(blocks.step_line(state=verb.capitalize(), who=where, at=move.at))
+    return steps
+
+
 def mention_of(policy: Policy, who: str | None) -> str:
     user_id = slack_id(policy, who)
     if user_id:
@@ -96,7 +119,10 @@ class SlackNotifier:
         policy = self._policy()
         label = category_text(policy, escalation.category).label
         text, card = blocks.status_message(
-            escalation=escalation, category_label=label, message=message
+            escalation=escalation,
+            category_label=label,
+            message=message,
+            steps=history_steps(policy, escalation),
         )
         ref = escalation.status_ref
         if ref is not None and ref.channel and ref.ts:

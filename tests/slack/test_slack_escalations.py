@@ -43,7 +43,9 @@ async def test_owner_acknowledges_and_the_status_card_says_so(slack_bot: SlackBo
     assert await slack_bot.press(ping, ACK_ACTION, user=owner) == 200
 
     await slack_bot.fake.wait_for(lambda _: len(_card_updates(slack_bot, escalation)) >= 2)
-    assert f"Acknowledged by {owner_name}" in _card_updates(slack_bot, escalation)[-1].blocks_text()
+    card = _card_updates(slack_bot, escalation)[-1].blocks_text()
+    assert f"Acknowledged by {owner_name}" in card
+    assert f"Pinged <@{owner}>" in card and f"Acknowledged by <@{owner}>" in card  # the history
     stored = await slack_bot.services.escalations.get(escalation.id)
     assert stored is not None and stored.state == "acknowledged"
     refreshed = await _update_of(slack_bot, ping)
