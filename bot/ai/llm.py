@@ -13,6 +13,7 @@ from typing import Protocol
 
 import openai
 from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletionMessageParam
 
 from bot.errors import ShouldAiError
 from bot.settings import Settings
@@ -71,6 +72,7 @@ class OpenAiChatModel:
     ) -> None:
         self._model = model
         self._limits = limits
+        self._token_param = "max_tokens"
         self._client = AsyncOpenAI(
             base_url=base_url,
             api_key=api_key or _KEYLESS_PLACEHOLDER,
@@ -96,15 +98,35 @@ class OpenAiChatModel:
     async def complete(self, *, system: str, user: str, max_tokens: int | None = None) -> str:
         system = bound(system, self._limits.max_prompt_chars // 2)
         user = bound(user, self._limits.max_prompt_chars - len(system))
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": system},
+            {"role": "user", "content": user},
+        ]
+        limit = max_tokens or self._limits.max_answer_tokens
         try:
-            response = await self._client.chat.completions.create(
-                model=self._model,
-                messages=[
-                    {"role": "system", "content": system},
-                    {"role": "user", "content": user},
-                ],
-                max_tokens=max_tokens or self._limits.max_answer_tokens,
+            return await self._create(messages, limit)
+        except openai.BadRequestError as e:
+            if self._token_param != "max_tokens" or "max_tokens" not in str(e):
+                raise LlmRejected(f"the LLM refused the request: {e}") from e
+            # OpenAI's reasoning models take max_completion_tokens instead; local servers
+            # (Ollama, LM Studio) know only max_tokens. Switch once, for good.
+            self._token_param = "max_completion_tokens"
+        try:
+            return await self._create(messages, limit)
+        except openai.BadRequestError as e:
+            raise LlmRejected(f"the LLM refused the request: {e}") from e
+
+    async def _create(self, messages: list[ChatCompletionMessageParam], limit: int) -> str:
+        """One chat completion; BadRequestError passes through for :meth:`complete`."""
+        try:
+            create = self._client.chat.completions.create
+            response = (
+                await create(model=self._model, messages=messages, max_tokens=limit)
+                if self._token_param == "max_tokens"
+                else await create(model=self._model, messages=messages, max_completion_tokens=limit)
             )
+        except openai.BadRequestError:
+            raise
         except (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError) as e:
             raise LlmUnavailable(f"the LLM did not answer: {type(e).__name__}: {e}") from e
         except openai.APIError as e:

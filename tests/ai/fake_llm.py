@@ -19,6 +19,13 @@ from typing import Any
 from aiohttp import web
 
 _ids = itertools.count(1)
+_UNSUPPORTED_MAX_TOKENS = {
+    "message": "Unsupported parameter: 'max_tokens' is not supported with this model. "
+    "Use 'max_completion_tokens' instead.",
+    "type": "invalid_request_error",
+    "param": "max_tokens",
+    "code": "unsupported_parameter",
+}
 
 
 @dataclass
@@ -36,6 +43,7 @@ class FakeLlm:
     script: deque[Step] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
     base_url: str = ""
+    reasoning_model: bool = False  # refuse max_tokens as OpenAI's o-series and gpt-5 models do
 
     def then(self, *steps: Step) -> None:
         self.script.extend(steps)
@@ -47,6 +55,8 @@ class FakeLlm:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         self.requests.append(body)
+        if self.reasoning_model and "max_tokens" in body:
+            return web.json_response({"error": _UNSUPPORTED_MAX_TOKENS}, status=400)
         step = self.script.popleft() if self.script else Step(answer=self.default_answer)
         if step.hang_s:
             await asyncio.sleep(step.hang_s)

@@ -74,3 +74,14 @@ async def test_prompt_and_answer_are_bounded() -> None:
 
 def test_bound_keeps_short_text_whole() -> None:
     assert bound("short", 10) == "short"
+
+
+async def test_a_model_that_wants_max_completion_tokens_still_answers() -> None:
+    async with serve_fake_llm(FakeLlm(default_answer="ok", reasoning_model=True)) as fake:
+        model = model_for(fake)
+        assert await model.complete(system="s", user="first") == "ok"
+        assert await model.complete(system="s", user="second") == "ok"
+        await model.aclose()
+    sent = [sorted(k for k in r if k.startswith("max_")) for r in fake.requests]
+    assert sent == [["max_tokens"], ["max_completion_tokens"], ["max_completion_tokens"]]
+    assert fake.requests[1]["max_completion_tokens"] == LlmLimits().max_answer_tokens
