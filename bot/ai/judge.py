@@ -63,6 +63,10 @@ class Judge:
         except (TimeoutError, LlmError, RoutedToPerson) as e:
             await self._event(decision, "judge_failed", error=type(e).__name__)
             return decision
+        except Exception as e:  # whatever went wrong, the request stays with a person
+            log.exception("LLM judge failed for decision %s", decision.decision_id)
+            await self._event(decision, "judge_failed", error=type(e).__name__)
+            return decision
         key = _category_key(answer, policy)
         judged = decision if key is None else _judged(decision, key, policy)
         await self._event(
