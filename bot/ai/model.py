@@ -66,7 +66,7 @@ class Draft(BaseModel):
             return "Here is a draft. Use it, ask for another, or discard it."
         return (
             f"Here is a draft for {self.plan.channel}, to post {self.plan.understood}. "
-            "Use it to schedule it, ask for another, or discard it."
+            "Schedule it, ask for another, or discard it."
         )
 
 
