@@ -68,9 +68,15 @@ class PolicyEngine:
         best: dict[str, tuple[float, int]] = {}
         for hit in hits:
             score, count = best.get(hit.category, (0.0, 0))
-            best[hit.category] = (max(score, hit.score), count + 1)
-        # Most pieces of evidence first, then the strongest, then the policy's own order.
-        return sorted(best, key=lambda name: (-best[name][1], -best[name][0], self._rank[name]))
+            best[hit.category] = (max(score, hit.score), count + _weight(hit))
+        # Most evidence first. On a tie, a human category earlier in the policy leads
+        # (the policy lists them most urgent first: crisis before creative); AI categories
+        # then go by the strongest evidence.
+        return sorted(best, key=lambda name: self._sort_key(name, *best[name]))
+
+    def _sort_key(self, name: str, score: float, count: int) -> tuple[int, int, float, int]:
+        urgency = self._rank[name] if self.policy.categories[name].route == "human" else 0
+        return (-count, urgency, -score, self._rank[name])
 
     def _decision(
         self, name: str, ordered: list[str], counting: list[Hit], hits: tuple[Hit, ...]
@@ -136,6 +142,11 @@ def _make_decision(
         ai_may=ai_may,
         policy_revision=policy_revision,
     )
+
+
+def _weight(hit: Hit) -> int:
+    # A pattern describes a whole phrase ("cut the ... budget"), so it weighs two keywords.
+    return 2 if hit.layer == "pattern" else 1
 
 
 def _reasons(hits: tuple[Hit, ...], ordered: list[str]) -> tuple[Reason, ...]:
