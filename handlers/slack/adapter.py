@@ -132,7 +132,7 @@ def build(services: Services, *, routine: RoutineWork | None = None) -> SlackAda
         routine=routine or routine_work(services.ai),
     )
     register(app, deps)
-    register_ai_actions(app, services.ai)
+    register_ai_actions(app, services.ai, policy=lambda: services.holder.policy)
     app_token = s.slack_app_token.get_secret_value() if s.slack_app_token else None
     return SlackAdapter(
         app=app,

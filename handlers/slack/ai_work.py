@@ -8,6 +8,7 @@ rendered by bot/ai/slack_delivery.py, next to the code that delivers drafts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
@@ -25,8 +26,15 @@ from bot.ai.slack_delivery import (
     outcome_blocks,
 )
 from bot.escalations.model import Actor
+from bot.policy.model import Policy
 from handlers.slack import blocks
-from handlers.slack.listeners import Routine, RoutineWork, ack_at_once
+from handlers.slack.listeners import (
+    Routine,
+    RoutineWork,
+    ack_at_once,
+    fallback_owner,
+    guarded,
+)
 
 
 def routine_work(ai: AiWork) -> RoutineWork:
@@ -52,7 +60,7 @@ def routine_work(ai: AiWork) -> RoutineWork:
     return start
 
 
-def register_ai_actions(app: AsyncApp, ai: AiWork) -> None:
+def register_ai_actions(app: AsyncApp, ai: AiWork, *, policy: Callable[[], Policy]) -> None:
     """Route the draft and schedule buttons to ``ai``; the answer replaces the pressed card."""
     buttons = _AiButtons(ai)
     routes = {
@@ -64,7 +72,7 @@ def register_ai_actions(app: AsyncApp, ai: AiWork) -> None:
         SCHEDULED_CANCEL_ACTION: buttons.cancel_scheduled,
     }
     for action_id, work in routes.items():
-        app.action(action_id)(ack=ack_at_once, lazy=[work])
+        app.action(action_id)(ack=ack_at_once, lazy=[guarded(work, fallback_owner(policy))])
 
 
 def _actor(body: dict[str, Any]) -> Actor:

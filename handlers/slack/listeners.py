@@ -10,6 +10,7 @@ milliseconds. Dedupe, rate limits, deciding and the escalation rules live in ``b
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 COMMAND = "/should-ai"
 SHORTCUT_CALLBACK = "ask_should_ai"
 
+BROKEN = (
+    "Something went wrong on my side and I could not finish this. Please take it to {owner} "
+    "rather than to AI; the bot's log has the details for an admin."
+)
 STORE_DOWN_PRESS = (
     "I can't record that right now (my store is unreachable), so nothing changed. "
     "Please press the button again in a minute."
@@ -89,10 +94,46 @@ async def ack_at_once(ack: AsyncAck) -> None:
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     """Attach every should-ai listener to ``app`` (which must process before responding)."""
     listeners = _Listeners(deps)
-    app.command(COMMAND)(ack=ack_at_once, lazy=[listeners.on_command])
-    app.shortcut(SHORTCUT_CALLBACK)(ack=ack_at_once, lazy=[listeners.on_shortcut])
+    fallback = fallback_owner(deps.policy)
+    app.command(COMMAND)(ack=ack_at_once, lazy=[guarded(listeners.on_command, fallback)])
+    app.shortcut(SHORTCUT_CALLBACK)(
+        ack=ack_at_once, lazy=[guarded(listeners.on_shortcut, fallback)]
+    )
     for action_id in _ACTIONS:
-        app.action(action_id)(ack=ack_at_once, lazy=[listeners.on_escalation_action])
+        app.action(action_id)(
+            ack=ack_at_once, lazy=[guarded(listeners.on_escalation_action, fallback)]
+        )
+
+
+LazyWork = Callable[..., Awaitable[None]]
+
+
+def guarded(work: LazyWork, fallback_owner: Callable[[], str]) -> LazyWork:
+    """``work``, but a failure is logged with its traceback and the user is told to go to a
+    person (Bolt would only log one line, and the requester would wait for an answer forever)."""
+
+    @functools.wraps(work)
+    async def run(**kwargs: Any) -> None:
+        try:
+            await work(**kwargs)
+        except Exception:
+            log.exception("Slack %s failed", getattr(work, "__name__", "listener"))
+            respond: AsyncRespond | None = kwargs.get("respond")
+            if respond is not None:
+                text = BROKEN.format(owner=fallback_owner())
+                await respond(text=text, response_type="ephemeral", replace_original=False)
+
+    return run
+
+
+def fallback_owner(policy: Callable[[], Policy]) -> Callable[[], str]:
+    """Who a user is sent to when the bot breaks: the policy's fallback owner, as a mention."""
+
+    def name() -> str:
+        current = policy()
+        return mention_of(current, current.file.fallback.owner)
+
+    return name
 
 
 def command_key(command: dict[str, Any]) -> str:

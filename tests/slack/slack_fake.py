@@ -71,10 +71,11 @@ def _texts(node: Any) -> list[str]:
 
 
 @dataclass
-class _RateLimit:
+class _Refusal:
     remaining: int
     retry_after: int
     channel: str | None  # only calls to this channel, or any
+    status: int = 429
 
     def applies(self, args: dict[str, Any]) -> bool:
         return self.remaining > 0 and self.channel in (None, args.get("channel"))
@@ -90,7 +91,7 @@ class FakeSlack:
     user_tz: dict[str, str] = field(default_factory=dict)  # users.info time zones
     channels_by_name: dict[str, str] = field(default_factory=dict)  # name -> id
     scheduled: dict[str, dict[str, Any]] = field(default_factory=dict)  # chat.scheduleMessage
-    _limits: dict[str, _RateLimit] = field(default_factory=dict)
+    _limits: dict[str, _Refusal] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _runner: web.AppRunner | None = None
@@ -112,7 +113,11 @@ class FakeSlack:
         self, method: str, *, times: int = 1, retry_after: int = 0, channel: str | None = None
     ) -> None:
         """Answer the next ``times`` calls of ``method`` (to ``channel``) with 429 + Retry-After."""
-        self._limits[method] = _RateLimit(times, retry_after, channel)
+        self._limits[method] = _Refusal(times, retry_after, channel)
+
+    def fail(self, method: str, *, times: int = 1, status: int = 500) -> None:
+        """Answer the next ``times`` calls of ``method`` with an HTTP error (a bad day at Slack)."""
+        self._limits[method] = _Refusal(times, 0, None, status)
 
     async def start(self) -> None:
         app = web.Application()
@@ -210,7 +215,9 @@ class FakeSlack:
         limit = self._limits.get(method)
         if limit is not None and limit.applies(args):
             limit.remaining -= 1
-            await self._record(Call(f"{method}:429", args, _token(request)))
+            await self._record(Call(f"{method}:{limit.status}", args, _token(request)))
+            if limit.status != 429:
+                return web.json_response({"ok": False, "error": "fatal_error"}, status=limit.status)
             return web.json_response(
                 {"ok": False, "error": "ratelimited"},
                 status=429,

@@ -236,3 +236,19 @@ async def _time_out(slack_bot: SlackBot, escalation: Escalation) -> None:
         escalation_id=escalation.id, level=escalation.level, due_at=escalation.due_at
     )
     assert moved
+
+
+async def test_slack_failing_while_redrawing_tells_the_presser_and_keeps_the_ack(
+    slack_bot: SlackBot,
+) -> None:
+    ping, escalation = await _crisis(slack_bot)
+    owner = slack_bot.slack_id("comms-lead")
+    slack_bot.fake.fail("chat.update", times=4)  # the card and the DM, each tried twice
+
+    await slack_bot.press(ping, ACK_ACTION, user=owner)
+
+    [told] = await slack_bot.answers_to(owner)
+    assert "Something went wrong" in told.args["text"] and "rather than to AI" in told.args["text"]
+    assert f"<@{slack_bot.slack_id('marketing-lead')}>" in told.args["text"]  # the fallback owner
+    stored = await slack_bot.services.escalations.get(escalation.id)
+    assert stored is not None and stored.state == "acknowledged"
