@@ -18,7 +18,7 @@ from dateparser.search import search_dates
 
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«\s*([^»]+?)\s*»|\u2018([^\u2019]+)\u2019')
 _CHANNEL = re.compile(
-    r"(?:\b(?:in|to|on|into|dans|sur|en)\s+)?"
+    r"(?P<to>\b(?:in|to|on|into|dans|sur|en)\s+)?"
     r"(?:<#(?P<id>[A-Z0-9]+)(?:\|[^>]*)?>|#(?P<name>[\w.-]+))",
     re.IGNORECASE,
 )
@@ -88,9 +88,21 @@ def _take_quoted(text: str) -> tuple[str | None, str]:
 
 
 def _take_channel(text: str) -> tuple[str | None, str]:
-    match = _CHANNEL.search(text)
-    if match is None:
+    """The channel the post goes to, and the text without it.
+
+    Marketers write hashtags ("a post about #BlackFriday in #social"): a channel mention Slack
+    escaped (<#C123|social>) wins, then a "#name" after in/to/dans/sur; a lone "#name" is taken
+    as the channel; several bare ones are a question (None), not a guess.
+    """
+    matches = list(_CHANNEL.finditer(text))
+    chosen = (
+        [m for m in matches if m.group("id")]
+        or [m for m in matches if m.group("to")]
+        or (matches if len(matches) == 1 else [])
+    )
+    if not chosen:
         return None, text
+    match = chosen[-1]
     channel = match.group("id") or "#" + match.group("name")
     return channel, text[: match.start()] + " " + text[match.end() :]
 

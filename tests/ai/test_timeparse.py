@@ -105,3 +105,17 @@ def test_the_weekday_of_today_is_a_question_not_next_week() -> None:
         default_tz="UTC", now=tuesday_7am_la, max_ahead_s=DAYS_120,
     )
     assert later.question is None and local(later.at, "America/Los_Angeles") == (2026, 12, 8, 9, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        ("Schedule a post about #BlackFriday deals for Friday 6am in #social", "#social"),
+        ("Programme le post #SoldesHiver vendredi 6h dans #social", "#social"),
+        ("Schedule the #BlackFriday teaser Friday 6am <#C0SOCIAL|social>", "C0SOCIAL"),
+        ("Schedule the teaser Friday 6am #social", "#social"),
+        ("Schedule the #BlackFriday teaser Friday 6am #social", None),
+    ],
+)
+def test_hashtags_are_not_taken_for_the_channel(text: str, channel: str | None) -> None:
+    assert parse(text).channel == channel
