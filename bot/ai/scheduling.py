@@ -8,6 +8,7 @@ chat.scheduleMessage (bot/ai/slack_scheduler.py), Discord through a timer job
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Callable
@@ -52,8 +53,11 @@ class Scheduling:
         scheduler = self.scheduler(actor.platform)
         tz = await scheduler.user_tz(user_id=actor.user_id)
         now = datetime.fromtimestamp(self._clock(), tz=UTC)
-        return parse_schedule(
-            text, tz=tz, default_tz=self._default_tz, now=now, max_ahead_s=scheduler.max_ahead_s
+        # dateparser is CPU work (its first call loads language data, ~0.4 s): off the event loop,
+        # so other requests' acks are not held up.
+        return await asyncio.to_thread(
+            parse_schedule, text, tz=tz, default_tz=self._default_tz, now=now,
+            max_ahead_s=scheduler.max_ahead_s,
         )
 
     @staticmethod
