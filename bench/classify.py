@@ -3,6 +3,7 @@
     uv run python bench/classify.py                  # rules layer, 20,000 messages
     uv run python bench/classify.py --layers default # rules + whatever default_layers adds
     uv run python bench/classify.py --count 50000 --startup 5
+    uv run python bench/classify.py --layers default --requests ../shared/eval/dev.jsonl
 
 Messages are generated from templates (English and French, human and AI work, harmless
 mentions, disguised spellings, short and long), deterministically from --seed. Figures are
@@ -117,6 +118,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--layers", choices=["rules", "default"], default="rules")
     parser.add_argument("--startup", type=int, default=3, help="CLI start-up runs (0: skip)")
+    parser.add_argument(
+        "--requests",
+        type=Path,
+        default=None,
+        help="labelled JSONL (e.g. ../shared/eval/dev.jsonl): also time the full pipeline on it",
+    )
     args = parser.parse_args()
 
     policy = load_policy(DEFAULT_POLICY_DIR)
@@ -151,6 +158,56 @@ def main() -> None:
                 f"{statistics.median(start_wall):.2f} s (max {max(start_wall):.2f} s), "
                 f"CPU median {statistics.median(start_cpu):.2f} s"
             )
+    if args.requests is not None:
+        full_pipeline(args.requests, args.startup)
+
+
+# --- full pipeline on real requests ([sim], issue 3) ------------------------------------------
+# Rules + similarity (default_layers) on a labelled JSONL file of requests people actually type,
+# each decided once; the share that needed the sentence encoder (requests a human rule settles
+# skip it); and `check` start-up with a cold cache (model loaded from its wheel, example phrases
+# encoded) and a warm one (model snapshot and phrase embeddings read from the cache).
+
+
+def full_pipeline(requests: Path, startup_runs: int) -> None:
+    import json
+    import tempfile
+
+    policy = load_policy(DEFAULT_POLICY_DIR)
+    engine = PolicyEngine(policy)  # default layers: rules, then similarity
+    lines = requests.read_text(encoding="utf-8").splitlines()
+    texts = [json.loads(line)["text"] for line in lines if line.strip()]
+    _, wall, cpu = measure(engine, texts * 5)
+    encoded = sum(
+        any(r.layer == "similarity" for r in engine.decide(text).reasons) for text in texts
+    )
+    print(f"\nfull pipeline on {len(texts)} real requests x5 ({requests.name}):")
+    print(f"  latency per decision, wall: {_percentiles(wall)}")
+    print(f"  latency per decision, CPU:  {_percentiles(cpu)}")
+    print(f"  requests that needed the encoder: {encoded / len(texts):.0%}")
+    print(f"  peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    if startup_runs:
+        with tempfile.TemporaryDirectory() as cache:
+            cold = [_startup_with_cache(Path(cache) / str(run)) for run in range(startup_runs)]
+            warm = [_startup_with_cache(Path(cache) / "0") for _ in range(startup_runs)]
+        print(f"  `should-ai check` start-up, cold cache: median {statistics.median(cold):.2f} s")
+        print(f"  `should-ai check` start-up, warm cache: median {statistics.median(warm):.2f} s")
+
+
+def _startup_with_cache(cache: Path) -> float:
+    import os
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    command = [
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "check",
+        "Draft the customer email about the outage",
+    ]
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, capture_output=True, check=True, env=env)
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

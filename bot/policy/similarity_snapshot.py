@@ -109,7 +109,9 @@ def _restore(manifest: dict[str, Any], directory: Path) -> Any:
 
 
 def _array(path: Path) -> Any:
-    return np.load(path, mmap_mode="r", allow_pickle=False)
+    # Mapped, so start-up reads nothing it doesn't need; viewed as a plain ndarray, because
+    # the np.memmap subclass costs a little on every operation of every request.
+    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
 
 
 def _probe(model: Any) -> Any:
