@@ -19,12 +19,11 @@ from typing import Literal, Protocol
 from bot.ai.llm import ChatModel
 from bot.errors import ShouldAiError
 from bot.policy.model import Decision, Reason
+from bot.policy.similarity import UNCERTAIN_PREFIX  # how an undecided match's detail starts
 
 log = logging.getLogger(__name__)
 
 Purpose = Literal["draft", "judge"]
-# How bot/policy/similarity.py starts the detail of a match it could not decide.
-UNCERTAIN_PREFIX = "uncertain: "
 
 
 class RoutedToPerson(ShouldAiError):

@@ -11,6 +11,7 @@ from bot.ai.judge import Judge
 from bot.ai.llm import LlmLimits, OpenAiChatModel
 from bot.policy.loader import load_policy
 from bot.policy.model import Decision, Policy
+from bot.policy.similarity import UNCERTAIN_PREFIX
 from tests.ai.conftest import POLICY_DIR, AiRig, RecordingAudit, decision
 from tests.ai.fake_llm import FakeLlm, Step, serve_fake_llm
 
@@ -48,7 +49,7 @@ async def test_an_uncertain_similarity_is_unsure_too() -> None:
     async with serve_fake_llm(FakeLlm(default_answer="data")) as fake:
         before = decision(
             route="human", category="creative", layer="similarity",
-            detail="uncertain: creative 0.21 (nearest example ...)",
+            detail=UNCERTAIN_PREFIX + "creative 0.21 (nearest example ...)",
         )
         judged, _ = await run_judge(fake, before)
     assert (judged.route, judged.category) == ("ai", "data")
