@@ -83,9 +83,25 @@ class DiscordAdapter:
         if self.client.application_id is not None:
             log.info("add the bot to a server with %s", invite_url(self.client.application_id))
         if syncs_commands(self.settings):
+            await self._sync()
+
+    async def _sync(self) -> None:
+        """Register /should-ai; a refusal is logged, not fatal: the buttons of open escalations
+        and the commands Discord already has keep working."""
+        where = self.settings.discord_guild_id or "all guilds"
+        try:
             synced = await sync_commands(self.tree, guild_id=self.settings.discord_guild_id)
-            where = self.settings.discord_guild_id or "all guilds"
-            log.info("synced %s to %s", ", ".join(f"/{c.name}" for c in synced), where)
+        except discord.HTTPException as e:
+            log.error(
+                "Discord refused to register /should-ai in %s (%s). Was the bot invited with the "
+                "applications.commands scope (and, with SHOULD_AI_DISCORD_GUILD_ID, to that "
+                "server)? Invite URL: %s",
+                where,
+                e,
+                invite_url(self.client.application_id or 0),
+            )
+            return
+        log.info("synced %s to %s", ", ".join(f"/{c.name}" for c in synced), where)
 
     async def start(self) -> None:
         """Log in, sync, then hold the gateway connection until :meth:`stop`."""

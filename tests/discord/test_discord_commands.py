@@ -120,3 +120,16 @@ def test_the_invite_url_asks_for_the_two_scopes_and_three_permissions() -> None:
     assert f"client_id={APP_ID}" in url
     assert "scope=bot+applications.commands" in url
     assert "permissions=19456" in url  # view channel 1024 + send messages 2048 + embed links 16384
+
+
+async def test_a_refused_command_sync_is_logged_and_the_bot_still_starts(
+    discord_env: None,
+    redis: Redis,
+    fake_discord: FakeDiscord,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake_discord.reject_once.add("PUT /applications/")
+    async with running_bot(fake_discord) as bot:
+        assert bot.adapter.client.user is not None  # logged in all the same
+        assert fake_discord.commands == {}
+    assert "applications.commands" in caplog.text
