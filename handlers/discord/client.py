@@ -53,6 +53,11 @@ def invite_url(application_id: int) -> str:
 def make_client(settings: Settings, handler: InteractionHandler) -> discord.Client:
     """A plain client, or an auto-sharded one when a shard count is set."""
     if settings.discord_shard_count is None:
+        if settings.discord_shard_ids.strip():
+            raise UsageError(
+                "SHOULD_AI_DISCORD_SHARD_IDS needs SHOULD_AI_DISCORD_SHARD_COUNT (the total "
+                "number of shards across all processes)"
+            )
         return ShouldAiClient(handler=handler, intents=intents())
     shard_ids = _shard_ids(settings)
     return ShardedShouldAiClient(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
+from bot.errors import UsageError
 from bot.settings import Settings
 from handlers.discord.client import ShardedShouldAiClient, ShouldAiClient, invite_url, make_client
 from tests.discord.conftest import ADMIN, REQUESTER, DiscordBot, running_bot
@@ -133,3 +134,23 @@ async def test_a_refused_command_sync_is_logged_and_the_bot_still_starts(
         assert bot.adapter.client.user is not None  # logged in all the same
         assert fake_discord.commands == {}
     assert "applications.commands" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "says"),
+    [
+        (None, "0,1", "needs SHOULD_AI_DISCORD_SHARD_COUNT"),
+        ("2", "0,x", "integers"),
+        ("2", "2", "must lie in 0..1"),
+    ],
+)
+def test_bad_shard_settings_are_refused_with_the_setting_named(
+    monkeypatch: pytest.MonkeyPatch, count: str | None, ids: str, says: str
+) -> None:
+    if count is None:
+        monkeypatch.delenv("SHOULD_AI_DISCORD_SHARD_COUNT", raising=False)
+    else:
+        monkeypatch.setenv("SHOULD_AI_DISCORD_SHARD_COUNT", count)
+    monkeypatch.setenv("SHOULD_AI_DISCORD_SHARD_IDS", ids)
+    with pytest.raises(UsageError, match=says):
+        make_client(Settings(), handler=object())  # type: ignore[arg-type]
