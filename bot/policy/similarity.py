@@ -12,11 +12,10 @@ answer is ``uncertain``, which the engine sends to a person, never silently to A
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -39,7 +38,7 @@ UNCERTAIN_PREFIX = "uncertain: "
 MAX_CHARS = 600
 # Used until `should-ai policy calibrate` writes a threshold: high for AI categories, so an
 # uncalibrated policy errs toward a person.
-DEFAULT_THRESHOLDS: Mapping[Route, float] = {"human": 0.45, "ai": 0.6}
+DEFAULT_THRESHOLDS: Mapping[Route, float] = {"human": 0.35, "ai": 0.5}
 
 
 class Encoder(Protocol):
@@ -231,43 +230,52 @@ def judge_pair(
     return SimilarityVerdict("uncertain", category, human_score, human, ai)
 
 
-def _cache_key(encoder: Encoder, phrases: Iterable[str]) -> str:
-    digest = hashlib.sha256(encoder.name.encode())
-    for phrase in phrases:
-        digest.update(b"\0" + phrase.encode())
-    return digest.hexdigest()[:32]
+CACHE_MAX_PHRASES = 20_000  # phrases kept per encoder across every policy this machine loads
 
 
 def _cached_encode(encoder: Encoder, phrases: Sequence[str], cache_dir: Path | None) -> Vectors:
+    """Embeds ``phrases``, encoding only those the cache does not hold yet.
+
+    One cache file per encoder maps phrase -> vector, so an admin who adds one example phrase
+    pays for one phrase at the next load, not for the whole policy.
+    """
     if not phrases:
         return np.zeros((0, 1), dtype=np.float32)
     if cache_dir is None:
         return encoder.encode(phrases)
-    path = cache_dir / f"examples-{_cache_key(encoder, phrases)}.npy"
-    cached = _read_cache(path, len(phrases))
-    if cached is not None:
-        return cached
-    vectors = encoder.encode(phrases)
-    _write_cache(path, vectors)
-    return vectors
+    path = cache_dir / f"phrases-{_safe(encoder.name)}.npz"
+    known = _read_cache(path)
+    missing = [p for p in dict.fromkeys(phrases) if p not in known]
+    if missing:
+        known.update(zip(missing, encoder.encode(missing), strict=True))
+        _write_cache(path, known, keep=phrases)
+    return np.stack([known[p] for p in phrases]).astype(np.float32, copy=False)
 
 
-def _read_cache(path: Path, rows: int) -> Vectors | None:
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-._" else "_" for c in name)
+
+
+def _read_cache(path: Path) -> dict[str, Vectors]:
     try:
-        vectors: Vectors = np.load(path, allow_pickle=False)
-    except (OSError, ValueError):
-        return None
-    if vectors.ndim != 2 or vectors.shape[0] != rows or vectors.dtype != np.float32:
-        return None
-    return vectors
+        with np.load(path, allow_pickle=False) as data:
+            phrases, vectors = data["phrases"], data["vectors"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    if vectors.ndim != 2 or len(phrases) != len(vectors) or vectors.dtype != np.float32:
+        return {}
+    return dict(zip(phrases.tolist(), vectors, strict=True))
 
 
-def _write_cache(path: Path, vectors: Vectors) -> None:
+def _write_cache(path: Path, known: dict[str, Vectors], *, keep: Sequence[str]) -> None:
     # The cache only saves start-up time: a read-only disk costs a re-encode, nothing else.
+    current = dict.fromkeys(keep)
+    others = [p for p in known if p not in current][: max(0, CACHE_MAX_PHRASES - len(current))]
+    order = [*current, *others]
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
-            np.save(f, vectors, allow_pickle=False)
+            np.savez(f, phrases=np.array(order), vectors=np.stack([known[p] for p in order]))
         os.replace(f.name, path)
     except OSError as e:
         log.warning("could not write the similarity cache %s: %s", path, e)

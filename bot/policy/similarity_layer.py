@@ -43,6 +43,7 @@ from bot.policy.similarity import (
 )
 
 OVERRIDE_FACTOR = 2.0  # a human keyword is outweighed only by twice the policy's margin
+AGAINST_RULES_FACTOR = 1.0  # reading human against AI-only rule hits needs this many margins
 FLOOR = 0.2  # below this the request resembles nothing in the policy: the fallback decides
 
 
@@ -58,6 +59,7 @@ def shared_encoder() -> Encoder:
 class _Tuning:
     margin: float
     override_margin: float
+    against_rules_margin: float
     floor: float
 
 
@@ -70,7 +72,9 @@ class SimilarityLayer:
         self.index = index
         self.thresholds = thresholds_of(policy)
         margin = policy.file.similarity_margin
-        self._tuning = _Tuning(margin, OVERRIDE_FACTOR * margin, FLOOR)
+        self._tuning = _Tuning(
+            margin, OVERRIDE_FACTOR * margin, AGAINST_RULES_FACTOR * margin, FLOOR
+        )
         self._keywords = _folded_keywords(policy)
         self._overridable = self._keywords_in_ai_examples()
 
@@ -104,10 +108,7 @@ class SimilarityLayer:
         verdict = judge(result, thresholds=self.thresholds, margin=self._tuning.margin)
         if verdict.outcome == "ai":
             return self._confident_ai(verdict, result, text, hits)
-        if verdict.outcome == "human":
-            # When a human rule already matched, the rules pick the category; this explains.
-            return (*hits, _hit(verdict, counts=not self._human_rule_hit(hits)))
-        return self._uncertain(verdict, hits)
+        return self._human_or_uncertain(verdict, hits)
 
     def _confident_ai(
         self,
@@ -165,31 +166,32 @@ class SimilarityLayer:
                 return keyword
         return None
 
-    def _uncertain(self, verdict: SimilarityVerdict, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
+    def _human_or_uncertain(
+        self, verdict: SimilarityVerdict, hits: tuple[Hit, ...]
+    ) -> tuple[Hit, ...]:
         if verdict.category is None:
             return hits
-        # With rule hits the rules decide and this hit only explains; with none, the closest
-        # human category gets it (unless the request resembles nothing: then the fallback).
-        counting = [h for h in hits if h.counts]
         if self._human_rule_hit(hits):
-            return (*hits, _hit(verdict, counts=False))  # a person gets it anyway
-        # No rule hit, or only AI ones while the request reads like a human category's examples
-        # (above its threshold, closer than any AI one): unsure, so a person decides.
-        counts = verdict.score >= self._tuning.floor and (
-            not counting or self._leans_human(verdict)
-        )
-        return (*hits, _hit(verdict, counts=counts))
+            # A person gets it anyway; the rules pick the category and this hit explains.
+            return (*hits, _hit(verdict, counts=False))
+        if any(h.counts for h in hits):
+            # Only AI rules matched: the request must read clearly like a human category to
+            # send it to a person (above that category's threshold, ahead of every AI category
+            # by AGAINST_RULES_FACTOR margins).
+            return (*hits, _hit(verdict, counts=self._clearly_human(verdict)))
+        # Nothing matched: a confident or uncertain verdict both go to the closest human
+        # category, unless the request resembles nothing (then the policy's fallback).
+        return (*hits, _hit(verdict, counts=verdict.score >= self._tuning.floor))
 
     def _human_rule_hit(self, hits: tuple[Hit, ...]) -> bool:
         return any(h.counts and self.index.routes.get(h.category) == "human" for h in hits)
 
-    def _leans_human(self, verdict: SimilarityVerdict) -> bool:
-        """The closest human category clears its own threshold and beats every AI one by the
-        margin."""
+    def _clearly_human(self, verdict: SimilarityVerdict) -> bool:
         human, ai = verdict.best_human, verdict.best_ai
         if human is None or human.score < self.thresholds[human.category]:
             return False
-        return ai is None or human.score - ai.score >= self._tuning.margin
+        lead = human.score - (ai.score if ai is not None else 0.0)
+        return lead >= self._tuning.against_rules_margin
 
 
 def _folded_keywords(policy: Policy) -> dict[str, tuple[tuple[str, str], ...]]:

@@ -7,6 +7,7 @@ wheel; nothing is downloaded) against the default policy or a copy of it in a te
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from bot.policy.similarity import (
     Encoder,
     ExampleIndex,
     SimilarityResult,
+    Vectors,
     judge,
     thresholds_of,
 )
@@ -204,16 +206,44 @@ def test_an_added_example_changes_the_decision_after_reload(
     assert old is not None and crisis.score > old.score
 
 
-def test_the_embedding_cache_is_reused_and_keyed_by_the_phrases(
+def test_the_embedding_cache_is_reused_and_only_new_phrases_are_encoded(
     policy: Policy, encoder: Encoder, tmp_path: Path
 ) -> None:
     first = ExampleIndex.build(policy, encoder, cache_dir=tmp_path)
-    [cached] = list(tmp_path.glob("examples-*.npy"))
+    [cached] = list(tmp_path.glob("phrases-*.npz"))
     second = ExampleIndex.build(policy, encoder, cache_dir=tmp_path)
     np.testing.assert_array_equal(first.vectors, second.vectors)
+
+    counting = _CountingEncoder(encoder)
+    added = _with_example(policy, "crisis", "a rival leaked our unreleased ad and it's everywhere")
+    third = ExampleIndex.build(added, counting, cache_dir=tmp_path)
+    assert counting.encoded == ["a rival leaked our unreleased ad and it's everywhere"]
+    assert len(third) == len(first) + 1
+
     cached.write_bytes(b"not a numpy file")  # a damaged cache is re-encoded, never trusted
-    third = ExampleIndex.build(policy, encoder, cache_dir=tmp_path)
-    np.testing.assert_allclose(third.vectors, first.vectors, atol=1e-6)
+    fourth = ExampleIndex.build(policy, encoder, cache_dir=tmp_path)
+    np.testing.assert_allclose(fourth.vectors, first.vectors, atol=1e-6)
+
+
+class _CountingEncoder:
+    """The real encoder, remembering which texts it was asked to encode."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.encoded: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.encoded += texts
+        return self.inner.encode(texts)
+
+
+def _with_example(policy: Policy, category: str, phrase: str) -> Policy:
+    old = policy.categories[category]
+    examples = old.examples.model_copy(update={"en": (*old.examples.en, phrase)})
+    categories = {**policy.categories, category: old.model_copy(update={"examples": examples})}
+    file = policy.file.model_copy(update={"categories": categories})
+    return policy.model_copy(update={"file": file})
 
 
 def test_calibration_is_reproducible_and_keeps_the_file(policy_dir: Path, encoder: Encoder) -> None:
