@@ -26,7 +26,9 @@ _QUOTED = re.compile(r"\"([^\"]{1,160})\"|(?<![a-z0-9])'([^']{1,160})'(?![a-z0-9
 _WORDS_AFTER = 2  # a mention word this close after a keyword names an event or a course
 _WORDS_BEFORE = 8  # a marker this close before a keyword may make it a general topic
 _CONTEXT_CHARS = 120  # enough for the words above; keeps the check O(1) per hit
-# Words that point at a particular case: after one of these, the topic is not general.
+# Words that point at a particular case: after one of these, the topic is not general. "your"
+# and French articles are left out: "tips to protect your data", "formation à la négociation"
+# speak of the topic in general.
 SPECIFIC = frozenset(
     {
         "the",
@@ -40,15 +42,10 @@ SPECIFIC = frozenset(
         "her",
         "its",
         "my",
-        "your",
         "we",
         "us",
         "they",
         "them",
-        "le",
-        "la",
-        "les",
-        "l",
         "notre",
         "nos",
         "ce",
@@ -63,9 +60,6 @@ SPECIFIC = frozenset(
         "mon",
         "ma",
         "mes",
-        "du",
-        "votre",
-        "vos",
     }
 )
 
