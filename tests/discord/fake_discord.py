@@ -418,6 +418,21 @@ class FakeDiscord:
             context=0,
         )
 
+    def slash_in_dm(self, options: list[Json], *, user_id: str) -> Json:
+        """/should-ai typed in the user's DM with the bot: a global command, no guild or member."""
+        command = next(c for c in self.commands["global"] if c["name"] == "should-ai")
+        channel = self.dm_channels.setdefault(str(user_id), self._next_id())
+        return self._interaction(
+            2,
+            user_id,
+            {"id": command["id"], "name": "should-ai", "type": 1, "options": options},
+            channel_id=channel,
+            channel={"id": channel, "type": 1, "recipients": [user_payload(user_id)]},
+            user=user_payload(user_id),
+            authorizing_integration_owners={"0": str(GUILD_ID)},
+            context=1,
+        )
+
     def press(
         self, message: Message, custom_id: str, *, user_id: str, values: list[str] | None = None
     ) -> Json:

@@ -65,3 +65,16 @@ async def test_crisis_request_dms_the_owner_with_three_buttons(discord_bot: Disc
     assert escalation.status_ref is not None
     assert escalation.status_ref.application_id == str(APP_ID)
     assert escalation.requester == f"discord:{REQUESTER}"
+
+
+async def test_should_ai_works_in_a_dm_with_the_bot(discord_bot: DiscordBot) -> None:
+    interaction = discord_bot.fake.slash_in_dm(
+        [{"name": "request", "type": 3, "value": by_name("crisis-acknowledged").text}],
+        user_id=REQUESTER,
+    )
+    discord_bot.deliver(interaction)
+
+    answer = await discord_bot.answer(interaction)
+    assert "A person must own this" in answer.text()
+    await discord_bot.dms_to(discord_bot.discord_id("comms-lead"))
+    await discord_bot.status_card(interaction, says="waiting")
