@@ -399,8 +399,19 @@ class EscalationService:
             log.exception("could not deliver escalation %s; its timer still runs", escalation.id)
             return escalation
         await self._store.delivered(timer_job_id(escalation))
-        await self._tell(escalation, message)
+        await self._tell(escalation, f"{message} {self._next_note(policy, escalation)}")
         return escalation
+
+    def _next_note(self, policy: Policy, escalation: Escalation) -> str:
+        """What happens if nobody acknowledges, for the requester's status card."""
+        chain = self._chain(policy, escalation)
+        within = f"If nobody acknowledges within {_duration(chain.ack_seconds)}"
+        step = chain.after(escalation.level)
+        if step is None:
+            return f"{within}, the escalation expires."
+        if step.kind == "person":
+            return f"{within}, it goes to {display_name(policy, step.key)}."
+        return f"{within}, it goes to {channel_name(policy, escalation.platform, step.key)}."
 
     async def _refused(self, policy: Policy, escalation: Escalation, reason: str) -> Escalation:
         now = self._clock()
@@ -474,6 +485,14 @@ class EscalationService:
         if found is None:
             raise UnknownEscalation(f"There is no escalation {escalation_id}.")
         return found
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.2g} s"
+    if seconds < 120 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
 
 
 def _same_step(a: Escalation, b: Escalation) -> bool:

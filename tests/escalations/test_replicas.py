@@ -55,7 +55,7 @@ async def test_two_engines_on_one_redis_fire_each_timer_exactly_once(
     for esc in opened:
         deliveries = first.deliveries(esc.id) + second.deliveries(esc.id)
         assert sorted(deliveries) == [("ping", 0, "comms-lead"), ("ping", 1, "marketing-lead")]
-        expiries = [s for r in (first, second) for s in r.statuses(esc.id) if "nobody" in s]
+        expiries = [s for r in (first, second) for s in r.statuses(esc.id) if "nobody is left" in s]
         assert len(expiries) == 1
         stored = await a.service.get(esc.id)
         assert stored is not None and stored.state == "expired"

@@ -30,6 +30,10 @@ DANA = Actor(platform="slack", user_id="U_DANA")  # comms-lead, the crisis owner
 MORGAN = Actor(platform="slack", user_id="U_MORGAN")  # marketing-lead, the backup
 PRIYA = Actor(platform="slack", user_id="U_PRIYA")  # in people.yaml, not in this chain
 ADMIN = Actor(platform="slack", user_id="U_ADMIN")
+# What the status card adds after each ping (ack time 0.3 s in these tests)
+THEN_MORGAN = " If nobody acknowledges within 0.3 s, it goes to Morgan."
+THEN_CHANNEL = " If nobody acknowledges within 0.3 s, it goes to <#C_CRISIS>."
+THEN_EXPIRES = " If nobody acknowledges within 0.3 s, the escalation expires."
 
 
 async def open_crisis(service: EscalationService) -> Escalation:
@@ -54,7 +58,7 @@ async def test_open_stores_pings_the_owner_and_tells_the_requester(
     esc = await open_crisis(engine.service)
 
     assert notifier.deliveries(esc.id) == [("ping", 0, "comms-lead")]
-    assert notifier.statuses(esc.id) == ["Pinged Dana; waiting for them."]
+    assert notifier.statuses(esc.id) == [f"Pinged Dana; waiting for them.{THEN_MORGAN}"]
     stored = await engine.service.get(esc.id)
     assert stored is not None
     assert (stored.state, stored.assignee, stored.requester) == (
@@ -82,9 +86,9 @@ async def test_unacknowledged_escalation_climbs_owner_backup_channel_repeat_then
         ("channel", 3, "crisis-room"),
     ]
     assert notifier.statuses(esc.id)[1:] == [
-        "No acknowledgement from Dana: escalated to Morgan.",
-        "No acknowledgement from Morgan: escalated to <#C_CRISIS>.",
-        "No acknowledgement from <#C_CRISIS>: escalated to <#C_CRISIS>.",
+        f"No acknowledgement from Dana: escalated to Morgan.{THEN_CHANNEL}",
+        f"No acknowledgement from Morgan: escalated to <#C_CRISIS>.{THEN_CHANNEL}",
+        f"No acknowledgement from <#C_CRISIS>: escalated to <#C_CRISIS>.{THEN_EXPIRES}",
         "No acknowledgement from <#C_CRISIS> and nobody is left to ask: please reach Dana.",
     ]
     final = await service.get(esc.id)
@@ -120,7 +124,7 @@ async def test_someone_outside_the_chain_is_refused_and_nothing_changes(
     stored = await service.get(esc.id)
     assert stored is not None
     assert (stored.state, len(stored.history)) == ("open", 1)
-    assert notifier.statuses(esc.id) == ["Pinged Dana; waiting for them."]
+    assert notifier.statuses(esc.id) == [f"Pinged Dana; waiting for them.{THEN_MORGAN}"]
 
 
 async def test_backup_and_admin_may_act(service: EscalationService) -> None:
@@ -143,7 +147,7 @@ async def test_reassign_pings_the_new_person_and_restarts_the_timer(
     assert (moved.state, moved.assignee, moved.level) == ("reassigned", "legal-counsel", 0)
     assert not await fire(service, esc)  # the old timer is stale
     assert notifier.deliveries(esc.id) == [("ping", 0, "comms-lead"), ("ping", 0, "legal-counsel")]
-    assert notifier.statuses(esc.id)[-1] == "Reassigned by Dana to Priya."
+    assert notifier.statuses(esc.id)[-1] == f"Reassigned by Dana to Priya.{THEN_MORGAN}"
     # the new assignee may now act; without acknowledgement it climbs to the backup
     assert await fire(service, moved)
     assert notifier.deliveries(esc.id)[-1] == ("ping", 1, "marketing-lead")
@@ -159,7 +163,7 @@ async def test_reassign_to_someone_not_in_people_yaml_and_without_a_target(
         escalation_id=esc.id, actor=DANA, action="reassign", target_user_id="U_NEWBIE"
     )
     assert moved.assignee == "slack:U_NEWBIE"
-    assert notifier.statuses(esc.id)[-1] == "Reassigned by Dana to <@U_NEWBIE>."
+    assert notifier.statuses(esc.id)[-1] == f"Reassigned by Dana to <@U_NEWBIE>.{THEN_MORGAN}"
     newbie = Actor(platform="slack", user_id="U_NEWBIE")
     acked = await service.act(escalation_id=esc.id, actor=newbie, action="acknowledge")
     assert acked.state == "acknowledged"
@@ -174,7 +178,7 @@ async def test_closed_ping_climbs_to_the_backup_at_once_and_tells_the_requester(
     assert (esc.level, esc.assignee, esc.state) == (1, "marketing-lead", "open")
     assert notifier.deliveries(esc.id) == [("ping", 1, "marketing-lead")]
     assert notifier.statuses(esc.id) == [
-        "Could not reach Dana (comms-lead does not accept DMs): escalated to Morgan."
+        "Could not reach Dana (comms-lead does not accept DMs): escalated to Morgan." + THEN_CHANNEL
     ]
 
 
