@@ -151,6 +151,11 @@ class Jobs:
         pipe.psetex(job_key_prefix + job_id, expires_ms, payload)
         pipe.zadd(self._queue_name, {job_id: score})
 
+    @property
+    def running(self) -> bool:
+        """True while :meth:`run_worker` runs (also while it waits out a Redis outage)."""
+        return self._running
+
     async def queued(self, job_ids: list[str]) -> set[str]:
         """Which of ``job_ids`` are queued (not yet run), in one round trip."""
         try:

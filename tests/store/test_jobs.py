@@ -46,6 +46,7 @@ async def test_a_registered_job_runs_with_its_json_arguments(jobs: Jobs) -> None
     jobs.register("draft", draft)
     assert await jobs.enqueue("draft", request="newsletter", tags=["fr", "en"])
     await run_until(jobs, done)
+    assert not jobs.running
     assert seen == [{"request": "newsletter", "tags": ["fr", "en"], "try": 1}]
 
 
@@ -104,6 +105,7 @@ async def test_a_periodic_job_runs_on_its_schedule(jobs: Jobs) -> None:
 
 
 async def test_stop_without_a_running_worker_returns(jobs: Jobs) -> None:
+    assert not jobs.running
     await jobs.stop()
 
 
