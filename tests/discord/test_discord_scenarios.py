@@ -43,9 +43,11 @@ class Play:
                 await self._dmed(self.backup, says="No acknowledgement")
             case "timeout->channel":
                 await self._timeout()
-                posts = await self.bot.posts_in(self.bot.channel_id(self.channel))
+                channel_id = self.bot.channel_id(self.channel)
+                posts = await self.bot.posts_in(channel_id)
                 self.ping, self.holder = posts[-1], None
                 assert self.scenario.text in self.ping.text()
+                await self.bot.status_card(self.interaction, says=f"<#{channel_id}>")
             case "ack" | "resolve":
                 await self._press(step)
             case _:
@@ -96,3 +98,32 @@ async def test_scenario(discord_bot: DiscordBot, scenario: Scenario) -> None:
     if not scenario.escalates:
         assert not discord_bot.fake.dm_channels
         assert await discord_bot.services.escalations.list_open() == []
+        return
+    assert play.ping is not None
+    escalation_id = play.ping.custom_ids[-1].rsplit(":", 1)[1]
+    escalation = await discord_bot.services.escalations.get(escalation_id)
+    assert escalation is not None
+    moves = [(t.state, t.level) for t in escalation.history]
+    assert moves == expected_moves(scenario.steps)
+
+
+def expected_moves(steps: tuple[str, ...]) -> list[tuple[str, int]]:
+    """The (state, level) transitions the escalation service must record for ``steps``: the
+    same on Slack and Discord, since both adapters drive the one service."""
+    moves: list[tuple[str, int]] = []
+    level = 0
+    for step in steps:
+        match step:
+            case "dm owner":
+                moves.append(("open", 0))
+            case "dm refused->backup":
+                level = 1
+                moves += [("open", 0), ("open", 1)]
+            case "timeout->backup" | "timeout->channel":
+                level += 1
+                moves.append(("open", level))
+            case "ack":
+                moves.append(("acknowledged", level))
+            case "resolve":
+                moves.append(("resolved", level))
+    return moves
