@@ -19,7 +19,6 @@ Message = tuple[str, list[Block]]
 ACK_ACTION = "should_ai_ack"
 REASSIGN_ACTION = "should_ai_reassign"
 RESOLVE_ACTION = "should_ai_resolve"
-ESCALATION_ACTIONS = (ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION)
 ESCALATION_BLOCK_PREFIX = "should_ai_escalation:"
 
 _MAX_TEXT = 2900  # a section's text may hold 3000 characters
@@ -43,8 +42,15 @@ def _clip(text: str) -> str:
 
 
 def quote(text: str) -> str:
-    """The request as a Slack quote, one ``>`` per line."""
-    return "\n".join(f"> {line}" for line in _clip(text).splitlines() or [""])
+    """The request as a Slack quote, one ``>`` per line. A broadcast it holds (``<!channel>``,
+    ``<!here>``, a user group) is shown, not sent: quoted in the crisis channel it would page
+    everyone there."""
+    return "\n".join(f"> {line}" for line in quiet(_clip(text)).splitlines() or [""])
+
+
+def quiet(text: str) -> str:
+    """``text`` with its broadcasts (``<!channel>``, ``<!here>``, ``<!subteam^…>``) defused."""
+    return text.replace("<!", "&lt;!")
 
 
 def verdict(decision: Decision) -> str:
@@ -53,12 +59,13 @@ def verdict(decision: Decision) -> str:
     return ":raising_hand: *A person must own this.*"
 
 
-def decision_message(*, decision: Decision, category_label: str, owner_mention: str) -> Message:
+def decision_message(
+    *, decision: Decision, category_label: str, owner_mention: str | None
+) -> Message:
     """The answer to ``/should-ai <request>``: verdict, category, why, owner, what AI may do."""
-    fields = [
-        {"type": "mrkdwn", "text": f"*Category*\n{category_label}"},
-        {"type": "mrkdwn", "text": f"*Owner*\n{owner_mention}"},
-    ]
+    fields = [{"type": "mrkdwn", "text": f"*Category*\n{category_label}"}]
+    if owner_mention:
+        fields.append({"type": "mrkdwn", "text": f"*Owner*\n{owner_mention}"})
     blocks: list[Block] = [
         _section(verdict(decision)),
         {"type": "section", "fields": fields},
@@ -70,7 +77,8 @@ def decision_message(*, decision: Decision, category_label: str, owner_mention: 
         _context(f"decision `{decision.decision_id}` · policy `{decision.policy_revision}`")
     )
     plain = "AI can do this" if decision.route == "ai" else "A person must own this"
-    return f"{plain}: {category_label}, owner {owner_mention}.", blocks
+    owner = f", owner {owner_mention}" if owner_mention else ""
+    return f"{plain}: {category_label}{owner}.", blocks
 
 
 def escalation_message(
@@ -87,7 +95,10 @@ def escalation_message(
     ]
     if escalation.state != "resolved":
         blocks.append(escalation_actions(escalation))
-    text = f"{category_label} request from {requester_mention} needs a person: {escalation.text}"
+    text = (
+        f"{category_label} request from {requester_mention} needs a person: "
+        f"{quiet(escalation.text)}"
+    )
     return _clip(text), blocks
 
 

@@ -206,7 +206,7 @@ class _Listeners:
         message, card = blocks.decision_message(
             decision=decision,
             category_label=category_text(policy, decision.category).label,
-            owner_mention=mention_of(policy, decision.owner.id if decision.owner else None),
+            owner_mention=mention_of(policy, decision.owner.id) if decision.owner else None,
         )
         if reply.kind == "why":
             card += blocks.reasons_blocks(decision)

@@ -229,10 +229,16 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         args = await request.json()
-        await self._record(Call("response_url", {**args, "name": request.match_info["name"]}))
+        call = Call("response_url", {**args, "name": request.match_info["name"]})
+        if "blocks" in args and (problem := block_kit_problem(args["blocks"])):
+            await self._record(Call("response_url:400", call.args))
+            return web.Response(status=400, text=f"invalid_blocks: {problem}")
+        await self._record(call)
         return web.Response(text="ok")
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if "blocks" in args and (problem := block_kit_problem(args["blocks"])):
+            return {"ok": False, "error": "invalid_blocks", "errors": [problem]}
         handler = _ANSWERS.get(method)
         if handler is None:
             return {"ok": False, "error": "unknown_method"}
@@ -240,6 +246,54 @@ class FakeSlack:
 
     def next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"
+
+
+# Block Kit limits Slack enforces with `invalid_blocks` (api.slack.com/reference/block-kit).
+_MAX_BLOCKS, _MAX_SECTION_TEXT, _MAX_CONTEXT_ELEMENTS, _MAX_ACTION_ELEMENTS = 50, 3000, 10, 25
+_MAX_ID, _MAX_VALUE, _MAX_BUTTON_TEXT, _MAX_FIELDS, _MAX_FIELD = 255, 2000, 75, 10, 2000
+
+
+def block_kit_problem(raw: Any) -> str | None:
+    """Why Slack would refuse these blocks, or None if it would take them."""
+    blocks = json.loads(raw) if isinstance(raw, str) else raw
+    if not isinstance(blocks, list) or len(blocks) > _MAX_BLOCKS:
+        return f"blocks must be a list of at most {_MAX_BLOCKS}"
+    for i, block in enumerate(blocks):
+        if problem := _block_problem(block):
+            return f"blocks[{i}]: {problem}"
+    return None
+
+
+def _block_problem(block: dict[str, Any]) -> str | None:
+    text = (block.get("text") or {}).get("text", "")
+    elements = block.get("elements", [])
+    if len(block.get("block_id", "")) > _MAX_ID:
+        return "block_id too long"
+    if block["type"] == "section" and (problem := _section_problem(text, block.get("fields"))):
+        return problem
+    if block["type"] == "context" and len(elements) > _MAX_CONTEXT_ELEMENTS:
+        return "too many context elements"
+    if block["type"] == "actions" and len(elements) > _MAX_ACTION_ELEMENTS:
+        return "too many action elements"
+    return next(filter(None, map(_element_problem, elements)), None)
+
+
+def _section_problem(text: str, fields: list[dict[str, Any]] | None) -> str | None:
+    if fields is not None:
+        if not 0 < len(fields) <= _MAX_FIELDS or any(len(f["text"]) > _MAX_FIELD for f in fields):
+            return f"at most {_MAX_FIELDS} fields of at most {_MAX_FIELD} characters"
+        return None
+    if not 0 < len(text) <= _MAX_SECTION_TEXT:
+        return f"section text must be 1-{_MAX_SECTION_TEXT} characters, got {len(text)}"
+    return None
+
+
+def _element_problem(element: dict[str, Any]) -> str | None:
+    if len(element.get("action_id", "")) > _MAX_ID or len(element.get("value", "")) > _MAX_VALUE:
+        return "action_id or value too long"
+    if element.get("type") == "button" and len(element["text"]["text"]) > _MAX_BUTTON_TEXT:
+        return "button text too long"
+    return None
 
 
 def dm_channel(user_id: str) -> str:

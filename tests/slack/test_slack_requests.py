@@ -67,3 +67,25 @@ async def test_requester_gets_a_status_card_that_says_who_was_pinged(slack_bot: 
     assert update.args["ts"] == card.ts
     owner_name = slack_bot.services.holder.policy.people.people["comms-lead"].name
     assert f"Pinged {owner_name}" in update.blocks_text()
+
+
+async def test_a_huge_request_still_reaches_the_owner_in_blocks_slack_accepts(
+    slack_bot: SlackBot,
+) -> None:
+    text = by_name("crisis-acknowledged").text + ". " + "Background notes follow. " * 400
+
+    await slack_bot.command(text)
+
+    [answer] = await slack_bot.answers_to(REQUESTER)
+    assert "A person must own this" in answer.blocks_text()
+    [ping] = await slack_bot.dms_to(slack_bot.slack_id("comms-lead"))  # the fake checks limits
+    assert ping.action_ids() == [ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION]
+    assert "invalid_blocks" not in [c.response.get("error") for c in slack_bot.fake.calls]
+
+
+async def test_a_broadcast_inside_a_request_is_quoted_not_sent(slack_bot: SlackBot) -> None:
+    await slack_bot.shortcut("<!channel> " + by_name("crisis-acknowledged").text)
+
+    [ping] = await slack_bot.dms_to(slack_bot.slack_id("comms-lead"))
+    assert "<!channel>" not in ping.blocks_text()
+    assert "&lt;!channel>" in ping.blocks_text()
