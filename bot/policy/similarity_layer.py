@@ -177,8 +177,12 @@ class SimilarityLayer:
         if any(h.counts for h in hits):
             # Only AI rules matched: the request must read clearly like a human category to
             # send it to a person (above that category's threshold, ahead of every AI category
-            # by AGAINST_RULES_FACTOR margins).
-            return (*hits, _hit(verdict, counts=self._clearly_human(verdict)))
+            # by AGAINST_RULES_FACTOR margins), and not be a category the rules found only
+            # mentioned ("create a quiz about brand identity": the resemblance comes from
+            # the very words the rules already judged a topic, not the task).
+            mentioned = any(not h.counts and h.category == verdict.category for h in hits)
+            counts = not mentioned and self._clearly_human(verdict)
+            return (*hits, _hit(verdict, counts=counts))
         # Nothing matched: a confident or uncertain verdict both go to the closest human
         # category, unless the request resembles nothing (then the policy's fallback).
         return (*hits, _hit(verdict, counts=verdict.score >= self._tuning.floor))
