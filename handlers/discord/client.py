@@ -12,6 +12,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.commands import ADMIN_ONLY
 from bot.errors import UsageError
 from bot.settings import Settings
 from handlers.discord.components import DYNAMIC_ITEMS, InteractionHandler, handler_of
@@ -89,7 +90,8 @@ def syncs_commands(settings: Settings) -> bool:
 
 
 def build_tree(client: discord.Client, *, admin_ids: frozenset[str]) -> app_commands.CommandTree:
-    """The /should-ai command: one free-text option, like Slack's, parsed by bot/commands.py."""
+    """The /should-ai command (one free-text option, like Slack's, parsed by bot/commands.py);
+    also registers the persistent escalation and AI buttons with ``client``."""
     tree: app_commands.CommandTree = app_commands.CommandTree(client)
 
     @app_commands.command(
@@ -120,7 +122,7 @@ def suggestions(current: str, *, admin: bool) -> list[app_commands.Choice[str]]:
     cut a long request short, so a request is never offered back as a choice.
     """
     typed = current.strip().lower()
-    words = [w.strip() for w in SUB_COMMANDS if admin or w != "reload"]
+    words = [w.strip() for w in SUB_COMMANDS if admin or w.strip() not in ADMIN_ONLY]
     return [app_commands.Choice(name=w, value=w) for w in words if w.startswith(typed)]
 
 

@@ -7,7 +7,13 @@ from redis.asyncio import Redis
 
 from bot.errors import UsageError
 from bot.settings import Settings
-from handlers.discord.client import ShardedShouldAiClient, ShouldAiClient, invite_url, make_client
+from handlers.discord.client import (
+    ShardedShouldAiClient,
+    ShouldAiClient,
+    invite_url,
+    make_client,
+    suggestions,
+)
 from tests.discord.conftest import ADMIN, REQUESTER, DiscordBot, running_bot
 from tests.discord.fake_discord import APP_ID, GUILD_ID, FakeDiscord
 from tests.scenarios import by_name
@@ -154,3 +160,10 @@ def test_bad_shard_settings_are_refused_with_the_setting_named(
     monkeypatch.setenv("SHOULD_AI_DISCORD_SHARD_IDS", ids)
     with pytest.raises(UsageError, match=says):
         make_client(Settings(), handler=object())  # type: ignore[arg-type]
+
+
+def test_admins_are_offered_the_admin_sub_commands_and_others_are_not() -> None:
+    offered = {c.value for c in suggestions("", admin=False)}
+    assert offered == {"why", "queue", "help", "scheduled"}
+    assert {c.value for c in suggestions("", admin=True)} == offered | {"policy", "reload"}
+    assert suggestions("write the press statement", admin=True) == []
