@@ -27,6 +27,7 @@ CANNOT_DM = 50007  # "Cannot send messages to this user"
 UNKNOWN_USER = 10013
 UNKNOWN_CHANNEL = 10003
 MISSING_ACCESS = 50001
+MISSING_PERMISSIONS = 50013
 
 
 class DiscordNotifier:
@@ -140,6 +141,6 @@ def _why_refused(e: discord.HTTPException) -> str:
         return "their Discord DMs are closed to the bot"
     if e.code == UNKNOWN_USER:
         return "Discord does not know their user id"
-    if e.code in (UNKNOWN_CHANNEL, MISSING_ACCESS):
-        return "the bot cannot post in that Discord channel"
+    if e.code in (UNKNOWN_CHANNEL, MISSING_ACCESS, MISSING_PERMISSIONS):
+        return "the bot cannot post in that Discord channel (invite it, or let it send messages)"
     return f"Discord refused the message ({e.status}, code {e.code})"
