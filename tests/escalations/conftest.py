@@ -1,30 +1,17 @@
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 
 import pytest
 import redis.asyncio as aioredis
-from esc_helpers import RecordingNotifier, make_policy
+from esc_helpers import Engine, EngineFactory, RecordingNotifier, Workers, make_policy
 
 from bot.escalations.service import EscalationService
 from bot.jobs import Jobs
 from bot.policy.model import Policy
 
 POLL_DELAY = 0.02
-
-
-@dataclass
-class Engine:
-    """One engine instance, as one replica of the bot would hold it."""
-
-    service: EscalationService
-    jobs: Jobs
-
-
-EngineFactory = Callable[..., Engine]
 
 
 @pytest.fixture
@@ -71,25 +58,6 @@ def engine(make_engine: EngineFactory) -> Engine:
 @pytest.fixture
 def service(engine: Engine) -> EscalationService:
     return engine.service
-
-
-class Workers:
-    """Runs the job worker of engine instances in this loop, like `should-ai serve` does."""
-
-    def __init__(self) -> None:
-        self.running: list[tuple[Jobs, asyncio.Task[None]]] = []
-
-    def start(self, engine: Engine) -> None:
-        self.start_jobs(engine.jobs)
-
-    def start_jobs(self, jobs: Jobs) -> None:
-        self.running.append((jobs, asyncio.create_task(jobs.run_worker())))
-
-    async def stop_all(self) -> None:
-        for jobs, task in self.running:
-            await jobs.stop()
-            await task
-        self.running.clear()
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.escalations.model import DeliveryRefused, Escalation
+from bot.escalations.service import EscalationService
+from bot.jobs import Jobs
 from bot.policy.model import (
     Category,
     Channel,
@@ -117,3 +119,33 @@ class RecordingNotifier:
             while not condition():
                 self.changed.clear()
                 await self.changed.wait()
+
+
+@dataclass
+class Engine:
+    """One engine instance, as one replica of the bot would hold it."""
+
+    service: EscalationService
+    jobs: Jobs
+
+
+EngineFactory = Callable[..., Engine]
+
+
+class Workers:
+    """Runs the job worker of engine instances in this loop, like `should-ai serve` does."""
+
+    def __init__(self) -> None:
+        self.running: list[tuple[Jobs, asyncio.Task[None]]] = []
+
+    def start(self, engine: Engine) -> None:
+        self.start_jobs(engine.jobs)
+
+    def start_jobs(self, jobs: Jobs) -> None:
+        self.running.append((jobs, asyncio.create_task(jobs.run_worker())))
+
+    async def stop_all(self) -> None:
+        for jobs, task in self.running:
+            await jobs.stop()
+            await task
+        self.running.clear()

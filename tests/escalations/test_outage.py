@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
-from conftest import Workers
-from esc_helpers import RecordingNotifier, crisis_decision, make_policy
+from esc_helpers import RecordingNotifier, Workers, crisis_decision, make_policy
 
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.service import EscalationService, timer_job_id

@@ -14,8 +14,7 @@ from typing import cast
 
 import pytest
 import redis.asyncio as aioredis
-from conftest import EngineFactory, Workers
-from esc_helpers import RecordingNotifier, crisis_decision, make_policy
+from esc_helpers import EngineFactory, RecordingNotifier, Workers, crisis_decision, make_policy
 
 from bot.escalations.model import Actor
 from bot.policy.model import Policy

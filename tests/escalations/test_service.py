@@ -10,8 +10,7 @@ import asyncio
 
 import pytest
 import redis.asyncio as aioredis
-from conftest import Engine, EngineFactory
-from esc_helpers import RecordingNotifier, crisis_decision
+from esc_helpers import Engine, EngineFactory, RecordingNotifier, crisis_decision
 
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.service import (
