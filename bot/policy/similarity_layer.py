@@ -25,6 +25,7 @@ encoder entirely: nothing this layer could add would change their route or categ
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +42,8 @@ from bot.policy.similarity import (
     judge,
     thresholds_of,
 )
+
+log = logging.getLogger(__name__)
 
 OVERRIDE_FACTOR = 2.0  # a human keyword is outweighed only by twice the policy's margin
 AGAINST_RULES_FACTOR = 1.0  # reading human against AI-only rule hits needs this many margins
@@ -104,7 +107,11 @@ class SimilarityLayer:
     def apply(self, text: PreparedText, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
         if len(self.index) == 0 or self._settled_by_rules(text, hits):
             return hits
-        result = self.index.score(text.normalized)
+        try:
+            result = self.index.score(text.normalized)
+        except Exception as e:  # fail safe: a broken layer must never let AI take a request
+            log.exception("similarity layer failed; the request goes to a person")
+            return self._failed(hits, e)
         verdict = judge(result, thresholds=self.thresholds, margin=self._tuning.margin)
         if verdict.outcome == "ai":
             return self._confident_ai(verdict, result, text, hits)
@@ -186,6 +193,17 @@ class SimilarityLayer:
         # Nothing matched: a confident or uncertain verdict both go to the closest human
         # category, unless the request resembles nothing (then the policy's fallback).
         return (*hits, _hit(verdict, counts=verdict.score >= self._tuning.floor))
+
+    def _failed(self, hits: tuple[Hit, ...], error: Exception) -> tuple[Hit, ...]:
+        """Without similarity no AI route can be trusted: AI hits stop counting, so a human hit
+        or the policy's fallback decides, and the reason says why."""
+        note = f"not counted: the similarity layer failed ({type(error).__name__})"
+        return tuple(
+            replace(h, detail=f"{h.detail} ({note})", counts=False)
+            if h.counts and self.index.routes.get(h.category) == "ai"
+            else h
+            for h in hits
+        )
 
     def _human_rule_hit(self, hits: tuple[Hit, ...]) -> bool:
         return any(h.counts and self.index.routes.get(h.category) == "human" for h in hits)

@@ -147,6 +147,28 @@ def test_unsure_goes_to_a_person_and_says_uncertain(engine: PolicyEngine) -> Non
     assert reasons and reasons[0].startswith("uncertain: ")
 
 
+def test_a_broken_encoder_sends_the_request_to_a_person(policy: Policy, encoder: Encoder) -> None:
+    built = ExampleIndex.build(policy, encoder)
+    broken = ExampleIndex(
+        encoder=_BrokenEncoder(),
+        phrases=built.phrases,
+        labels=built.labels.tolist(),
+        routes=built.routes,
+        vectors=built.vectors,
+    )
+    engine = PolicyEngine(policy, layers=(RulesLayer(policy), SimilarityLayer(policy, broken)))
+    decision = engine.decide("translate the spring newsletter into German")
+    assert decision.route == "human"
+    assert any("similarity layer failed" in r.detail for r in decision.reasons)
+
+
+class _BrokenEncoder:
+    name = "broken"
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        raise MemoryError("no room for the model")
+
+
 # --- the decision rule -----------------------------------------------------------------------
 
 
