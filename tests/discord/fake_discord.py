@@ -9,7 +9,8 @@ the channel post, the edited status card.
 
 It also behaves like Discord where that matters to the bot:
 - a second response to the same interaction is refused (400, code 40060);
-- a user whose DMs are closed cannot be messaged (403, code 50007);
+- a user whose DMs are closed cannot be messaged (403, code 50007), nor a channel the bot
+  has no access to (403, code 50001);
 - an expired interaction token cannot edit its messages (401, code 50027);
 - a route can be told to answer 429 once, with ``Via`` and ``retry_after`` like Discord's edge,
   or to reject one request (400, code 50035) as Discord does a payload it won't take.
@@ -117,6 +118,7 @@ class FakeDiscord:
         self.messages: dict[str, Message] = {}
         self.dm_channels: dict[str, str] = {}  # user id -> DM channel id
         self.closed_dms: set[str] = set()
+        self.closed_channels: set[str] = set()  # channels the bot may not post in (50001)
         self.expired_tokens: set[str] = set()
         self.interactions: dict[str, Json] = {}  # interaction id -> the payload a test sent
         self.callbacks: dict[str, list[Json]] = {}  # interaction id -> accepted callbacks
@@ -347,6 +349,8 @@ class FakeDiscord:
         cid = request.match_info["cid"]
         if any(cid == dm and user in self.closed_dms for user, dm in self.dm_channels.items()):
             return _error(403, 50007, "Cannot send messages to this user")
+        if cid in self.closed_channels:
+            return _error(403, 50001, "Missing Access")
         message = self._message(cid, await request.json())
         self.messages[message.id] = message
         return _json(message.payload)

@@ -256,3 +256,23 @@ async def test_with_redis_down_a_crisis_goes_to_its_owner_directly_never_to_ai(
     assert "A person must own this" in answer.text()
     assert f"contact {name} directly" in card.text()
     assert "AI can do this" not in answer.text()
+
+
+async def test_a_channel_the_bot_cannot_post_in_ends_with_the_requester_told_whom_to_reach(
+    discord_bot: DiscordBot,
+) -> None:
+    interaction, _ = await _crisis_dm(discord_bot)
+    discord_bot.fake.closed_channels.add(discord_bot.channel_id("crisis-room"))
+    service = discord_bot.services.escalations
+    for _ in range(2):  # owner -> backup -> channel (refused at every repeat)
+        current = await discord_bot.only_escalation()
+        assert current.due_at is not None
+        await service.fire_timer(
+            escalation_id=current.id, level=current.level, due_at=current.due_at
+        )
+
+    card = await discord_bot.status_card(interaction, says="nobody is left to ask")
+    owner = discord_bot.services.holder.policy.people.people["comms-lead"].name
+    assert owner in card.text()
+    assert discord_bot.fake.channel_posts(discord_bot.channel_id("crisis-room")) == []
+    assert await service.list_open() == []  # expired, not silently waiting
