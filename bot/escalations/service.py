@@ -469,8 +469,8 @@ class EscalationService:
 
     def _channel_key(self, policy: Policy, escalation: Escalation) -> str:
         step = self._chain(policy, escalation).at(escalation.level)
-        if step is None or step.kind != "channel":
-            raise InvalidAction(f"escalation {escalation.id} has no channel at its level")
+        if step is None or step.kind != "channel":  # a policy reload removed the channel
+            raise DeliveryRefused("the policy no longer names a channel for this category")
         return step.key
 
     def _target_name(self, policy: Policy, escalation: Escalation) -> str:

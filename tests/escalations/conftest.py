@@ -36,11 +36,16 @@ async def make_engine(
         admin_ids: frozenset[str] = frozenset(),
         records: RecordingNotifier | None = None,
         clock: Callable[[], float] = time.time,
+        policy_getter: Callable[[], Policy] | None = None,
     ) -> Engine:
         jobs = Jobs(redis_url, poll_delay=POLL_DELAY)
         made.append(jobs)
         service = EscalationService(
-            redis=redis, jobs=jobs, policy=lambda: policy, admin_ids=admin_ids, clock=clock
+            redis=redis,
+            jobs=jobs,
+            policy=policy_getter or (lambda: policy),
+            admin_ids=admin_ids,
+            clock=clock,
         )
         service.register_notifier("slack", records or notifier)
         return Engine(service, jobs)

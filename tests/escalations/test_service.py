@@ -20,6 +20,7 @@ from bot.escalations.service import (
     NotAllowed,
     timer_job_id,
 )
+from bot.policy.model import Policy
 from bot.store import keys
 
 pytestmark = pytest.mark.store
@@ -313,3 +314,22 @@ async def test_a_request_nothing_matched_goes_to_the_fallback_owner(
     assert notifier.statuses(esc.id)[-1] == (
         "No acknowledgement from Morgan and nobody is left to ask: please reach Morgan."
     )
+
+
+async def test_a_policy_reload_applies_to_the_next_move(
+    make_engine: EngineFactory, notifier: RecordingNotifier, policy: Policy
+) -> None:
+    current = [policy]
+    engine = make_engine(policy_getter=lambda: current[0])  # as PolicyHolder does
+    esc = await open_crisis(engine.service)
+    assert await fire(engine.service, esc)  # -> backup, under the old policy
+    crisis = policy.categories["crisis"].model_copy(update={"channel": None, "repeat": 0})
+    file = policy.file.model_copy(update={"categories": {"crisis": crisis}})
+    current[0] = policy.model_copy(update={"file": file})  # the admin removed the channel
+
+    backup = await engine.service.get(esc.id)
+    assert backup is not None
+    assert await fire(engine.service, backup)
+    final = await engine.service.get(esc.id)
+    assert final is not None and final.state == "expired"
+    assert [d[0] for d in notifier.deliveries(esc.id)] == ["ping", "ping"]  # no channel post
