@@ -23,7 +23,8 @@ from bot.errors import ShouldAiError
 from handlers.slack import blocks
 from handlers.slack.ai_work import register_ai_actions, routine_work
 from handlers.slack.client import make_client
-from handlers.slack.listeners import RoutineWork, SlackDeps, register
+from handlers.slack.deps import RoutineWork, SlackDeps
+from handlers.slack.listeners import register
 from handlers.slack.notifier import SlackNotifier
 
 if TYPE_CHECKING:

@@ -28,13 +28,8 @@ from bot.ai.slack_delivery import (
 from bot.escalations.model import Actor
 from bot.policy.model import Policy
 from handlers.slack import blocks
-from handlers.slack.listeners import (
-    Routine,
-    RoutineWork,
-    ack_at_once,
-    fallback_owner,
-    guarded,
-)
+from handlers.slack.deps import Routine, RoutineWork
+from handlers.slack.listeners import ack_at_once, fallback_owner, guarded
 
 
 def routine_work(ai: AiWork) -> RoutineWork:
