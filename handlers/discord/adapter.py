@@ -28,6 +28,7 @@ from handlers.discord.client import (
 )
 from handlers.discord.interactions import DiscordInteractions
 from handlers.discord.notifier import DiscordNotifier
+from handlers.discord.replies import LoginGate
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -64,7 +65,9 @@ class DiscordAdapter:
         tree: app_commands.CommandTree,
         notifier: DiscordNotifier,
         interactions: DiscordInteractions,
+        gate: LoginGate,
     ) -> None:
+        self.gate = gate
         self.settings = settings
         self.client = client
         self.tree = tree
@@ -80,6 +83,7 @@ class DiscordAdapter:
         if token is None:
             raise DiscordTokenMissing("DISCORD_TOKEN is not set")
         await self.client.login(token.get_secret_value())
+        self.gate.open()
         if self.client.application_id is not None:
             log.info("add the bot to a server with %s", invite_url(self.client.application_id))
         if syncs_commands(self.settings):
@@ -133,10 +137,16 @@ def build(services: Services) -> DiscordAdapter:
     )
     client = make_client(settings, interactions)
     tree = build_tree(client, admin_ids=settings.admin_ids())
-    notifier = DiscordNotifier(client=client, policy=lambda: services.holder.policy)
+    gate = LoginGate()
+    notifier = DiscordNotifier(client=client, policy=lambda: services.holder.policy, gate=gate)
     # Before the job worker starts (app.py starts it after build): these register job handlers.
-    services.ai.register_delivery("discord", DiscordDraftDelivery(client=client))
-    services.ai.register_poster("discord", DiscordPoster(client=client))
+    services.ai.register_delivery("discord", DiscordDraftDelivery(client=client, gate=gate))
+    services.ai.register_poster("discord", DiscordPoster(client=client, gate=gate))
     return DiscordAdapter(
-        settings=settings, client=client, tree=tree, notifier=notifier, interactions=interactions
+        settings=settings,
+        client=client,
+        tree=tree,
+        notifier=notifier,
+        interactions=interactions,
+        gate=gate,
     )

@@ -16,7 +16,7 @@ from bot.ai.model import Draft, ReplyTarget
 from handlers.discord import render
 from handlers.discord.components import draft_view
 from handlers.discord.notifier import interaction_webhook
-from handlers.discord.replies import or_missing
+from handlers.discord.replies import LoginGate, or_missing
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 class DiscordDraftDelivery:
     """Implements :class:`bot.ai.model.DraftDelivery` for Discord."""
 
-    def __init__(self, *, client: discord.Client) -> None:
+    def __init__(self, *, client: discord.Client, gate: LoginGate) -> None:
         self._client = client
+        self._gate = gate
 
     async def deliver_draft(self, *, draft: Draft) -> None:
         embed = render.draft_embed(headline=draft.headline, text=draft.text)
@@ -37,6 +38,7 @@ class DiscordDraftDelivery:
     async def _send(
         self, reply_to: ReplyTarget, *, embed: discord.Embed, view: discord.ui.View | None
     ) -> None:
+        await self._gate.wait()
         if await self._follow_up(reply_to, embed=embed, view=view):
             return
         if not reply_to.user_id.isdigit():
@@ -66,9 +68,11 @@ class DiscordDraftDelivery:
 class DiscordPoster:
     """Implements :class:`bot.ai.timer_scheduler.ChannelPoster`: post text in a channel now."""
 
-    def __init__(self, *, client: discord.Client) -> None:
+    def __init__(self, *, client: discord.Client, gate: LoginGate) -> None:
         self._client = client
+        self._gate = gate
 
     async def post(self, *, channel_id: str, text: str) -> None:
+        await self._gate.wait()
         channel = self._client.get_partial_messageable(int(channel_id))
         await channel.send(content=text[:2000])

@@ -19,7 +19,7 @@ from bot.escalations.people import channel_id, display_name, platform_user_id
 from bot.policy.model import Policy
 from handlers.discord import render
 from handlers.discord.components import escalation_view
-from handlers.discord.replies import or_missing
+from handlers.discord.replies import LoginGate, or_missing
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +33,15 @@ MISSING_PERMISSIONS = 50013
 class DiscordNotifier:
     """Implements :class:`bot.escalations.model.Notifier` for Discord."""
 
-    def __init__(self, *, client: discord.Client, policy: Callable[[], Policy]) -> None:
+    def __init__(
+        self, *, client: discord.Client, policy: Callable[[], Policy], gate: LoginGate
+    ) -> None:
         self._client = client
         self._policy = policy
+        self._gate = gate
 
     async def ping_person(self, *, escalation: Escalation, person_key: str) -> None:
+        await self._gate.wait()
         policy = self._policy()
         user_id = platform_user_id(policy, "discord", person_key)
         if not user_id or not user_id.isdigit():
@@ -49,6 +53,7 @@ class DiscordNotifier:
             raise DeliveryRefused(_why_refused(e)) from e
 
     async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
+        await self._gate.wait()
         policy = self._policy()
         cid = channel_id(policy, "discord", channel_key)
         if not cid or not cid.isdigit():
@@ -62,6 +67,7 @@ class DiscordNotifier:
 
     async def update_status(self, *, escalation: Escalation, message: str) -> None:
         """Edit the requester's ephemeral status card; past its 15 minutes, DM them instead."""
+        await self._gate.wait()
         policy = self._policy()
         embed = render.status_embed(
             escalation=escalation,
@@ -81,6 +87,7 @@ class DiscordNotifier:
 
     async def notify_admins(self, *, admin_ids: frozenset[str], message: str) -> None:
         """DM each admin that is a Discord user id (a bad policy edit, for instance)."""
+        await self._gate.wait()
         embed = render.notice_embed(message, title="should-ai needs an admin")
         for admin in sorted(a.removeprefix("discord:") for a in admin_ids):
             if not admin.isdigit():

@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 
+from bot.errors import ShouldAiError
 from bot.escalations.model import Actor
 from handlers.discord import render
 
@@ -81,3 +82,24 @@ class InFlight:
         _, late = await asyncio.wait(pending, timeout=timeout_s)
         if late:
             log.warning("stopping with %d Discord interaction(s) still being handled", len(late))
+
+
+class DiscordNotReady(ShouldAiError):
+    """The bot has not logged in to Discord yet, so nothing can be sent (a retry will)."""
+
+
+class LoginGate:
+    """Opens once the client has logged in; senders started earlier (a timer job that fires
+    while the process is starting) wait here instead of failing on a client with no session."""
+
+    def __init__(self) -> None:
+        self._open = asyncio.Event()
+
+    def open(self) -> None:
+        self._open.set()
+
+    async def wait(self, *, timeout_s: float = 30.0) -> None:
+        try:
+            await asyncio.wait_for(self._open.wait(), timeout=timeout_s)
+        except TimeoutError:
+            raise DiscordNotReady(f"not logged in to Discord after {timeout_s:g} s") from None

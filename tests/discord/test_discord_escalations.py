@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
+from bot.app import build_adapters, build_services
+from bot.settings import Settings
 from bot.store.embedded import EmbeddedRedis
+from handlers.discord.adapter import DiscordAdapter
 from tests.discord.conftest import ADMIN, REQUESTER, STRANGER, DiscordBot, running_bot
 from tests.discord.fake_discord import EPHEMERAL, FakeDiscord, Json
 from tests.scenarios import by_name
@@ -276,3 +280,28 @@ async def test_a_channel_the_bot_cannot_post_in_ends_with_the_requester_told_who
     assert owner in card.text()
     assert discord_bot.fake.channel_posts(discord_bot.channel_id("crisis-room")) == []
     assert await service.list_open() == []  # expired, not silently waiting
+
+
+async def test_a_ping_due_while_the_bot_is_still_logging_in_goes_out_after_login(
+    discord_env: None, redis: object, fake_discord: FakeDiscord
+) -> None:
+    async with running_bot(fake_discord) as first:
+        await _crisis_dm(first)
+        escalation = await first.only_escalation()
+
+    async with build_services(Settings()) as services:  # a restart: the timer fires at once
+        [adapter] = [a for a in build_adapters(services) if a.platform == "discord"]
+        assert isinstance(adapter, DiscordAdapter)
+        assert escalation.due_at is not None
+        timer = asyncio.create_task(
+            services.escalations.fire_timer(
+                escalation_id=escalation.id, level=escalation.level, due_at=escalation.due_at
+            )
+        )
+        await asyncio.sleep(0.05)  # the timer reaches the ping and waits for the login
+        await adapter.login()
+        assert await timer
+        [dm] = await first.dms_to(first.discord_id("marketing-lead"))
+        assert CRISIS in dm.text()
+        await adapter.stop()
+        await services.intake.aclose()
