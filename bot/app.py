@@ -14,7 +14,7 @@ import contextlib
 import json
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -26,7 +26,7 @@ from bot.ai.service import AiWork
 from bot.commands import Commands
 from bot.decision_log import DecisionLog
 from bot.dedupe import Deduper
-from bot.escalations.model import Escalation, Notifier, Platform
+from bot.escalations.model import Notifier, Platform
 from bot.escalations.service import EscalationService
 from bot.failopen import STORE_ERRORS
 from bot.intake import Intake
@@ -41,6 +41,7 @@ from bot.reload import AdminNotifier, DecisionEngine, PolicyHolder, PolicyWatche
 from bot.settings import Settings
 from bot.store.connection import open_redis
 from bot.store.errors import StoreUnavailable
+from bot.transitions import SWEEP_JOB, TransitionSweep
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ class Services:
     ai: AiWork
     console: ConsoleNotifier
     admins: AdminFanOut
+    transitions: TransitionSweep
     adapters: list[ChatAdapter] = field(default_factory=list)
 
     @property
@@ -116,6 +118,7 @@ def _make_holder(settings: Settings, metrics: Metrics) -> PolicyHolder:
 def _make_intake(
     settings: Settings, redis: aioredis.Redis, metrics: Metrics, holder: PolicyHolder,
     decision_log: DecisionLog, escalations: EscalationService, deduper: Deduper, ai: AiWork,
+    sweep: TransitionSweep,
 ) -> Intake:
     return Intake(
         holder=holder,
@@ -125,7 +128,7 @@ def _make_intake(
             metrics=metrics, timeout_s=settings.redis_timeout_s,
         ),
         decision_log=decision_log, escalations=escalations, metrics=metrics,
-        max_chars=settings.max_request_chars, judge=ai.judge_unsure,
+        max_chars=settings.max_request_chars, judge=ai.judge_unsure, on_opened=sweep.track,
     )
 
 
@@ -135,21 +138,6 @@ def _make_decision_log(settings: Settings, redis: aioredis.Redis, metrics: Metri
         max_text_chars=settings.log_text_max_chars, max_entries=settings.log_max_entries,
         timeout_s=settings.redis_timeout_s,
     )
-
-
-def transition_recorder(
-    decision_log: DecisionLog, metrics: Metrics
-) -> Callable[[Escalation], Awaitable[None]]:
-    """The hook that puts each escalation transition (``history[-1]``) in the log and metrics."""
-
-    async def record(escalation: Escalation) -> None:
-        transition = escalation.history[-1]
-        metrics.transitions.labels(state=transition.state).inc()
-        if transition.state == "acknowledged":
-            metrics.time_to_ack.observe(max(0.0, transition.at - escalation.created_at))
-        await decision_log.record_transition(escalation=escalation, transition=transition)
-
-    return record
 
 
 @contextlib.asynccontextmanager
@@ -183,7 +171,7 @@ def _assemble(
     admins = AdminFanOut(console)
     decision_log = _make_decision_log(settings, redis, metrics)
     # Built before the job worker starts: both register their job functions on `jobs`.
-    escalations = _make_escalations(settings, redis, jobs, holder, decision_log, metrics)
+    escalations = _make_escalations(settings, redis, jobs, holder)
     escalations.register_notifier("console", console)
     ai = AiWork.from_settings(
         settings=settings, redis=redis, jobs=jobs, policy=lambda: holder.policy,
@@ -192,8 +180,11 @@ def _assemble(
     ai.register_delivery("console", console)
     deduper = Deduper(redis, ttl_s=settings.dedupe_ttl_s, metrics=metrics,
                       timeout_s=settings.redis_timeout_s)
+    sweep = TransitionSweep(redis, decision_log=decision_log, metrics=metrics,
+                            timeout_s=settings.redis_timeout_s)
+    jobs.register_periodic(SWEEP_JOB, sweep.job)  # every minute, on one replica
     intake = _make_intake(
-        settings, redis, metrics, holder, decision_log, escalations, deduper, ai
+        settings, redis, metrics, holder, decision_log, escalations, deduper, ai, sweep
     )
     watcher = PolicyWatcher(holder, admins=admins)
     commands = Commands(
@@ -205,13 +196,12 @@ def _assemble(
         settings=settings, redis=redis, redis_url=url, metrics=metrics, holder=holder,
         watcher=watcher, jobs=jobs, escalations=escalations, decision_log=decision_log,
         intake=intake, deduper=deduper, commands=commands, ai=ai, console=console,
-        admins=admins,
+        admins=admins, transitions=sweep,
     )
 
 
 def _make_escalations(
-    settings: Settings, redis: aioredis.Redis, jobs: Jobs, holder: PolicyHolder,
-    decision_log: DecisionLog, metrics: Metrics,
+    settings: Settings, redis: aioredis.Redis, jobs: Jobs, holder: PolicyHolder
 ) -> EscalationService:
     return EscalationService(
         redis=redis, jobs=jobs, policy=lambda: holder.policy,

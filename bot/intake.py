@@ -75,6 +75,7 @@ class Intake:
         metrics: Metrics,
         max_chars: int = 4000,
         judge: Judge | None = None,
+        on_opened: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._holder = holder
         self._deduper = deduper
@@ -84,6 +85,7 @@ class Intake:
         self._metrics = metrics
         self._max_chars = max_chars
         self._judge = judge
+        self._on_opened = on_opened  # e.g. TransitionSweep.track: its moves reach the log
         self._deferred: set[asyncio.Task[Escalation]] = set()
         self._decider = ThreadPoolExecutor(max_workers=1, thread_name_prefix="should-ai-decide")
 
@@ -189,10 +191,8 @@ class Intake:
         return escalation
 
     async def _log_opened(self, escalation: Escalation) -> None:
-        if escalation.history:
-            await self._log.record_transition(
-                escalation=escalation, transition=escalation.history[0]
-            )
+        if self._on_opened is not None:
+            await self._on_opened(escalation.id)
 
     @property
     def pending_escalations(self) -> int:
