@@ -10,6 +10,7 @@ Nothing lives in memory per message. The callback hands the press to the client'
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import discord
@@ -20,6 +21,7 @@ from bot.escalations.model import Action, Escalation
 ID = r"(?P<escalation_id>[A-Za-z0-9_.:-]{1,80})"
 ACTION_TEMPLATE = re.compile(rf"should-ai:(?P<action>ack|resolve):{ID}")
 REASSIGN_TEMPLATE = re.compile(rf"should-ai:reassign:{ID}")
+REASSIGN_TO_TEMPLATE = re.compile(rf"should-ai:reassign-to:{ID}")
 AI_OPS = ("use", "again", "discard", "confirm", "cancel", "unschedule")
 AI_TEMPLATE = re.compile(
     rf"should-ai:ai:(?P<op>{'|'.join(AI_OPS)}):(?P<ref>[A-Za-z0-9_.:-]{{1,80}})"
@@ -153,7 +155,41 @@ class AiButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], templ
         await handler_of(interaction.client).on_ai(interaction, op=self.op, ref=self.ref)
 
 
-DYNAMIC_ITEMS = (ActionButton, ReassignSelect, AiButton)
+class ReassignToSelect(
+    discord.ui.DynamicItem[discord.ui.Select[discord.ui.View]], template=REASSIGN_TO_TEMPLATE
+):
+    """Pick the person from people.yaml. Used in DMs, where Discord's user picker has no server
+    to list members from; each option's value is the person's Discord user id."""
+
+    def __init__(self, *, escalation_id: str, people: Sequence[tuple[str, str]] = ()) -> None:
+        self.escalation_id = escalation_id
+        options = [discord.SelectOption(label=name[:100], value=uid) for name, uid in people]
+        super().__init__(
+            discord.ui.Select(
+                placeholder="Reassign to…",
+                custom_id=f"should-ai:reassign-to:{escalation_id}",
+                options=options[:25],  # Discord's limit per select
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ReassignToSelect:
+        return cls(escalation_id=match["escalation_id"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        picked = self.item.values[0] if self.item.values else None
+        await handler_of(interaction.client).on_action(
+            interaction, escalation_id=self.escalation_id, action="reassign", target_user_id=picked
+        )
+
+
+DYNAMIC_ITEMS = (ActionButton, ReassignSelect, ReassignToSelect, AiButton)
 
 
 def draft_view(draft_id: str) -> discord.ui.View:
@@ -200,13 +236,22 @@ def scheduled_view(post_ids: list[tuple[str, str]]) -> discord.ui.View | None:
     return view
 
 
-def escalation_view(escalation: Escalation) -> discord.ui.View | None:
-    """The buttons an escalation shows in its current state; None once it is resolved."""
+def escalation_view(
+    escalation: Escalation, *, people: Sequence[tuple[str, str]] | None = None
+) -> discord.ui.View | None:
+    """The buttons an escalation shows in its current state; None once it is resolved.
+
+    ``people`` (name, Discord id) turns the Reassign picker into a list of those people, for a
+    DM; without it, Discord's user picker lists the server's members (a channel post).
+    """
     if escalation.state == "resolved":
         return None
     view = discord.ui.View(timeout=None)  # nothing held in memory: the items are dynamic
     if escalation.state in ("open", "reassigned"):
         view.add_item(ActionButton(action="acknowledge", escalation_id=escalation.id))
     view.add_item(ActionButton(action="resolve", escalation_id=escalation.id))
-    view.add_item(ReassignSelect(escalation_id=escalation.id))
+    if people is None:
+        view.add_item(ReassignSelect(escalation_id=escalation.id))
+    elif people:
+        view.add_item(ReassignToSelect(escalation_id=escalation.id, people=people))
     return view

@@ -27,7 +27,7 @@ from bot.policy.model import Decision, Policy
 from handlers.discord import render
 from handlers.discord.ai_interactions import AiInteractions
 from handlers.discord.components import escalation_view, scheduled_view
-from handlers.discord.notifier import ping_embed
+from handlers.discord.notifier import ping_embed, reassign_choices
 from handlers.discord.replies import InFlight, actor_of, claim, or_missing, tell
 
 log = logging.getLogger(__name__)
@@ -203,8 +203,11 @@ class DiscordInteractions:
         except ShouldAiError as e:  # NotAllowed, EscalationClosed, InvalidAction: say why
             await interaction.followup.send(embed=render.notice_embed(str(e)), ephemeral=True)
             return
+        people = None  # on a channel post, Discord's user picker lists the server's members
+        if interaction.guild_id is None:  # in a DM it has no server: offer people.yaml instead
+            people = reassign_choices(self._policy(), escalation.assignee)
         await interaction.edit_original_response(
-            embed=self.ping_embed(escalation), view=escalation_view(escalation)
+            embed=self.ping_embed(escalation), view=escalation_view(escalation, people=people)
         )
 
     # ---- buttons on AI work: drafts, proposed posts, scheduled posts -------------------------

@@ -48,7 +48,8 @@ class DiscordNotifier:
             raise DeliveryRefused("they have no Discord user id in people.yaml")
         embed = ping_embed(policy, escalation, display_name(policy, person_key))
         try:
-            await self._dm(int(user_id), embed=embed, view=escalation_view(escalation))
+            view = escalation_view(escalation, people=reassign_choices(policy, person_key))
+            await self._dm(int(user_id), embed=embed, view=view)
         except (discord.Forbidden, discord.NotFound) as e:
             raise DeliveryRefused(_why_refused(e)) from e
 
@@ -136,6 +137,15 @@ def ping_embed(policy: Policy, escalation: Escalation, assignee: str) -> discord
         requester=render.requester_mention(policy, escalation),
         assignee=assignee,
     )
+
+
+def reassign_choices(policy: Policy, holder: str | None) -> list[tuple[str, str]]:
+    """(name, Discord id) of everyone in people.yaml with a Discord id, but ``holder``."""
+    return [
+        (person.name, person.discord)
+        for key, person in policy.people.people.items()
+        if person.discord and person.discord.isdigit() and key != holder
+    ]
 
 
 def category_label(policy: Policy, category: str) -> str:

@@ -74,6 +74,23 @@ class Message:
             if "custom_id" in c
         ]
 
+    def component_type(self, custom_id: str) -> int:
+        return next(
+            int(c["type"])
+            for row in self.payload.get("components", [])
+            for c in row.get("components", [])
+            if c.get("custom_id") == custom_id
+        )
+
+    def options(self, custom_id: str) -> list[Json]:
+        """The options of the string select ``custom_id`` (label, value)."""
+        return next(
+            list(c.get("options", []))
+            for row in self.payload.get("components", [])
+            for c in row.get("components", [])
+            if c.get("custom_id") == custom_id
+        )
+
     def text(self) -> str:
         """Everything a reader sees: content, embed titles, descriptions and fields."""
         parts = [self.payload.get("content") or ""]
@@ -441,14 +458,13 @@ class FakeDiscord:
         self, message: Message, custom_id: str, *, user_id: str, values: list[str] | None = None
     ) -> Json:
         """A click on a button (or a pick in a user select when ``values``) of ``message``."""
-        data: Json = {"custom_id": custom_id, "component_type": 2}
-        if values is not None:
-            data = {
-                "custom_id": custom_id,
-                "component_type": 5,
-                "values": values,
-                "resolved": {"users": {v: user_payload(v) for v in values}},
-            }
+        kind = message.component_type(custom_id)
+        data: Json = {"custom_id": custom_id, "component_type": kind}
+        if kind == 3:  # string select: the values are the options picked
+            data["values"] = values or []
+        elif kind == 5:  # user select: the users picked, resolved
+            data["values"] = values or []
+            data["resolved"] = {"users": {v: user_payload(v) for v in values or []}}
         where: Json = {"channel_id": message.channel_id}
         if message.channel_id in self.dm_channels.values():
             where["channel"] = {

@@ -98,7 +98,12 @@ async def test_reassign_dms_the_person_picked(discord_bot: DiscordBot) -> None:
     [dm] = discord_bot.fake.dm_to(owner)
     picked = discord_bot.discord_id("ops-lead")
 
-    discord_bot.press(dm, "reassign", user=owner, pick=picked)
+    [picker] = [c for c in dm.custom_ids if c.startswith("should-ai:reassign-to:")]
+    names = {o["label"]: o["value"] for o in dm.options(picker)}
+    assert names[discord_bot.services.holder.policy.people.people["ops-lead"].name] == picked
+    assert owner not in names.values()  # nobody is offered their own escalation
+
+    discord_bot.press(dm, "reassign-to", user=owner, pick=picked)
 
     [new_dm] = await discord_bot.dms_to(picked)
     assert CRISIS in new_dm.text()
@@ -190,6 +195,7 @@ async def test_nobody_acknowledges_climbs_to_backup_then_channel(discord_bot: Di
     [post] = await discord_bot.posts_in(discord_bot.channel_id("crisis-room"))
     assert CRISIS in post.text()
     assert f"should-ai:ack:{second.id}" in post.custom_ids
+    assert f"should-ai:reassign:{second.id}" in post.custom_ids  # the server's member picker
 
     discord_bot.press(post, "ack", user=backup)  # anyone allowed can take it from the channel
     await discord_bot.status_card(interaction, says="acknowledged")
@@ -305,3 +311,24 @@ async def test_a_ping_due_while_the_bot_is_still_logging_in_goes_out_after_login
         assert CRISIS in dm.text()
         await adapter.stop()
         await services.intake.aclose()
+
+
+async def test_reassign_from_the_channel_post_uses_the_member_picker(
+    discord_bot: DiscordBot,
+) -> None:
+    interaction, _ = await _crisis_dm(discord_bot)
+    service = discord_bot.services.escalations
+    for _ in range(2):  # owner -> backup -> channel
+        current = await discord_bot.only_escalation()
+        assert current.due_at is not None
+        await service.fire_timer(
+            escalation_id=current.id, level=current.level, due_at=current.due_at
+        )
+    [post] = await discord_bot.posts_in(discord_bot.channel_id("crisis-room"))
+    picked = discord_bot.discord_id("ops-lead")
+
+    discord_bot.press(post, "reassign", user=discord_bot.discord_id("marketing-lead"), pick=picked)
+
+    [dm] = await discord_bot.dms_to(picked)
+    assert CRISIS in dm.text()
+    await discord_bot.status_card(interaction, says="reassigned")

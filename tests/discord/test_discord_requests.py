@@ -57,7 +57,7 @@ async def test_crisis_request_dms_the_owner_with_three_buttons(discord_bot: Disc
     assert dm.custom_ids == [
         f"should-ai:ack:{escalation.id}",
         f"should-ai:resolve:{escalation.id}",
-        f"should-ai:reassign:{escalation.id}",
+        f"should-ai:reassign-to:{escalation.id}",
     ]
     card = await discord_bot.status_card(interaction, says="waiting")
     assert owner.name in card.text()
