@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.escalations.model import DeliveryRefused, Escalation
 from bot.escalations.people import platform_user_id
+from bot.escalations.permissions import allowed_keys
 from bot.policy.model import Policy
 from handlers.slack import blocks
 
@@ -76,6 +77,15 @@ def mention_of(policy: Policy, who: str | None) -> str:
     return person.name if person else (who or "nobody")
 
 
+def channel_call(policy: Policy, escalation: Escalation) -> str:
+    """The line that opens a channel post: who may take it (the service refuses anyone else)."""
+    who = ", ".join(mention_of(policy, key) for key in allowed_keys(policy, escalation))
+    return (
+        f"<!here> Nobody acknowledged this in time. {who or 'An admin'}"
+        f"{' or an admin' if who else ''}: please take it, or reassign it to someone here."
+    )
+
+
 class SlackNotifier:
     """Pings people and channels, and keeps the requester's status card current."""
 
@@ -105,9 +115,7 @@ class SlackNotifier:
         if channel is None or not channel.slack:
             raise DeliveryRefused(f"channel {channel_key} has no Slack id in people.yaml")
         text, message = self._escalation_message(policy, escalation)
-        head = blocks.notice_message(
-            "<!here> Nobody has acknowledged this yet. Can someone here own it?"
-        )[1]
+        head = blocks.notice_message(channel_call(policy, escalation))[1]
         try:
             await self._client.chat_postMessage(
                 channel=channel.slack, text=text, blocks=head + message

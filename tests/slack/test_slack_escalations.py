@@ -150,6 +150,8 @@ async def test_nobody_acknowledges_so_the_backup_then_the_channel_are_pinged(
     assert backup_ping.action_ids() == [ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION]
     [post, *_] = [c for c in bot.fake.of("chat.postMessage") if c.args["channel"] == channel]
     assert "<!here>" in post.blocks_text()
+    for who in ("comms-lead", "marketing-lead"):  # the post says who may take it
+        assert f"<@{bot.slack_id(who)}>" in post.blocks_text()
     assert ACK_ACTION in post.action_ids()
 
 
