@@ -81,6 +81,11 @@ def decision_message(
     return f"{plain}: {category_label}{owner}.", blocks
 
 
+def follow_up_note() -> Block:
+    """Under a verdict for a person: where the requester follows what happens next."""
+    return _context(":bell: I'm pinging the owner now; follow it on the status card in our DM.")
+
+
 def escalation_message(
     *, escalation: Escalation, category_label: str, why: str, requester_mention: str
 ) -> Message:

@@ -100,6 +100,8 @@ class CommandListeners:
         )
         if reply.kind == "why":
             card += blocks.reasons_blocks(decision)
+        if reply.needs_escalation:
+            card.append(blocks.follow_up_note())
         await _say(respond, message, card)
         if reply.kind != "decision":
             return

@@ -45,6 +45,7 @@ async def test_crisis_request_dms_the_owner_from_people_yaml_with_three_buttons(
     assert "Crisis" in answer.blocks_text()
     assert f"<@{owner}>" in answer.blocks_text()
     assert "What AI may still do" in answer.blocks_text()
+    assert "status card in our DM" in answer.blocks_text()
     [ping] = await slack_bot.dms_to(owner)
     assert ping.action_ids() == [ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION]
     assert scenario.text in ping.blocks_text()
