@@ -12,13 +12,15 @@ import contextlib
 import json
 import logging
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from bot.escalations.model import Escalation
     from bot.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+T = TypeVar("T")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,6 +68,33 @@ def _add_escalations(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     show.set_defaults(handler=cmd_escalations_show)
 
 
+def _run(main: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, with Redis being unreachable turned into one clear line (exit 1)."""
+    from redis.exceptions import RedisError
+
+    from bot.errors import PolicyError, ShouldAiError
+
+    try:
+        return asyncio.run(main)
+    except PolicyError:
+        raise  # bot.cli prints it and exits 2
+    except (RedisError, OSError, ShouldAiError) as e:
+        raise RedisUnreachable(e) from e
+
+
+class RedisUnreachable(Exception):
+    """Raised by :func:`_run`; each command turns it into exit code 1."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(f"should-ai: Redis is unreachable ({cause}); check SHOULD_AI_REDIS_URL "
+                         "or SHOULD_AI_DATA_DIR")
+
+
+def _failed(e: RedisUnreachable) -> int:
+    print(e, file=sys.stderr)
+    return EXIT_FAILED
+
+
 def _settings() -> Settings:
     from bot.settings import Settings
 
@@ -92,10 +121,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return health_probe(settings)
     _setup_logging()
     try:
-        return asyncio.run(serve(settings, interactive=False if args.no_console else None))
+        return _run(serve(settings, interactive=False if args.no_console else None))
     except PolicyError as e:
         print(f"should-ai: the policy does not load, not starting: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except RedisUnreachable as err:
+        return _failed(err)
 
 
 def cmd_health(args: argparse.Namespace) -> int:
@@ -110,8 +141,11 @@ def cmd_log_tail(args: argparse.Namespace) -> int:
     if args.lines <= 0:
         print("should-ai log tail: -n must be positive", file=sys.stderr)
         return EXIT_USAGE
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends --follow
-        asyncio.run(_log_tail(_settings(), args.lines, args.json, args.follow))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends --follow
+            _run(_log_tail(_settings(), args.lines, args.json, args.follow))
+    except RedisUnreachable as err:
+        return _failed(err)
     return EXIT_OK
 
 
@@ -139,7 +173,10 @@ async def _log_tail(settings: Settings, count: int, as_json: bool, follow: bool)
 # --- escalations -----------------------------------------------------------------------------
 
 def cmd_escalations_list(args: argparse.Namespace) -> int:
-    found = asyncio.run(_escalations(_settings(), None))
+    try:
+        found = _run(_escalations(_settings(), None))
+    except RedisUnreachable as err:
+        return _failed(err)
     if args.assignee:
         found = [e for e in found if e.assignee == args.assignee]
     if args.json:
@@ -157,7 +194,10 @@ def cmd_escalations_list(args: argparse.Namespace) -> int:
 
 
 def cmd_escalations_show(args: argparse.Namespace) -> int:
-    found = asyncio.run(_escalations(_settings(), args.escalation_id))
+    try:
+        found = _run(_escalations(_settings(), args.escalation_id))
+    except RedisUnreachable as err:
+        return _failed(err)
     if not found:
         print(f"No escalation {args.escalation_id}.", file=sys.stderr)
         return EXIT_FAILED

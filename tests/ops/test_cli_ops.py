@@ -14,6 +14,7 @@ from bot.cli_ops import register
 from bot.decision_log import DecisionLog
 from bot.escalations.model import Actor, Escalation, Transition
 from bot.metrics import Metrics
+from bot.store.embedded import EmbeddedRedis
 from bot.store.escalations import RedisEscalationStore
 from tests.ops.conftest import make_decision
 
@@ -131,3 +132,16 @@ def test_escalations_list_when_nothing_is_open(
 ) -> None:
     assert run_cli("escalations", "list") == 0
     assert capsys.readouterr().out.strip() == "No open escalations."
+
+
+def test_admin_commands_say_when_redis_is_unreachable(
+    own_redis: EmbeddedRedis, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SHOULD_AI_REDIS_URL", own_redis.url)
+    own_redis.kill()
+
+    assert run_cli("escalations", "list") == 1
+    assert run_cli("log", "tail") == 1
+
+    err = capsys.readouterr().err
+    assert err.count("Redis is unreachable") == 2 and "SHOULD_AI_REDIS_URL" in err
