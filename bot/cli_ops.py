@@ -7,10 +7,7 @@ SDKs) is imported inside the command functions, so `should-ai check` stays fast.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
-import logging
 import sys
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -70,6 +67,8 @@ def _add_escalations(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
 
 def _run(main: Coroutine[Any, Any, T]) -> T:
     """asyncio.run, with Redis being unreachable turned into one clear line (exit 1)."""
+    import asyncio
+
     from redis.exceptions import RedisError
 
     from bot.errors import PolicyError, ShouldAiError
@@ -102,6 +101,8 @@ def _settings() -> Settings:
 
 
 def _setup_logging() -> None:
+    import logging
+
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -141,6 +142,8 @@ def cmd_log_tail(args: argparse.Namespace) -> int:
     if args.lines <= 0:
         print("should-ai log tail: -n must be positive", file=sys.stderr)
         return EXIT_USAGE
+    import contextlib
+
     try:
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends --follow
             _run(_log_tail(_settings(), args.lines, args.json, args.follow))
