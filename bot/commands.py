@@ -50,11 +50,11 @@ class Command:
 def parse(raw: str) -> Command:
     """Split the text typed after /should-ai into a sub-command and its text."""
     text = raw.strip()
-    head, _, rest = text.partition(" ")
+    head, *rest = text.split(maxsplit=1) if text else ("",)
     word = head.lower()
     if word == "why":
-        return Command(name="why", text=rest.strip())
-    if word in _BARE and not rest.strip():
+        return Command(name="why", text=rest[0].strip() if rest else "")
+    if word in _BARE and not rest:
         return Command(name=word, text="")  # type: ignore[arg-type]
     return Command(name=None, text=text)
 
