@@ -41,6 +41,9 @@ class PolicyEngine:
             tuple(layers) if layers is not None else default_layers(policy)
         )
         self._rank = {name: index for index, name in enumerate(policy.categories)}
+        self._owners = {
+            key: Owner(id=key, name=person.name) for key, person in policy.people.people.items()
+        }
 
     def decide(self, text: str) -> Decision:
         return self.decide_hits(self.hits(text))
@@ -114,8 +117,7 @@ class PolicyEngine:
         )
 
     def _owner(self, key: str | None) -> Owner | None:
-        person = self.policy.people.people.get(key) if key else None
-        return Owner(id=key, name=person.name) if key and person else None
+        return self._owners.get(key) if key else None
 
 
 def _make_decision(

@@ -70,6 +70,9 @@ class MentionContext:
     def __init__(self, policy: Policy) -> None:
         self._mentions = frozenset(_phrases(policy.file.mention_words.all()))
         self._markers = frozenset(_phrases(policy.file.topic_markers.all())) | self._mentions
+        # Cheap first checks: a phrase can only start (end) at one of its first (last) words.
+        self._mention_starts = frozenset(phrase.split()[0] for phrase in self._mentions)
+        self._marker_ends = frozenset(phrase.split()[-1] for phrase in self._markers)
 
     def titles(self, normalized: str) -> list[str]:
         """Quoted spans of ``normalized`` that are titles: a mention word in or next to them."""
@@ -96,6 +99,8 @@ class MentionContext:
         for index in range(len(before) - 1, -1, -1):
             if before[index] in SPECIFIC:
                 return None
+            if before[index] not in self._marker_ends:
+                continue
             for size in (3, 2, 1):
                 phrase = " ".join(before[max(0, index - size + 1) : index + 1])
                 if len(phrase.split()) == size and phrase in self._markers:
@@ -103,6 +108,8 @@ class MentionContext:
         return None
 
     def _find(self, words: list[str], phrases: frozenset[str]) -> str | None:
+        if self._mention_starts.isdisjoint(words):
+            return None
         for size in (1, 2, 3):
             for index in range(len(words) - size + 1):
                 phrase = " ".join(words[index : index + size])

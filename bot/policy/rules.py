@@ -220,10 +220,12 @@ def _longest_matches(
 
 
 def _unique(hits: list[Hit]) -> Iterator[Hit]:
-    seen: set[Hit] = set()
+    """The hits without repeats (a keyword typed twice is one piece of evidence)."""
+    seen: set[tuple[str, str, bool]] = set()
     for hit in hits:
-        if hit not in seen:
-            seen.add(hit)
+        key = (hit.category, hit.detail, hit.counts)
+        if key not in seen:
+            seen.add(key)
             yield hit
 
 
