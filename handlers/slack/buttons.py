@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor, Escalation
+from bot.escalations.service import EscalationClosed
 from bot.store.errors import StoreUnavailable
 from handlers.slack import blocks
 from handlers.slack.deps import SlackDeps
@@ -57,7 +58,12 @@ class EscalationButtons:
         except StoreUnavailable:
             await respond(text=STORE_DOWN_PRESS, response_type="ephemeral", replace_original=False)
             return
-        except ShouldAiError as e:  # NotAllowed, EscalationClosed, InvalidAction: say why
+        except EscalationClosed as e:  # an old ping: say so, and take its buttons away
+            await respond(text=str(e), response_type="ephemeral", replace_original=False)
+            if (closed := await self._deps.escalations.get(escalation_id)) is not None:
+                await self._refresh_pressed(body, closed, client=client)
+            return
+        except ShouldAiError as e:  # NotAllowed, InvalidAction: say why, change nothing
             await respond(text=str(e), response_type="ephemeral", replace_original=False)
             return
         await self._refresh_pressed(body, escalation, client=client)

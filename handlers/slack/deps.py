@@ -25,6 +25,8 @@ class EscalationActions(Protocol):
         target_user_id: str | None = None,
     ) -> Escalation: ...
 
+    async def get(self, escalation_id: str) -> Escalation | None: ...
+
 
 @dataclass(frozen=True)
 class Routine:

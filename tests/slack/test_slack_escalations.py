@@ -254,3 +254,24 @@ async def test_slack_failing_while_redrawing_tells_the_presser_and_keeps_the_ack
     assert f"<@{slack_bot.slack_id('marketing-lead')}>" in told.args["text"]  # the fallback owner
     stored = await slack_bot.services.escalations.get(escalation.id)
     assert stored is not None and stored.state == "acknowledged"
+
+
+async def test_pressing_an_old_ping_after_it_was_resolved_says_so_and_drops_its_buttons(
+    slack_bot: SlackBot,
+) -> None:
+    owner_ping, escalation = await _crisis(slack_bot)
+    await _time_out(slack_bot, escalation)  # nobody acked: the backup is pinged
+    backup = slack_bot.slack_id("marketing-lead")
+    [backup_ping] = await slack_bot.dms_to(backup)
+    await slack_bot.press(backup_ping, RESOLVE_ACTION, user=backup)
+    await _update_of(slack_bot, backup_ping)
+
+    owner = slack_bot.slack_id("comms-lead")
+    await slack_bot.press(owner_ping, ACK_ACTION, user=owner)  # late, on the first ping
+
+    [told] = await slack_bot.answers_to(owner)
+    assert "already resolved" in told.args["text"]
+    redrawn = await _update_of(slack_bot, owner_ping)
+    assert redrawn.action_ids() == []
+    stored = await slack_bot.services.escalations.get(escalation.id)
+    assert stored is not None and stored.state == "resolved"
