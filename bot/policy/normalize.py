@@ -49,7 +49,8 @@ _FOLD_TABLE = str.maketrans({**_CONFUSABLES, **dict.fromkeys(map(chr, range(0x30
 _ASCII_CONTROLS = str.maketrans(
     {chr(c): (" " if chr(c).isspace() else None) for c in (*range(0x20), 0x7F)}
 )
-_ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(0x80) if not chr(c).isalnum()})
+_ASCII_NON_WORD_BYTES = bytes(c if chr(c).isalnum() else 0x20 for c in range(256))
+
 
 # Digits and symbols that stand in for letters inside a word: "l4wsuit", "fr@ud", "3v1l".
 _LEET_TABLE = str.maketrans({
@@ -87,7 +88,9 @@ def word_form(normalized: str) -> str:
     ("l'avis", "d'influence") expose the word after them.
     """
     if normalized.isascii():
-        return f" {' '.join(normalized.translate(_ASCII_NON_WORD).split())} "
+        # bytes.translate is a table lookup in C, several times faster than str.translate.
+        spaced = normalized.encode("ascii").translate(_ASCII_NON_WORD_BYTES).decode("ascii")
+        return f" {' '.join(spaced.split())} "
     return f" {_NON_WORD.sub(' ', normalized).strip()} "
 
 
@@ -107,11 +110,12 @@ def _fold_leet(text: str) -> str:
     return _LEET_WORD.sub(_unleet, text)
 
 
-_LEET_CHARS = frozenset("0123456789@$")
+_LEET_HINT = re.compile(r"[a-z][0-9@$]")
 
 
 def _has_leet_candidate(text: str) -> bool:
-    return not _LEET_CHARS.isdisjoint(text)
+    # Every word _LEET_WORD can change has a letter right before a digit or symbol.
+    return _LEET_HINT.search(text) is not None
 
 
 def _unleet(match: re.Match[str]) -> str:
