@@ -112,5 +112,24 @@ def by_name(name: str) -> Scenario:
     raise KeyError(f"no scenario named {name!r}; known: {[s.name for s in SCENARIOS]}")
 
 
+def expected_moves(steps: tuple[Step, ...]) -> list[tuple[str, int]]:
+    """The (state, level) transitions the escalation service must record for ``steps``: the
+    same on Slack and Discord, since both adapters drive the one service."""
+    moves: list[tuple[str, int]] = []
+    level = 0
+    for step in steps:
+        if step == "dm owner":
+            moves.append(("open", 0))
+        elif step == "dm refused->backup":
+            level = 1
+            moves += [("open", 0), ("open", 1)]
+        elif step in ("timeout->backup", "timeout->channel"):
+            level += 1
+            moves.append(("open", level))
+        else:
+            moves.append(("acknowledged" if step == "ack" else "resolved", level))
+    return moves
+
+
 ROUTINE = tuple(s for s in SCENARIOS if not s.escalates)
 ESCALATING = tuple(s for s in SCENARIOS if s.escalates)

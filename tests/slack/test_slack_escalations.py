@@ -13,7 +13,7 @@ import pytest
 
 from bot.escalations.model import Escalation
 from handlers.slack.blocks import ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION
-from tests.scenarios import ESCALATING, Scenario, by_name
+from tests.scenarios import ESCALATING, Scenario, by_name, expected_moves
 from tests.slack.conftest import REQUESTER, STRANGER, SlackBot, set_ack_minutes
 from tests.slack.slack_fake import Call
 
@@ -181,8 +181,12 @@ async def test_scenario_unfolds_on_slack(slack_bot: SlackBot, scenario: Scenario
     [answer] = await slack_bot.answers_to(REQUESTER)
     assert "A person must own this" in answer.blocks_text()
     assert category.label in answer.blocks_text()
+    escalation_id = (await _current(slack_bot)).id
     for step in scenario.steps:
         await _play(slack_bot, step, scenario)
+    final = await slack_bot.services.escalations.get(escalation_id)
+    assert final is not None
+    assert [(t.state, t.level) for t in final.history] == expected_moves(scenario.steps)
 
 
 async def _play(slack_bot: SlackBot, step: str, scenario: Scenario) -> None:
