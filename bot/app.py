@@ -233,6 +233,7 @@ async def _healthz(request: web.Request) -> web.Response:
         "redis": "ok" if problem is None else problem,
         "policy_revision": services.holder.current().revision,
         "adapters": [a.platform for a in services.adapters] or ["console"],
+        "escalations_waiting_for_redis": services.intake.pending_escalations,
     }
     return web.json_response(body, status=200 if problem is None else 503)
 

@@ -11,6 +11,7 @@ structured parts (decision, escalations) an adapter may render as blocks or embe
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,17 +20,25 @@ from typing import Literal, Protocol
 from bot.ai.model import ScheduledPost
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.people import actor_key, person_for
+from bot.failopen import STORE_ERRORS
 from bot.intake import Intake, IntakeResult
 from bot.policy.model import Decision, Policy
 from bot.reload import PolicyHolder, ReloadOutcome
+from bot.store.errors import StoreUnavailable
 
 SubCommand = Literal["why", "queue", "help", "reload", "policy", "scheduled"]
 ReplyKind = Literal[
     "decision", "why", "queue", "help", "reload", "policy", "scheduled",
     "duplicate", "refused", "error",
 ]
+STORE_DOWN_TEXT = (
+    "I can't reach my store right now, so I can't list that. Try again in a minute; "
+    "anything urgent: contact its owner directly."
+)
 _BARE = frozenset({"queue", "help", "reload", "policy", "scheduled"})
 ADMIN_ONLY = frozenset({"reload", "policy"})
+_STORE_DOWN: tuple[type[BaseException], ...] = (StoreUnavailable, *STORE_ERRORS)
+log = logging.getLogger(__name__)
 
 HELP = """\
 /should-ai <request>: I say at once whether AI may do it or a named person must own it.
@@ -218,6 +227,13 @@ class Commands:
                      decision=result.decision, intake=result)
 
     async def _sub_command(self, command: Command, actor: Actor) -> Reply:
+        try:
+            return await self._run_sub_command(command, actor)
+        except _STORE_DOWN as e:
+            log.warning("%s could not read the store: %r", command.name, e)
+            return Reply(kind="error", text=STORE_DOWN_TEXT)
+
+    async def _run_sub_command(self, command: Command, actor: Actor) -> Reply:
         match command.name:
             case "why":
                 return self._why(command.text)

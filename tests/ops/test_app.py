@@ -133,6 +133,8 @@ async def test_redis_stopped_mid_run_still_answers_and_says_contact_the_owner(
         assert "please contact Dana Whitfield" in said and "directly" in said
         assert "AI can do this (crisis" not in said
         assert services.intake.pending_escalations == 1
+        queue = await services.commands.handle(actor=CONSOLE, text="queue", dedupe_key="q")
+        assert queue.kind == "error" and "can't reach my store" in queue.text
         assert sample(services.metrics, "should_ai_escalations_deferred_total") == 1
         assert sample(services.metrics, "should_ai_store_errors_total", component="dedupe") >= 1
         assert sample(services.metrics, "should_ai_decisions_total",
