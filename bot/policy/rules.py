@@ -12,8 +12,10 @@ space before the first word and after the last. Non-ASCII letters in a pattern a
 same way, and matching ignores case. All patterns run as one RE2 set in a single pass; only
 those that matched are run again to quote what they matched.
 
-A keyword inside a quoted title ("schedule the 'Crisis Comms 101' webinar") is a mention, not
-the subject: such hits are kept in the reasons but do not count.
+When keywords overlap, the longest match wins ("brand recall" hides "recall"), so an admin
+can carve out a harmless phrase by listing it. A human category's hit that only *mentions* its
+topic (a quoted title, "the partner summit recap", "how to handle a crisis"; see
+:mod:`bot.policy.mentions`) stays in the reasons but does not count.
 """
 
 from __future__ import annotations
