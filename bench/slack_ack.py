@@ -1,7 +1,7 @@
 """Time from a signed ``/should-ai`` POST to Slack's HTTP 200 ack, and on to the answer.
 
     uv run python bench/slack_ack.py [--requests 1000] [--crisis-share 0.2]
-                                     [--concurrency 1 | --rate REQ_PER_S]
+                                     [--concurrency 1 | --rate REQ_PER_S] [--socket-mode]
 
 Runs the bot as ``should-ai serve`` runs it in Slack HTTP mode (settings from the environment,
 Bolt's real request handling at POST /slack/events, the Redis the settings name or an embedded
@@ -10,7 +10,9 @@ tests/slack/slack_fake.py on 127.0.0.1. Each request is a new user (so the per-u
 never applies) and a new trigger id (so nothing is a retry). Slack needs the ack within 3 s;
 the target here is p99 <= 100 ms on loopback. By default each simulated user waits for its
 answer before the next request (a team's real load); ``--rate`` sends a fixed-rate burst
-instead, queueing work faster than it is done. Prints figures; asserts nothing.
+instead, queueing work faster than it is done. ``--socket-mode`` times Socket Mode instead:
+a slash_commands envelope pushed down the WebSocket to the app's ack of it. Prints figures;
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from urllib.parse import parse_qsl
 
 import aiohttp
 
@@ -52,6 +55,11 @@ def _args() -> argparse.Namespace:
         help="users sending at once, each waiting for its answer before the next request",
     )
     parser.add_argument(
+        "--socket-mode",
+        action="store_true",
+        help="send the commands as Socket Mode envelopes (SLACK_APP_TOKEN) instead of HTTP",
+    )
+    parser.add_argument(
         "--rate",
         type=float,
         default=0.0,
@@ -60,18 +68,20 @@ def _args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _environment(fake: FakeSlack, data_dir: str) -> None:
+def _environment(fake: FakeSlack, data_dir: str, *, socket_mode: bool) -> None:
     os.environ.update(
         {
             "SLACK_BOT_TOKEN": "xoxb-bench",
-            "SLACK_SIGNING_SECRET": SECRET,
+            ("SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET"): (
+                "xapp-bench" if socket_mode else SECRET
+            ),
             "SHOULD_AI_SLACK_API_URL": fake.api_url,
             "SHOULD_AI_HTTP_PORT": "0",
             "SHOULD_AI_DATA_DIR": data_dir,
             "SHOULD_AI_RATE_LIMIT_REQUESTS": "0",
         }
     )
-    os.environ.pop("SLACK_APP_TOKEN", None)
+    os.environ.pop("SLACK_SIGNING_SECRET" if socket_mode else "SLACK_APP_TOKEN", None)
     os.environ.pop("SHOULD_AI_LLM_BASE_URL", None)
 
 
@@ -85,15 +95,32 @@ def _body(fake: FakeSlack, i: int, crisis_every: int) -> str:
     )
 
 
-async def _one(session: aiohttp.ClientSession, url: str, body: str) -> tuple[float, float]:
-    """POST one signed command; (when it was sent, ms until the 200 ack)."""
-    signed = sign(body, secret=SECRET)
-    sent = time.perf_counter()
-    async with session.post(url, data=signed.body, headers=signed.headers) as resp:
-        await resp.read()
-        if resp.status != 200:
-            raise RuntimeError(f"HTTP {resp.status}")
-    return sent, (time.perf_counter() - sent) * 1000
+Send = Callable[[str], Awaitable[tuple[float, float]]]  # body -> (sent at, ms to the ack)
+
+
+def over_http(session: aiohttp.ClientSession, url: str) -> Send:
+    async def send(body: str) -> tuple[float, float]:
+        """POST one signed command; (when it was sent, ms until the 200 ack)."""
+        signed = sign(body, secret=SECRET)
+        sent = time.perf_counter()
+        async with session.post(url, data=signed.body, headers=signed.headers) as resp:
+            await resp.read()
+            if resp.status != 200:
+                raise RuntimeError(f"HTTP {resp.status}")
+        return sent, (time.perf_counter() - sent) * 1000
+
+    return send
+
+
+def over_socket(fake: FakeSlack) -> Send:
+    async def send(body: str) -> tuple[float, float]:
+        """Push one slash_commands envelope; (when it was sent, ms until the app acked it)."""
+        sent = time.perf_counter()
+        envelope_id = await fake.send_envelope("slash_commands", dict(parse_qsl(body)))
+        await fake.acked(envelope_id)
+        return sent, (time.perf_counter() - sent) * 1000
+
+    return send
 
 
 Results = dict[int, tuple[float, float]]  # request number -> (sent at, ms to the ack)
@@ -102,17 +129,17 @@ Results = dict[int, tuple[float, float]]  # request number -> (sent at, ms to th
 async def _drive(url: str, fake: FakeSlack, args: argparse.Namespace) -> Results:
     crisis_every = round(1 / args.crisis_share) if args.crisis_share > 0 else 0
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        send = over_socket(fake) if args.socket_mode else over_http(session, url)
         watch = AnswerWatch(fake)
-        await _one(session, url, _body(fake, 10**6, 0))  # warm-up: auth.test, first imports
+        await send(_body(fake, 10**6, 0))  # warm-up: auth.test, first imports
         await watch.wait(10**6)
         if args.rate:
-            return await _open_loop(session, url, fake, args, crisis_every)
-        return await _closed_loop(session, url, fake, watch, args, crisis_every)
+            return await _open_loop(send, fake, args, crisis_every)
+        return await _closed_loop(send, fake, watch, args, crisis_every)
 
 
 async def _closed_loop(
-    session: aiohttp.ClientSession,
-    url: str,
+    send: Send,
     fake: FakeSlack,
     watch: AnswerWatch,
     args: argparse.Namespace,
@@ -124,7 +151,7 @@ async def _closed_loop(
 
     async def user() -> None:
         for i in queue:
-            results[i] = await _one(session, url, _body(fake, i, crisis_every))
+            results[i] = await send(_body(fake, i, crisis_every))
             await watch.wait(i)
 
     await asyncio.gather(*(user() for _ in range(args.concurrency)))
@@ -132,8 +159,7 @@ async def _closed_loop(
 
 
 async def _open_loop(
-    session: aiohttp.ClientSession,
-    url: str,
+    send: Send,
     fake: FakeSlack,
     args: argparse.Namespace,
     crisis_every: int,
@@ -143,7 +169,7 @@ async def _open_loop(
 
     async def at(i: int) -> tuple[float, float]:
         await asyncio.sleep(max(0.0, start + i / args.rate - time.perf_counter()))
-        return await _one(session, url, _body(fake, i, crisis_every))
+        return await send(_body(fake, i, crisis_every))
 
     done = await asyncio.gather(*(at(i) for i in range(args.requests)))
     return dict(enumerate(done))
@@ -208,12 +234,13 @@ async def main() -> None:
     fake = FakeSlack()
     await fake.start()
     with tempfile.TemporaryDirectory() as data_dir:
-        _environment(fake, data_dir)
+        _environment(fake, data_dir, socket_mode=args.socket_mode)
         settings = Settings()
         async with build_services(settings) as services:
-            build_adapters(services)
+            [adapter] = build_adapters(services)
             runner = await start_http(services, port=0, host="127.0.0.1")
             url = f"http://127.0.0.1:{bound_port(runner)}/slack/events"
+            await adapter.start()  # Socket Mode: connects; HTTP mode: nothing to do
             try:
                 started = time.perf_counter()
                 results = await _drive(url, fake, args)
@@ -222,17 +249,19 @@ async def main() -> None:
                 answered = await _answers(fake, sent)
                 await _settled(fake)
             finally:
+                await adapter.stop()
                 await runner.cleanup()
                 await services.intake.aclose()
     await fake.stop()
     acks = [ms for _, ms in results.values()]
     load = f"open loop at {args.rate:g} req/s" if args.rate else f"{args.concurrency} user(s)"
+    how = "Socket Mode envelopes" if args.socket_mode else "signed /should-ai POSTs"
     print(
-        f"{args.requests} signed /should-ai POSTs over loopback, {load}, "
+        f"{args.requests} {how} over loopback, {load}, "
         f"{args.crisis_share:.0%} escalating; {args.requests / elapsed:.0f} req/s achieved"
     )
-    _report("POST -> HTTP 200 ack", acks)
-    _report("POST -> answer (response_url)", answered)
+    _report("envelope -> ack" if args.socket_mode else "POST -> HTTP 200 ack", acks)
+    _report("-> answer (response_url)", answered)
     dms = len(fake.of("chat.postMessage"))
     print(
         f"Web API calls made: {len(fake.calls)} (chat.postMessage {dms}); target ack p99 <= "

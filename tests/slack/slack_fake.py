@@ -96,6 +96,7 @@ class FakeSlack:
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _runner: web.AppRunner | None = None
     sockets: list[web.WebSocketResponse] = field(default_factory=list)  # Socket Mode clients
+    socket_acks: dict[str, Call] = field(default_factory=dict)  # envelope id -> the app's ack
     port: int = 0
 
     @property
@@ -180,11 +181,8 @@ class FakeSlack:
     async def acked(self, envelope_id: str) -> Call:
         """The app's ack of ``envelope_id``, once it arrives."""
 
-        def found() -> list[Call]:
-            return [c for c in self.of("socket_ack") if c.args.get("envelope_id") == envelope_id]
-
-        await self.wait_for(lambda _: bool(found()))
-        return found()[0]
+        await self.wait_for(lambda _: envelope_id in self.socket_acks)
+        return self.socket_acks[envelope_id]
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
@@ -197,7 +195,9 @@ class FakeSlack:
         try:
             async for message in ws:
                 if message.type == WSMsgType.TEXT:
-                    await self._record(Call("socket_ack", json.loads(message.data)))
+                    ack = Call("socket_ack", json.loads(message.data))
+                    self.socket_acks[str(ack.args.get("envelope_id"))] = ack
+                    await self._record(ack)
         finally:
             self.sockets.remove(ws)
         return ws
