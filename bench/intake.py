@@ -54,8 +54,10 @@ def pct(values: list[float], q: float) -> float:
 
 
 def report(label: str, ms: list[float]) -> None:
-    print(f"{label:<38} n={len(ms):<6} median {statistics.median(ms):7.2f} ms   "
-          f"p95 {pct(ms, 0.95):7.2f} ms   p99 {pct(ms, 0.99):7.2f} ms")
+    print(
+        f"{label:<38} n={len(ms):<6} median {statistics.median(ms):7.2f} ms   "
+        f"p95 {pct(ms, 0.95):7.2f} ms   p99 {pct(ms, 0.99):7.2f} ms"
+    )
 
 
 async def submit_many(services: Services, corpus: list[str], n: int, tag: str) -> list[float]:
@@ -63,8 +65,9 @@ async def submit_many(services: Services, corpus: list[str], n: int, tag: str) -
     for i in range(n):
         actor = Actor(platform="slack", user_id=f"U{i % 500}")  # stays under the rate limit
         t = time.perf_counter()
-        await services.intake.submit(actor=actor, text=corpus[i % len(corpus)],
-                                     dedupe_key=f"{tag}-{i}")
+        await services.intake.submit(
+            actor=actor, text=corpus[i % len(corpus)], dedupe_key=f"{tag}-{i}"
+        )
         out.append((time.perf_counter() - t) * 1000)
     return out
 
@@ -87,12 +90,16 @@ async def reload_latency(services: Services, rounds: int) -> list[float]:
     return out
 
 
-async def run(args: argparse.Namespace, url: str, server: EmbeddedRedis | None,
-              work: Path) -> None:
+async def run(args: argparse.Namespace, url: str, server: EmbeddedRedis | None, work: Path) -> None:
     policy_dir = work / "policies"
     shutil.copytree(ROOT / "policies", policy_dir)
-    settings = Settings(redis_url=url, policy_dir=policy_dir, data_dir=work / "data",
-                        llm_base_url=None, rate_limit_requests=1000)
+    settings = Settings(
+        redis_url=url,
+        policy_dir=policy_dir,
+        data_dir=work / "data",
+        llm_base_url=None,
+        rate_limit_requests=1000,
+    )
     async with build_services(settings, console=ConsoleNotifier(stream=io.StringIO())) as s:
         await s.redis.flushdb()
         corpus = texts()
@@ -100,14 +107,17 @@ async def run(args: argparse.Namespace, url: str, server: EmbeddedRedis | None,
         report("submit (Redis up)", await submit_many(s, corpus, args.requests, "up"))
         huge = "please draft a post " * 5000
         t = time.perf_counter()
-        await s.intake.submit(actor=Actor(platform="slack", user_id="U1"), text=huge,
-                              dedupe_key="huge")
+        await s.intake.submit(
+            actor=Actor(platform="slack", user_id="U1"), text=huge, dedupe_key="huge"
+        )
         print(f"{'submit, 100 000-char request':<38} {(time.perf_counter() - t) * 1000:.2f} ms")
         report("hot reload, write -> new revision", await reload_latency(s, args.reloads))
         if server is not None:
             server.kill()
-            report("submit (Redis down, fail open)",
-                   await submit_many(s, corpus, min(args.requests, 300), "down"))
+            report(
+                "submit (Redis down, fail open)",
+                await submit_many(s, corpus, min(args.requests, 300), "down"),
+            )
 
 
 def main() -> None:

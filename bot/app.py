@@ -116,26 +116,42 @@ def _make_holder(settings: Settings, metrics: Metrics) -> PolicyHolder:
 
 
 def _make_intake(
-    settings: Settings, redis: aioredis.Redis, metrics: Metrics, holder: PolicyHolder,
-    decision_log: DecisionLog, escalations: EscalationService, deduper: Deduper, ai: AiWork,
+    settings: Settings,
+    redis: aioredis.Redis,
+    metrics: Metrics,
+    holder: PolicyHolder,
+    decision_log: DecisionLog,
+    escalations: EscalationService,
+    deduper: Deduper,
+    ai: AiWork,
     sweep: TransitionSweep,
 ) -> Intake:
     return Intake(
         holder=holder,
         deduper=deduper,
         limiter=RateLimiter(
-            redis, limit=settings.rate_limit_requests, window_s=settings.rate_limit_window_s,
-            metrics=metrics, timeout_s=settings.redis_timeout_s,
+            redis,
+            limit=settings.rate_limit_requests,
+            window_s=settings.rate_limit_window_s,
+            metrics=metrics,
+            timeout_s=settings.redis_timeout_s,
         ),
-        decision_log=decision_log, escalations=escalations, metrics=metrics,
-        max_chars=settings.max_request_chars, judge=ai.judge_unsure, on_opened=sweep.track,
+        decision_log=decision_log,
+        escalations=escalations,
+        metrics=metrics,
+        max_chars=settings.max_request_chars,
+        judge=ai.judge_unsure,
+        on_opened=sweep.track,
     )
 
 
 def _make_decision_log(settings: Settings, redis: aioredis.Redis, metrics: Metrics) -> DecisionLog:
     return DecisionLog(
-        redis, metrics=metrics, full_text=settings.log_full_text,
-        max_text_chars=settings.log_text_max_chars, max_entries=settings.log_max_entries,
+        redis,
+        metrics=metrics,
+        full_text=settings.log_full_text,
+        max_text_chars=settings.log_text_max_chars,
+        max_entries=settings.log_max_entries,
         timeout_s=settings.redis_timeout_s,
     )
 
@@ -163,8 +179,13 @@ async def build_services(
 
 
 def _assemble(
-    settings: Settings, redis: aioredis.Redis, url: str, metrics: Metrics,
-    holder: PolicyHolder, jobs: Jobs, console: ConsoleNotifier | None,
+    settings: Settings,
+    redis: aioredis.Redis,
+    url: str,
+    metrics: Metrics,
+    holder: PolicyHolder,
+    jobs: Jobs,
+    console: ConsoleNotifier | None,
 ) -> Services:
     console = console or ConsoleNotifier()
     console.bind_policy(lambda: holder.policy)
@@ -174,29 +195,50 @@ def _assemble(
     escalations = _make_escalations(settings, redis, jobs, holder)
     escalations.register_notifier("console", console)
     ai = AiWork.from_settings(
-        settings=settings, redis=redis, jobs=jobs, policy=lambda: holder.policy,
+        settings=settings,
+        redis=redis,
+        jobs=jobs,
+        policy=lambda: holder.policy,
         audit=decision_log,
     )
     ai.register_delivery("console", console)
-    deduper = Deduper(redis, ttl_s=settings.dedupe_ttl_s, metrics=metrics,
-                      timeout_s=settings.redis_timeout_s)
-    sweep = TransitionSweep(redis, decision_log=decision_log, metrics=metrics,
-                            timeout_s=settings.redis_timeout_s)
+    deduper = Deduper(
+        redis, ttl_s=settings.dedupe_ttl_s, metrics=metrics, timeout_s=settings.redis_timeout_s
+    )
+    sweep = TransitionSweep(
+        redis, decision_log=decision_log, metrics=metrics, timeout_s=settings.redis_timeout_s
+    )
     jobs.register_periodic(SWEEP_JOB, sweep.job)  # every minute, on one replica
     intake = _make_intake(
         settings, redis, metrics, holder, decision_log, escalations, deduper, ai, sweep
     )
     watcher = PolicyWatcher(holder, admins=admins)
     commands = Commands(
-        intake=intake, holder=holder, escalations=escalations, reload=watcher.apply,
-        admin_ids=settings.admin_ids(), scheduled=lambda actor: ai.list_scheduled(actor=actor),
+        intake=intake,
+        holder=holder,
+        escalations=escalations,
+        reload=watcher.apply,
+        admin_ids=settings.admin_ids(),
+        scheduled=lambda actor: ai.list_scheduled(actor=actor),
         max_chars=settings.max_request_chars,
     )
     return Services(
-        settings=settings, redis=redis, redis_url=url, metrics=metrics, holder=holder,
-        watcher=watcher, jobs=jobs, escalations=escalations, decision_log=decision_log,
-        intake=intake, deduper=deduper, commands=commands, ai=ai, console=console,
-        admins=admins, transitions=sweep,
+        settings=settings,
+        redis=redis,
+        redis_url=url,
+        metrics=metrics,
+        holder=holder,
+        watcher=watcher,
+        jobs=jobs,
+        escalations=escalations,
+        decision_log=decision_log,
+        intake=intake,
+        deduper=deduper,
+        commands=commands,
+        ai=ai,
+        console=console,
+        admins=admins,
+        transitions=sweep,
     )
 
 
@@ -204,7 +246,9 @@ def _make_escalations(
     settings: Settings, redis: aioredis.Redis, jobs: Jobs, holder: PolicyHolder
 ) -> EscalationService:
     return EscalationService(
-        redis=redis, jobs=jobs, policy=lambda: holder.policy,
+        redis=redis,
+        jobs=jobs,
+        policy=lambda: holder.policy,
         admin_ids=settings.admin_ids() | {CONSOLE_USER},
     )
 
@@ -270,7 +314,6 @@ async def _metrics(request: web.Request) -> web.Response:
     )
 
 
-
 def make_web_app(services: Services) -> web.Application:
     app = web.Application()
     app[SERVICES_KEY] = services
@@ -281,6 +324,7 @@ def make_web_app(services: Services) -> web.Application:
 
 # --- adapters --------------------------------------------------------------------------------
 
+
 def build_adapters(services: Services) -> list[ChatAdapter]:
     """One adapter per platform whose credentials are set; none is fine (console mode)."""
     s = services.settings
@@ -290,8 +334,10 @@ def build_adapters(services: Services) -> list[ChatAdapter]:
 
         adapters.append(build_slack(services))
     elif s.slack_bot_token:
-        log.warning("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
-                    "SLACK_SIGNING_SECRET (HTTP mode): Slack stays off")
+        log.warning(
+            "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
+            "SLACK_SIGNING_SECRET (HTTP mode): Slack stays off"
+        )
     if s.discord_token:
         from handlers.discord.adapter import build as build_discord
 
@@ -309,6 +355,7 @@ def _wire(services: Services, adapter: ChatAdapter) -> None:
 
 
 # --- serve -----------------------------------------------------------------------------------
+
 
 async def start_http(services: Services, *, port: int, host: str = "0.0.0.0") -> web.AppRunner:
     app = make_web_app(services)
@@ -335,9 +382,12 @@ async def serve(settings: Settings, *, interactive: bool | None = None) -> int:
     async with build_services(settings) as services:
         build_adapters(services)
         runner = await start_http(services, port=settings.http_port)
-        log.info("should-ai serving: policy revision %s, HTTP on :%d (/healthz, /metrics), %s",
-                 services.holder.current().revision, bound_port(runner),
-                 _adapter_summary(services))
+        log.info(
+            "should-ai serving: policy revision %s, HTTP on :%d (/healthz, /metrics), %s",
+            services.holder.current().revision,
+            bound_port(runner),
+            _adapter_summary(services),
+        )
         try:
             return await _run_until_stopped(services, stop, interactive)
         finally:
@@ -347,8 +397,10 @@ async def serve(settings: Settings, *, interactive: bool | None = None) -> int:
 def _adapter_summary(services: Services) -> str:
     if services.adapters:
         return "adapters: " + ", ".join(a.platform for a in services.adapters)
-    return ("no chat adapter configured (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or "
-            "SLACK_SIGNING_SECRET, or DISCORD_TOKEN): pings are printed here")
+    return (
+        "no chat adapter configured (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or "
+        "SLACK_SIGNING_SECRET, or DISCORD_TOKEN): pings are printed here"
+    )
 
 
 def _on_signals(stop: asyncio.Event) -> None:
@@ -366,8 +418,9 @@ async def _run_until_stopped(
         asyncio.create_task(services.jobs.run_worker(), name="job worker"),
         asyncio.create_task(services.watcher.run(stop), name="policy watcher"),
     }
-    tasks |= {asyncio.create_task(a.start(), name=f"{a.platform} adapter")
-              for a in services.adapters}
+    tasks |= {
+        asyncio.create_task(a.start(), name=f"{a.platform} adapter") for a in services.adapters
+    }
     if not services.adapters and (stdin_is_tty() if interactive is None else interactive):
         tasks.add(asyncio.create_task(run_console(services, stop), name="console"))
     try:

@@ -34,11 +34,17 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     serve = subparsers.add_parser(
         "serve", help="run the chat adapters that have tokens, the job worker, /healthz, /metrics"
     )
-    serve.add_argument("--check", action="store_true",
-                       help="do not serve: probe the running one's /healthz (like `health`)")
+    serve.add_argument(
+        "--check",
+        action="store_true",
+        help="do not serve: probe the running one's /healthz (like `health`)",
+    )
     serve.add_argument("--port", type=int, help="HTTP port (default $SHOULD_AI_HTTP_PORT)")
-    serve.add_argument("--no-console", action="store_true",
-                       help="never read requests from the terminal, even when it is one")
+    serve.add_argument(
+        "--no-console",
+        action="store_true",
+        help="never read requests from the terminal, even when it is one",
+    )
     serve.set_defaults(handler=cmd_serve)
 
 
@@ -85,8 +91,10 @@ class RedisUnreachable(Exception):
     """Raised by :func:`_run`; each command turns it into exit code 1."""
 
     def __init__(self, cause: BaseException) -> None:
-        super().__init__(f"should-ai: Redis is unreachable ({cause}); check SHOULD_AI_REDIS_URL "
-                         "or SHOULD_AI_DATA_DIR")
+        super().__init__(
+            f"should-ai: Redis is unreachable ({cause}); check SHOULD_AI_REDIS_URL "
+            "or SHOULD_AI_DATA_DIR"
+        )
 
 
 def _failed(e: RedisUnreachable) -> int:
@@ -104,12 +112,14 @@ def _setup_logging() -> None:
     import logging
 
     logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr,
+        level=logging.INFO,
+        stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
 
 
 # --- serve / health --------------------------------------------------------------------------
+
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.app import health_probe, serve
@@ -137,6 +147,7 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 
 # --- log tail --------------------------------------------------------------------------------
+
 
 def cmd_log_tail(args: argparse.Namespace) -> int:
     if args.lines <= 0:
@@ -174,6 +185,7 @@ async def _log_tail(settings: Settings, count: int, as_json: bool, follow: bool)
 
 
 # --- escalations -----------------------------------------------------------------------------
+
 
 def cmd_escalations_list(args: argparse.Namespace) -> int:
     try:

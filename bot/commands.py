@@ -28,8 +28,16 @@ from bot.store.errors import StoreUnavailable
 
 SubCommand = Literal["why", "queue", "help", "reload", "policy", "scheduled"]
 ReplyKind = Literal[
-    "decision", "why", "queue", "help", "reload", "policy", "scheduled",
-    "duplicate", "refused", "error",
+    "decision",
+    "why",
+    "queue",
+    "help",
+    "reload",
+    "policy",
+    "scheduled",
+    "duplicate",
+    "refused",
+    "error",
 ]
 STORE_DOWN_TEXT = (
     "I can't reach my store right now, so I can't list that. Try again in a minute; "
@@ -81,8 +89,9 @@ class Reply:
     @property
     def needs_escalation(self) -> bool:
         """True when the adapter must call Intake.escalate after showing this reply."""
-        return self.decision is not None and self.kind == "decision" \
-            and self.decision.route == "human"
+        return (
+            self.decision is not None and self.kind == "decision" and self.decision.route == "human"
+        )
 
 
 class EscalationReader(Protocol):
@@ -96,6 +105,7 @@ Reloader = Callable[[], Awaitable[ReloadOutcome]]
 
 
 # --- rendering -------------------------------------------------------------------------------
+
 
 def render_decision(decision: Decision) -> str:
     """The answer a requester sees at once."""
@@ -117,12 +127,15 @@ def render_why(decision: Decision) -> str:
         f"- {r.layer}" + (f" [{r.category}]" if r.category else "") + f": {r.detail}"
         for r in decision.reasons
     ] or ["- nothing in the policy matched; unsure requests go to a person"]
-    return "\n".join([
-        render_decision(decision),
-        f"Confidence {decision.confidence:.2f}; categories matched: "
-        f"{', '.join(decision.categories) or 'none'}; policy revision {decision.policy_revision}.",
-        "Reasons:", *reasons,
-    ])
+    return "\n".join(
+        [
+            render_decision(decision),
+            f"Confidence {decision.confidence:.2f}; categories matched: "
+            f"{', '.join(decision.categories) or 'none'}; policy revision {decision.policy_revision}.",
+            "Reasons:",
+            *reasons,
+        ]
+    )
 
 
 def reply_for_store_down(decision: Decision) -> str:
@@ -137,16 +150,19 @@ def reply_for_store_down(decision: Decision) -> str:
 def render_escalation_line(e: Escalation, *, now: float | None = None) -> str:
     age_min = int(((now or time.time()) - e.created_at) // 60)
     who = e.assignee or "channel"
-    return (f"{e.id} [{e.category}] {e.state}, with {who}, level {e.level}, "
-            f"{age_min} min old, from {e.requester}: {_clip(e.text, 80)!r}")
+    return (
+        f"{e.id} [{e.category}] {e.state}, with {who}, level {e.level}, "
+        f"{age_min} min old, from {e.requester}: {_clip(e.text, 80)!r}"
+    )
 
 
 def render_policy(policy: Policy) -> str:
     lines = [f"Policy revision {policy.revision}: {len(policy.categories)} categories."]
     for key, cat in policy.categories.items():
         owner = _person_name(policy, cat.owner) if cat.owner else "-"
-        extra = f", owner {owner}, ack within {cat.ack_minutes:g} min" if cat.route == "human" \
-            else ""
+        extra = (
+            f", owner {owner}, ack within {cat.ack_minutes:g} min" if cat.route == "human" else ""
+        )
         lines.append(f"- {key} ({cat.label}): {cat.route}{extra}")
     fb = policy.file.fallback
     lines.append(f"Anything else: {fb.route}, owner {_person_name(policy, fb.owner)}.")
@@ -155,8 +171,10 @@ def render_policy(policy: Policy) -> str:
 
 def render_reload(outcome: ReloadOutcome) -> str:
     if outcome.error is not None:
-        return (f"The policy files do not load, so revision {outcome.revision} stays in use: "
-                f"{outcome.error}")
+        return (
+            f"The policy files do not load, so revision {outcome.revision} stays in use: "
+            f"{outcome.error}"
+        )
     if outcome.changed:
         return f"Policy reloaded: revision {outcome.previous_revision} -> {outcome.revision}."
     return f"Policy reloaded: no change (revision {outcome.revision})."
@@ -176,6 +194,7 @@ def _clip(text: str, n: int) -> str:
 
 
 # --- dispatch --------------------------------------------------------------------------------
+
 
 class Commands:
     """Turns what a user typed into a :class:`Reply`; adapters only render it."""
@@ -201,8 +220,11 @@ class Commands:
 
     def is_admin(self, actor: Actor) -> bool:
         # The person at the terminal of `should-ai serve` owns the process.
-        return actor.platform == "console" or actor.user_id in self._admin_ids \
+        return (
+            actor.platform == "console"
+            or actor.user_id in self._admin_ids
             or f"{actor.platform}:{actor.user_id}" in self._admin_ids
+        )
 
     async def handle(self, *, actor: Actor, text: str, dedupe_key: str) -> Reply:
         command = parse(text)
@@ -223,8 +245,13 @@ class Commands:
         if result.decision is None:
             kind: ReplyKind = "refused" if result.rate_limited else "error"
             return Reply(kind=kind, text=result.error or "", intake=result)
-        return Reply(kind="decision", text=render_decision(result.decision), ephemeral=False,
-                     decision=result.decision, intake=result)
+        return Reply(
+            kind="decision",
+            text=render_decision(result.decision),
+            ephemeral=False,
+            decision=result.decision,
+            intake=result,
+        )
 
     async def _sub_command(self, command: Command, actor: Actor) -> Reply:
         try:
@@ -268,9 +295,7 @@ class Commands:
     async def _mine(self, actor: Actor) -> list[Escalation]:
         person = person_for(self._holder.policy, actor)
         assigned = list(await self._escalations.list_open(assignee=person)) if person else []
-        asked = await self._escalations.list_open(
-            requester=actor_key(self._holder.policy, actor)
-        )
+        asked = await self._escalations.list_open(requester=actor_key(self._holder.policy, actor))
         seen = {e.id for e in assigned}
         return assigned + [e for e in asked if e.id not in seen]
 

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 CONSOLE_ACTOR = Actor(platform="console", user_id="console")
 CONSOLE_TARGET = ReplyTarget(platform="console", user_id="console")
 _ACTIONS: dict[str, Action] = {
-    "ack": "acknowledge", "acknowledge": "acknowledge", "resolve": "resolve",
+    "ack": "acknowledge",
+    "acknowledge": "acknowledge",
+    "resolve": "resolve",
 }
 _DRAFT_ACTIONS = frozenset({"use", "again", "discard"})
 BANNER = (
@@ -55,8 +57,7 @@ async def handle_line(services: Services, line: str, out: TextIO) -> None:
     if reply.text:
         print(reply.text, file=out, flush=True)
     if reply.kind == "decision" and reply.decision is not None and reply.intake is not None:
-        print(await _follow_up(services, reply.intake, reply.decision, line), file=out,
-              flush=True)
+        print(await _follow_up(services, reply.intake, reply.decision, line), file=out, flush=True)
 
 
 async def _follow_up(
@@ -67,8 +68,9 @@ async def _follow_up(
         escalation = await services.intake.escalate(
             result=result, actor=CONSOLE_ACTOR, text=line, status_ref=None
         )
-        return f"Escalation {escalation.id} opened." if escalation else \
-            reply_for_store_down(decision)
+        return (
+            f"Escalation {escalation.id} opened." if escalation else reply_for_store_down(decision)
+        )
     outcome = await services.ai.handle(
         actor=CONSOLE_ACTOR, text=line, decision=decision, reply_to=CONSOLE_TARGET
     )

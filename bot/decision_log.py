@@ -49,8 +49,9 @@ class LogEntry:
                 f"owner={f.get('owner') or '-'} text={f.get('text')!r}"
             )
         if self.kind != "transition":
-            extra = " ".join(f"{k}={v}" for k, v in f.items()
-                             if k not in ("at", "kind", "decision_id"))
+            extra = " ".join(
+                f"{k}={v}" for k, v in f.items() if k not in ("at", "kind", "decision_id")
+            )
             return f"{at} {self.kind} {f.get('decision_id')} {extra}".rstrip()
         return (
             f"{at} escalation {f.get('escalation_id')} -> {f.get('state')} "
@@ -84,36 +85,40 @@ class DecisionLog:
     async def record_decision(self, *, decision: Decision, actor: Actor, text: str) -> str | None:
         """Append a decision; returns the entry id, or None if Redis could not take it."""
         owner = decision.owner
-        return await self._append({
-            "kind": "decision",
-            "decision_id": decision.decision_id,
-            "policy_revision": decision.policy_revision,
-            "who": f"{actor.platform}:{actor.user_id}",
-            "route": decision.route,
-            "category": decision.category or "",
-            "owner": f"{owner.id} ({owner.name})" if owner else "",
-            "confidence": f"{decision.confidence:.3f}",
-            "reasons": "; ".join(f"{r.layer}:{r.detail}" for r in decision.reasons)[:500],
-            "text": self._loggable(text),
-        })
+        return await self._append(
+            {
+                "kind": "decision",
+                "decision_id": decision.decision_id,
+                "policy_revision": decision.policy_revision,
+                "who": f"{actor.platform}:{actor.user_id}",
+                "route": decision.route,
+                "category": decision.category or "",
+                "owner": f"{owner.id} ({owner.name})" if owner else "",
+                "confidence": f"{decision.confidence:.3f}",
+                "reasons": "; ".join(f"{r.layer}:{r.detail}" for r in decision.reasons)[:500],
+                "text": self._loggable(text),
+            }
+        )
 
     async def record_transition(
         self, *, escalation: Escalation, transition: Transition
     ) -> str | None:
         """Append one escalation transition (opened, acknowledged, climbed, resolved...)."""
-        return await self._append({
-            "kind": "transition",
-            "escalation_id": escalation.id,
-            "decision_id": escalation.decision_id,
-            "policy_revision": escalation.policy_revision,
-            "who": escalation.requester,
-            "category": escalation.category,
-            "state": transition.state,
-            "level": str(transition.level),
-            "assignee": transition.assignee or "",
-            "by": transition.by or "",
-            "note": transition.note[: self._max_text_chars],
-        })
+        return await self._append(
+            {
+                "kind": "transition",
+                "escalation_id": escalation.id,
+                "decision_id": escalation.decision_id,
+                "policy_revision": escalation.policy_revision,
+                "who": escalation.requester,
+                "category": escalation.category,
+                "state": transition.state,
+                "level": str(transition.level),
+                "assignee": transition.assignee or "",
+                "by": transition.by or "",
+                "note": transition.note[: self._max_text_chars],
+            }
+        )
 
     async def record_event(
         self, *, kind: str, decision_id: str, fields: dict[str, str]
@@ -121,18 +126,26 @@ class DecisionLog:
         """Append another part's event about a decision (e.g. ``kind="ai"``: draft queued)."""
         if kind in ("decision", "transition"):
             raise ValueError(f"kind {kind!r} is reserved; use record_decision/record_transition")
-        extra = {k: v[: self._max_text_chars] for k, v in fields.items()
-                 if k not in ("at", "kind", "decision_id")}
+        extra = {
+            k: v[: self._max_text_chars]
+            for k, v in fields.items()
+            if k not in ("at", "kind", "decision_id")
+        }
         return await self._append({"kind": kind, "decision_id": decision_id, **extra})
 
     async def _append(self, fields: dict[str, str]) -> str | None:
         fields = {"at": f"{time.time():.3f}", **fields}
         add = self._redis.xadd(
-            DECISION_LOG_STREAM, fields,  # type: ignore[arg-type]
-            maxlen=self._max_entries, approximate=True,
+            DECISION_LOG_STREAM,
+            fields,  # type: ignore[arg-type]
+            maxlen=self._max_entries,
+            approximate=True,
         )
         entry_id = await fail_open(
-            add, fallback=None, component="decision_log", metrics=self._metrics,
+            add,
+            fallback=None,
+            component="decision_log",
+            metrics=self._metrics,
             timeout_s=self._timeout_s,
         )
         return str(entry_id) if entry_id is not None else None

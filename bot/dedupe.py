@@ -28,7 +28,10 @@ class Deduper:
         """True if nobody claimed ``key`` within the TTL (or Redis can't tell); claims it."""
         claim = self._redis.set(DEDUPE_PREFIX + key, "1", nx=True, ex=self._ttl_s)
         claimed = await fail_open(
-            claim, fallback=True, component="dedupe", metrics=self._metrics,
+            claim,
+            fallback=True,
+            component="dedupe",
+            metrics=self._metrics,
             timeout_s=self._timeout_s,
         )
         return bool(claimed)

@@ -108,7 +108,8 @@ class Intake:
             return None
         self._metrics.refused.labels(reason="rate_limited").inc()
         return IntakeResult(
-            rate_limited=True, retry_after_s=verdict.retry_after_s,
+            rate_limited=True,
+            retry_after_s=verdict.retry_after_s,
             error=rate_limited_message(verdict.limit, verdict.retry_after_s),
         )
 
@@ -134,8 +135,7 @@ class Intake:
         try:
             return await self._judge(decision=decision, text=text)
         except Exception:  # the judge is optional; a bug in it must not lose the request
-            log.exception("LLM judge failed on decision %s; a person decides",
-                          decision.decision_id)
+            log.exception("LLM judge failed on decision %s; a person decides", decision.decision_id)
             return decision
 
     async def escalate(
@@ -173,7 +173,9 @@ class Intake:
         self._metrics.escalations_deferred.inc()
         log.warning(
             "escalation for decision %s not stored (%s); requester told to contact %s directly; "
-            "retrying in the background", decision.decision_id, error,
+            "retrying in the background",
+            decision.decision_id,
+            error,
             decision.owner.id if decision.owner else "the owner",
         )
         task = asyncio.create_task(self._retry(opener, decision))
@@ -185,8 +187,9 @@ class Intake:
     ) -> Escalation:
         what = f"open escalation for decision {decision.decision_id}"
         escalation = await retry_with_backoff(opener, what=what, first_delay=0.5, max_delay=30.0)
-        log.info("deferred escalation %s opened for decision %s", escalation.id,
-                 decision.decision_id)
+        log.info(
+            "deferred escalation %s opened for decision %s", escalation.id, decision.decision_id
+        )
         await self._log_opened(escalation)
         return escalation
 
@@ -208,8 +211,11 @@ class Intake:
         results = await asyncio.gather(*tasks, return_exceptions=True)
         lost = sum(isinstance(r, BaseException) for r in results)
         if lost:
-            log.error("shutting down with %d escalation(s) not stored; their requesters were "
-                      "told to contact the owner directly", lost)
+            log.error(
+                "shutting down with %d escalation(s) not stored; their requesters were "
+                "told to contact the owner directly",
+                lost,
+            )
 
 
 def _clean(text: str) -> str:

@@ -47,32 +47,45 @@ class Metrics:
         self.registry = registry or CollectorRegistry()
         r = self.registry
         self.decisions = Counter(
-            "should_ai_decisions", "Decisions returned, by route and category",
-            ["route", "category"], registry=r,
+            "should_ai_decisions",
+            "Decisions returned, by route and category",
+            ["route", "category"],
+            registry=r,
         )
         self.refused = Counter(
-            "should_ai_requests_refused", "Requests not decided, by reason",
-            ["reason"], registry=r,
+            "should_ai_requests_refused",
+            "Requests not decided, by reason",
+            ["reason"],
+            registry=r,
         )
         self.store_errors = Counter(
-            "should_ai_store_errors", "Redis calls that failed; the decision went on without them",
-            ["component"], registry=r,
+            "should_ai_store_errors",
+            "Redis calls that failed; the decision went on without them",
+            ["component"],
+            registry=r,
         )
         self.transitions = Counter(
-            "should_ai_escalation_transitions", "Escalation transitions, by new state",
-            ["state"], registry=r,
+            "should_ai_escalation_transitions",
+            "Escalation transitions, by new state",
+            ["state"],
+            registry=r,
         )
         self.escalations = Gauge(
-            "should_ai_escalations", "Escalations not yet resolved, by state (read at scrape)",
-            ["state"], registry=r,
+            "should_ai_escalations",
+            "Escalations not yet resolved, by state (read at scrape)",
+            ["state"],
+            registry=r,
         )
         self.jobs_queued = Gauge(
-            "should_ai_jobs_queued", "Jobs waiting in the queue, due or deferred (read at scrape)",
+            "should_ai_jobs_queued",
+            "Jobs waiting in the queue, due or deferred (read at scrape)",
             registry=r,
         )
         self.time_to_ack = Histogram(
-            "should_ai_time_to_acknowledge_seconds", "From escalation opened to acknowledged",
-            buckets=_ACK_BUCKETS, registry=r,
+            "should_ai_time_to_acknowledge_seconds",
+            "From escalation opened to acknowledged",
+            buckets=_ACK_BUCKETS,
+            registry=r,
         )
         self.escalations_deferred = Counter(
             "should_ai_escalations_deferred",
@@ -80,10 +93,15 @@ class Metrics:
             registry=r,
         )
         self.reloads = Counter(
-            "should_ai_policy_reloads", "Policy reloads, by result", ["result"], registry=r,
+            "should_ai_policy_reloads",
+            "Policy reloads, by result",
+            ["result"],
+            registry=r,
         )
         self.policy_info = Gauge(
-            "should_ai_policy_info", "The policy revision in use (value 1)", ["revision"],
+            "should_ai_policy_info",
+            "The policy revision in use (value 1)",
+            ["revision"],
             registry=r,
         )
 

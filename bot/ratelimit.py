@@ -51,7 +51,10 @@ class RateLimiter:
         window = int(now // self._window_s)
         count = await fail_open(
             self._count(f"{RATELIMIT_PREFIX}{actor.platform}:{actor.user_id}:{window}"),
-            fallback=0, component="ratelimit", metrics=self._metrics, timeout_s=self._timeout_s,
+            fallback=0,
+            component="ratelimit",
+            metrics=self._metrics,
+            timeout_s=self._timeout_s,
         )
         if count <= self._limit:
             return RateVerdict(allowed=True, count=count, limit=self._limit, retry_after_s=0)

@@ -157,15 +157,22 @@ class PolicyWatcher:
             try:
                 await self._watch(stop)
             except OSError as e:  # watchfiles raises FileNotFoundError for a missing directory
-                log.error("cannot watch policy directory %s (%s); retrying in %.0fs",
-                          self._holder.directory, e, _REWATCH_DELAY_S)
+                log.error(
+                    "cannot watch policy directory %s (%s); retrying in %.0fs",
+                    self._holder.directory,
+                    e,
+                    _REWATCH_DELAY_S,
+                )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), _REWATCH_DELAY_S)
 
     async def _watch(self, stop: asyncio.Event) -> None:
         changes = awatch(
-            self._holder.directory, watch_filter=_is_policy_file, debounce=self._debounce_ms,
-            step=50, stop_event=stop,
+            self._holder.directory,
+            watch_filter=_is_policy_file,
+            debounce=self._debounce_ms,
+            step=50,
+            stop_event=stop,
         )
         async for _ in changes:
             await self.apply()

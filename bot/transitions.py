@@ -36,7 +36,11 @@ _LOCK_S = 55
 
 class TransitionSweep:
     def __init__(
-        self, redis: aioredis.Redis, *, decision_log: DecisionLog, metrics: Metrics,
+        self,
+        redis: aioredis.Redis,
+        *,
+        decision_log: DecisionLog,
+        metrics: Metrics,
         timeout_s: float = 1.0,
     ) -> None:
         self._redis = redis
@@ -49,7 +53,10 @@ class TransitionSweep:
         """Make sure the next sweep looks at this escalation (called when it is opened)."""
         await fail_open(
             cast("Awaitable[int]", self._redis.sadd(TRACKED, escalation_id)),
-            fallback=0, component="transitions", metrics=self._metrics, timeout_s=self._timeout_s,
+            fallback=0,
+            component="transitions",
+            metrics=self._metrics,
+            timeout_s=self._timeout_s,
         )
 
     async def job(self, ctx: dict[str, Any]) -> int:
@@ -82,8 +89,10 @@ class TransitionSweep:
         )
         fresh = escalation.history[logged:]
         for n, transition in enumerate(fresh, start=logged + 1):
-            if await self._log.record_transition(escalation=escalation, transition=transition) \
-                    is None:  # the log could not take it: stop here, the next sweep resumes
+            if (
+                await self._log.record_transition(escalation=escalation, transition=transition)
+                is None
+            ):  # the log could not take it: stop here, the next sweep resumes
                 raise StoreUnavailable(f"decision log unavailable at {escalation.id} #{n}")
             self._count(escalation, transition.state, transition.at)
             await cast("Awaitable[int]", self._redis.hset(LOGGED, escalation.id, str(n)))

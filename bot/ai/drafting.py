@@ -100,8 +100,13 @@ class Drafting:
         if decision.route != "ai":
             raise RoutedToPerson(f"decision {decision.decision_id} routes to a person")
         draft = Draft(
-            id=uuid.uuid4().hex, decision=decision, requester=actor, request_text=text,
-            reply_to=reply_to, plan=plan, created_at=self._clock(),
+            id=uuid.uuid4().hex,
+            decision=decision,
+            requester=actor,
+            request_text=text,
+            reply_to=reply_to,
+            plan=plan,
+            created_at=self._clock(),
         )
         await self._store.put_draft(draft)
         await self._jobs.enqueue(DRAFT_JOB, job_id=f"ai-draft-{draft.id}", draft_id=draft.id)
@@ -134,8 +139,10 @@ class Drafting:
         """Ask the LLM (unless an earlier run already did), then deliver the draft."""
         if draft.state == "queued":
             text = await self._llm.ask(
-                decision=draft.decision, purpose="draft",
-                system=system_prompt(self._guidance(), draft.plan), user=draft.request_text,
+                decision=draft.decision,
+                purpose="draft",
+                system=system_prompt(self._guidance(), draft.plan),
+                user=draft.request_text,
             )
             draft = draft.model_copy(update={"state": "ready", "text": text})
             await self._store.put_draft(draft)  # a failed delivery is retried without the LLM
@@ -170,7 +177,8 @@ class Drafting:
 
     async def _event(self, draft: Draft, event: str, **extra: str) -> None:
         await self._audit.record_event(
-            kind="ai", decision_id=draft.decision.decision_id,
+            kind="ai",
+            decision_id=draft.decision.decision_id,
             fields={"event": event, "draft_id": draft.id, **extra},
         )
 
@@ -206,6 +214,9 @@ class Drafting:
         draft = await self.claim(draft_id, actor)
         await self.mark(draft, "discarded")
         return await self.start(
-            decision=draft.decision, actor=actor, text=draft.request_text,
-            reply_to=draft.reply_to, plan=draft.plan,
+            decision=draft.decision,
+            actor=actor,
+            text=draft.request_text,
+            reply_to=draft.reply_to,
+            plan=draft.plan,
         )

@@ -92,7 +92,8 @@ class GuardedLlm:
         except RoutedToPerson as e:
             log.warning("LLM call refused: %s", e)
             await self._audit.record_event(
-                kind="ai", decision_id=decision.decision_id,
+                kind="ai",
+                decision_id=decision.decision_id,
                 fields={"event": "llm_refused", "purpose": purpose, "route": decision.route},
             )
             raise

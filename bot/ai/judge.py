@@ -70,7 +70,10 @@ class Judge:
         key = _category_key(answer, policy)
         judged = decision if key is None else _judged(decision, key, policy)
         await self._event(
-            decision, "judge_answered", answer=key or _UNSURE, route=judged.route,
+            decision,
+            "judge_answered",
+            answer=key or _UNSURE,
+            route=judged.route,
             category=judged.category or "",
         )
         return judged
@@ -93,8 +96,12 @@ def _judged(decision: Decision, key: str, policy: Policy) -> Decision:
     reason = Reason(layer="llm", category=key, detail=f"the LLM judge read this as {key}")
     return decision.model_copy(
         update={
-            "route": category.route, "category": key, "categories": (key,), "owner": owner,
-            "reasons": (*decision.reasons, reason), "why": category.why,
+            "route": category.route,
+            "category": key,
+            "categories": (key,),
+            "owner": owner,
+            "reasons": (*decision.reasons, reason),
+            "why": category.why,
             "ai_may": category.ai_may,
         }
     )

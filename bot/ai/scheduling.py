@@ -56,7 +56,11 @@ class Scheduling:
         # dateparser is CPU work (its first call loads language data, ~0.4 s): off the event loop,
         # so other requests' acks are not held up.
         return await asyncio.to_thread(
-            parse_schedule, text, tz=tz, default_tz=self._default_tz, now=now,
+            parse_schedule,
+            text,
+            tz=tz,
+            default_tz=self._default_tz,
+            now=now,
             max_ahead_s=scheduler.max_ahead_s,
         )
 
@@ -64,7 +68,9 @@ class Scheduling:
     def plan_of(request: ScheduleRequest) -> PostPlan:
         assert request.at is not None and request.channel is not None
         return PostPlan(
-            channel=request.channel, post_at=int(request.at.timestamp()), tz=request.tz,
+            channel=request.channel,
+            post_at=int(request.at.timestamp()),
+            tz=request.tz,
             understood=describe(request.at, request.tz),
         )
 
@@ -72,8 +78,13 @@ class Scheduling:
         self, *, decision_id: str, actor: Actor, reply_to: ReplyTarget, text: str, plan: PostPlan
     ) -> PendingSchedule:
         pending = PendingSchedule(
-            id=uuid.uuid4().hex, decision_id=decision_id, requester=actor, reply_to=reply_to,
-            text=text, plan=plan, created_at=self._clock(),
+            id=uuid.uuid4().hex,
+            decision_id=decision_id,
+            requester=actor,
+            reply_to=reply_to,
+            text=text,
+            plan=plan,
+            created_at=self._clock(),
         )
         await self._store.put_pending(pending)
         return pending
@@ -103,8 +114,11 @@ class Scheduling:
         if plan.post_at <= self._clock():
             raise ScheduleRefused(f"{plan.understood} has already passed. Ask with a new time.")
         post = ScheduledPost(
-            id=uuid.uuid4().hex[:12], decision_id=decision_id, requester=requester,
-            text=text, plan=plan,
+            id=uuid.uuid4().hex[:12],
+            decision_id=decision_id,
+            requester=requester,
+            text=text,
+            plan=plan,
         )
         accepted = await self.scheduler(requester.platform).schedule(post=post)
         await self._store.put_post(accepted, now=self._clock())
@@ -129,7 +143,12 @@ class Scheduling:
 
     async def _event(self, post: ScheduledPost, event: str) -> None:
         await self._audit.record_event(
-            kind="ai", decision_id=post.decision_id,
-            fields={"event": event, "post_id": post.id, "channel": post.plan.channel,
-                    "post_at": str(post.plan.post_at)},
+            kind="ai",
+            decision_id=post.decision_id,
+            fields={
+                "event": event,
+                "post_id": post.id,
+                "channel": post.plan.channel,
+                "post_at": str(post.plan.post_at),
+            },
         )

@@ -83,8 +83,11 @@ class AiWork:
         self._llm = GuardedLlm(model, audit=self._audit) if model is not None else None
         self.drafting = self._drafting(self._llm)
         self.scheduling = Scheduling(
-            store=self._store, schedulers=self._schedulers, audit=self._audit,
-            default_tz=default_tz, clock=clock,
+            store=self._store,
+            schedulers=self._schedulers,
+            audit=self._audit,
+            default_tz=default_tz,
+            clock=clock,
         )
         self.judge = (
             Judge(llm=self._llm, policy=policy, audit=self._audit, timeout_s=judge_timeout_s)
@@ -104,8 +107,13 @@ class AiWork:
     ) -> AiWork:
         """Construct before ``jobs.run_worker()``: it registers the drafting job."""
         return cls(
-            redis=redis, jobs=jobs, policy=policy, model=OpenAiChatModel.from_settings(settings),
-            audit=audit, default_tz=settings.default_tz, judge_enabled=settings.llm_judge,
+            redis=redis,
+            jobs=jobs,
+            policy=policy,
+            model=OpenAiChatModel.from_settings(settings),
+            audit=audit,
+            default_tz=settings.default_tz,
+            judge_enabled=settings.llm_judge,
             judge_timeout_s=min(settings.llm_timeout, JUDGE_MAX_WAIT_S),
         )
 
@@ -113,10 +121,15 @@ class AiWork:
         if llm is None:
             return None
         return Drafting(
-            store=self._store, jobs=self._jobs, llm=llm,
-            guidance=lambda: self._policy().file.guidance, deliveries=self._deliveries,
-            audit=self._audit, max_tries=self._draft_tries[0],
-            retry_delay_s=self._draft_tries[1], clock=self._clock,
+            store=self._store,
+            jobs=self._jobs,
+            llm=llm,
+            guidance=lambda: self._policy().file.guidance,
+            deliveries=self._deliveries,
+            audit=self._audit,
+            max_tries=self._draft_tries[0],
+            retry_delay_s=self._draft_tries[1],
+            clock=self._clock,
         )
 
     @property
@@ -205,7 +218,8 @@ class AiWork:
             decision_id=decision.decision_id, actor=actor, reply_to=reply_to, text=text, plan=plan
         )
         return AiOutcome(
-            kind="confirm", pending_id=pending.id,
+            kind="confirm",
+            pending_id=pending.id,
             message=f"Schedule this in {plan.channel} {plan.understood}?\n> {text}",
         )
 
@@ -240,7 +254,9 @@ class AiWork:
             return await drafting.mark(draft, "used"), "Here is your text, ready to paste."
         try:
             post = await self.scheduling.schedule(
-                decision_id=draft.decision.decision_id, requester=actor, text=draft.text,
+                decision_id=draft.decision.decision_id,
+                requester=actor,
+                text=draft.text,
                 plan=draft.plan,
             )
         except ScheduleRefused as e:

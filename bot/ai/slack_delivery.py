@@ -43,8 +43,10 @@ def _section(text: str) -> Block:
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
     button: Block = {
-        "type": "button", "text": {"type": "plain_text", "text": text},
-        "action_id": action_id, "value": value,
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": value,
     }
     if style:
         button["style"] = style
@@ -79,13 +81,15 @@ def outcome_blocks(outcome: AiOutcome) -> tuple[str, list[Block]]:
     """What follows the verdict: a note, a question, or a schedule to Confirm / Cancel."""
     blocks = [_section(outcome.message)]
     if outcome.kind == "confirm" and outcome.pending_id:
-        blocks.append({
-            "type": "actions",
-            "elements": [
-                _button("Confirm", SCHEDULE_CONFIRM_ACTION, outcome.pending_id, "primary"),
-                _button("Cancel", SCHEDULE_CANCEL_ACTION, outcome.pending_id),
-            ],
-        })
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    _button("Confirm", SCHEDULE_CONFIRM_ACTION, outcome.pending_id, "primary"),
+                    _button("Cancel", SCHEDULE_CANCEL_ACTION, outcome.pending_id),
+                ],
+            }
+        )
     return outcome.message, blocks
 
 
@@ -98,10 +102,12 @@ def scheduled_blocks(posts: list[ScheduledPost]) -> tuple[str, list[Block]]:
     for post in posts[:_MAX_LISTED]:
         line = f"*{post.plan.channel}* {post.plan.understood}\n> {post.text[:300]}"
         blocks.append(_section(line))
-        blocks.append({
-            "type": "actions",
-            "elements": [_button("Cancel", SCHEDULED_CANCEL_ACTION, post.id, "danger")],
-        })
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [_button("Cancel", SCHEDULED_CANCEL_ACTION, post.id, "danger")],
+            }
+        )
     if len(posts) > _MAX_LISTED:
         blocks.append(_section(f"…and {len(posts) - _MAX_LISTED} more."))
     return f"You have {len(posts)} scheduled post(s).", blocks
@@ -142,7 +148,10 @@ class SlackDraftDelivery:
     async def _ephemeral(self, to: ReplyTarget, text: str, blocks: list[Block]) -> bool:
         try:
             await self._client.chat_postEphemeral(
-                channel=to.channel or "", user=to.user_id, text=text, blocks=blocks,
+                channel=to.channel or "",
+                user=to.user_id,
+                text=text,
+                blocks=blocks,
                 thread_ts=to.thread_ts,
             )
         except SlackApiError as e:

@@ -56,12 +56,19 @@ def decision(
     detail: str = "test",
 ) -> Decision:
     owner = Owner(id="comms-lead", name="Dana") if route == "human" and category else None
-    return Decision.model_validate({
-        "decision_id": f"dec-{next(_ids)}", "route": route, "category": category,
-        "categories": (category,) if category else (), "owner": owner, "confidence": 0.9,
-        "reasons": (Reason(layer=layer, category=category, detail=detail),),  # type: ignore[arg-type]
-        "ai_may": "", "policy_revision": "test-rev",
-    })
+    return Decision.model_validate(
+        {
+            "decision_id": f"dec-{next(_ids)}",
+            "route": route,
+            "category": category,
+            "categories": (category,) if category else (),
+            "owner": owner,
+            "confidence": 0.9,
+            "reasons": (Reason(layer=layer, category=category, detail=detail),),  # type: ignore[arg-type]
+            "ai_may": "",
+            "policy_revision": "test-rev",
+        }
+    )
 
 
 @dataclass
@@ -75,7 +82,9 @@ class AiRig:
 
     def reply_to(self, *, channel: str = "C0GENERAL") -> ReplyTarget:
         return ReplyTarget(
-            platform="slack", user_id=self.actor.user_id, channel=channel,
+            platform="slack",
+            user_id=self.actor.user_id,
+            channel=channel,
             response_url=self.slack.response_url("cmd1"),
         )
 
@@ -108,7 +117,9 @@ async def start_rig(
     jobs = Jobs(redis_url, poll_delay=0.05)
     model = (
         OpenAiChatModel(
-            base_url=llm.base_url, api_key="test-key", model="test-model",
+            base_url=llm.base_url,
+            api_key="test-key",
+            model="test-model",
             limits=LlmLimits(timeout_s=0.5, max_retries=0),
         )
         if llm is not None
@@ -116,8 +127,14 @@ async def start_rig(
     )
     audit = RecordingAudit()
     ai = AiWork(
-        redis=redis, jobs=jobs, policy=lambda: policy, model=model, audit=audit,
-        default_tz="UTC", draft_retry_delay_s=0.05, clock=clock,
+        redis=redis,
+        jobs=jobs,
+        policy=lambda: policy,
+        model=model,
+        audit=audit,
+        default_tz="UTC",
+        draft_retry_delay_s=0.05,
+        clock=clock,
     )
     client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url)
     ai.register_delivery("slack", SlackDraftDelivery(client))

@@ -71,8 +71,11 @@ class Bot:
 
     async def press(self, card: Call, action_id: str) -> int:
         payload = block_action_payload(
-            user_id=USER, action=button_from(card.blocks(), action_id), channel_id="C0MARKETING",
-            message_ts="1700000000.000001", response_url=self.slack.response_url("press"),
+            user_id=USER,
+            action=button_from(card.blocks(), action_id),
+            channel_id="C0MARKETING",
+            message_ts="1700000000.000001",
+            response_url=self.slack.response_url("press"),
         )
         return await self._post(interaction_body(payload))
 
@@ -83,13 +86,19 @@ class Bot:
 
 @pytest.fixture
 async def bot(
-    monkeypatch: pytest.MonkeyPatch, redis: Redis, redis_url: str, fake_slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+    redis: Redis,
+    redis_url: str,
+    fake_slack: FakeSlack,
     fake_llm: FakeLlm,
 ) -> AsyncIterator[Bot]:
     for name, value in {
-        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
-        "SHOULD_AI_SLACK_API_URL": fake_slack.api_url, "SHOULD_AI_REDIS_URL": redis_url,
-        "SHOULD_AI_HTTP_PORT": "0", "SHOULD_AI_LLM_BASE_URL": fake_llm.base_url,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SHOULD_AI_SLACK_API_URL": fake_slack.api_url,
+        "SHOULD_AI_REDIS_URL": redis_url,
+        "SHOULD_AI_HTTP_PORT": "0",
+        "SHOULD_AI_LLM_BASE_URL": fake_llm.base_url,
         "SHOULD_AI_LLM_MODEL": "llama3.2",
     }.items():
         monkeypatch.setenv(name, value)

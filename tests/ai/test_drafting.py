@@ -72,7 +72,9 @@ async def test_a_double_click_on_schedule_it_schedules_once(rig: AiRig) -> None:
     rig.slack.channels_by_name["marketing"] = "C0MARKETING"
     text = "Schedule the newsletter teaser for tomorrow 9am in #marketing"
     await rig.ai.handle(
-        actor=rig.actor, text=text, decision=decision(category="scheduling"),
+        actor=rig.actor,
+        text=text,
+        decision=decision(category="scheduling"),
         reply_to=rig.reply_to(),
     )
     [card] = await drafts_shown(rig)

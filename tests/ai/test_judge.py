@@ -27,12 +27,16 @@ async def run_judge(
 ) -> tuple[Decision, RecordingAudit]:
     audit = RecordingAudit()
     model = OpenAiChatModel(
-        base_url=fake.base_url, api_key=None, model="judge-model",
+        base_url=fake.base_url,
+        api_key=None,
+        model="judge-model",
         limits=LlmLimits(timeout_s=llm_timeout_s, max_retries=0),
     )
     policy = _policy()
     judge = Judge(
-        llm=GuardedLlm(model, audit=audit), policy=lambda: policy, audit=audit,
+        llm=GuardedLlm(model, audit=audit),
+        policy=lambda: policy,
+        audit=audit,
         timeout_s=judge_timeout_s,
     )
     try:
@@ -48,7 +52,9 @@ def unsure() -> Decision:
 async def test_an_uncertain_similarity_is_unsure_too() -> None:
     async with serve_fake_llm(FakeLlm(default_answer="data")) as fake:
         before = decision(
-            route="human", category="creative", layer="similarity",
+            route="human",
+            category="creative",
+            layer="similarity",
             detail=UNCERTAIN_PREFIX + "creative 0.21 (nearest example ...)",
         )
         judged, _ = await run_judge(fake, before)

@@ -10,7 +10,10 @@ from tests.ai.fake_llm import FakeLlm, Step, serve_fake_llm
 
 def model_for(fake: FakeLlm, **limits: float) -> OpenAiChatModel:
     return OpenAiChatModel(
-        base_url=fake.base_url, api_key=None, model="test-model", limits=LlmLimits(**limits)  # type: ignore[arg-type]
+        base_url=fake.base_url,
+        api_key=None,
+        model="test-model",
+        limits=LlmLimits(**limits),  # type: ignore[arg-type]
     )
 
 

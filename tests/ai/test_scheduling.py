@@ -70,7 +70,9 @@ async def test_newsletter_teaser_is_drafted_then_scheduled_at_9am_for_the_user(
     text = "Schedule the newsletter teaser for Tuesday 9am in #marketing"
 
     outcome = await srig.ai.handle(
-        actor=srig.actor, text=text, decision=decision(category="scheduling"),
+        actor=srig.actor,
+        text=text,
+        decision=decision(category="scheduling"),
         reply_to=srig.reply_to(),
     )
     assert outcome.kind == "drafting"
@@ -95,7 +97,9 @@ async def test_french_mardi_9h_in_paris(srig_no_llm: AiRig) -> None:
     rig.slack.user_tz[rig.actor.user_id] = "Europe/Paris"
     text = "Programme « La newsletter de décembre est en ligne ! » mardi 9h dans #marketing"
     outcome = await rig.ai.handle(
-        actor=rig.actor, text=text, decision=decision(category="scheduling"),
+        actor=rig.actor,
+        text=text,
+        decision=decision(category="scheduling"),
         reply_to=rig.reply_to(),
     )
     assert outcome.kind == "confirm" and outcome.pending_id
@@ -116,7 +120,9 @@ async def test_without_an_llm_a_quoted_text_is_still_scheduled_listed_and_cancel
     rig.slack.user_tz[rig.actor.user_id] = "America/Los_Angeles"
     text = 'Schedule "Our December issue is out!" for Tuesday 10:30am in <#C0MARKETING|marketing>'
     outcome = await rig.ai.handle(
-        actor=rig.actor, text=text, decision=decision(category="scheduling"),
+        actor=rig.actor,
+        text=text,
+        decision=decision(category="scheduling"),
         reply_to=rig.reply_to(),
     )
     assert outcome.kind == "confirm" and outcome.pending_id
@@ -139,8 +145,10 @@ async def test_without_an_llm_a_quoted_text_is_still_scheduled_listed_and_cancel
 async def test_without_an_llm_or_quotes_the_bot_asks_for_the_text(srig_no_llm: AiRig) -> None:
     rig = srig_no_llm
     outcome = await rig.ai.handle(
-        actor=rig.actor, text="Schedule the newsletter teaser for Tuesday 9am in #marketing",
-        decision=decision(category="scheduling"), reply_to=rig.reply_to(),
+        actor=rig.actor,
+        text="Schedule the newsletter teaser for Tuesday 9am in #marketing",
+        decision=decision(category="scheduling"),
+        reply_to=rig.reply_to(),
     )
     assert (outcome.kind, outcome.message) == ("question", NEED_TEXT)
 
@@ -158,7 +166,9 @@ async def test_unclear_requests_get_a_question_and_nothing_is_scheduled(
 ) -> None:
     rig = srig_no_llm
     outcome = await rig.ai.handle(
-        actor=rig.actor, text=text, decision=decision(category="scheduling"),
+        actor=rig.actor,
+        text=text,
+        decision=decision(category="scheduling"),
         reply_to=rig.reply_to(),
     )
     assert outcome.kind == "question" and asks in outcome.message
@@ -168,8 +178,10 @@ async def test_unclear_requests_get_a_question_and_nothing_is_scheduled(
 async def test_only_the_requester_can_confirm(srig_no_llm: AiRig) -> None:
     rig = srig_no_llm
     outcome = await rig.ai.handle(
-        actor=rig.actor, text='Schedule "Hi" for Tuesday 9am in #marketing',
-        decision=decision(category="scheduling"), reply_to=rig.reply_to(),
+        actor=rig.actor,
+        text='Schedule "Hi" for Tuesday 9am in #marketing',
+        decision=decision(category="scheduling"),
+        reply_to=rig.reply_to(),
     )
     assert outcome.pending_id
     other = rig.actor.model_copy(update={"user_id": "U0OTHER"})

@@ -85,7 +85,10 @@ def test_unclear_times_get_a_question_not_a_guess(text: str, asks: str) -> None:
 
 def test_an_unknown_zone_falls_back_to_the_default() -> None:
     got = parse_schedule(
-        "Tuesday 9am in #x", tz="Mars/Olympus", default_tz="Europe/Paris", now=NOW,
+        "Tuesday 9am in #x",
+        tz="Mars/Olympus",
+        default_tz="Europe/Paris",
+        now=NOW,
         max_ahead_s=DAYS_120,
     )
     assert got.tz == "Europe/Paris"
@@ -95,14 +98,20 @@ def test_an_unknown_zone_falls_back_to_the_default() -> None:
 def test_the_weekday_of_today_is_a_question_not_next_week() -> None:
     tuesday_7am_la = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
     got = parse_schedule(
-        "Schedule the teaser for Tuesday 9am in #marketing", tz="America/Los_Angeles",
-        default_tz="UTC", now=tuesday_7am_la, max_ahead_s=DAYS_120,
+        "Schedule the teaser for Tuesday 9am in #marketing",
+        tz="America/Los_Angeles",
+        default_tz="UTC",
+        now=tuesday_7am_la,
+        max_ahead_s=DAYS_120,
     )
     assert got.at is None and got.question is not None
     assert "Today at 09:00, or Tuesday 8 December?" in got.question
     later = parse_schedule(
-        "Schedule the teaser for next Tuesday 9am in #marketing", tz="America/Los_Angeles",
-        default_tz="UTC", now=tuesday_7am_la, max_ahead_s=DAYS_120,
+        "Schedule the teaser for next Tuesday 9am in #marketing",
+        tz="America/Los_Angeles",
+        default_tz="UTC",
+        now=tuesday_7am_la,
+        max_ahead_s=DAYS_120,
     )
     assert later.question is None and local(later.at, "America/Los_Angeles") == (2026, 12, 8, 9, 0)
 

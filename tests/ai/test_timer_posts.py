@@ -94,7 +94,8 @@ async def test_a_discord_request_with_a_channel_mention_is_confirmed_then_queued
     ai, _ = discord_ai
 
     outcome = await ai.handle(
-        actor=ACTOR, text='Schedule "Hello" tomorrow at 9am in <#200000000000000009>',
+        actor=ACTOR,
+        text='Schedule "Hello" tomorrow at 9am in <#200000000000000009>',
         decision=decision(category="scheduling"),
         reply_to=ReplyTarget(platform="discord", user_id=ACTOR.user_id),
     )

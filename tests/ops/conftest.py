@@ -22,12 +22,20 @@ def make_decision(
     owner: Owner | None = DANA,
     revision: str = "rev-1",
 ) -> Decision:
-    return Decision.model_validate({
-        "decision_id": decision_id, "route": route, "category": category,
-        "categories": [category] if category else [], "owner": owner, "confidence": 0.9,
-        "reasons": [Reason(layer="keyword", category=category, detail="matched 'boycott'")],
-        "why": "reputation at stake", "ai_may": "gather facts", "policy_revision": revision,
-    })
+    return Decision.model_validate(
+        {
+            "decision_id": decision_id,
+            "route": route,
+            "category": category,
+            "categories": [category] if category else [],
+            "owner": owner,
+            "confidence": 0.9,
+            "reasons": [Reason(layer="keyword", category=category, detail="matched 'boycott'")],
+            "why": "reputation at stake",
+            "ai_may": "gather facts",
+            "policy_revision": revision,
+        }
+    )
 
 
 @pytest.fixture

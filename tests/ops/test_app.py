@@ -36,8 +36,9 @@ async def running(redis_url: str, tmp_path: Path, **extra: object) -> AsyncItera
     policy_dir = copy_policies(tmp_path)
     add_keyword(policy_dir, "crisis", CRISIS_WORD)
     add_keyword(policy_dir, "drafting", DRAFT_WORD)
-    settings = Settings(redis_url=redis_url, policy_dir=policy_dir, data_dir=tmp_path / "data",
-                        http_port=0, **extra)  # type: ignore[arg-type]
+    settings = Settings(
+        redis_url=redis_url, policy_dir=policy_dir, data_dir=tmp_path / "data", http_port=0, **extra
+    )  # type: ignore[arg-type]
     console = ConsoleNotifier(stream=io.StringIO())
     async with build_services(settings, console=console) as services:
         yield services
@@ -56,10 +57,12 @@ async def test_healthz_and_metrics_over_http(
         base = f"http://127.0.0.1:{bound_port(runner)}"
         try:
             reply = await services.commands.handle(
-                actor=CONSOLE, text=f"the {CRISIS_WORD} is all over the news", dedupe_key="Ev1")
+                actor=CONSOLE, text=f"the {CRISIS_WORD} is all over the news", dedupe_key="Ev1"
+            )
             assert reply.decision is not None and reply.intake is not None
             await services.intake.escalate(
-                result=reply.intake, actor=CONSOLE, text="x", status_ref=None)
+                result=reply.intake, actor=CONSOLE, text="x", status_ref=None
+            )
 
             status, body = await get(base + "/healthz")
             m_status, metrics = await get(base + "/metrics")
@@ -79,14 +82,17 @@ async def test_a_retried_request_is_answered_once(
 ) -> None:
     async with running(redis_url, tmp_path) as services:
         first = await services.commands.handle(
-            actor=ALICE, text=f"{CRISIS_WORD}: statement?", dedupe_key="Ev7")
+            actor=ALICE, text=f"{CRISIS_WORD}: statement?", dedupe_key="Ev7"
+        )
         retry = await services.commands.handle(
-            actor=ALICE, text=f"{CRISIS_WORD}: statement?", dedupe_key="Ev7")
+            actor=ALICE, text=f"{CRISIS_WORD}: statement?", dedupe_key="Ev7"
+        )
 
     assert first.kind == "decision" and first.needs_escalation
     assert retry.kind == "duplicate" and retry.decision is None
-    assert sample(services.metrics, "should_ai_decisions_total",
-                  route="human", category="crisis") == 1
+    assert (
+        sample(services.metrics, "should_ai_decisions_total", route="human", category="crisis") == 1
+    )
 
 
 async def test_rate_limited_user_is_told_to_wait(
@@ -137,8 +143,10 @@ async def test_redis_stopped_mid_run_still_answers_and_says_contact_the_owner(
         assert queue.kind == "error" and "can't reach my store" in queue.text
         assert sample(services.metrics, "should_ai_escalations_deferred_total") == 1
         assert sample(services.metrics, "should_ai_store_errors_total", component="dedupe") >= 1
-        assert sample(services.metrics, "should_ai_decisions_total",
-                      route="human", category="crisis") == 1
+        assert (
+            sample(services.metrics, "should_ai_decisions_total", route="human", category="crisis")
+            == 1
+        )
 
         # Redis comes back: the deferred escalation is stored and its owner pinged, not dropped.
         with EmbeddedRedis(own_redis.data_dir):

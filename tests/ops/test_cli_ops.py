@@ -52,7 +52,8 @@ async def _write_log(url: str, count: int) -> None:
     for i in range(count):
         await log.record_decision(
             decision=make_decision(decision_id=f"d-{i}"),
-            actor=Actor(platform="discord", user_id=f"10{i}"), text=SECRET,
+            actor=Actor(platform="discord", user_id=f"10{i}"),
+            text=SECRET,
         )
     await client.aclose()
 
@@ -94,9 +95,19 @@ async def _store_escalation(url: str, escalation: Escalation) -> None:
 def _escalation(eid: str, assignee: str) -> Escalation:
     opened = Transition(at=1_700_000_000.0, state="open", level=0, assignee=assignee, by=None)
     return Escalation(
-        id=eid, decision_id=f"d-{eid}", policy_revision="rev-1", category="relationships",
-        platform="slack", requester="slack:U0ALICE", text=SECRET, state="open", level=0,
-        assignee=assignee, created_at=1_700_000_000.0, due_at=1_700_007_200.0, history=[opened],
+        id=eid,
+        decision_id=f"d-{eid}",
+        policy_revision="rev-1",
+        category="relationships",
+        platform="slack",
+        requester="slack:U0ALICE",
+        text=SECRET,
+        state="open",
+        level=0,
+        assignee=assignee,
+        created_at=1_700_000_000.0,
+        due_at=1_700_007_200.0,
+        history=[opened],
     )
 
 

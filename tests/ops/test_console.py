@@ -27,8 +27,7 @@ def settings_for(redis_url: str, tmp_path: Path, **extra: object) -> Settings:
     policy_dir = copy_policies(tmp_path)
     add_keyword(policy_dir, "crisis", CRISIS_WORD)
     add_keyword(policy_dir, "drafting", DRAFT_WORD)
-    return Settings(redis_url=redis_url, policy_dir=policy_dir, data_dir=tmp_path / "data",
-                    **extra)  # type: ignore[arg-type]
+    return Settings(redis_url=redis_url, policy_dir=policy_dir, data_dir=tmp_path / "data", **extra)  # type: ignore[arg-type]
 
 
 async def test_console_escalates_and_the_owner_ping_prints(
@@ -46,8 +45,10 @@ async def test_console_escalates_and_the_owner_ping_prints(
     assert "A person must own this (crisis): Dana Whitfield" in said
     assert f"Escalation {escalation.id} opened." in said
     assert f"Escalation {escalation.id} is now acknowledged." in said
-    assert f"PING Dana Whitfield (placeholder - communications lead) (comms-lead): " \
+    assert (
+        f"PING Dana Whitfield (placeholder - communications lead) (comms-lead): "
         f"escalation {escalation.id}" in pings.getvalue()
+    )
 
 
 async def test_console_shows_the_llm_draft(
@@ -56,8 +57,9 @@ async def test_console_shows_the_llm_draft(
     pings = io.StringIO()
     async with serve_fake_llm() as llm:
         llm.default_answer = "Our quokka newsletter is out: three stories you will like."
-        settings = settings_for(redis_url, tmp_path, llm_base_url=llm.base_url,
-                                llm_api_key="test-key", llm_judge=False)
+        settings = settings_for(
+            redis_url, tmp_path, llm_base_url=llm.base_url, llm_api_key="test-key", llm_judge=False
+        )
         async with build_services(settings, console=ConsoleNotifier(stream=pings)) as services:
             worker = asyncio.create_task(services.jobs.run_worker())
             out = io.StringIO()
@@ -79,11 +81,13 @@ async def test_unsure_request_goes_to_the_llm_judge_and_is_logged_once(
 ) -> None:
     async with serve_fake_llm() as llm:
         llm.default_answer = "data"
-        settings = settings_for(redis_url, tmp_path, llm_base_url=llm.base_url,
-                                llm_api_key="test-key")
+        settings = settings_for(
+            redis_url, tmp_path, llm_base_url=llm.base_url, llm_api_key="test-key"
+        )
         async with build_services(settings, console=ConsoleNotifier(stream=io.StringIO())) as s:
-            result = await s.intake.submit(actor=CONSOLE_ACTOR, text="flibbertigibbet",
-                                           dedupe_key="j1")
+            result = await s.intake.submit(
+                actor=CONSOLE_ACTOR, text="flibbertigibbet", dedupe_key="j1"
+            )
             entries = await s.decision_log.tail(10)
 
     assert result.decision is not None
@@ -99,11 +103,13 @@ async def test_a_keyword_match_never_asks_the_llm(
 ) -> None:
     async with serve_fake_llm() as llm:
         llm.default_answer = "drafting"
-        settings = settings_for(redis_url, tmp_path, llm_base_url=llm.base_url,
-                                llm_api_key="test-key")
+        settings = settings_for(
+            redis_url, tmp_path, llm_base_url=llm.base_url, llm_api_key="test-key"
+        )
         async with build_services(settings, console=ConsoleNotifier(stream=io.StringIO())) as s:
-            result = await s.intake.submit(actor=CONSOLE_ACTOR, text=f"{CRISIS_WORD} now",
-                                           dedupe_key="j2")
+            result = await s.intake.submit(
+                actor=CONSOLE_ACTOR, text=f"{CRISIS_WORD} now", dedupe_key="j2"
+            )
 
     assert result.decision is not None and result.decision.category == "crisis"
     assert llm.requests == []

@@ -47,10 +47,12 @@ async def test_same_request_masks_the_same_way(redis: aioredis.Redis, metrics: M
     # An admin can tell two entries are the same request without reading it.
     log = DecisionLog(redis, metrics=metrics)
     for i in range(2):
-        await log.record_decision(decision=make_decision(decision_id=f"d-{i}"), actor=ALICE,
-                                  text=SECRET)
-    await log.record_decision(decision=make_decision(decision_id="d-9"), actor=ALICE,
-                              text=SECRET + "!")
+        await log.record_decision(
+            decision=make_decision(decision_id=f"d-{i}"), actor=ALICE, text=SECRET
+        )
+    await log.record_decision(
+        decision=make_decision(decision_id="d-9"), actor=ALICE, text=SECRET + "!"
+    )
 
     a, b, c = (e.fields["text"] for e in await log.tail(3))
     assert a == b != c
@@ -58,12 +60,23 @@ async def test_same_request_masks_the_same_way(redis: aioredis.Redis, metrics: M
 
 async def test_escalation_transitions_are_logged(redis: aioredis.Redis, metrics: Metrics) -> None:
     log = DecisionLog(redis, metrics=metrics)
-    step = Transition(at=1000.0, state="acknowledged", level=0, assignee="comms-lead",
-                      by="slack:U0DANA")
+    step = Transition(
+        at=1000.0, state="acknowledged", level=0, assignee="comms-lead", by="slack:U0DANA"
+    )
     escalation = Escalation(
-        id="E-7", decision_id="d-1", policy_revision="rev-1", category="crisis",
-        platform="slack", requester="slack:U0ALICE", text=SECRET, state="acknowledged", level=0,
-        assignee="comms-lead", created_at=900.0, due_at=None, history=[step],
+        id="E-7",
+        decision_id="d-1",
+        policy_revision="rev-1",
+        category="crisis",
+        platform="slack",
+        requester="slack:U0ALICE",
+        text=SECRET,
+        state="acknowledged",
+        level=0,
+        assignee="comms-lead",
+        created_at=900.0,
+        due_at=None,
+        history=[step],
     )
     await log.record_transition(escalation=escalation, transition=step)
 
@@ -78,8 +91,9 @@ async def test_escalation_transitions_are_logged(redis: aioredis.Redis, metrics:
 async def test_the_stream_stays_bounded(redis: aioredis.Redis, metrics: Metrics) -> None:
     log = DecisionLog(redis, metrics=metrics, max_entries=10)
     for i in range(1000):
-        await log.record_decision(decision=make_decision(decision_id=f"d-{i}"), actor=ALICE,
-                                  text="x")
+        await log.record_decision(
+            decision=make_decision(decision_id=f"d-{i}"), actor=ALICE, text="x"
+        )
 
     # MAXLEN ~ trims whole stream nodes (100 entries each by default), never below 10.
     assert 10 <= await redis.xlen(DECISION_LOG_STREAM) <= 200

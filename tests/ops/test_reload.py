@@ -29,8 +29,12 @@ WAIT_S = 30.0  # a guard against hanging, not a speed requirement (bench/ measur
 async def services(
     redis: aioredis.Redis, redis_url: str, tmp_path: Path
 ) -> AsyncIterator[Services]:
-    settings = Settings(redis_url=redis_url, policy_dir=copy_policies(tmp_path),
-                        data_dir=tmp_path / "data", admins="U0ADMIN")
+    settings = Settings(
+        redis_url=redis_url,
+        policy_dir=copy_policies(tmp_path),
+        data_dir=tmp_path / "data",
+        admins="U0ADMIN",
+    )
     async with build_services(settings, console=ConsoleNotifier(stream=io.StringIO())) as s:
         yield s
 
@@ -71,7 +75,8 @@ async def test_an_edit_is_used_without_a_restart(watching: Services) -> None:
     before = await services.intake.submit(actor=ALICE, text=f"{NEW_WORD} now", dedupe_key="1")
 
     await edit_until_seen(
-        services, lambda: add_keyword(policy_dir, "crisis", NEW_WORD),
+        services,
+        lambda: add_keyword(policy_dir, "crisis", NEW_WORD),
         lambda: services.holder.current().revision != old,
     )
     after = await services.intake.submit(actor=ALICE, text=f"{NEW_WORD} now", dedupe_key="2")

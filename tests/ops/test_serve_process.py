@@ -22,8 +22,11 @@ WAIT_S = 60.0  # a guard against hanging, not a speed requirement
 
 
 def clean_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SHOULD_AI_", "SLACK_", "DISCORD_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SHOULD_AI_", "SLACK_", "DISCORD_"))
+    }
     env["SHOULD_AI_DATA_DIR"] = str(tmp_path / "data")
     env["SHOULD_AI_POLICY_DIR"] = str(copy_policies(tmp_path))
     return env
@@ -56,13 +59,21 @@ def test_serve_on_embedded_defaults_health_and_sigterm(tmp_path: Path) -> None:
     env = clean_env(tmp_path)
     log = tmp_path / "serve.log"
     with log.open("wb") as err:
-        proc = subprocess.Popen([*CLI, "serve", "--port", "0"], env=env, stderr=err,
-                                stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [*CLI, "serve", "--port", "0"],
+            env=env,
+            stderr=err,
+            stdout=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
     try:
         port = wait_for_port(log, proc)
         probe = subprocess.run(
             [*CLI, "health", "--url", f"http://127.0.0.1:{port}/healthz"],
-            env=env, capture_output=True, text=True, timeout=WAIT_S,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=WAIT_S,
         )
         server = redis_pid(Path(env["SHOULD_AI_DATA_DIR"]))
         proc.send_signal(signal.SIGTERM)
@@ -85,7 +96,10 @@ def test_serve_on_embedded_defaults_health_and_sigterm(tmp_path: Path) -> None:
 def test_health_fails_when_nothing_serves(tmp_path: Path) -> None:
     probe = subprocess.run(
         [*CLI, "health", "--url", "http://127.0.0.1:9/healthz"],
-        env=clean_env(tmp_path), capture_output=True, text=True, timeout=WAIT_S,
+        env=clean_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=WAIT_S,
     )
 
     assert probe.returncode == 1
@@ -97,8 +111,14 @@ def test_serve_refuses_to_start_on_a_bad_policy(tmp_path: Path) -> None:
     policy = Path(env["SHOULD_AI_POLICY_DIR"]) / "policy.yaml"
     policy.write_text(policy.read_text().replace("ack_minutes: 15", "ack_minutes: -1", 1))
 
-    done = subprocess.run([*CLI, "serve", "--port", "0"], env=env, capture_output=True,
-                          text=True, timeout=WAIT_S, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [*CLI, "serve", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=WAIT_S,
+        stdin=subprocess.DEVNULL,
+    )
 
     assert done.returncode == 2
     assert "policy.yaml" in done.stderr and "ack_minutes" in done.stderr
@@ -123,8 +143,9 @@ def test_serve_on_a_terminal_answers_typed_requests_and_stops_on_ctrl_d(tmp_path
     env = clean_env(tmp_path)
     master, slave = pty.openpty()
     with (tmp_path / "serve.log").open("wb") as err:
-        proc = subprocess.Popen([*CLI, "serve", "--port", "0"], env=env, stdin=slave,
-                                stdout=slave, stderr=err)
+        proc = subprocess.Popen(
+            [*CLI, "serve", "--port", "0"], env=env, stdin=slave, stdout=slave, stderr=err
+        )
     os.close(slave)
     try:
         read_until(master, b"should-ai console", proc)

@@ -39,8 +39,11 @@ async def open_one(services: Services) -> str:
 
 
 async def logged_states(services: Services) -> list[tuple[str, str]]:
-    return [(e.fields["escalation_id"], e.fields["state"])
-            for e in await services.decision_log.tail(100) if e.kind == "transition"]
+    return [
+        (e.fields["escalation_id"], e.fields["state"])
+        for e in await services.decision_log.tail(100)
+        if e.kind == "transition"
+    ]
 
 
 async def test_open_ack_resolve_are_logged_once_each(services: Services) -> None:
@@ -53,7 +56,10 @@ async def test_open_ack_resolve_are_logged_once_each(services: Services) -> None
     assert await services.transitions.sweep() == 0
 
     assert await logged_states(services) == [
-        (eid, "open"), (eid, "acknowledged"), (eid, "resolved")]
+        (eid, "open"),
+        (eid, "acknowledged"),
+        (eid, "resolved"),
+    ]
     m = services.metrics
     assert sample(m, "should_ai_escalation_transitions_total", state="acknowledged") == 1
     assert sample(m, "should_ai_time_to_acknowledge_seconds_count") == 1
@@ -78,7 +84,8 @@ async def test_a_climb_by_the_timer_is_logged(services: Services) -> None:
     assert opened is not None and opened.due_at is not None
 
     moved = await services.escalations.fire_timer(
-        escalation_id=eid, level=opened.level, due_at=opened.due_at)
+        escalation_id=eid, level=opened.level, due_at=opened.due_at
+    )
     await services.transitions.sweep()
 
     climbed = await services.escalations.get(eid)
