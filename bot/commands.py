@@ -131,7 +131,8 @@ def render_why(decision: Decision) -> str:
         [
             render_decision(decision),
             f"Confidence {decision.confidence:.2f}; categories matched: "
-            f"{', '.join(decision.categories) or 'none'}; policy revision {decision.policy_revision}.",
+            f"{', '.join(decision.categories) or 'none'}; "
+            f"policy revision {decision.policy_revision}.",
             "Reasons:",
             *reasons,
         ]
