@@ -82,3 +82,18 @@ class Notifier(Protocol):
 
     async def update_status(self, *, escalation: Escalation, message: str) -> None:
         """Update the requester's status card (or tell them, if there is no card)."""
+
+
+class EscalationActions(Protocol):
+    """What a chat adapter needs of the escalation service when a button is pressed."""
+
+    async def act(
+        self,
+        *,
+        escalation_id: str,
+        actor: Actor,
+        action: Action,
+        target_user_id: str | None = None,
+    ) -> Escalation: ...
+
+    async def get(self, escalation_id: str) -> Escalation | None: ...

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 import discord
 
@@ -20,7 +20,7 @@ from bot.ai.service import AiWork
 from bot.commands import Commands, Reply, reply_for_store_down
 from bot.dedupe import Deduper
 from bot.errors import ShouldAiError
-from bot.escalations.model import Action, Actor, Escalation, StatusRef
+from bot.escalations.model import Action, Actor, Escalation, EscalationActions, StatusRef
 from bot.escalations.people import display_name
 from bot.intake import Intake
 from bot.policy.model import Decision, Policy
@@ -31,17 +31,6 @@ from handlers.discord.notifier import ping_embed, reassign_choices
 from handlers.discord.replies import InFlight, actor_of, claim, or_missing, tell
 
 log = logging.getLogger(__name__)
-
-
-class EscalationActions(Protocol):
-    async def act(
-        self,
-        *,
-        escalation_id: str,
-        actor: Actor,
-        action: Action,
-        target_user_id: str | None = None,
-    ) -> Escalation: ...
 
 
 class DiscordInteractions:

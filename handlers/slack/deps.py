@@ -4,28 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from slack_bolt.async_app import AsyncRespond
 
 from bot.commands import Commands
-from bot.escalations.model import Action, Actor, Escalation
+from bot.escalations.model import Actor, EscalationActions
 from bot.intake import Intake
 from bot.policy.model import Decision, Policy
 from handlers.slack.notifier import SlackNotifier
-
-
-class EscalationActions(Protocol):
-    async def act(
-        self,
-        *,
-        escalation_id: str,
-        actor: Actor,
-        action: Action,
-        target_user_id: str | None = None,
-    ) -> Escalation: ...
-
-    async def get(self, escalation_id: str) -> Escalation | None: ...
 
 
 @dataclass(frozen=True)
