@@ -116,6 +116,9 @@ def _setup_logging() -> None:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # arq logs every job start and finish at INFO (timers, sweeps every minute): on the console
+    # that buries the pings. Its warnings and errors still show.
+    logging.getLogger("arq").setLevel(logging.WARNING)
 
 
 # --- serve / health --------------------------------------------------------------------------
