@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 
 from bot.escalations.model import Actor, Escalation, Transition
 from bot.failopen import fail_open
@@ -25,6 +26,11 @@ def mask_text(text: str) -> str:
     """What the log keeps of a request by default: its length and a short digest, no words."""
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return f"[masked: {len(text)} chars, sha256 {digest}]"
+
+
+def _stamped(fields: dict[str, str]) -> dict[str, str]:
+    """An entry's fields, led by the time it was written."""
+    return {"at": f"{time.time():.3f}", **fields}
 
 
 @dataclass(frozen=True)
@@ -104,21 +110,37 @@ class DecisionLog:
         self, *, escalation: Escalation, transition: Transition
     ) -> str | None:
         """Append one escalation transition (opened, acknowledged, climbed, resolved...)."""
-        return await self._append(
-            {
-                "kind": "transition",
-                "escalation_id": escalation.id,
-                "decision_id": escalation.decision_id,
-                "policy_revision": escalation.policy_revision,
-                "who": escalation.requester,
-                "category": escalation.category,
-                "state": transition.state,
-                "level": str(transition.level),
-                "assignee": transition.assignee or "",
-                "by": transition.by or "",
-                "note": transition.note[: self._max_text_chars],
-            }
+        return await self._append(self._transition_fields(escalation, transition))
+
+    def queue_transition(
+        self, pipe: Pipeline, *, escalation: Escalation, transition: Transition
+    ) -> None:
+        """Queue the entry of one transition on ``pipe``, in the MULTI that makes the move.
+
+        The move and its entry then commit together or not at all. Unlike the ``record_``
+        methods this does not fail open: an unreachable Redis fails the move itself.
+        """
+        pipe.xadd(
+            DECISION_LOG_STREAM,
+            _stamped(self._transition_fields(escalation, transition)),  # type: ignore[arg-type]
+            maxlen=self._max_entries,
+            approximate=True,
         )
+
+    def _transition_fields(self, escalation: Escalation, transition: Transition) -> dict[str, str]:
+        return {
+            "kind": "transition",
+            "escalation_id": escalation.id,
+            "decision_id": escalation.decision_id,
+            "policy_revision": escalation.policy_revision,
+            "who": escalation.requester,
+            "category": escalation.category,
+            "state": transition.state,
+            "level": str(transition.level),
+            "assignee": transition.assignee or "",
+            "by": transition.by or "",
+            "note": transition.note[: self._max_text_chars],
+        }
 
     async def record_event(
         self, *, kind: str, decision_id: str, fields: dict[str, str]
@@ -134,10 +156,9 @@ class DecisionLog:
         return await self._append({"kind": kind, "decision_id": decision_id, **extra})
 
     async def _append(self, fields: dict[str, str]) -> str | None:
-        fields = {"at": f"{time.time():.3f}", **fields}
         add = self._redis.xadd(
             DECISION_LOG_STREAM,
-            fields,  # type: ignore[arg-type]
+            _stamped(fields),  # type: ignore[arg-type]
             maxlen=self._max_entries,
             approximate=True,
         )
@@ -159,3 +180,26 @@ class DecisionLog:
         """Entries newer than ``after`` ("$" = from now), waiting up to ``block_ms``."""
         res = await self._redis.xread({DECISION_LOG_STREAM: after}, block=block_ms)
         return [LogEntry(id=str(i), fields=dict(f)) for _, rows in res for i, f in rows]
+
+
+class TransitionRecorder:
+    """Puts every escalation move in the decision log and /metrics (the service's sink).
+
+    The log entry is queued in the MULTI that makes the move, so the two commit together or
+    not at all; the metrics count the move in the process that committed it, once committed.
+    Each move appends exactly one transition, so the move is ``escalation.history[-1]``.
+    """
+
+    def __init__(self, decision_log: DecisionLog, metrics: Metrics) -> None:
+        self._log = decision_log
+        self._metrics = metrics
+
+    def queue(self, pipe: Pipeline, escalation: Escalation) -> None:
+        move = escalation.history[-1]
+        self._log.queue_transition(pipe, escalation=escalation, transition=move)
+
+    def committed(self, escalation: Escalation) -> None:
+        move = escalation.history[-1]
+        self._metrics.transitions.labels(state=move.state).inc()
+        if move.state == "acknowledged":
+            self._metrics.time_to_ack.observe(max(0.0, move.at - escalation.created_at))

@@ -1,11 +1,13 @@
 """The escalation lifecycle: open -> acknowledged -> resolved, plus reassigned and expired.
 
 Every move is a compare-and-set on Redis (two replicas, or a button press racing a timer, never
-make two moves from one state), written in one transaction with the move's timer job and an
-"unsent ping" marker. The ping goes out after the commit and then clears the marker, so a
-replica dying in between leaves work another replica finds: the timer still fires, and the
-sweep resends the ping. The timer job is idempotent: it names the level and due time it was set
-for and does nothing if the escalation has moved on since.
+make two moves from one state), written in one transaction with the move's timer job, an
+"unsent ping" marker and, when a :class:`TransitionSink` is given, the move's decision-log
+entry (so a move is never committed without its entry, nor logged without being made).
+The ping goes out after the commit and then clears the marker, so a replica dying in between
+leaves work another replica finds: the timer still fires, and the sweep resends the ping. The
+timer job is idempotent: it names the level and due time it was set for and does nothing if the
+escalation has moved on since.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
@@ -44,7 +46,7 @@ from bot.jobs import Jobs, Retry
 from bot.policy.model import Decision, Policy
 from bot.store import keys
 from bot.store.errors import StoreUnavailable
-from bot.store.escalations import EscalationNotFound, RedisEscalationStore
+from bot.store.escalations import Change, EscalationNotFound, RedisEscalationStore
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,19 @@ _TIMER_PREFIX = "escalation:"
 _SWEEP_CHUNK = 1000
 
 PolicyGetter = Callable[[], Policy]
+
+
+class TransitionSink(Protocol):
+    """Hears of every move, i.e. every transition appended to an escalation's history.
+
+    The move is ``escalation.history[-1]``: each move appends exactly one transition.
+    """
+
+    def queue(self, pipe: Pipeline, escalation: Escalation) -> None:
+        """Queue more writes in the MULTI that commits the move (e.g. its log entry)."""
+
+    def committed(self, escalation: Escalation) -> None:
+        """The move was committed by this process (e.g. count it in the metrics)."""
 
 
 class EscalationError(ShouldAiError):
@@ -108,8 +123,10 @@ class EscalationService:
         policy: PolicyGetter,
         admin_ids: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.time,
+        transitions: TransitionSink | None = None,
     ) -> None:
         self._store = RedisEscalationStore(redis)
+        self._transitions = transitions
         self._jobs = jobs
         self._policy = policy
         self._admin_ids = admin_ids
@@ -152,8 +169,8 @@ class EscalationService:
             raise InvalidAction(f"decision {decision.decision_id} routes to AI, not to a person")
         self._notifier(actor.platform)
         policy = self._policy()
-        escalation, created = await self._store.create(
-            await self._new(policy, decision, actor, text, status_ref), also=self._followups
+        escalation, created = await self._create(
+            await self._new(policy, decision, actor, text, status_ref)
         )
         if not created and not await self._store.is_undelivered(timer_job_id(escalation)):
             return escalation
@@ -214,7 +231,7 @@ class EscalationService:
             return self._applied(policy, current, actor, action, target_user_id, now)
 
         try:
-            moved = await self._store.update(escalation_id, change, also=self._followups)
+            moved = await self._move(escalation_id, change)
         except EscalationNotFound as e:
             raise UnknownEscalation(f"There is no escalation {escalation_id}.") from e
         if moved is None:  # e.g. a second click on Acknowledge by the same person
@@ -255,6 +272,32 @@ class EscalationService:
         await self._tell(moved, f"{moved.state.capitalize()} by {by}.")
         return moved
 
+    # -- moves ---------------------------------------------------------------------------------
+
+    async def _create(self, escalation: Escalation) -> tuple[Escalation, bool]:
+        """Store a new escalation (its first move) unless its decision has one already."""
+        stored, created = await self._store.create(escalation, also=self._followups)
+        if created:
+            self._committed(stored)
+        return stored, created
+
+    async def _move(self, escalation_id: str, change: Change) -> Escalation | None:
+        """Make one move as a compare-and-set; None if ``change`` made none."""
+        moved = await self._store.update(escalation_id, change, also=self._followups)
+        if moved is not None:
+            self._committed(moved)
+        return moved
+
+    def _followups(self, pipe: Pipeline, before: Escalation | None, after: Escalation) -> None:
+        """In the MULTI of a move: the sink's writes (its log entry), then its timer."""
+        if self._transitions is not None:
+            self._transitions.queue(pipe, after)
+        self._queue_timer(pipe, before, after)
+
+    def _committed(self, moved: Escalation) -> None:
+        if self._transitions is not None:
+            self._transitions.committed(moved)
+
     # -- timers --------------------------------------------------------------------------------
 
     async def _timer_job(
@@ -292,7 +335,7 @@ class EscalationService:
             )
 
         try:
-            moved = await self._store.update(escalation_id, change, also=self._followups)
+            moved = await self._move(escalation_id, change)
         except EscalationNotFound:
             log.warning("timer for escalation %s, which no longer exists", escalation_id)
             return False
@@ -312,8 +355,8 @@ class EscalationService:
             moved, policy, f"{why}: escalated to {self._target_name(policy, moved)}."
         )
 
-    def _followups(self, pipe: Pipeline, before: Escalation | None, after: Escalation) -> None:
-        """In the MULTI of a move: its timer job and its unsent-ping marker, the old one gone."""
+    def _queue_timer(self, pipe: Pipeline, before: Escalation | None, after: Escalation) -> None:
+        """Its timer job and its unsent-ping marker, the old one gone."""
         if before is not None:
             pipe.zrem(keys.ESCALATIONS_UNDELIVERED, timer_job_id(before))
         if after.state not in TIMED_STATES or after.due_at is None:
@@ -422,7 +465,7 @@ class EscalationService:
             chain = self._chain(policy, current)
             return climbed(current, chain, now=now, note=f"delivery refused: {reason}")
 
-        moved = await self._store.update(escalation.id, change, also=self._followups)
+        moved = await self._move(escalation.id, change)
         if moved is None:
             return await self._must_get(escalation.id)
         why = f"Could not reach {self._target_name(policy, escalation)} ({reason})"
