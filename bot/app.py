@@ -24,7 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.ai.service import AiWork
 from bot.commands import Commands
-from bot.decision_log import DecisionLog
+from bot.decision_log import DecisionLog, TransitionRecorder
 from bot.dedupe import Deduper
 from bot.escalations.model import Notifier, Platform
 from bot.escalations.service import EscalationService
@@ -41,7 +41,6 @@ from bot.reload import AdminNotifier, DecisionEngine, PolicyHolder, PolicyWatche
 from bot.settings import Settings
 from bot.store.connection import open_redis
 from bot.store.errors import StoreUnavailable
-from bot.transitions import SWEEP_JOB, TransitionSweep
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +97,6 @@ class Services:
     ai: AiWork
     console: ConsoleNotifier
     admins: AdminFanOut
-    transitions: TransitionSweep
     adapters: list[ChatAdapter] = field(default_factory=list)
 
     @property
@@ -124,7 +122,6 @@ def _make_intake(
     escalations: EscalationService,
     deduper: Deduper,
     ai: AiWork,
-    sweep: TransitionSweep,
 ) -> Intake:
     return Intake(
         holder=holder,
@@ -141,7 +138,6 @@ def _make_intake(
         metrics=metrics,
         max_chars=settings.max_request_chars,
         judge=ai.judge_unsure,
-        on_opened=sweep.track,
     )
 
 
@@ -191,8 +187,9 @@ def _assemble(
     console.bind_policy(lambda: holder.policy)
     admins = AdminFanOut(console)
     decision_log = _make_decision_log(settings, redis, metrics)
+    transitions = TransitionRecorder(decision_log, metrics)
     # Built before the job worker starts: both register their job functions on `jobs`.
-    escalations = _make_escalations(settings, redis, jobs, holder)
+    escalations = _make_escalations(settings, redis, jobs, holder, transitions)
     escalations.register_notifier("console", console)
     ai = AiWork.from_settings(
         settings=settings,
@@ -205,13 +202,7 @@ def _assemble(
     deduper = Deduper(
         redis, ttl_s=settings.dedupe_ttl_s, metrics=metrics, timeout_s=settings.redis_timeout_s
     )
-    sweep = TransitionSweep(
-        redis, decision_log=decision_log, metrics=metrics, timeout_s=settings.redis_timeout_s
-    )
-    jobs.register_periodic(SWEEP_JOB, sweep.job)  # every minute, on one replica
-    intake = _make_intake(
-        settings, redis, metrics, holder, decision_log, escalations, deduper, ai, sweep
-    )
+    intake = _make_intake(settings, redis, metrics, holder, decision_log, escalations, deduper, ai)
     watcher = PolicyWatcher(holder, admins=admins)
     commands = Commands(
         intake=intake,
@@ -238,18 +229,23 @@ def _assemble(
         ai=ai,
         console=console,
         admins=admins,
-        transitions=sweep,
     )
 
 
 def _make_escalations(
-    settings: Settings, redis: aioredis.Redis, jobs: Jobs, holder: PolicyHolder
+    settings: Settings,
+    redis: aioredis.Redis,
+    jobs: Jobs,
+    holder: PolicyHolder,
+    transitions: TransitionRecorder,
 ) -> EscalationService:
+    """Every move it makes reaches the decision log (in the move's MULTI) and /metrics."""
     return EscalationService(
         redis=redis,
         jobs=jobs,
         policy=lambda: holder.policy,
         admin_ids=settings.admin_ids() | {CONSOLE_USER},
+        transitions=transitions,
     )
 
 

@@ -75,7 +75,6 @@ class Intake:
         metrics: Metrics,
         max_chars: int = 4000,
         judge: Judge | None = None,
-        on_opened: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._holder = holder
         self._deduper = deduper
@@ -85,7 +84,6 @@ class Intake:
         self._metrics = metrics
         self._max_chars = max_chars
         self._judge = judge
-        self._on_opened = on_opened  # e.g. TransitionSweep.track: its moves reach the log
         self._deferred: set[asyncio.Task[Escalation]] = set()
         self._decider = ThreadPoolExecutor(max_workers=1, thread_name_prefix="should-ai-decide")
 
@@ -151,7 +149,6 @@ class Intake:
         except StoreUnavailable as e:
             self._defer(opener, decision, e)
             return None
-        await self._log_opened(escalation)
         return escalation
 
     def _opener(
@@ -190,12 +187,7 @@ class Intake:
         log.info(
             "deferred escalation %s opened for decision %s", escalation.id, decision.decision_id
         )
-        await self._log_opened(escalation)
         return escalation
-
-    async def _log_opened(self, escalation: Escalation) -> None:
-        if self._on_opened is not None:
-            await self._on_opened(escalation.id)
 
     @property
     def pending_escalations(self) -> int:

@@ -74,6 +74,7 @@ async def test_healthz_and_metrics_over_http(
     assert m_status == 200
     assert 'should_ai_decisions_total{category="crisis",route="human"} 1.0' in metrics
     assert 'should_ai_escalations{state="open"} 1.0' in metrics
+    assert 'should_ai_escalation_transitions_total{state="open"} 1.0' in metrics
     assert "should_ai_time_to_acknowledge_seconds_bucket" in metrics
 
 
@@ -155,8 +156,14 @@ async def test_redis_stopped_mid_run_still_answers_and_says_contact_the_owner(
                     break
                 await asyncio.sleep(0.1)
             stored = await RedisEscalationStore(services.redis).list_active()
+            logged = [e for e in await services.decision_log.tail(50) if e.kind == "transition"]
 
     assert [e.category for e in stored] == ["crisis"]
+    # ...and its opening is in the decision log and /metrics, once.
+    assert [(e.fields["escalation_id"], e.fields["state"]) for e in logged] == [
+        (stored[0].id, "open")
+    ]
+    assert sample(services.metrics, "should_ai_escalation_transitions_total", state="open") == 1
     assert isinstance(services.console.stream, io.StringIO)
     assert "PING Dana Whitfield" in services.console.stream.getvalue()
 
