@@ -7,7 +7,7 @@ import pytest
 import redis.asyncio as aioredis
 from esc_helpers import Engine, EngineFactory, RecordingNotifier, Workers, make_policy
 
-from bot.escalations.service import EscalationService
+from bot.escalations.service import EscalationService, TransitionSink
 from bot.jobs import Jobs
 from bot.policy.model import Policy
 
@@ -37,6 +37,7 @@ async def make_engine(
         records: RecordingNotifier | None = None,
         clock: Callable[[], float] = time.time,
         policy_getter: Callable[[], Policy] | None = None,
+        transitions: TransitionSink | None = None,
     ) -> Engine:
         jobs = Jobs(redis_url, poll_delay=POLL_DELAY)
         made.append(jobs)
@@ -46,6 +47,7 @@ async def make_engine(
             policy=policy_getter or (lambda: policy),
             admin_ids=admin_ids,
             clock=clock,
+            transitions=transitions,
         )
         service.register_notifier("slack", records or notifier)
         return Engine(service, jobs)

@@ -9,14 +9,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 import redis.asyncio as aioredis
 from esc_helpers import RecordingNotifier, Workers, crisis_decision, make_policy
+from redis.asyncio.client import Pipeline
 
+from bot.decision_log import DecisionLog, TransitionRecorder
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.service import EscalationService, timer_job_id
 from bot.jobs import Jobs, Retry
+from bot.metrics import Metrics
 from bot.store.embedded import EmbeddedRedis
 from bot.store.errors import StoreUnavailable
 from bot.store.retry import retry_with_backoff
@@ -25,6 +29,29 @@ pytestmark = pytest.mark.store
 
 REQUESTER = Actor(platform="slack", user_id="U_REQ")
 DANA = Actor(platform="slack", user_id="U_DANA")
+
+
+class CrashingSink:
+    """The serve's TransitionRecorder, with a Redis server that may die around the commit.
+
+    ``crash="before_exec"`` kills redis-server once the log entry is queued in the move's MULTI,
+    before EXEC is sent; ``crash="after_commit"`` kills it as soon as the move is committed.
+    """
+
+    def __init__(self, recorder: TransitionRecorder, server: EmbeddedRedis) -> None:
+        self._recorder = recorder
+        self._server = server
+        self.crash: Literal["before_exec", "after_commit"] | None = None
+
+    def queue(self, pipe: Pipeline, escalation: Escalation) -> None:
+        self._recorder.queue(pipe, escalation)
+        if self.crash == "before_exec":
+            self._server.kill()
+
+    def committed(self, escalation: Escalation) -> None:
+        if self.crash == "after_commit":
+            self._server.kill()
+        self._recorder.committed(escalation)
 
 
 class Bot:
@@ -36,9 +63,27 @@ class Bot:
         self.redis = aioredis.Redis.from_url(url, decode_responses=True)
         self.jobs = Jobs(url, poll_delay=0.02)
         self.notifier = RecordingNotifier()
+        self.metrics = Metrics()
+        self.log = DecisionLog(self.redis, metrics=self.metrics)
+        self.sink = CrashingSink(TransitionRecorder(self.log, self.metrics), self.server)
         policy = make_policy(ack_minutes=ack_minutes)
-        self.service = EscalationService(redis=self.redis, jobs=self.jobs, policy=lambda: policy)
+        self.service = EscalationService(
+            redis=self.redis, jobs=self.jobs, policy=lambda: policy, transitions=self.sink
+        )
         self.service.register_notifier("slack", self.notifier)
+
+    async def logged_states(self, escalation_id: str) -> list[str]:
+        return [
+            e.fields["state"]
+            for e in await self.log.tail(100)
+            if e.kind == "transition" and e.fields["escalation_id"] == escalation_id
+        ]
+
+    def counted(self, state: str) -> float:
+        value = self.metrics.registry.get_sample_value(
+            "should_ai_escalation_transitions_total", {"state": state}
+        )
+        return value or 0.0
 
     async def close(self) -> None:
         await self.jobs.aclose()
@@ -127,3 +172,49 @@ async def test_a_timer_job_that_cannot_reach_redis_asks_arq_to_run_it_again(
     finally:
         await jobs.aclose()
         await unreachable.aclose()
+
+
+async def test_a_move_whose_transaction_dies_leaves_neither_the_move_nor_its_log_entry(
+    tmp_path: Path,
+) -> None:
+    bot = Bot(tmp_path, ack_minutes=60)
+    try:
+        esc = await bot.service.open(
+            decision=crisis_decision(), actor=REQUESTER, text="t", status_ref=None
+        )
+        bot.sink.crash = "before_exec"  # redis-server dies with the MULTI queued, unsent
+
+        with pytest.raises(StoreUnavailable):
+            await bot.service.act(escalation_id=esc.id, actor=DANA, action="acknowledge")
+        bot.sink.crash = None
+        bot.server.start()  # from its append-only file
+
+        stored = await bot.service.get(esc.id)
+        assert stored is not None and [t.state for t in stored.history] == ["open"]
+        assert await bot.logged_states(esc.id) == ["open"]
+        assert (bot.counted("open"), bot.counted("acknowledged")) == (1, 0)
+    finally:
+        await bot.close()
+
+
+async def test_a_committed_move_keeps_its_log_entry_if_redis_dies_right_after(
+    tmp_path: Path,
+) -> None:
+    bot = Bot(tmp_path, ack_minutes=60)
+    try:
+        esc = await bot.service.open(
+            decision=crisis_decision(), actor=REQUESTER, text="t", status_ref=None
+        )
+        bot.sink.crash = "after_commit"  # nothing else gets the chance to write after EXEC
+
+        await bot.service.act(escalation_id=esc.id, actor=DANA, action="acknowledge")
+        bot.sink.crash = None
+        bot.server.start()
+        await bot.redis.connection_pool.disconnect()  # the pooled ones died with the server
+
+        stored = await bot.service.get(esc.id)
+        assert stored is not None and [t.state for t in stored.history] == ["open", "acknowledged"]
+        assert await bot.logged_states(esc.id) == ["open", "acknowledged"]
+        assert bot.counted("acknowledged") == 1
+    finally:
+        await bot.close()
