@@ -6,9 +6,12 @@ A keyword of a human category does not route a request to a person when the requ
 - it sits in a quoted title next to a mention word ("the 'Crisis Comms 101' webinar");
 - a mention word follows it closely, naming an event or a course ("the partner summit recap",
   "our ethics training");
-- a mention word or a topic marker ("how to", "tips for") comes before it and nothing in between
-  points at a particular case ("an article on how to handle a social media crisis", but not
-  "tips for customers hit by *the* data breach").
+- a topic marker ("how to", "tips for") comes before it, or a mention word followed by a word
+  that introduces its subject ("a webinar *on* ...", "une formation *à* la ..."), and nothing in
+  between points at a particular case ("an article on how to handle a social media crisis", but
+  not "tips for customers hit by *the* data breach"). A mention word that does not introduce a
+  subject belongs to another part of the request: in "thank Sarah for co-hosting the webinar,
+  personal tone" the tone is not the webinar's topic.
 
 The words come from the policy (``mention_words``, ``topic_markers``); the determiners that point
 at a particular case ("the", "our", "notre" ...) are grammar, so they live here. When in doubt
@@ -26,6 +29,35 @@ _QUOTED = re.compile(r"\"([^\"]{1,160})\"|(?<![a-z0-9])'([^']{1,160})'(?![a-z0-9
 _WORDS_AFTER = 2  # a mention word this close after a keyword names an event or a course
 _WORDS_BEFORE = 8  # a marker this close before a keyword may make it a general topic
 _CONTEXT_CHARS = 120  # enough for the words above; keeps the check O(1) per hit
+# Words that introduce what an event or a course is about ("a webinar on ...", "formation à la
+# ..."): a mention word before a keyword makes it a topic only when one of these follows it.
+SUBJECT_INTRODUCERS = frozenset(
+    {
+        "on",
+        "about",
+        "around",
+        "regarding",
+        "covering",
+        "in",
+        "into",
+        "for",
+        "to",
+        "with",
+        "sur",
+        "de",
+        "du",
+        "des",
+        "d",
+        "a",
+        "au",
+        "aux",
+        "autour",
+        "concernant",
+        "pour",
+        "en",
+        "avec",
+    }
+)
 # Words that point at a particular case: after one of these, the topic is not general. "your"
 # and French articles are left out: "tips to protect your data", "formation à la négociation"
 # speak of the topic in general.
@@ -69,7 +101,8 @@ class MentionContext:
 
     def __init__(self, policy: Policy) -> None:
         self._mentions = frozenset(_phrases(policy.file.mention_words.all()))
-        self._markers = frozenset(_phrases(policy.file.topic_markers.all())) | self._mentions
+        self._topic_markers = frozenset(_phrases(policy.file.topic_markers.all()))
+        self._markers = self._topic_markers | self._mentions
         # Cheap first checks: a phrase can only start (end) at one of its first (last) words.
         self._mention_starts = frozenset(phrase.split()[0] for phrase in self._mentions)
         self._marker_ends = frozenset(phrase.split()[-1] for phrase in self._markers)
@@ -103,9 +136,15 @@ class MentionContext:
                 continue
             for size in (3, 2, 1):
                 phrase = " ".join(before[max(0, index - size + 1) : index + 1])
-                if len(phrase.split()) == size and phrase in self._markers:
+                if len(phrase.split()) == size and self._introduces(phrase, before[index + 1 :]):
                     return f'a general topic after "{phrase}"'
         return None
+
+    def _introduces(self, phrase: str, rest: list[str]) -> bool:
+        """True when ``phrase`` makes the words after it (up to the keyword) a general topic."""
+        if phrase in self._topic_markers:
+            return True
+        return phrase in self._mentions and bool(rest) and rest[0] in SUBJECT_INTRODUCERS
 
     def _find(self, words: list[str], phrases: frozenset[str]) -> str | None:
         if self._mention_starts.isdisjoint(words):

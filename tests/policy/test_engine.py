@@ -115,6 +115,21 @@ def test_a_general_topic_is_a_mention_but_a_particular_case_is_not(
     assert (particular.route, particular.category) == ("human", "crisis")
 
 
+def test_a_mention_word_makes_a_topic_only_when_it_introduces_one() -> None:
+    policy = _small_policy(relationships=_human("personal tone", "partner"), drafting=_ai("write"))
+    engine = _rules_engine(policy)
+    topic = "write the recap of the webinar on choosing a partner"
+    assert engine.decide(topic).route == "ai"
+    assert 'keyword "partner" (a general topic after "webinar": a mention, not counted)' in (
+        _details(engine, topic)
+    )
+    # The webinar ends one part of the request; the tone asked for afterwards is no topic of it.
+    request = "write a thank-you to Sarah for co-hosting the webinar, personal tone"
+    decision = engine.decide(request)
+    assert (decision.route, decision.category) == ("human", "relationships")
+    assert 'keyword "personal tone"' in _details(engine, request)
+
+
 def test_a_longer_keyword_covers_a_shorter_one(rules_engine: PolicyEngine) -> None:
     decision = rules_engine.decide("Pull the brand recall survey results")
     assert (decision.route, decision.category) == ("ai", "data")
