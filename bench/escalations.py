@@ -9,6 +9,9 @@
    processes (``--workers``, each an arq worker as in ``should-ai serve``) fire them.
    Lateness = when the backup is pinged minus when the owner's ack time ran out.
 
+Each move is logged to the decision log in its own transaction, as ``should-ai serve`` does;
+``--no-log`` leaves the log out, to see what it costs.
+
 Runs on an embedded Redis in a temporary directory, unless ``--redis-url`` names an empty
 scratch database (which it flushes). Prints the figures; asserts nothing.
 """
@@ -28,9 +31,11 @@ from pathlib import Path
 
 import redis.asyncio as aioredis
 
+from bot.decision_log import DecisionLog, TransitionRecorder
 from bot.escalations.model import Actor, Escalation
-from bot.escalations.service import EscalationService
+from bot.escalations.service import EscalationService, PolicyGetter
 from bot.jobs import Jobs
+from bot.metrics import Metrics
 from bot.policy.model import (
     Category,
     Decision,
@@ -111,11 +116,22 @@ class LatenessRecorder(SilentNotifier):
 # -- worker process -------------------------------------------------------------------------
 
 
-async def run_worker(url: str, ack_seconds: float, out: Path, poll_delay: float) -> None:
+def make_service(
+    redis: aioredis.Redis, jobs: Jobs, policy: PolicyGetter, *, log: bool
+) -> EscalationService:
+    """The escalation service as ``should-ai serve`` builds it (without the log: ``--no-log``)."""
+    metrics = Metrics()
+    recorder = TransitionRecorder(DecisionLog(redis, metrics=metrics), metrics) if log else None
+    return EscalationService(redis=redis, jobs=jobs, policy=policy, transitions=recorder)
+
+
+async def run_worker(
+    url: str, ack_seconds: float, out: Path, poll_delay: float, *, log: bool
+) -> None:
     redis = aioredis.Redis.from_url(url, decode_responses=True)
     jobs = Jobs(url, poll_delay=poll_delay, max_jobs=200)
     policy = bench_policy(ack_seconds)
-    service = EscalationService(redis=redis, jobs=jobs, policy=lambda: policy)
+    service = make_service(redis, jobs, lambda: policy, log=log)
     service.register_notifier("console", LatenessRecorder(out, ack_seconds))
     await jobs.run_worker()
 
@@ -152,13 +168,16 @@ async def open_paced(service: EscalationService, rate: float, seconds: float) ->
     return opened
 
 
-def start_workers(n: int, url: str, ack: float, out_dir: Path, poll: float) -> list[Path]:
+def start_workers(
+    n: int, url: str, ack: float, out_dir: Path, poll: float, *, log: bool
+) -> list[Path]:
     outs = [out_dir / f"worker{i}.txt" for i in range(n)]
+    logged = "log" if log else "no-log"
     for out in outs:
         out.touch()
         _children.append(
             subprocess.Popen(
-                [sys.executable, __file__, "--worker", url, str(ack), str(out), str(poll)]
+                [sys.executable, __file__, "--worker", url, str(ack), str(out), str(poll), logged]
             )
         )
     return outs
@@ -172,14 +191,15 @@ async def drive(url: str, args: argparse.Namespace, out_dir: Path) -> None:
     redis = aioredis.Redis.from_url(url, decode_responses=True)
     if await redis.dbsize():
         raise SystemExit(f"{url} is not empty; the bench needs a scratch database it may flush")
-    outs = start_workers(args.workers, url, args.ack, out_dir, args.poll_delay)
+    log = not args.no_log
+    outs = start_workers(args.workers, url, args.ack, out_dir, args.poll_delay, log=log)
     jobs = Jobs(url)
-    service = EscalationService(redis=redis, jobs=jobs, policy=lambda: bench_policy(args.ack))
+    service = make_service(redis, jobs, lambda: bench_policy(args.ack), log=log)
     service.register_notifier("console", SilentNotifier())
 
     took = await open_many(service, args.count)
     print(f"opened {args.count} escalations in {took:.2f}s: {args.count / took:.0f}/s")
-    print(f"timers pending: {await jobs.pending_count()}")
+    print(f"timers pending: {await jobs.pending_count()}; moves logged: {log}")
 
     opened = await open_paced(service, args.rate, args.seconds)
     deadline = time.time() + args.ack + 60
@@ -212,7 +232,7 @@ def report(late: list[float], opened: int, args: argparse.Namespace) -> None:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         url, ack, out, poll = sys.argv[2], float(sys.argv[3]), Path(sys.argv[4]), sys.argv[5]
-        asyncio.run(run_worker(url, ack, out, float(poll)))
+        asyncio.run(run_worker(url, ack, out, float(poll), log=sys.argv[6] == "log"))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
@@ -222,6 +242,9 @@ def main() -> None:
     parser.add_argument("--ack", type=float, default=2.0, help="ack time (s) of the timed ones")
     parser.add_argument("--poll-delay", type=float, default=0.5, help="arq poll delay (s)")
     parser.add_argument("--redis-url", default=os.environ.get("SHOULD_AI_REDIS_URL"))
+    parser.add_argument(
+        "--no-log", action="store_true", help="leave the decision log out of each move"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         server = None if args.redis_url else EmbeddedRedis(Path(tmp) / "redis")
