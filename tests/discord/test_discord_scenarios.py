@@ -8,7 +8,7 @@ import pytest
 from bot.policy.model import Policy
 from tests.discord.conftest import DiscordBot
 from tests.discord.fake_discord import Json, Message
-from tests.scenarios import SCENARIOS, Scenario
+from tests.scenarios import SCENARIOS, Scenario, expected_moves
 
 pytestmark = pytest.mark.store
 
@@ -105,25 +105,3 @@ async def test_scenario(discord_bot: DiscordBot, scenario: Scenario) -> None:
     assert escalation is not None
     moves = [(t.state, t.level) for t in escalation.history]
     assert moves == expected_moves(scenario.steps)
-
-
-def expected_moves(steps: tuple[str, ...]) -> list[tuple[str, int]]:
-    """The (state, level) transitions the escalation service must record for ``steps``: the
-    same on Slack and Discord, since both adapters drive the one service."""
-    moves: list[tuple[str, int]] = []
-    level = 0
-    for step in steps:
-        match step:
-            case "dm owner":
-                moves.append(("open", 0))
-            case "dm refused->backup":
-                level = 1
-                moves += [("open", 0), ("open", 1)]
-            case "timeout->backup" | "timeout->channel":
-                level += 1
-                moves.append(("open", level))
-            case "ack":
-                moves.append(("acknowledged", level))
-            case "resolve":
-                moves.append(("resolved", level))
-    return moves
