@@ -58,8 +58,7 @@ async def test_same_request_masks_the_same_way(redis: aioredis.Redis, metrics: M
     assert a == b != c
 
 
-async def test_escalation_transitions_are_logged(redis: aioredis.Redis, metrics: Metrics) -> None:
-    log = DecisionLog(redis, metrics=metrics)
+def acknowledged_escalation() -> tuple[Escalation, Transition]:
     step = Transition(
         at=1000.0, state="acknowledged", level=0, assignee="comms-lead", by="slack:U0DANA"
     )
@@ -78,6 +77,12 @@ async def test_escalation_transitions_are_logged(redis: aioredis.Redis, metrics:
         due_at=None,
         history=[step],
     )
+    return escalation, step
+
+
+async def test_escalation_transitions_are_logged(redis: aioredis.Redis, metrics: Metrics) -> None:
+    log = DecisionLog(redis, metrics=metrics)
+    escalation, step = acknowledged_escalation()
     await log.record_transition(escalation=escalation, transition=step)
 
     [entry] = await log.tail(1)
@@ -86,6 +91,28 @@ async def test_escalation_transitions_are_logged(redis: aioredis.Redis, metrics:
     assert (entry.fields["escalation_id"], entry.fields["state"]) == ("E-7", "acknowledged")
     assert "E-7 -> acknowledged" in entry.summary()
     assert SECRET not in str(entry.fields)
+
+
+async def test_a_transition_queued_in_a_transaction_is_the_same_entry(
+    redis: aioredis.Redis, metrics: Metrics
+) -> None:
+    log = DecisionLog(redis, metrics=metrics, max_entries=10)
+    escalation, step = acknowledged_escalation()
+    await log.record_transition(escalation=escalation, transition=step)
+    [recorded] = await log.tail(1)
+    for _ in range(300):
+        async with redis.pipeline(transaction=True) as pipe:
+            log.queue_transition(pipe, escalation=escalation, transition=step)
+            await pipe.execute()
+
+    [queued] = await log.tail(1)
+
+    assert {k: v for k, v in queued.fields.items() if k != "at"} == {
+        k: v for k, v in recorded.fields.items() if k != "at"
+    }
+    assert queued.summary().split(" ", 1)[1] == recorded.summary().split(" ", 1)[1]
+    assert SECRET not in str(queued.fields)
+    assert 10 <= await redis.xlen(DECISION_LOG_STREAM) <= 200  # MAXLEN ~ applies here too
 
 
 async def test_the_stream_stays_bounded(redis: aioredis.Redis, metrics: Metrics) -> None:
