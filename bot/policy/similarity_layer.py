@@ -7,10 +7,11 @@ How it weighs its verdict (:func:`bot.policy.similarity.judge`) against the rule
   leaving"), goes to its owner; if a human rule already matched, the rules pick the category
   and this hit only explains;
 - confident AI: adds an AI hit (counting unless an AI rule already matched: between AI
-  categories the rules pick); a human *keyword* hit stops counting only if the
-  nearest AI example uses that same keyword and the request is clearly closer to the AI
-  examples than to that category's own (``override_margin``): "write a blog post about how
-  brands handle a PR crisis" is a counter-weight the admin wrote on purpose;
+  categories the rules pick); a human *keyword* hit stops counting only if some AI example
+  uses a keyword of that category found in the request and the request is clearly closer to
+  the AI examples than to that category's own (``override_margin``): "write a blog post
+  about how brands handle a PR crisis" is a counter-weight the admin wrote on purpose, and it
+  also clears "queue the posts of the strategy offsite" once an AI example says "strategy";
 - uncertain: with a human rule hit the rules decide (the hit only explains). With no rule
   hit, or with only AI rule hits while the request reads like a human category (above that
   category's threshold, ahead of every AI category by the margin: "our founder's old tweets
@@ -79,17 +80,17 @@ class SimilarityLayer:
             margin, OVERRIDE_FACTOR * margin, AGAINST_RULES_FACTOR * margin, FLOOR
         )
         self._keywords = _folded_keywords(policy)
+        self._ai_examples = tuple(
+            (phrase, word_form(normalize(phrase)))
+            for phrase, label in zip(index.phrases, index.labels.tolist(), strict=True)
+            if index.routes[label] == "ai"
+        )
         self._overridable = self._keywords_in_ai_examples()
 
     def _keywords_in_ai_examples(self) -> dict[str, tuple[str, ...]]:
         """Per human category, the folded keywords some AI example also uses (counter-weights)."""
-        ai_words = [
-            word_form(normalize(phrase))
-            for phrase, label in zip(self.index.phrases, self.index.labels.tolist(), strict=True)
-            if self.index.routes[label] == "ai"
-        ]
         return {
-            name: tuple(f for _, f in pairs if any(f in words for words in ai_words))
+            name: tuple(f for _, f in pairs if any(f in words for _, words in self._ai_examples))
             for name, pairs in self._keywords.items()
         }
 
@@ -132,9 +133,12 @@ class SimilarityLayer:
     def _maybe_outweigh(
         self, hit: Hit, verdict: SimilarityVerdict, result: SimilarityResult, text: PreparedText
     ) -> Hit:
-        """A human *keyword* stops counting only when an AI example uses the same keyword and
-        the request is clearly closer to it: the admin wrote that counter-weight on purpose
-        ("write a blog post about how brands handle a PR crisis"). Patterns always count."""
+        """A human *keyword* stops counting only when an AI example uses a keyword of that
+        category found in the request, and the request is clearly closer to the AI examples
+        than to the category's own: the admin wrote that counter-weight on purpose ("write a
+        blog post about how brands handle a PR crisis"). The example need not be the nearest
+        one: it shows the word can sit in routine work, and the similarity margin judges this
+        request. Patterns always count."""
         if hit.layer != "keyword" or not hit.counts:
             return hit
         if self.index.routes.get(hit.category) != "human" or verdict.best_ai is None:
@@ -142,12 +146,24 @@ class SimilarityLayer:
         own = result.of(hit.category)
         if own is not None and verdict.score - own.score < self._tuning.override_margin:
             return hit
-        example = verdict.best_ai.nearest
-        shared = self._shared_keyword(hit.category, text.words, example)
-        if shared is None:
+        nearest = verdict.best_ai.nearest
+        shared = self._shared_keyword(hit.category, text.words, nearest)
+        found = (shared, nearest) if shared is not None else self._harmless(hit.category, text)
+        if found is None:
             return hit
-        note = f'{hit.detail} (outweighed: AI example "{example}" also says "{shared}")'
+        keyword, example = found
+        note = f'{hit.detail} (outweighed: AI example "{example}" also says "{keyword}")'
         return replace(hit, detail=note, counts=False)
+
+    def _harmless(self, category: str, text: PreparedText) -> tuple[str, str] | None:
+        """A keyword of ``category`` in the request that an AI example also uses, and the first
+        such example (what the reason quotes)."""
+        overridable = self._overridable.get(category, ())
+        for keyword, folded in self._keywords.get(category, ()):
+            if folded in overridable and folded in text.words:
+                example = next(p for p, words in self._ai_examples if folded in words)
+                return keyword, example
+        return None
 
     def _settled_by_rules(self, text: PreparedText, hits: tuple[Hit, ...]) -> bool:
         """True when nothing this layer could say would change the route or the category.

@@ -133,6 +133,38 @@ def test_a_webinar_about_crisis_communication_is_scheduling(engine: PolicyEngine
     assert decision.category == "scheduling"
 
 
+def test_a_human_word_an_ai_example_uses_is_outweighed_even_if_that_example_is_not_nearest(
+    policy_dir: Path, encoder: Encoder
+) -> None:
+    text = "queue 3 posts about the strategy offsite photos for next week"
+    counter_weight = "        - write a blog post on marketing strategy trends for next year\n"
+    policy_yaml = policy_dir / "policy.yaml"
+    content = policy_yaml.read_text(encoding="utf-8")
+    assert counter_weight in content
+
+    def decide(policy: Policy) -> tuple[str, str | None, list[str]]:
+        layer = SimilarityLayer.for_policy(policy, encoder=encoder, cache_dir=policy_dir / ".c")
+        decision = PolicyEngine(policy, layers=(RulesLayer(policy), layer)).decide(text)
+        return decision.route, decision.category, [r.detail for r in decision.reasons]
+
+    route, category, details = decide(load_policy(policy_dir))
+    assert (route, category) == ("ai", "scheduling")
+    assert (
+        'keyword "strategy" (outweighed: AI example "write a blog post on marketing strategy '
+        'trends for next year" also says "strategy")'
+    ) in details
+    # Without an AI example that says "strategy", nothing shows the word can be routine.
+    policy_yaml.write_text(content.replace(counter_weight, ""), encoding="utf-8")
+    assert decide(load_policy(policy_dir))[:2] == ("human", "strategy")
+
+
+def test_a_strategy_decision_that_mentions_posts_stays_with_a_person(engine: PolicyEngine) -> None:
+    decision = engine.decide(
+        "decide our content strategy for next year: fewer posts or more video?"
+    )
+    assert (decision.route, decision.category) == ("human", "strategy")
+
+
 def test_routine_work_without_keywords_goes_to_ai(engine: PolicyEngine) -> None:
     decision = engine.decide("which of last month's mailings had the most clicks per country")
     assert decision.route == "ai"
