@@ -13,6 +13,12 @@ A keyword of a human category does not route a request to a person when the requ
   subject belongs to another part of the request: in "thank Sarah for co-hosting the webinar,
   personal tone" the tone is not the webinar's topic.
 
+A whole request can also be a routine data question: it opens with a ``data_questions`` phrase
+("how many", "which of our", "combien", "break down") and asks for nothing a person must write
+or decide (no "should", "write", "reply", "what do we say" ...). Its human *keywords* are then
+the object of the question ("which of our retail partners sold the most units", "combien
+d'inscrits grâce à l'influenceuse"), not the subject; a human *pattern* still counts.
+
 The words come from the policy (``mention_words``, ``topic_markers``); the determiners that point
 at a particular case ("the", "our", "notre" ...) are grammar, so they live here. When in doubt
 the hit counts: a person decides.
@@ -96,6 +102,44 @@ SPECIFIC = frozenset(
 )
 
 
+# Words that turn a data question into work a person owns: a decision to take or words to say
+# ("how many customers saw the leak, write our statement"). Word forms: no accents, lower case.
+ASKS_MORE = frozenset(
+    {
+        "should",
+        "shall",
+        "must",
+        "ought",
+        "write",
+        "draft",
+        "reply",
+        "respond",
+        "answer",
+        "say",
+        "tell",
+        "statement",
+        "announce",
+        "apologize",
+        "apologise",
+        "apology",
+        "decide",
+        "faut",
+        "doit",
+        "devons",
+        "devrait",
+        "devrions",
+        "redige",
+        "ecris",
+        "reponds",
+        "repondre",
+        "dire",
+        "dis",
+        "annonce",
+        "decider",
+    }
+)
+
+
 class MentionContext:
     """Finds quoted titles and judges whether a hit is a mere mention, for one policy."""
 
@@ -103,6 +147,7 @@ class MentionContext:
         self._mentions = frozenset(_phrases(policy.file.mention_words.all()))
         self._topic_markers = frozenset(_phrases(policy.file.topic_markers.all()))
         self._markers = self._topic_markers | self._mentions
+        self._data_questions = tuple(_phrases(policy.file.data_questions.all()))
         # Cheap first checks: a phrase can only start (end) at one of its first (last) words.
         self._mention_starts = frozenset(phrase.split()[0] for phrase in self._mentions)
         self._marker_ends = frozenset(phrase.split()[-1] for phrase in self._markers)
@@ -127,6 +172,16 @@ class MentionContext:
             return f'next to "{following}"'
         before = words[max(0, start - _CONTEXT_CHARS) : start].split()[-_WORDS_BEFORE:]
         return self._general_topic(before)
+
+    def data_question(self, words: str) -> str | None:
+        """Why ``words`` (the whole request) is a routine data question, or None if it is not."""
+        padded = words if words.startswith(" ") else " " + words
+        opening = next((q for q in self._data_questions if padded.startswith(f" {q} ")), None)
+        if opening is None or not ASKS_MORE.isdisjoint(padded.split()):
+            return None
+        if padded[len(opening) + 2 :].startswith("to "):  # "how much to spend" is a decision
+            return None
+        return f'a data question opening with "{opening}"'
 
     def _general_topic(self, before: list[str]) -> str | None:
         for index in range(len(before) - 1, -1, -1):

@@ -72,6 +72,9 @@ class PolicyFile(_Strict):
     # Phrases after which a topic is general ("how to handle a crisis", "tips for client
     # relationships"), unless a word such as "the" or "our" points at a particular case.
     topic_markers: Phrases = Phrases()
+    # Openings of a routine data question ("how many", "which of our", "combien"): a human
+    # keyword in such a question is what is counted, not the subject (see bot/policy/mentions.py).
+    data_questions: Phrases = Phrases()
     categories: dict[str, Category]
 
 

@@ -107,16 +107,18 @@ class RulesLayer:
         words = text.words
         if titles:
             words = word_form(self._context.without_titles(text.normalized, titles))
-        found = [self._judged(match, words) for match in self._match(words)]
+        data_question = self._context.data_question(words)
+        found = [self._judged(match, words, data_question) for match in self._match(words)]
         for title in titles:
             found.extend(_as_mention(m.hit, title) for m in self._match(word_form(title)))
         return hits + tuple(_unique(found))
 
-    def _judged(self, match: _Match, words: str) -> Hit:
+    def _judged(self, match: _Match, words: str, data_question: str | None) -> Hit:
         """The hit, marked as not counting if it only mentions a human category's topic."""
         if match.hit.category not in self._human:
             return match.hit
-        why = self._context.reason(words, match.start, match.stop)
+        why = data_question if match.hit.layer == "keyword" else None
+        why = why or self._context.reason(words, match.start, match.stop)
         if why is None:
             return match.hit
         hit = match.hit

@@ -30,6 +30,7 @@ def _small_policy(**categories: Category) -> Policy:
         categories=categories,
         mention_words=Phrases(en=("webinar",)),
         topic_markers=Phrases(en=("how to",)),
+        data_questions=Phrases(en=("how many", "which of our"), fr=("combien de", "combien d")),
     )
     return Policy(revision="test-rev", file=file, people=people)
 
@@ -128,6 +129,30 @@ def test_a_mention_word_makes_a_topic_only_when_it_introduces_one() -> None:
     decision = engine.decide(request)
     assert (decision.route, decision.category) == ("human", "relationships")
     assert 'keyword "personal tone"' in _details(engine, request)
+
+
+def test_a_human_keyword_in_a_routine_data_question_is_what_is_counted() -> None:
+    policy = _small_policy(
+        relationships=_human("partners", "influenceuse"),
+        crisis=_human("recall", patterns=(r" customers are furious ",)),
+        data=_ai("sold", "inscrits"),
+    )
+    engine = _rules_engine(policy)
+    question = "Which of our retail partners sold the most units in May?"
+    assert (engine.decide(question).route, engine.decide(question).category) == ("ai", "data")
+    why = 'keyword "partners" (a data question opening with "which of our": a mention, not counted)'
+    assert why in _details(engine, question)
+    assert engine.decide("combien d'inscrits grâce au post de l'influenceuse ?").route == "ai"
+    # Asked for words or a decision, or opening elsewhere: the keyword counts again.
+    for request in (
+        "how many partners saw the recall, write our statement",
+        "how many partners should we keep next year",
+        "how many to recall",
+        "tell me which of our partners sold the most units",
+    ):
+        assert engine.decide(request).route == "human", request
+    # A pattern describes the case itself, so even a data question does not hide it.
+    assert engine.decide("how many: customers are furious").category == "crisis"
 
 
 def test_a_longer_keyword_covers_a_shorter_one(rules_engine: PolicyEngine) -> None:
