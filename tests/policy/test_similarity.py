@@ -165,6 +165,25 @@ def test_a_strategy_decision_that_mentions_posts_stays_with_a_person(engine: Pol
     assert (decision.route, decision.category) == ("human", "strategy")
 
 
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        (
+            "customer asks if the kettle she bought in May is in the recall, answer from the FAQ",
+            "recall",
+        ),
+        ("give me the partner reseller with the most returns last quarter", "partner"),
+    ],
+)
+def test_routine_work_about_a_recall_or_a_partner_goes_to_ai(
+    engine: PolicyEngine, text: str, word: str
+) -> None:
+    # AI examples that say "recall" or "partner" show these words can be routine work.
+    decision = engine.decide(text)
+    assert decision.route == "ai"
+    assert any(f'also says "{word}"' in reason.detail for reason in decision.reasons)
+
+
 def test_routine_work_without_keywords_goes_to_ai(engine: PolicyEngine) -> None:
     decision = engine.decide("which of last month's mailings had the most clicks per country")
     assert decision.route == "ai"
