@@ -103,9 +103,28 @@ SPECIFIC = frozenset(
 
 
 # Words that turn a data question into work a person owns: a decision to take or words to say
-# ("how many customers saw the leak, write our statement"). Word forms: no accents, lower case.
+# ("how many customers saw the leak, write our statement", "which partner do we drop"). Word
+# forms: no accents, lower case. A false alarm here only sends a data question to a person.
 ASKS_MORE = frozenset(
     {
+        "drop",
+        "cut",
+        "stop",
+        "keep",
+        "replace",
+        "fire",
+        "renew",
+        "choose",
+        "pick",
+        "prioritize",
+        "prioritise",
+        "arreter",
+        "garder",
+        "choisir",
+        "couper",
+        "virer",
+        "remplacer",
+        "renouveler",
         "should",
         "shall",
         "must",

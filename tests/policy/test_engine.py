@@ -147,6 +147,7 @@ def test_a_human_keyword_in_a_routine_data_question_is_what_is_counted() -> None
     for request in (
         "how many partners saw the recall, write our statement",
         "how many partners should we keep next year",
+        "which of our partners do we drop",
         "how many to recall",
         "tell me which of our partners sold the most units",
     ):
