@@ -8,13 +8,16 @@ redis-server. Each test gets an empty database.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
 
+from bot.policy.loader import DEFAULT_POLICY_DIR
 from bot.store.embedded import EmbeddedRedis
+from tests.slack.slack_fake import FakeSlack
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +40,22 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     finally:
         await client.flushdb()
         await client.aclose()
+
+
+@pytest.fixture
+def policy_dir(tmp_path: Path) -> Path:
+    """A copy of the bundled policy directory that a test may edit (ack times, ids, cases)."""
+    target = tmp_path / "policies"
+    shutil.copytree(DEFAULT_POLICY_DIR, target)
+    return target
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    """A local Slack Web API that records every call (the Slack and AI-work tests share it)."""
+    fake = FakeSlack()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()

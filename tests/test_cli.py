@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.policy.loader import DEFAULT_POLICY_DIR
 
 RULES = "--rules-only"  # most tests pin the rules layer; one test runs the default layers
 
@@ -31,13 +30,6 @@ def _subprocess(*argv: str, stdin: bytes | None = None) -> subprocess.CompletedP
         check=False,
         cwd=Path(__file__).resolve().parent.parent,
     )
-
-
-@pytest.fixture
-def policy_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "policy"
-    shutil.copytree(DEFAULT_POLICY_DIR, target)
-    return target
 
 
 def test_check_names_route_category_owner_and_why(capsys: pytest.CaptureFixture[str]) -> None:
@@ -210,12 +202,12 @@ def test_policy_validate_ok(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_policy_validate_names_file_line_and_key(
-    capsys: pytest.CaptureFixture[str], policy_copy: Path
+    capsys: pytest.CaptureFixture[str], policy_dir: Path
 ) -> None:
-    policy_file = policy_copy / "policy.yaml"
+    policy_file = policy_dir / "policy.yaml"
     text = policy_file.read_text(encoding="utf-8")
     policy_file.write_text(text.replace("owner: legal-counsel", "owner: legal-councel", 1))
-    code, _, err = _run(capsys, "policy", "validate", "--policy-dir", str(policy_copy))
+    code, _, err = _run(capsys, "policy", "validate", "--policy-dir", str(policy_dir))
     line = next(
         i for i, ln in enumerate(policy_file.read_text().splitlines(), 1) if "legal-councel" in ln
     )
@@ -232,30 +224,30 @@ def test_policy_test_passes_with_coverage_per_category(capsys: pytest.CaptureFix
 
 
 def test_policy_test_fails_without_cases(
-    capsys: pytest.CaptureFixture[str], policy_copy: Path
+    capsys: pytest.CaptureFixture[str], policy_dir: Path
 ) -> None:
-    shutil.rmtree(policy_copy / "cases")
-    code, out, _ = _run(capsys, "policy", "test", RULES, "--policy-dir", str(policy_copy))
+    shutil.rmtree(policy_dir / "cases")
+    code, out, _ = _run(capsys, "policy", "test", RULES, "--policy-dir", str(policy_dir))
     assert code == 1 and "no test cases" in out
 
 
 def test_policy_test_fails_on_a_wrong_case(
-    capsys: pytest.CaptureFixture[str], policy_copy: Path
+    capsys: pytest.CaptureFixture[str], policy_dir: Path
 ) -> None:
-    (policy_copy / "cases" / "wrong.yaml").write_text(
+    (policy_dir / "cases" / "wrong.yaml").write_text(
         "cases:\n  - {text: 'Schedule the post for Monday', route: human, category: crisis}\n"
     )
-    code, out, _ = _run(capsys, "policy", "test", RULES, "--json", "--policy-dir", str(policy_copy))
+    code, out, _ = _run(capsys, "policy", "test", RULES, "--json", "--policy-dir", str(policy_dir))
     report = json.loads(out)
     assert code == 1 and report["ok"] is False
     assert report["failures"][0]["case"]["text"] == "Schedule the post for Monday"
 
 
 def test_policy_dir_from_the_environment(
-    capsys: pytest.CaptureFixture[str], policy_copy: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], policy_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (policy_copy / "people.yaml").write_text("people: {}\n")
-    monkeypatch.setenv("SHOULD_AI_POLICY_DIR", str(policy_copy))
+    (policy_dir / "people.yaml").write_text("people: {}\n")
+    monkeypatch.setenv("SHOULD_AI_POLICY_DIR", str(policy_dir))
     code, _, err = _run(capsys, "check", RULES, "anything")
     assert code == 2 and "people.yaml" in err
 
@@ -280,8 +272,8 @@ def test_check_does_not_import_platform_or_llm_libraries() -> None:
 
 
 def test_policy_test_fails_when_a_category_has_no_cases(
-    capsys: pytest.CaptureFixture[str], policy_copy: Path
+    capsys: pytest.CaptureFixture[str], policy_dir: Path
 ) -> None:
-    (policy_copy / "cases" / "crisis.yaml").unlink()
-    code, out, _ = _run(capsys, "policy", "test", RULES, "--policy-dir", str(policy_copy))
+    (policy_dir / "cases" / "crisis.yaml").unlink()
+    code, out, _ = _run(capsys, "policy", "test", RULES, "--policy-dir", str(policy_dir))
     assert code == 1 and "no cases for crisis" in out

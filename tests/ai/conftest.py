@@ -95,16 +95,6 @@ async def fake_llm() -> AsyncIterator[FakeLlm]:
         yield fake
 
 
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    try:
-        yield fake
-    finally:
-        await fake.stop()
-
-
 async def start_rig(
     *,
     redis: aioredis.Redis,

@@ -11,7 +11,6 @@ over real HTTP to the fake.
 from __future__ import annotations
 
 import contextlib
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from ruamel.yaml import YAML
 
 from bot.app import Services, build_adapters, build_services
 from bot.escalations.model import Escalation
-from bot.settings import DEFAULT_POLICY_DIR, Settings
+from bot.settings import Settings
 from handlers.discord.adapter import DiscordAdapter
 from tests.discord.fake_discord import FakeDiscord, Json, Message
 
@@ -124,14 +123,6 @@ async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDis
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     async with FakeDiscord() as fake:
         yield fake
-
-
-@pytest.fixture
-def policy_dir(tmp_path: Path) -> Path:
-    """A copy of the default policy that a test may edit."""
-    target = tmp_path / "policies"
-    shutil.copytree(DEFAULT_POLICY_DIR, target)
-    return target
 
 
 def set_person_discord_id(policy_dir: Path, person: str, discord_id: str | None) -> None:

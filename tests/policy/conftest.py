@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from bot.policy.engine import PolicyEngine
@@ -22,11 +19,3 @@ def default_policy() -> Policy:
 def rules_engine(default_policy: Policy) -> PolicyEngine:
     """The bundled policy decided by the rules layer alone (what issue 2 must get right)."""
     return PolicyEngine(default_policy, layers=(RulesLayer(default_policy),))
-
-
-@pytest.fixture
-def policy_copy(tmp_path: Path) -> Path:
-    """A copy of the bundled policy directory that a test may edit."""
-    target = tmp_path / "policy"
-    shutil.copytree(DEFAULT_POLICY_DIR, target)
-    return target

@@ -71,120 +71,120 @@ def test_people_ids_are_marked_as_placeholders(default_policy: Policy) -> None:
 
 
 def test_revision_is_stable_across_copies_and_line_endings(
-    default_policy: Policy, policy_copy: Path
+    default_policy: Policy, policy_dir: Path
 ) -> None:
-    assert load_policy(policy_copy).revision == default_policy.revision
-    policy_file = policy_copy / "policy.yaml"
+    assert load_policy(policy_dir).revision == default_policy.revision
+    policy_file = policy_dir / "policy.yaml"
     policy_file.write_bytes(policy_file.read_bytes().replace(b"\n", b"\r\n"))
-    assert load_policy(policy_copy).revision == default_policy.revision
+    assert load_policy(policy_dir).revision == default_policy.revision
 
 
 def test_revision_changes_when_any_policy_file_changes(
-    default_policy: Policy, policy_copy: Path
+    default_policy: Policy, policy_dir: Path
 ) -> None:
-    (policy_copy / "cases" / "extra.yaml").write_text(
+    (policy_dir / "cases" / "extra.yaml").write_text(
         "cases:\n  - {text: 'Schedule the post for Monday', route: ai, category: scheduling}\n"
     )
-    assert load_policy(policy_copy).revision != default_policy.revision
+    assert load_policy(policy_dir).revision != default_policy.revision
 
 
-def test_malformed_yaml_names_file_and_line(policy_copy: Path) -> None:
-    policy_file = policy_copy / "policy.yaml"
+def test_malformed_yaml_names_file_and_line(policy_dir: Path) -> None:
+    policy_file = policy_dir / "policy.yaml"
     _edit(policy_file, "    label: Crisis\n", "    label: [Crisis\n")
-    error = _load_error(policy_copy)
+    error = _load_error(policy_dir)
     assert error.file == str(policy_file)
     assert error.line is not None and error.line >= _line_of(policy_file, "label: [Crisis")
     assert "malformed YAML" in str(error)
 
 
-def test_unknown_key_names_file_line_key_and_allowed_keys(policy_copy: Path) -> None:
-    policy_file = policy_copy / "policy.yaml"
+def test_unknown_key_names_file_line_key_and_allowed_keys(policy_dir: Path) -> None:
+    policy_file = policy_dir / "policy.yaml"
     _edit(policy_file, "    ack_minutes: 15\n", "    ack_minutes: 15\n    ack_minuts: 10\n")
-    error = _load_error(policy_copy)
+    error = _load_error(policy_dir)
     assert error.file == str(policy_file)
     assert error.key == "categories.crisis.ack_minuts"
     assert error.line == _line_of(policy_file, "ack_minuts")
     assert "unknown key 'ack_minuts'" in str(error) and "ack_minutes" in str(error)
 
 
-def test_owner_missing_from_people_names_the_key_and_line(policy_copy: Path) -> None:
-    policy_file = policy_copy / "policy.yaml"
+def test_owner_missing_from_people_names_the_key_and_line(policy_dir: Path) -> None:
+    policy_file = policy_dir / "policy.yaml"
     _edit(policy_file, "    owner: comms-lead\n", "    owner: comms-leed\n")
-    error = _load_error(policy_copy)
+    error = _load_error(policy_dir)
     assert error.key == "categories.crisis.owner"
     assert error.line == _line_of(policy_file, "owner: comms-leed")
     assert "'comms-leed' is not a person in people.yaml" in str(error)
 
 
-def test_pattern_that_does_not_compile_names_its_index_and_line(policy_copy: Path) -> None:
-    policy_file = policy_copy / "policy.yaml"
+def test_pattern_that_does_not_compile_names_its_index_and_line(policy_dir: Path) -> None:
+    policy_file = policy_dir / "policy.yaml"
     lines = policy_file.read_text(encoding="utf-8").splitlines(keepends=True)
     index = next(i for i, line in enumerate(lines) if line.strip() == "patterns:")
     lines.insert(index + 1, "      - '(unclosed'\n")
     policy_file.write_text("".join(lines), encoding="utf-8")
-    error = _load_error(policy_copy)
+    error = _load_error(policy_dir)
     assert error.key == "categories.crisis.patterns.0"
     assert error.line == index + 2
     assert "does not compile" in str(error)
 
 
 def test_a_pattern_re2_accepts_is_fine_even_if_it_would_hang_a_backtracking_engine(
-    policy_copy: Path,
+    policy_dir: Path,
 ) -> None:
-    policy_file = policy_copy / "policy.yaml"
+    policy_file = policy_dir / "policy.yaml"
     lines = policy_file.read_text(encoding="utf-8").splitlines(keepends=True)
     index = next(i for i, line in enumerate(lines) if line.strip() == "patterns:")
     lines.insert(index + 1, "      - '(a+)+$'\n")
     policy_file.write_text("".join(lines), encoding="utf-8")
-    assert "(a+)+$" in load_policy(policy_copy).categories["crisis"].patterns
+    assert "(a+)+$" in load_policy(policy_dir).categories["crisis"].patterns
 
 
-def test_wrong_type_names_the_key(policy_copy: Path) -> None:
-    _edit(policy_copy / "policy.yaml", "    ack_minutes: 15\n", "    ack_minutes: soon\n")
-    error = _load_error(policy_copy)
+def test_wrong_type_names_the_key(policy_dir: Path) -> None:
+    _edit(policy_dir / "policy.yaml", "    ack_minutes: 15\n", "    ack_minutes: soon\n")
+    error = _load_error(policy_dir)
     assert error.key == "categories.crisis.ack_minutes"
 
 
-def test_case_with_unknown_category_names_the_case(policy_copy: Path) -> None:
-    cases = policy_copy / "cases" / "bad.yaml"
+def test_case_with_unknown_category_names_the_case(policy_dir: Path) -> None:
+    cases = policy_dir / "cases" / "bad.yaml"
     cases.write_text("cases:\n  - {text: hello, route: human, category: crisiss}\n")
-    error = _load_error(policy_copy)
+    error = _load_error(policy_dir)
     assert error.file == str(cases)
     assert (error.key, error.line) == ("cases.0.category", 2)
 
 
-def test_case_whose_route_contradicts_its_category(policy_copy: Path) -> None:
-    (policy_copy / "cases" / "bad.yaml").write_text(
+def test_case_whose_route_contradicts_its_category(policy_dir: Path) -> None:
+    (policy_dir / "cases" / "bad.yaml").write_text(
         "cases:\n  - {text: hello, route: ai, category: crisis}\n"
     )
-    assert "routes to human, not ai" in str(_load_error(policy_copy))
+    assert "routes to human, not ai" in str(_load_error(policy_dir))
 
 
-def test_every_problem_is_listed_in_one_message(policy_copy: Path) -> None:
-    policy_file = policy_copy / "policy.yaml"
+def test_every_problem_is_listed_in_one_message(policy_dir: Path) -> None:
+    policy_file = policy_dir / "policy.yaml"
     _edit(policy_file, "    owner: comms-lead\n", "    owner: nobody-1\n")
     _edit(policy_file, "    owner: legal-counsel\n", "    owner: nobody-2\n")
-    message = str(_load_error(policy_copy))
+    message = str(_load_error(policy_dir))
     assert "nobody-1" in message and "nobody-2" in message and "1 more problem" in message
 
 
-def test_missing_people_file_is_named(policy_copy: Path) -> None:
-    (policy_copy / "people.yaml").unlink()
-    assert _load_error(policy_copy).file == str(policy_copy / "people.yaml")
+def test_missing_people_file_is_named(policy_dir: Path) -> None:
+    (policy_dir / "people.yaml").unlink()
+    assert _load_error(policy_dir).file == str(policy_dir / "people.yaml")
 
 
 def test_missing_directory_is_named(tmp_path: Path) -> None:
     assert _load_error(tmp_path / "nowhere").file == str(tmp_path / "nowhere")
 
 
-def test_non_utf8_file_names_file_and_line(policy_copy: Path) -> None:
-    people = policy_copy / "people.yaml"
+def test_non_utf8_file_names_file_and_line(policy_dir: Path) -> None:
+    people = policy_dir / "people.yaml"
     people.write_bytes(people.read_bytes() + b"\n# caf\xe9\n")
-    error = _load_error(policy_copy)
+    error = _load_error(policy_dir)
     assert error.file == str(people) and error.line is not None
     assert "UTF-8" in str(error)
 
 
-def test_a_policy_without_cases_still_loads(policy_copy: Path) -> None:
-    shutil.rmtree(policy_copy / "cases")
-    assert load_policy(policy_copy).cases == ()
+def test_a_policy_without_cases_still_loads(policy_dir: Path) -> None:
+    shutil.rmtree(policy_dir / "cases")
+    assert load_policy(policy_dir).cases == ()

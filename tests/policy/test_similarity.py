@@ -6,7 +6,6 @@ wheel; nothing is downloaded) against the default policy or a copy of it in a te
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -47,13 +46,6 @@ def engine(
     cache = tmp_path_factory.mktemp("cache")
     layer = SimilarityLayer.for_policy(policy, encoder=encoder, cache_dir=cache)
     return PolicyEngine(policy, layers=(RulesLayer(policy), layer))
-
-
-@pytest.fixture
-def policy_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "policies"
-    shutil.copytree(DEFAULT_POLICY_DIR, target)
-    return target
 
 
 def _similarity_reasons(engine: PolicyEngine, text: str) -> list[str]:

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
-
-
-@pytest.fixture
-def policy_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "policies"
-    shutil.copytree(DEFAULT_POLICY_DIR, target)
-    return target
+from bot.policy.loader import load_policy
 
 
 def _strip_thresholds(path: Path) -> None:

@@ -9,7 +9,6 @@ requests signed as Slack signs them.
 from __future__ import annotations
 
 import contextlib
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from ruamel.yaml import YAML
 
 from bot.app import Services, bound_port, build_adapters, build_services, start_http
 from bot.escalations.model import Escalation
-from bot.settings import DEFAULT_POLICY_DIR, Settings
+from bot.settings import Settings
 from tests.slack.slack_fake import Call, FakeSlack
 from tests.slack.slack_signing import (
     block_action_payload,
@@ -142,24 +141,6 @@ class SlackBot:
         found = list(await self.services.escalations.list_open())
         assert len(found) == 1, found
         return found[0]
-
-
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    try:
-        yield fake
-    finally:
-        await fake.stop()
-
-
-@pytest.fixture
-def policy_dir(tmp_path: Path) -> Path:
-    """A copy of the default policy that a test may edit (shorter ack times, say)."""
-    target = tmp_path / "policies"
-    shutil.copytree(DEFAULT_POLICY_DIR, target)
-    return target
 
 
 def set_ack_minutes(policy_dir: Path, category: str, minutes: float) -> None:
