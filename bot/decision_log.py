@@ -106,19 +106,14 @@ class DecisionLog:
             }
         )
 
-    async def record_transition(
-        self, *, escalation: Escalation, transition: Transition
-    ) -> str | None:
-        """Append one escalation transition (opened, acknowledged, climbed, resolved...)."""
-        return await self._append(self._transition_fields(escalation, transition))
-
     def queue_transition(
         self, pipe: Pipeline, *, escalation: Escalation, transition: Transition
     ) -> None:
         """Queue the entry of one transition on ``pipe``, in the MULTI that makes the move.
 
-        The move and its entry then commit together or not at all. Unlike the ``record_``
-        methods this does not fail open: an unreachable Redis fails the move itself.
+        This is the only way a transition reaches the log: the move and its entry then commit
+        together or not at all. Unlike the ``record_`` methods this does not fail open: an
+        unreachable Redis fails the move itself.
         """
         pipe.xadd(
             DECISION_LOG_STREAM,
@@ -147,7 +142,7 @@ class DecisionLog:
     ) -> str | None:
         """Append another part's event about a decision (e.g. ``kind="ai"``: draft queued)."""
         if kind in ("decision", "transition"):
-            raise ValueError(f"kind {kind!r} is reserved; use record_decision/record_transition")
+            raise ValueError(f"kind {kind!r} is reserved for record_decision and queue_transition")
         extra = {
             k: v[: self._max_text_chars]
             for k, v in fields.items()
