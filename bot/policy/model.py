@@ -40,6 +40,11 @@ class Category(_Strict):
     why: str
     ai_may: str = ""
     keywords: Phrases = Phrases()
+    # Keywords that name a party ("partner", "the agency", "influencer") rather than an act:
+    # matched like keywords, but next to routine task words they count only while the
+    # similarity layer does not read the request clearly as AI work ("book 30 min with the
+    # agency next week"). Without the similarity layer they count like any keyword.
+    weak_keywords: Phrases = Phrases()
     patterns: tuple[str, ...] = ()
     examples: Phrases = Phrases()
     threshold: float | None = Field(

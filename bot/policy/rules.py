@@ -47,13 +47,14 @@ class _Keyword:
     length: int  # of the automaton key, to find where a match starts
 
     score: float
+    weak: bool = False
 
     @classmethod
-    def of(cls, category: str, keyword: str, key: str) -> _Keyword:
+    def of(cls, category: str, keyword: str, key: str, *, weak: bool = False) -> _Keyword:
         # A longer phrase is more specific evidence: "survey results" beats "summarize".
         bonus = KEYWORD_WORD_BONUS * keyword.strip().count(" ")
         score = round(min(KEYWORD_SCORE + bonus, MAX_KEYWORD_SCORE), 4)
-        return cls(category, keyword, len(key), score)
+        return cls(category, keyword, len(key), score, weak)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,8 @@ class RulesLayer:
         for end, entries in _longest_matches(self._automaton.iter(words)):
             start = end - entries[0].length + 1
             for entry in entries:
-                hit = Hit("keyword", entry.category, f'keyword "{entry.keyword}"', entry.score)
+                detail = f'keyword "{entry.keyword}"'
+                hit = Hit("keyword", entry.category, detail, entry.score, weak=entry.weak)
                 yield _Match(hit, start, end + 1)
 
     def _pattern_hits(self, words: str) -> Iterator[_Match]:
@@ -159,12 +161,15 @@ class RulesLayer:
 def _build_automaton(policy: Policy) -> ahocorasick.Automaton | None:
     entries: dict[str, list[_Keyword]] = {}
     for name, category in policy.categories.items():
-        for keyword in category.keywords.all():
+        # Strong keywords first: a word listed as both counts as strong.
+        listed = [(k, False) for k in category.keywords.all()]
+        listed += [(k, True) for k in category.weak_keywords.all()]
+        for keyword, weak in listed:
             key = keyword_key(keyword)
             found = entries.setdefault(key, [])
             # Spellings that fold to the same key ("résumé", "resume") are one piece of evidence.
             if key.strip() and all(entry.category != name for entry in found):
-                found.append(_Keyword.of(name, keyword, key))
+                found.append(_Keyword.of(name, keyword, key, weak=weak))
     entries = {key: found for key, found in entries.items() if found}
     if not entries:
         return None

@@ -123,7 +123,7 @@ class ExampleIndex:
     ) -> ExampleIndex:
         phrases, labels = policy_examples(policy)
         routes = {name: c.route for name, c in policy.categories.items()}
-        vectors = _cached_encode(encoder, phrases, cache_dir)
+        vectors = cached_encode(encoder, phrases, cache_dir)
         return cls(
             encoder=encoder, phrases=phrases, labels=labels, routes=routes, vectors=vectors, k=k
         )
@@ -132,7 +132,11 @@ class ExampleIndex:
         return len(self.phrases)
 
     def score(self, text: str) -> SimilarityResult:
-        return self.score_vector(self.encoder.encode([text[:MAX_CHARS]])[0])
+        return self.score_vector(self.embed(text))
+
+    def embed(self, text: str) -> Vectors:
+        """The request's vector (a pasted essay is cut to ``MAX_CHARS`` first)."""
+        return self.encoder.encode([text[:MAX_CHARS]])[0]
 
     def score_vector(self, vector: Vectors, *, exclude: int | None = None) -> SimilarityResult:
         """Scores a vector already encoded; ``exclude`` leaves one example out (calibration).
@@ -233,7 +237,7 @@ def judge_pair(
 CACHE_MAX_PHRASES = 20_000  # phrases kept per encoder across every policy this machine loads
 
 
-def _cached_encode(encoder: Encoder, phrases: Sequence[str], cache_dir: Path | None) -> Vectors:
+def cached_encode(encoder: Encoder, phrases: Sequence[str], cache_dir: Path | None) -> Vectors:
     """Embeds ``phrases``, encoding only those the cache does not hold yet.
 
     One cache file per encoder maps phrase -> vector, so an admin who adds one example phrase

@@ -20,6 +20,18 @@ How it weighs its verdict (:func:`bot.policy.similarity.judge`) against the rule
   it, never AI silently. A request too far from every example (below ``floor``) is left to
   the fallback.
 
+Then a second reading, by a model trained on all the examples and cases
+(:class:`~bot.policy.similarity_head.TrainedHead`), makes two narrow calls, each only when it
+leads by ``HEAD_LEAD`` log-odds:
+
+- nothing human counts, yet the head reads a human category ahead of every AI one (and the
+  rules did not find that category only mentioned): a counting hit sends the request to that
+  category's owner ("post a reply on the thread where people say our ad mocks disabled
+  people" only says "post" and "reply");
+- the only human evidence is ``weak_keywords`` (a party's name: "book 30 min with the agency
+  next week") next to AI rule hits, the neighbours are not confidently human, and the head reads
+  the request as AI work: those weak hits stop counting, and the reason says so.
+
 Requests a human rule hit already settles (a pattern, or a keyword no AI example uses) skip the
 encoder entirely: nothing this layer could add would change their route or category.
 """
@@ -39,13 +51,17 @@ from bot.policy.similarity import (
     ExampleIndex,
     SimilarityResult,
     SimilarityVerdict,
+    cached_encode,
     default_cache_dir,
     judge,
+    policy_examples,
     thresholds_of,
 )
+from bot.policy.similarity_head import HeadReading, TrainedHead
 
 log = logging.getLogger(__name__)
 
+HEAD_LEAD = 0.5  # log-odds the trained head needs to overrule the rules, either way
 OVERRIDE_FACTOR = 2.0  # a human keyword is outweighed only by twice the policy's margin
 AGAINST_RULES_FACTOR = 1.0  # reading human against AI-only rule hits needs this many margins
 FLOOR = 0.2  # below this the request resembles nothing in the policy: the fallback decides
@@ -72,8 +88,11 @@ class SimilarityLayer:
 
     name = "similarity"
 
-    def __init__(self, policy: Policy, index: ExampleIndex) -> None:
+    def __init__(
+        self, policy: Policy, index: ExampleIndex, head: TrainedHead | None = None
+    ) -> None:
         self.index = index
+        self.head = head if head is not None and head.usable else None
         self.thresholds = thresholds_of(policy)
         margin = policy.file.similarity_margin
         self._tuning = _Tuning(
@@ -98,25 +117,81 @@ class SimilarityLayer:
     def for_policy(
         cls, policy: Policy, *, encoder: Encoder | None = None, cache_dir: Path | None = None
     ) -> SimilarityLayer:
-        index = ExampleIndex.build(
-            policy,
-            encoder if encoder is not None else shared_encoder(),
-            cache_dir=cache_dir if cache_dir is not None else default_cache_dir(),
+        encoder = encoder if encoder is not None else shared_encoder()
+        cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
+        phrases, labels = policy_examples(policy)
+        # The head also learns from the policy's cases: they say how the admin wants requests
+        # decided, and training on them keeps `should-ai policy test` and the head in step.
+        cases = [(c.text, c.category) for c in policy.cases if c.category in policy.categories]
+        texts = [*phrases, *(text for text, _ in cases)]
+        vectors = cached_encode(encoder, texts, cache_dir)
+        routes = {name: c.route for name, c in policy.categories.items()}
+        index = ExampleIndex(
+            encoder=encoder,
+            phrases=phrases,
+            labels=labels,
+            routes=routes,
+            vectors=vectors[: len(phrases)],
         )
-        return cls(policy, index)
+        head = None
+        if phrases:
+            head = TrainedHead.build(
+                vectors,
+                [*labels, *(str(category) for _, category in cases)],
+                routes,
+                key="\0".join((encoder.name, *texts)),
+                cache_dir=cache_dir,
+            )
+        return cls(policy, index, head)
 
     def apply(self, text: PreparedText, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
         if len(self.index) == 0 or self._settled_by_rules(text, hits):
             return hits
         try:
-            result = self.index.score(text.normalized)
+            vector = self.index.embed(text.normalized)
+            result = self.index.score_vector(vector)
+            reading = self.head.read(vector) if self.head is not None else None
         except Exception as e:  # fail safe: a broken layer must never let AI take a request
             log.exception("similarity layer failed; the request goes to a person")
             return self._failed(hits, e)
         verdict = judge(result, thresholds=self.thresholds, margin=self._tuning.margin)
         if verdict.outcome == "ai":
-            return self._confident_ai(verdict, result, text, hits)
-        return self._human_or_uncertain(verdict, hits)
+            found = self._confident_ai(verdict, result, text, hits)
+        else:
+            found = self._human_or_uncertain(verdict, hits)
+        return found if reading is None else self._second_reading(found, verdict, reading)
+
+    def _second_reading(
+        self, hits: tuple[Hit, ...], verdict: SimilarityVerdict, reading: HeadReading
+    ) -> tuple[Hit, ...]:
+        """The trained head's two calls (module docstring); otherwise the hits stand."""
+        human = [h for h in hits if h.counts and self.index.routes.get(h.category) == "human"]
+        if not human:
+            # Not where the rules found the category only mentioned ("a quiz about brand
+            # identity"): the resemblance comes from the very words they judged a topic.
+            mentioned = any(h.category == reading.human and h.layer != "similarity" for h in hits)
+            if reading.lead < HEAD_LEAD or mentioned:
+                return hits
+            detail = f"{reading.describe()}: reads as {reading.human}, so a person decides"
+            return (*hits, Hit("similarity", reading.human, detail, round(reading.human_p, 4)))
+        if reading.lead > -HEAD_LEAD or verdict.outcome == "human":
+            return hits
+        if not all(h.weak for h in human) or not self._ai_rule_hit(hits):
+            return hits
+        note = (
+            f"not counted: it names a party, and the request reads as routine "
+            f"{reading.ai} work ({reading.describe()})"
+        )
+        return tuple(
+            replace(h, detail=f"{h.detail} ({note})", counts=False) if h in human else h
+            for h in hits
+        )
+
+    def _ai_rule_hit(self, hits: tuple[Hit, ...]) -> bool:
+        return any(
+            h.counts and h.layer != "similarity" and self.index.routes.get(h.category) == "ai"
+            for h in hits
+        )
 
     def _confident_ai(
         self,
@@ -173,7 +248,7 @@ class SimilarityLayer:
         Encoding is the expensive step (~1.5 ms), so those requests skip it.
         """
         for hit in hits:
-            if not hit.counts or self.index.routes.get(hit.category) != "human":
+            if not hit.counts or hit.weak or self.index.routes.get(hit.category) != "human":
                 continue
             if hit.layer != "keyword":
                 return True
@@ -239,7 +314,7 @@ def _folded_keywords(policy: Policy) -> dict[str, tuple[tuple[str, str], ...]]:
         if category.route != "human":
             continue
         pairs = []
-        for keyword in category.keywords.all():
+        for keyword in (*category.keywords.all(), *category.weak_keywords.all()):
             form = word_form(normalize(keyword.rstrip("*")))
             pairs.append((keyword, form.rstrip() if keyword.endswith("*") else form))
         folded[name] = tuple(p for p in pairs if p[1].strip())

@@ -101,7 +101,9 @@ def test_examples_alone_catch_what_no_human_keyword_matches(
 
 def _without_human_rules(policy: Policy) -> Policy:
     categories = {
-        name: c.model_copy(update={"keywords": Phrases(), "patterns": ()})
+        name: c.model_copy(
+            update={"keywords": Phrases(), "weak_keywords": Phrases(), "patterns": ()}
+        )
         if c.route == "human"
         else c
         for name, c in policy.categories.items()
