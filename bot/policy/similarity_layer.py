@@ -108,9 +108,11 @@ class SimilarityLayer:
 
     def _keywords_in_ai_examples(self) -> dict[str, tuple[str, ...]]:
         """Per human category, the folded keywords some AI example also uses (counter-weights)."""
+        # One search per keyword in all the AI examples at once: word forms start and end with
+        # a space, so a keyword cannot match across the newline between two examples.
+        every = "\n".join(words for _, words in self._ai_examples)
         return {
-            name: tuple(f for _, f in pairs if any(f in words for _, words in self._ai_examples))
-            for name, pairs in self._keywords.items()
+            name: tuple(f for _, f in pairs if f in every) for name, pairs in self._keywords.items()
         }
 
     @classmethod
