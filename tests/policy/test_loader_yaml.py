@@ -93,11 +93,10 @@ def test_shipped_policy_is_the_same_with_and_without_the_c_parser(
     ids=lambda path: path.relative_to(DEFAULT_POLICY_DIR).as_posix(),
 )
 def test_every_shipped_file_parses_to_the_same_data_in_c(path: Path) -> None:
-    from bot.policy.loader import _load_yaml
+    from bot.policy.loader import _load_yaml_in_c
 
     text = path.read_text(encoding="utf-8")
-    assert YAML(typ="safe").Parser is not ruamel.yaml.parser.Parser  # the C one is in use
-    assert _load_yaml(text) == _pure(text)
+    assert _load_yaml_in_c(text) == _pure(text)  # C accepts it: no fall-back to pure Python
 
 
 # Snippets where YAML 1.1 and 1.2, or libyaml and ruamel's scanner, could disagree.
@@ -136,6 +135,28 @@ def test_tricky_yaml_means_what_the_pure_parser_says(parser: str, text: str) -> 
     assert _parse_yaml(Path("x.yaml"), text) == _pure(text)
 
 
+# The C path never sees a %YAML directive (it would ignore `%YAML 1.1`): the loader keeps
+# such files for the pure parser, as the tricky tests above check.
+WITHOUT_DIRECTIVE = {
+    name: text for name, text in {**TRICKY, **BROKEN}.items() if "directive" not in name
+}
+
+
+@requires_c
+@pytest.mark.parametrize("text", WITHOUT_DIRECTIVE.values(), ids=WITHOUT_DIRECTIVE.keys())
+def test_whatever_the_c_path_accepts_it_reads_as_the_pure_parser_does(text: str) -> None:
+    """Where libyaml and ruamel's own scanner disagree, C must reject (then pure decides)."""
+    from ruamel.yaml.error import YAMLError
+
+    from bot.policy.loader import _load_yaml_in_c
+
+    try:
+        data = _load_yaml_in_c(text)
+    except YAMLError:
+        return
+    assert data == _pure(text)
+
+
 def test_yaml_1_2_words_stay_words_and_a_1_1_directive_is_honoured(parser: str) -> None:
     from bot.policy.loader import _parse_yaml
 
@@ -158,6 +179,18 @@ def test_broken_yaml_gives_the_pure_parsers_message_and_line(parser: str, text: 
     assert caught.value.line == (mark.line + 1 if mark is not None else None)
     assert "malformed YAML" in str(caught.value)
     assert str(getattr(pure.value, "problem", None) or pure.value) in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["!!float 1:30", "!!timestamp 2024-13-45", "!!int 12abc"])
+def test_a_tagged_value_that_cannot_be_built_names_file_and_line_not_a_traceback(
+    parser: str, value: str
+) -> None:
+    from bot.policy.loader import _parse_yaml
+
+    with pytest.raises(PolicyError) as caught:
+        _parse_yaml(Path("x.yaml"), f"version: 1\nlimits:\n  - 2\n  - {value}\n")
+    assert (caught.value.file, caught.value.line) == ("x.yaml", 4)
+    assert "malformed YAML" in str(caught.value) and value.split()[1] in str(caught.value)
 
 
 # --- what an admin would notice: a surprising value in a policy file fails clearly -----------
