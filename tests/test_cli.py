@@ -277,3 +277,26 @@ def test_policy_test_fails_when_a_category_has_no_cases(
     (policy_dir / "cases" / "crisis.yaml").unlink()
     code, out, _ = _run(capsys, "policy", "test", RULES, "--policy-dir", str(policy_dir))
     assert code == 1 and "no cases for crisis" in out
+
+
+def test_a_first_run_with_an_empty_cache_decides_as_later_runs_do(tmp_path: Path) -> None:
+    """Issue 3's cold start: nothing cached yet. The second run reads what the first cached:
+    it does not even import the YAML parser."""
+    probe = (
+        "import json, sys; from bot.cli import main; "
+        "main(['check', '--json', 'Draft the customer email about the data breach']); "
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('ruamel'))))"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "empty-cache")}
+    runs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, check=True, env=env
+        )
+        decision, modules = done.stdout.decode().rstrip().rsplit("\n", 1)
+        runs.append((json.loads(decision), json.loads(modules)))
+    (first, first_modules), (second, second_modules) = runs
+    same = ("route", "category", "categories", "owner", "reasons", "policy_revision")
+    assert {key: first[key] for key in same} == {key: second[key] for key in same}
+    assert (first["route"], first["category"]) == ("human", "crisis")
+    assert "ruamel.yaml" in first_modules and second_modules == []
