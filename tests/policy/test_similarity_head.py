@@ -151,3 +151,14 @@ def test_a_read_only_cache_directory_only_costs_a_retrain(policy: Policy, tmp_pa
     blocked.write_text("x")
     head = TrainedHead.build(vectors, labels, routes, key="k", cache_dir=blocked / "cache")
     assert head.usable
+
+
+def test_a_request_like_nothing_in_the_policy_is_left_to_the_fallback(
+    policy: Policy, layer: SimilarityLayer
+) -> None:
+    # The head reads some category even for gibberish; far from every example that reading is
+    # noise, so no similarity hit counts and the policy's fallback (a person) decides.
+    decision = _engine(policy, layer).decide("flibbertigibbet")
+    assert decision.category is None
+    assert decision.route == policy.file.fallback.route
+    assert decision.reasons[-1].layer == "fallback"
