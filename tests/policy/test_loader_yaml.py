@@ -7,6 +7,9 @@ fails. Both must give the same policy, the same YAML 1.2 meaning and the same er
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from ruamel.yaml import YAML
 
 from bot.errors import PolicyError
 from bot.policy.loader import DEFAULT_POLICY_DIR, c_yaml_parser_available, load_policy
+from bot.policy.model import Policy
 from bot.policy.revision import policy_files
 
 requires_c = pytest.mark.skipif(
@@ -74,6 +78,20 @@ def test_without_the_c_parser_the_pure_one_is_used(
     assert not c_yaml_parser_available()
     assert YAML(typ="safe").Parser is ruamel.yaml.parser.Parser
     assert load_policy(DEFAULT_POLICY_DIR).categories
+
+
+def test_a_process_without_ruamel_yaml_clib_loads_the_same_policy(empty_cache: Path) -> None:
+    """The package really absent: its import fails, as on a machine that never installed it."""
+    probe = (
+        "import sys; sys.modules['_ruamel_yaml'] = None; "  # `import _ruamel_yaml` now fails
+        "from bot.policy.loader import DEFAULT_POLICY_DIR, c_yaml_parser_available, load_policy; "
+        "print(c_yaml_parser_available(), load_policy(DEFAULT_POLICY_DIR).model_dump_json())"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(empty_cache / "child-cache")}  # its own, empty
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True, env=env)
+    available, policy = done.stdout.decode().split(" ", 1)
+    assert available == "False"
+    assert Policy.model_validate_json(policy) == load_policy(DEFAULT_POLICY_DIR)
 
 
 @requires_c
