@@ -165,9 +165,10 @@ def _parse_yaml(path: Path, text: str) -> Any:
         raise _value_error(path, text, e) from e
 
 
-# A line that starts with '%' may be a %YAML directive: the pure parser honours `%YAML 1.1`
-# (then `no` is false and 017 is 15), the C parser ignores it. Such files take the pure path.
-_DIRECTIVE = re.compile(r"(?:^|[\r\n\x85\u2028\u2029])%")
+# A line that starts with '%' (after a byte-order mark, maybe) may be a %YAML directive: the
+# pure parser honours `%YAML 1.1` (then `no` is false and 017 is 15), the C parser ignores it.
+# Such files take the pure path.
+_DIRECTIVE = re.compile(r"(?:^|[\r\n\x85\u2028\u2029])\ufeff?%")
 
 
 def _load_yaml(text: str) -> Any:

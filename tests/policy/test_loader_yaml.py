@@ -125,6 +125,7 @@ TRICKY = {
     "nulls": "a: ~\nb: null\nc:\n",
     "yaml_1_1_directive": "%YAML 1.1\n---\na: no\nb: 017\nc: on\n",
     "yaml_1_1_directive_cr": "# note\r%YAML 1.1\r---\ra: no\r",
+    "yaml_1_1_directive_bom": "\ufeff%YAML 1.1\n---\na: no\n",
     "yaml_1_2_directive": "%YAML 1.2\n---\na: no\n",
     "merge_and_anchor": "x: &x {a: 1}\ny:\n  <<: *x\n  b: 2\nz: *x\n",
     "next_line_char": "a: b\x85c\n",
