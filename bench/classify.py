@@ -4,6 +4,7 @@
     uv run python bench/classify.py --layers default # rules + whatever default_layers adds
     uv run python bench/classify.py --count 50000 --startup 5
     uv run python bench/classify.py --count 2000 --startup 5  # mostly start-up, warm and cold
+    uv run python bench/classify.py --count 2000 --startup 0 --stages 5  # a first run, by stage
     uv run python bench/classify.py --layers default --requests ../shared/eval/dev.jsonl
 
 Messages are generated from templates (English and French, human and AI work, harmless
@@ -14,6 +15,7 @@ printed, not asserted: the machine and its load decide them.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -168,6 +170,12 @@ def main() -> None:
         default=3,
         help="CLI start-up runs, each with warm caches and each with an empty cache (0: skip)",
     )
+    parser.add_argument(
+        "--stages",
+        type=int,
+        default=0,
+        help="also split N first runs (empty cache) by stage: policy, model, encoding...",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs over the messages; best kept")
     parser.add_argument(
         "--requests",
@@ -210,6 +218,8 @@ def main() -> None:
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     if args.startup:
         _print_startup(args.startup)
+    if args.stages:
+        startup_stages(args.stages)
     if args.requests is not None:
         full_pipeline(args.requests, args.startup)
 
@@ -222,8 +232,6 @@ def main() -> None:
 
 
 def full_pipeline(requests: Path, startup_runs: int) -> None:
-    import json
-
     policy = load_policy(DEFAULT_POLICY_DIR)
     engine = PolicyEngine(policy)  # default layers: rules, then similarity
     lines = requests.read_text(encoding="utf-8").splitlines()
@@ -249,6 +257,85 @@ def _startup_with_cache(cache: Path) -> float:
     started = time.perf_counter()
     _run_check(cache, text="Draft the customer email about the outage")
     return time.perf_counter() - started
+
+
+# --- where a first run's start-up goes (--stages N) ---------------------------------------
+# Each run is a fresh `should-ai check` process with an empty cache, in which the functions
+# below are wrapped with a timer (inclusive wall time; a stage run in a thread overlaps its
+# parent). A function that was renamed shows as "not found" instead of failing the bench.
+
+STAGES = (  # (label, module, attribute), parents before the stages they contain
+    ("load_policy", "bot.policy.loader", "load_policy"),
+    ("RulesLayer build", "bot.policy.rules", "RulesLayer.__init__"),
+    ("SimilarityLayer.for_policy", "bot.policy.similarity_layer", "SimilarityLayer.for_policy"),
+    ("  model load (shared_encoder)", "bot.policy.similarity_layer", "shared_encoder"),
+    ("    tokenizer load", "bot.policy.use_tokenizer", "load"),
+    ("    model snapshot read", "bot.policy.similarity_snapshot", "load"),
+    ("    model snapshot write", "bot.policy.similarity_snapshot", "save"),
+    ("  example and case encoding", "bot.policy.similarity_layer", "cached_encode"),
+    ("  trained head", "bot.policy.similarity_head", "TrainedHead.build"),
+    ("decision", "bot.policy.engine", "PolicyEngine.decide"),
+)
+_STAGE_PROBE = """
+import contextlib, importlib, io, json, sys, time
+started = time.perf_counter()
+import bot.cli, bot.policy.engine, bot.policy.loader, bot.policy.rules
+import bot.policy.similarity_layer
+times = {"imports (bot, pydantic, numpy...)": time.perf_counter() - started}
+
+def timed(label, module, path):
+    owner = importlib.import_module(module)
+    *parents, name = path.split(".")
+    for parent in parents:
+        owner = getattr(owner, parent)
+    original = getattr(owner, name)
+    def wrapper(*args, **kwargs):
+        begun = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            times[label] = times.get(label, 0.0) + time.perf_counter() - begun
+    setattr(owner, name, wrapper)
+
+for label, module, path in json.loads(sys.argv[1]):
+    try:
+        timed(label, module, path)
+    except (ImportError, AttributeError):
+        times[label] = None
+with contextlib.redirect_stdout(io.StringIO()):
+    bot.cli.main(["check", sys.argv[2]])
+times["total in the process"] = time.perf_counter() - started
+print(json.dumps(times))
+"""
+
+
+def startup_stages(runs: int) -> None:
+    """Median seconds per stage of `runs` first runs (empty cache), printed as a table."""
+    per_stage: dict[str, list[float]] = {}
+    missing: set[str] = set()
+    whole = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="should-ai-bench-") as cache:
+            env = {**os.environ, "XDG_CACHE_HOME": cache}
+            stages = json.dumps([list(stage) for stage in STAGES])
+            command = [sys.executable, "-c", _STAGE_PROBE, stages, CHECK_TEXT]
+            started = time.perf_counter()
+            done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)
+            whole.append(time.perf_counter() - started)
+        for label, seconds in json.loads(done.stdout).items():
+            if seconds is None:
+                missing.add(label)
+            else:
+                per_stage.setdefault(label, []).append(seconds)
+    print(f"\nfirst run, empty cache, by stage (median of {runs} runs, wall):")
+    labels = ["imports (bot, pydantic, numpy...)", *(label for label, _, _ in STAGES)]
+    for label in [*labels, "total in the process"]:
+        if label in missing:
+            print(f"  {label:<40} not found (renamed?)")
+        else:
+            values = per_stage.get(label, [0.0])
+            print(f"  {label:<40} {statistics.median(values):5.2f} s")
+    print(f"  {'whole process (interpreter start too)':<40} {statistics.median(whole):5.2f} s")
 
 
 if __name__ == "__main__":
