@@ -4,7 +4,7 @@
     uv run python bench/classify.py --layers default # rules + whatever default_layers adds
     uv run python bench/classify.py --count 50000 --startup 5
     uv run python bench/classify.py --count 2000 --startup 5  # mostly start-up, warm and cold
-    uv run python bench/classify.py --count 2000 --startup 0 --stages 5  # a first run, by stage
+    uv run python bench/classify.py --count 2000 --startup 0 --stages 5  # start-up by stage
     uv run python bench/classify.py --layers default --requests ../shared/eval/dev.jsonl
 
 Messages are generated from templates (English and French, human and AI work, harmless
@@ -174,7 +174,7 @@ def main() -> None:
         "--stages",
         type=int,
         default=0,
-        help="also split N first runs (empty cache) by stage: policy, model, encoding...",
+        help="also split N first runs (empty cache) and N warm runs by stage: policy, model...",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs over the messages; best kept")
     parser.add_argument(
@@ -309,33 +309,40 @@ print(json.dumps(times))
 """
 
 
+_WHOLE = "whole process (interpreter start too)"
+
+
 def startup_stages(runs: int) -> None:
-    """Median seconds per stage of `runs` first runs (empty cache), printed as a table."""
-    per_stage: dict[str, list[float]] = {}
-    missing: set[str] = set()
-    whole = []
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory(prefix="should-ai-bench-") as cache:
-            env = {**os.environ, "XDG_CACHE_HOME": cache}
-            stages = json.dumps([list(stage) for stage in STAGES])
-            command = [sys.executable, "-c", _STAGE_PROBE, stages, CHECK_TEXT]
-            started = time.perf_counter()
-            done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)
-            whole.append(time.perf_counter() - started)
-        for label, seconds in json.loads(done.stdout).items():
-            if seconds is None:
-                missing.add(label)
-            else:
-                per_stage.setdefault(label, []).append(seconds)
-    print(f"\nfirst run, empty cache, by stage (median of {runs} runs, wall):")
+    """Median seconds per stage of `runs` first runs (empty cache) and `runs` warm runs."""
+    with tempfile.TemporaryDirectory(prefix="should-ai-bench-") as warm_cache:
+        cold = [_stage_run(None) for _ in range(runs)]
+        _stage_run(Path(warm_cache))  # fills the cache the warm runs read
+        warm = [_stage_run(Path(warm_cache)) for _ in range(runs)]
+    print(f"\n`should-ai check` start-up by stage (median of {runs} runs, wall seconds):")
+    print(f"  {'stage':<40} {'first run':>9} {'warm':>6}")
     labels = ["imports (bot, pydantic, numpy...)", *(label for label, _, _ in STAGES)]
-    for label in [*labels, "total in the process"]:
-        if label in missing:
-            print(f"  {label:<40} not found (renamed?)")
-        else:
-            values = per_stage.get(label, [0.0])
-            print(f"  {label:<40} {statistics.median(values):5.2f} s")
-    print(f"  {'whole process (interpreter start too)':<40} {statistics.median(whole):5.2f} s")
+    for label in [*labels, "total in the process", _WHOLE]:
+        print(f"  {label:<40} {_stage_median(cold, label):>9} {_stage_median(warm, label):>6}")
+
+
+def _stage_run(cache: Path | None) -> dict[str, float | None]:
+    """One `should-ai check` process with the stage timers; ``cache`` None: a new empty one."""
+    with tempfile.TemporaryDirectory(prefix="should-ai-bench-") as empty:
+        env = {**os.environ, "XDG_CACHE_HOME": str(cache or empty)}
+        stages = json.dumps([list(stage) for stage in STAGES])
+        command = [sys.executable, "-c", _STAGE_PROBE, stages, CHECK_TEXT]
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)
+        whole = time.perf_counter() - started
+    times: dict[str, float | None] = json.loads(done.stdout)
+    return {**times, _WHOLE: whole}
+
+
+def _stage_median(runs: list[dict[str, float | None]], label: str) -> str:
+    values = [run.get(label, 0.0) for run in runs]
+    if any(value is None for value in values):
+        return "not found"
+    return f"{statistics.median(value or 0.0 for value in values):.2f}"
 
 
 if __name__ == "__main__":
