@@ -1,9 +1,11 @@
-"""Writes the vectors of the bundled policy's phrases that ship with the package.
+"""Writes what a first start needs for the bundled policy, shipped with the package.
 
 A first start on a machine would otherwise encode every example phrase and case of the bundled
-policy (~1,100 texts, ~0.7 s). The seed maps each phrase to its vector for one encoder (the file
-name carries the encoder's name and version), so a stale seed is never wrong, only less useful:
-phrases it lacks are encoded as before. Refresh it after editing the bundled policy's examples
+policy (~1,100 texts, ~0.7 s) and train the similarity layer's head on them (~0.2 s). The seed
+holds the phrase vectors (phrase -> vector for one encoder, whose name and version are in the
+file name) and the trained head (keyed, like the cache, by every text and label it learnt
+from). A stale seed is never wrong, only less useful: phrases it lacks are encoded and a head
+for other data is trained, as without it. Refresh it after editing the bundled policy's examples
 or cases, or when the encoder changes::
 
     uv run python -m bot.policy.seed
@@ -14,13 +16,14 @@ or cases, or when the encoder changes::
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
 from bot.policy.model import Policy
-from bot.policy.similarity import SEED_DIR, Encoder, phrase_cache_name, policy_examples
+from bot.policy.similarity import SEED_DIR, Encoder, policy_examples
 
 
 def seed_texts(policy: Policy) -> list[str]:
@@ -30,21 +33,30 @@ def seed_texts(policy: Policy) -> list[str]:
     return list(dict.fromkeys([*phrases, *cases]))
 
 
-def write_seed(policy: Policy, encoder: Encoder, directory: Path = SEED_DIR) -> Path:
-    texts = seed_texts(policy)
-    directory.mkdir(parents=True, exist_ok=True)
-    for stale in directory.glob("phrases-*.npz"):
+def write_seed(policy: Policy, encoder: Encoder, directory: Path = SEED_DIR) -> list[Path]:
+    """Builds the similarity layer for ``policy`` from scratch, as a first start would, and
+    keeps what it cached: the phrase vectors and the trained head."""
+    from bot.policy.similarity_layer import SimilarityLayer
+
+    for stale in (*directory.glob("phrases-*.npz"), *directory.glob("head-*.npz")):
         stale.unlink()
-    path = directory / phrase_cache_name(encoder)
-    np.savez_compressed(path, phrases=np.array(texts), vectors=encoder.encode(texts))
-    return path
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        SimilarityLayer.for_policy(policy, encoder=encoder, cache_dir=Path(scratch))
+        written = []
+        for built in sorted(Path(scratch).glob("*.npz")):
+            target = directory / built.name
+            with np.load(built, allow_pickle=False) as data:
+                np.savez_compressed(target, **{key: data[key] for key in data.files})
+            written.append(target)
+    return written
 
 
 def main() -> int:
     from bot.policy.similarity_layer import shared_encoder
 
-    path = write_seed(load_policy(DEFAULT_POLICY_DIR), shared_encoder())
-    print(f"wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    for path in write_seed(load_policy(DEFAULT_POLICY_DIR), shared_encoder()):
+        print(f"wrote {path.name} ({path.stat().st_size // 1024} KiB)")
     return 0
 
 

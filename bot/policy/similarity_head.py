@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from bot.policy.model import Route
-from bot.policy.similarity import Vectors
+from bot.policy.similarity import SEED_DIR, Vectors
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +116,15 @@ class TrainedHead:
         key: str,
         cache_dir: Path | None,
     ) -> TrainedHead:
-        """Trains, or loads the head a previous start trained on the same data (``key``)."""
+        """Trains, or loads the head a previous start trained on the same data (``key``), or
+        the one shipped for the bundled policy (bot/policy/seed)."""
         path = _cache_path(cache_dir, key, labels) if cache_dir is not None else None
-        cached = _read(path, routes) if path is not None else None
-        if cached is not None:
-            return cached
+        if path is not None:
+            cached = _read(path, routes) or _read(SEED_DIR / path.name, routes)
+            if cached is not None:
+                if not path.exists():
+                    _write(path, cached)
+                return cached
         head = cls.train(vectors, labels, routes)
         if path is not None:
             _write(path, head)
