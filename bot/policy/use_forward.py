@@ -95,6 +95,7 @@ class UseForward:
         head_in = np.hstack([b.d0, b.p1]).astype(np.float64)
         cnn_w = np.asarray(b.cnn_W, dtype=np.float64)
         m = (np.asarray(b.ln_g, dtype=np.float64)[:, None] * cnn_w) @ head_in
+        m *= np.sqrt(_FEAT)  # _scales leaves it out of each token's scale
         self._m_c = _f32(m[_EMB:])
         self._m_e = _f32(m[:_EMB])
         # mean e - mean f = (C/FEAT) (mean e - mean c), mean c - mean f = -(EMB/FEAT) (same)
@@ -126,10 +127,13 @@ class UseForward:
                 off, first = self._shift_cols[j - left]
                 col = off + i * _CNN - first
                 out[:, col : col + _CNN] = terms[:, j * _CNN : (j + 1) * _CNN]
+        off0, _ = self._shift_cols[0]
+        out[:, off0 : off0 + _C] += self._b1  # every branch has a shift-0 slot: b1 goes there
         mean = emb.mean(axis=1)
         emb -= mean[:, None]
         out[:, self._stats] = mean
-        out[:, self._stats + 1] = np.einsum("ij,ij->i", emb, emb)
+        # FEAT * (its variance + eps) = this + the c part's (see _scales)
+        out[:, self._stats + 1] = np.einsum("ij,ij->i", emb, emb) + np.float32(_FEAT * self._eps)
         np.matmul(emb, self._m_e, out=out[:, self._em : self._stats])
         return out
 
@@ -143,6 +147,16 @@ class UseForward:
             return self._lookup_locked(ids)
 
     def _lookup_locked(self, ids: Sequence[int]) -> F32:
+        slots = self._slots
+        try:  # the usual case: every id cached
+            found = [slots[i] for i in ids]
+        except KeyError:
+            return self._lookup_missing(ids)
+        for i in ids:
+            slots.move_to_end(i)
+        return self._rows.take(found, axis=0)
+
+    def _lookup_missing(self, ids: Sequence[int]) -> F32:
         slots = self._slots
         missing = [i for i in dict.fromkeys(ids) if i not in slots]
         if len(missing) + sum(1 for i in set(ids) if i in slots) > self._capacity:
@@ -162,7 +176,7 @@ class UseForward:
         return self._rows.take([slots[i] for i in ids], axis=0)
 
     def _first_conv(self, rows: F32, h: F32, masks: dict[int, F32] | None = None) -> None:
-        """h = relu(sum_d P_d[t + d] + b1) + x, shifts within each sentence (see _masks)."""
+        """h = relu(sum_d P_d[t + d]) + x (b1 is in P_0), shifts within each sentence."""
         t = len(rows)
         off, _ = self._shift_cols[0]
         np.copyto(h, rows[:, off : off + _C])
@@ -177,7 +191,6 @@ class UseForward:
             else:
                 term = p[: t + d] if masks is None else p[: t + d] * masks[d]
                 h[-d:, first:] += term
-        h += self._b1
         np.maximum(h, 0, out=h)
         h += rows[:, :_C]
 
@@ -266,16 +279,15 @@ class UseForward:
         pooled += lens[:, None].astype(np.float32) * self._bias
 
     def _scales(self, rows: F32, c: F32) -> tuple[F32, F32]:
-        """Centres c in place; returns each token's layernorm scale 1/sqrt(var + eps) and
-        mean e - mean c. Its variance over [e | c] is ss_e + ss_c + EMB*C/FEAT (that)^2."""
+        """Centres c in place; returns each token's layernorm scale over sqrt(FEAT), i.e.
+        1/sqrt(FEAT (var + eps)), and mean e - mean c. FEAT var = ss_e + ss_c + EMB*C/FEAT
+        (mean e - mean c)^2; the sqrt(FEAT) is in M_c, the cached e-part and sum_delta."""
         mean_c = c.mean(axis=1)
         c -= mean_c[:, None]
         var = np.einsum("ij,ij->i", c, c)
         var += rows[:, self._stats + 1]
         delta = rows[:, self._stats] - mean_c
         var += np.float32(_EMB * _C / _FEAT) * delta * delta
-        var *= np.float32(1 / _FEAT)
-        var += np.float32(self._eps)
         scale: F32 = np.reciprocal(np.sqrt(var))
         return scale, delta
 
