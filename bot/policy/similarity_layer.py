@@ -24,10 +24,11 @@ Then a second reading, by a model trained on all the examples and cases
 (:class:`~bot.policy.similarity_head.TrainedHead`), makes two narrow calls, each only when it
 leads by ``HEAD_LEAD`` log-odds:
 
-- nothing human counts, yet the head reads a human category ahead of every AI one (and the
-  rules did not find that category only mentioned, and the request resembles some example at
-  all): a counting hit sends the request to that category's owner ("post a reply on the
-  thread where people say our ad mocks disabled people" only says "post" and "reply");
+- nothing human counts, the neighbours are not confidently AI either, yet the head reads a
+  human category ahead of every AI one (and the rules did not find that category only
+  mentioned, and the request resembles some example at all): a counting hit sends the request
+  to that category's owner ("post a reply on the thread where people say our ad mocks
+  disabled people" only says "post" and "reply");
 - the only human evidence is ``weak_keywords`` (a party's name: "book 30 min with the agency
   next week") next to AI rule hits, the neighbours are not confidently human, and the head reads
   the request as AI work: those weak hits stop counting, and the reason says so.
@@ -172,7 +173,9 @@ class SimilarityLayer:
             # Not where the rules found the category only mentioned ("a quiz about brand
             # identity"): the resemblance comes from the very words they judged a topic.
             mentioned = any(h.category == reading.human and h.layer != "similarity" for h in hits)
-            if reading.lead < HEAD_LEAD or mentioned or not self._resembles_something(verdict):
+            if reading.lead < HEAD_LEAD or mentioned or verdict.outcome == "ai":
+                return hits
+            if not self._resembles_something(verdict):
                 return hits
             detail = f"{reading.describe()}: reads as {reading.human}, so a person decides"
             return (*hits, Hit("similarity", reading.human, detail, round(reading.human_p, 4)))
