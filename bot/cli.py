@@ -77,13 +77,18 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     return parser
 
 
-def _policy_dir_option(parser: argparse.ArgumentParser) -> None:
+def policy_dir_option(parser: argparse.ArgumentParser) -> None:
+    """``--policy-dir``, read back by :func:`policy_dir` (also used by `policy calibrate`)."""
     parser.add_argument(
         "--policy-dir",
         type=Path,
         default=None,
         help="policy directory (default: $SHOULD_AI_POLICY_DIR or the bundled policies/)",
     )
+
+
+def _policy_dir_option(parser: argparse.ArgumentParser) -> None:
+    policy_dir_option(parser)
     parser.add_argument(
         "--rules-only",
         action="store_true",
@@ -243,7 +248,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     keywords = sum(len(c.keywords.all()) for c in policy.categories.values())
     patterns = sum(len(c.patterns) for c in policy.categories.values())
     print(
-        f"policy OK ({_policy_dir(args)}): {len(policy.categories)} categories, "
+        f"policy OK ({policy_dir(args)}): {len(policy.categories)} categories, "
         f"{keywords} keywords, {patterns} patterns, {len(policy.cases)} cases, "
         f"{len(policy.people.people)} people; revision {policy.revision}"
     )
@@ -296,7 +301,8 @@ def _case_run_json(run: CaseRun) -> dict[str, Any]:
 # --- shared helpers -------------------------------------------------------------------------
 
 
-def _policy_dir(args: argparse.Namespace) -> Path:
+def policy_dir(args: argparse.Namespace) -> Path:
+    """The policy directory a command works on: ``--policy-dir``, else the environment's."""
     if args.policy_dir is not None:
         return Path(args.policy_dir)
     # The same variable bot.settings.Settings reads; read directly to keep `check` fast.
@@ -312,7 +318,7 @@ def _engine(args: argparse.Namespace) -> PolicyEngine:
     from bot.policy.engine import PolicyEngine
     from bot.policy.loader import load_policy
 
-    policy = load_policy(_policy_dir(args))
+    policy = load_policy(policy_dir(args))
     if getattr(args, "rules_only", False):
         from bot.policy.rules import RulesLayer
 

@@ -18,7 +18,6 @@ and layout survive.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,16 +279,13 @@ def report(result: Calibration) -> str:
 
 def register(subparsers: Any) -> None:
     """Adds `should-ai policy calibrate` (called by bot.cli for `policy ...` commands)."""
+    from bot.cli import policy_dir_option
+
     parser = subparsers.add_parser(
         "calibrate",
         help="set each category's similarity threshold from the policy's own examples and cases",
     )
-    parser.add_argument(
-        "--policy-dir",
-        type=Path,
-        default=None,
-        help="policy directory (default: $SHOULD_AI_POLICY_DIR or the bundled policies/)",
-    )
+    policy_dir_option(parser)
     parser.add_argument(
         "--dry-run", action="store_true", help="print the thresholds without writing policy.yaml"
     )
@@ -297,20 +293,11 @@ def register(subparsers: Any) -> None:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    directory = _policy_dir(args.policy_dir)
+    from bot.cli import policy_dir
+
+    directory = policy_dir(args)
     result = calibrate_directory(directory, write=not args.dry_run)
     print(report(result))
     where = "not written (--dry-run)" if args.dry_run else f"written to {directory / 'policy.yaml'}"
     print(f"thresholds {where}")
     return 0
-
-
-def _policy_dir(option: Path | None) -> Path:
-    if option is not None:
-        return option
-    configured = os.environ.get("SHOULD_AI_POLICY_DIR")  # as bot.cli: Settings' variable
-    if configured:
-        return Path(configured)
-    from bot.policy.loader import DEFAULT_POLICY_DIR
-
-    return DEFAULT_POLICY_DIR
