@@ -23,14 +23,13 @@ import numpy as np
 
 from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
 from bot.policy.model import Policy
-from bot.policy.similarity import SEED_DIR, Encoder, policy_examples
+from bot.policy.similarity import SEED_DIR, Encoder, policy_training_data
 
 
 def seed_texts(policy: Policy) -> list[str]:
     """Every text the similarity layer encodes for ``policy``, in a stable order, no repeats."""
-    phrases, _ = policy_examples(policy)
-    cases = [c.text for c in policy.cases if c.category in policy.categories]
-    return list(dict.fromkeys([*phrases, *cases]))
+    texts, _, _ = policy_training_data(policy)
+    return list(dict.fromkeys(texts))
 
 
 def write_seed(policy: Policy, encoder: Encoder, directory: Path = SEED_DIR) -> list[Path]:

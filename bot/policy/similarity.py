@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -183,6 +183,19 @@ def _row_table(labels: NDArray[np.str_], categories: Sequence[str]) -> NDArray[n
     return table
 
 
+def policy_training_data(policy: Policy) -> tuple[list[str], list[str], int]:
+    """The texts the similarity layer learns from, their categories, and how many of them are
+    example phrases: every example phrase (as :func:`policy_examples`), then every case that
+    names a category of the policy."""
+    texts, labels = policy_examples(policy)
+    examples = len(texts)
+    for case in policy.cases:
+        if case.category is not None and case.category in policy.categories:
+            texts.append(case.text)
+            labels.append(case.category)
+    return texts, labels, examples
+
+
 def policy_examples(policy: Policy) -> tuple[list[str], list[str]]:
     """Every example phrase of the policy (all languages) and its category, in file order."""
     phrases: list[str] = []
@@ -292,13 +305,22 @@ def _write_cache(path: Path, known: dict[str, Vectors], *, keep: Sequence[str]) 
     current = dict.fromkeys(keep)
     others = [p for p in known if p not in current][: max(0, CACHE_MAX_PHRASES - len(current))]
     order = [*current, *others]
+    vectors = np.stack([known[p] for p in order])
+    save_cache_file(path, "similarity cache", phrases=np.array(order), vectors=vectors)
+
+
+def save_cache_file(path: Path, what: str, **arrays: Any) -> None:
+    """Writes ``arrays`` to ``path`` as .npz, atomically, in a directory private to the user.
+
+    A cache only saves start-up time: a disk that refuses the file is logged, nothing else.
+    """
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
-            np.savez(f, phrases=np.array(order), vectors=np.stack([known[p] for p in order]))
+            np.savez(f, **arrays)
         os.replace(f.name, path)
     except OSError as e:
-        log.warning("could not write the similarity cache %s: %s", path, e)
+        log.warning("could not write the %s %s: %s", what, path, e)
 
 
 def default_cache_dir() -> Path:

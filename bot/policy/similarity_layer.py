@@ -55,7 +55,7 @@ from bot.policy.similarity import (
     cached_encode,
     default_cache_dir,
     judge,
-    policy_examples,
+    policy_training_data,
     thresholds_of,
 )
 from bot.policy.similarity_head import HeadReading, TrainedHead
@@ -122,29 +122,21 @@ class SimilarityLayer:
     ) -> SimilarityLayer:
         encoder = encoder if encoder is not None else shared_encoder()
         cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
-        phrases, labels = policy_examples(policy)
         # The head also learns from the policy's cases: they say how the admin wants requests
         # decided, and training on them keeps `should-ai policy test` and the head in step.
-        cases = [(c.text, c.category) for c in policy.cases if c.category in policy.categories]
-        texts = [*phrases, *(text for text, _ in cases)]
+        texts, labels, examples = policy_training_data(policy)
         vectors = cached_encode(encoder, texts, cache_dir)
-        routes = {name: c.route for name, c in policy.categories.items()}
         index = ExampleIndex(
             encoder=encoder,
-            phrases=phrases,
-            labels=labels,
-            routes=routes,
-            vectors=vectors[: len(phrases)],
+            phrases=texts[:examples],
+            labels=labels[:examples],
+            routes={name: c.route for name, c in policy.categories.items()},
+            vectors=vectors[:examples],
         )
         head = None
-        if phrases:
-            head = TrainedHead.build(
-                vectors,
-                [*labels, *(str(category) for _, category in cases)],
-                routes,
-                key="\0".join((encoder.name, *texts)),
-                cache_dir=cache_dir,
-            )
+        if examples:
+            key = "\0".join((encoder.name, *texts))
+            head = TrainedHead.build(vectors, labels, index.routes, key=key, cache_dir=cache_dir)
         return cls(policy, index, head)
 
     def apply(self, text: PreparedText, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
