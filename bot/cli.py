@@ -5,7 +5,7 @@ Exit codes: 0 ok, 1 a check or test failed, 2 bad usage or a bad policy.
 Start-up matters (`should-ai check` answers in well under a second), so this module imports
 only the standard library at the top; each command imports what it needs when it runs. Other
 parts of the bot add sub-commands through ``register(subparsers)`` hooks in
-``bot.cli_ops`` (serve, log, escalations) and ``bot.policy.calibrate`` (policy calibrate); a
+``bot.cli_ops`` (serve, log, escalations) and ``bot.similarity.calibrate`` (policy calibrate); a
 hook module must itself stay light to import.
 """
 
@@ -134,7 +134,7 @@ def _add_policy(sub: Any, *, with_hooks: bool) -> None:
     test.set_defaults(handler=_cmd_test)
     policy.set_defaults(handler=lambda _args: _usage(policy))
     if with_hooks:
-        _register_hook("bot.policy.calibrate", policy_sub)
+        _register_hook("bot.similarity.calibrate", policy_sub)
 
 
 def _register_hook(module_name: str, subparsers: Any) -> None:
@@ -323,7 +323,9 @@ def _engine(args: argparse.Namespace) -> PolicyEngine:
         from bot.policy.rules import RulesLayer
 
         return PolicyEngine(policy, layers=(RulesLayer(policy),))
-    return PolicyEngine(policy)
+    from bot.similarity import build_engine  # numpy + the model: load on use
+
+    return build_engine(policy)
 
 
 def _describe(engine: PolicyEngine, decision: Decision) -> str:

@@ -30,7 +30,7 @@ from ruamel.yaml.error import YAMLError
 
 from bot.errors import PolicyError
 from bot.policy.model import Policy, Route
-from bot.policy.similarity import (
+from bot.similarity.index import (
     DEFAULT_THRESHOLDS,
     CategoryScore,
     ExampleIndex,
@@ -256,7 +256,7 @@ def _edit(path: Path, categories: CommentedMap, name: str, value: float) -> _Edi
 def calibrate_directory(directory: Path, *, write: bool = True) -> Calibration:
     """What `should-ai policy calibrate` does: load, fit, and (unless told not to) write."""
     from bot.policy.loader import load_policy
-    from bot.policy.similarity_layer import shared_encoder
+    from bot.similarity.layer import shared_encoder
 
     policy = load_policy(directory)
     result = calibrate(policy, ExampleIndex.build(policy, shared_encoder()))
