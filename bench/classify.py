@@ -31,9 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.policy.engine import PolicyEngine, default_layers  # noqa: E402
+from bot.policy.engine import PolicyEngine  # noqa: E402
 from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy  # noqa: E402
 from bot.policy.rules import RulesLayer  # noqa: E402
+from bot.similarity import build_engine, default_layers  # noqa: E402
 
 VERBS = [
     "draft", "write", "schedule", "post", "reply to", "prepare", "rewrite", "summarise",
@@ -233,7 +234,7 @@ def main() -> None:
 
 def full_pipeline(requests: Path, startup_runs: int) -> None:
     policy = load_policy(DEFAULT_POLICY_DIR)
-    engine = PolicyEngine(policy)  # default layers: rules, then similarity
+    engine = build_engine(policy)  # default layers: rules, then similarity
     lines = requests.read_text(encoding="utf-8").splitlines()
     texts = [json.loads(line)["text"] for line in lines if line.strip()]
     _, wall, cpu = measure(engine, texts * 5)
@@ -267,20 +268,20 @@ def _startup_with_cache(cache: Path) -> float:
 STAGES = (  # (label, module, attribute), parents before the stages they contain
     ("load_policy", "bot.policy.loader", "load_policy"),
     ("RulesLayer build", "bot.policy.rules", "RulesLayer.__init__"),
-    ("SimilarityLayer.for_policy", "bot.policy.similarity_layer", "SimilarityLayer.for_policy"),
-    ("  model load (shared_encoder)", "bot.policy.similarity_layer", "shared_encoder"),
-    ("    tokenizer load", "bot.policy.use_tokenizer", "load"),
-    ("    model snapshot read", "bot.policy.similarity_snapshot", "load"),
-    ("    model snapshot write", "bot.policy.similarity_snapshot", "save"),
-    ("  example and case encoding", "bot.policy.similarity_layer", "cached_encode"),
-    ("  trained head", "bot.policy.similarity_head", "TrainedHead.build"),
+    ("SimilarityLayer.for_policy", "bot.similarity.layer", "SimilarityLayer.for_policy"),
+    ("  model load (shared_encoder)", "bot.similarity.layer", "shared_encoder"),
+    ("    tokenizer load", "bot.encoder.tokenizer", "load"),
+    ("    model snapshot read", "bot.encoder.snapshot", "load"),
+    ("    model snapshot write", "bot.encoder.snapshot", "save"),
+    ("  example and case encoding", "bot.similarity.layer", "cached_encode"),
+    ("  trained head", "bot.similarity.head", "TrainedHead.build"),
     ("decision", "bot.policy.engine", "PolicyEngine.decide"),
 )
 _STAGE_PROBE = """
 import contextlib, importlib, io, json, sys, time
 started = time.perf_counter()
 import bot.cli, bot.policy.engine, bot.policy.loader, bot.policy.rules
-import bot.policy.similarity_layer
+import bot.similarity.layer
 times = {"imports (bot, pydantic, numpy...)": time.perf_counter() - started}
 
 def timed(label, module, path):

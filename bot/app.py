@@ -33,12 +33,12 @@ from bot.intake import Intake
 from bot.jobs import Jobs
 from bot.metrics import Metrics
 from bot.notify_console import ConsoleNotifier
-from bot.policy.engine import PolicyEngine
 from bot.policy.loader import load_policy
 from bot.policy.model import Policy
 from bot.ratelimit import RateLimiter
 from bot.reload import AdminNotifier, DecisionEngine, PolicyHolder, PolicyWatcher
 from bot.settings import Settings
+from bot.similarity import build_engine
 from bot.store.connection import open_redis
 from bot.store.errors import StoreUnavailable
 
@@ -109,7 +109,7 @@ class Services:
 
 def _make_holder(settings: Settings, metrics: Metrics) -> PolicyHolder:
     return PolicyHolder(
-        settings.policy_dir, load=load_policy, make_engine=PolicyEngine, metrics=metrics
+        settings.policy_dir, load=load_policy, make_engine=build_engine, metrics=metrics
     )
 
 

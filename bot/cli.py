@@ -4,9 +4,8 @@ Exit codes: 0 ok, 1 a check or test failed, 2 bad usage or a bad policy.
 
 Start-up matters (`should-ai check` answers in well under a second), so this module imports
 only the standard library at the top; each command imports what it needs when it runs. Other
-parts of the bot add sub-commands through ``register(subparsers)`` hooks in
-``bot.cli_ops`` (serve, log, escalations) and ``bot.policy.calibrate`` (policy calibrate); a
-hook module must itself stay light to import.
+parts of the bot add sub-commands through a ``register(subparsers)`` hook in ``bot.cli_ops``
+(serve, log, escalations); a hook module must itself stay light to import.
 """
 
 from __future__ import annotations
@@ -71,14 +70,14 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_check(sub)
     _add_eval(sub)
-    _add_policy(sub, with_hooks=command in (None, "policy"))
+    _add_policy(sub)
     if command not in _BUILT_IN:
         _register_hook("bot.cli_ops", sub)
     return parser
 
 
 def policy_dir_option(parser: argparse.ArgumentParser) -> None:
-    """``--policy-dir``, read back by :func:`policy_dir` (also used by `policy calibrate`)."""
+    """``--policy-dir``, read back by :func:`policy_dir`."""
     parser.add_argument(
         "--policy-dir",
         type=Path,
@@ -122,7 +121,7 @@ def _add_eval(sub: Any) -> None:
     evaluate.set_defaults(handler=_cmd_eval)
 
 
-def _add_policy(sub: Any, *, with_hooks: bool) -> None:
+def _add_policy(sub: Any) -> None:
     policy = sub.add_parser("policy", help="validate or test a policy directory")
     policy_sub = policy.add_subparsers(dest="policy_command", metavar="ACTION")
     validate = policy_sub.add_parser("validate", help="check the schema, owners and patterns")
@@ -132,9 +131,20 @@ def _add_policy(sub: Any, *, with_hooks: bool) -> None:
     test.add_argument("--json", action="store_true", help="print the results as JSON")
     _policy_dir_option(test)
     test.set_defaults(handler=_cmd_test)
+    _add_calibrate(policy_sub)
     policy.set_defaults(handler=lambda _args: _usage(policy))
-    if with_hooks:
-        _register_hook("bot.policy.calibrate", policy_sub)
+
+
+def _add_calibrate(policy_sub: Any) -> None:
+    calibrate = policy_sub.add_parser(
+        "calibrate",
+        help="set each category's similarity threshold from the policy's own examples and cases",
+    )
+    policy_dir_option(calibrate)
+    calibrate.add_argument(
+        "--dry-run", action="store_true", help="print the thresholds without writing policy.yaml"
+    )
+    calibrate.set_defaults(handler=_cmd_calibrate)
 
 
 def _register_hook(module_name: str, subparsers: Any) -> None:
@@ -266,6 +276,17 @@ def _cmd_test(args: argparse.Namespace) -> int:
     return EXIT_OK if run.ok else EXIT_FAILED
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from bot.similarity.calibrate import calibrate_directory, report
+
+    directory = policy_dir(args)
+    result = calibrate_directory(directory, write=not args.dry_run)
+    print(report(result))
+    where = "not written (--dry-run)" if args.dry_run else f"written to {directory / 'policy.yaml'}"
+    print(f"thresholds {where}")
+    return EXIT_OK
+
+
 def _case_run_lines(run: CaseRun) -> Iterator[str]:
     yield f"{'category':<18}{'cases':>6}{'passed':>8}"
     for name, (count, passed) in run.coverage.items():
@@ -323,7 +344,9 @@ def _engine(args: argparse.Namespace) -> PolicyEngine:
         from bot.policy.rules import RulesLayer
 
         return PolicyEngine(policy, layers=(RulesLayer(policy),))
-    return PolicyEngine(policy)
+    from bot.similarity import build_engine  # numpy + the model: load on use
+
+    return build_engine(policy)
 
 
 def _describe(engine: PolicyEngine, decision: Decision) -> str:

@@ -19,7 +19,7 @@ from typing import Literal, Protocol
 from bot.ai.llm import ChatModel
 from bot.errors import ShouldAiError
 from bot.policy.model import Decision, Reason
-from bot.policy.similarity import UNCERTAIN_PREFIX  # how an undecided match's detail starts
+from bot.similarity import UNCERTAIN_PREFIX  # how an undecided match's detail starts
 
 log = logging.getLogger(__name__)
 

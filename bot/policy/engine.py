@@ -8,38 +8,28 @@ hits, and the hits that count decide:
 - nothing matched -> the policy's declared fallback decides (the default policy sends an
   unknown request to a person, never silently to AI).
 
-Pure: no I/O. The only non-determinism is the random ``decision_id``.
+Pure: no I/O. The only non-determinism is the random ``decision_id``. The engine takes its layers
+from whoever builds it (the bot runs the rules, then similarity: ``bot.similarity.build_engine``),
+so it depends on the :class:`~bot.policy.layers.PolicyLayer` protocol only, not on any layer.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from bot.policy.layers import Hit, PolicyLayer, PreparedText
 from bot.policy.model import Category, Decision, Owner, Policy, Reason, Route
-from bot.policy.rules import RulesLayer
 
-LayerFactory = Callable[[Policy], PolicyLayer]
 FALLBACK_DETAIL = "nothing in the policy matched this request, so the policy's fallback decides"
-
-
-def default_layers(policy: Policy) -> tuple[PolicyLayer, ...]:
-    """The layers a policy runs when the caller names none: the rules, then similarity to the
-    example phrases (its index is built here, once per loaded policy)."""
-    from bot.policy.similarity_layer import SimilarityLayer  # numpy + the model: load on use
-
-    return (RulesLayer(policy), SimilarityLayer.for_policy(policy))
 
 
 class PolicyEngine:
     """Decides requests against one loaded policy. Build a new engine for a new policy."""
 
-    def __init__(self, policy: Policy, *, layers: Sequence[PolicyLayer] | None = None) -> None:
+    def __init__(self, policy: Policy, *, layers: Sequence[PolicyLayer]) -> None:
         self.policy = policy
-        self.layers: tuple[PolicyLayer, ...] = (
-            tuple(layers) if layers is not None else default_layers(policy)
-        )
+        self.layers: tuple[PolicyLayer, ...] = tuple(layers)
         self._rank = {name: index for index, name in enumerate(policy.categories)}
         self._owners = {
             key: Owner(id=key, name=person.name) for key, person in policy.people.people.items()

@@ -11,7 +11,7 @@ from bot.ai.judge import Judge
 from bot.ai.llm import LlmLimits, OpenAiChatModel
 from bot.policy.loader import load_policy
 from bot.policy.model import Decision, Policy
-from bot.policy.similarity import UNCERTAIN_PREFIX
+from bot.similarity import UNCERTAIN_PREFIX
 from tests.ai.conftest import POLICY_DIR, AiRig, RecordingAudit, decision
 from tests.ai.fake_llm import FakeLlm, Step, serve_fake_llm
 

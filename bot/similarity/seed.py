@@ -8,9 +8,9 @@ from). A stale seed is never wrong, only less useful: phrases it lacks are encod
 for other data is trained, as without it. Refresh it after editing the bundled policy's examples
 or cases, or when the encoder changes::
 
-    uv run python -m bot.policy.seed
+    uv run python -m bot.similarity.seed
 
-``tests/policy/test_seed.py`` fails while the seed is stale.
+``tests/similarity/test_seed.py`` fails while the seed is stale.
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.encoder import Encoder
 from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
 from bot.policy.model import Policy
-from bot.policy.similarity import SEED_DIR, Encoder, policy_training_data
+from bot.similarity.cache import SEED_DIR
+from bot.similarity.index import policy_training_data
+from bot.similarity.layer import SimilarityLayer, shared_encoder
 
 
 def seed_texts(policy: Policy) -> list[str]:
@@ -35,8 +38,6 @@ def seed_texts(policy: Policy) -> list[str]:
 def write_seed(policy: Policy, encoder: Encoder, directory: Path = SEED_DIR) -> list[Path]:
     """Builds the similarity layer for ``policy`` from scratch, as a first start would, and
     keeps what it cached: the phrase vectors and the trained head."""
-    from bot.policy.similarity_layer import SimilarityLayer
-
     for stale in (*directory.glob("phrases-*.npz"), *directory.glob("head-*.npz")):
         stale.unlink()
     directory.mkdir(parents=True, exist_ok=True)
@@ -52,8 +53,6 @@ def write_seed(policy: Policy, encoder: Encoder, directory: Path = SEED_DIR) -> 
 
 
 def main() -> int:
-    from bot.policy.similarity_layer import shared_encoder
-
     for path in write_seed(load_policy(DEFAULT_POLICY_DIR), shared_encoder()):
         print(f"wrote {path.name} ({path.stat().st_size // 1024} KiB)")
     return 0

@@ -1,9 +1,9 @@
 """A trained reading of the example phrases: softmax regression over their embeddings.
 
-The nearest-neighbour scores (:mod:`bot.policy.similarity`) judge a request by the few examples
+The nearest-neighbour scores (:mod:`bot.similarity.index`) judge a request by the few examples
 closest to it; a linear model trained on *all* the examples learns which directions of the
 embedding separate the categories, so it also reads requests that sit between examples. The
-similarity layer uses it for two narrow calls only (see :mod:`bot.policy.similarity_layer`):
+similarity layer uses it for two narrow calls only (see :mod:`bot.similarity.layer`):
 
 - a request the rules and neighbours would give to AI goes to a person when the head reads a
   human category clearly ahead of every AI category;
@@ -27,8 +27,9 @@ import numpy as np
 from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+from bot.encoder import Vectors
 from bot.policy.model import Route
-from bot.policy.similarity import SEED_DIR, Vectors, save_cache_file
+from bot.similarity.cache import SEED_DIR, save_cache_file
 
 L2 = 1e-3  # weight decay: keeps the model from memorising single phrases
 STEPS = 200  # Adam steps; the loss is flat well before this on policy-sized data
@@ -112,7 +113,7 @@ class TrainedHead:
         cache_dir: Path | None,
     ) -> TrainedHead:
         """Trains, or loads the head a previous start trained on the same data (``key``), or
-        the one shipped for the bundled policy (bot/policy/seed)."""
+        the one shipped for the bundled policy (bot/similarity/seed)."""
         path = _cache_path(cache_dir, key, labels) if cache_dir is not None else None
         if path is not None:
             cached = _read(path, routes) or _read(SEED_DIR / path.name, routes)

@@ -1,33 +1,30 @@
-"""The similarity layer: how close a request is to each category's example phrases.
+"""How close a request is to each category's example phrases: the index and its verdict.
 
 Keywords miss paraphrases and fire on harmless topics; example phrases written the way marketers
 talk catch both. Every category's examples feed one index, AI categories included: they are the
 counter-weights (a blog post *about* a crisis is drafting, not a crisis).
 
 The index is built once per loaded policy (embeddings can be cached on disk, keyed by the
-encoder and the phrases), then :meth:`ExampleIndex.score` is pure and fast. :func:`judge` turns
-the scores into a verdict with per-category thresholds and a margin; anything short of a clear
-answer is ``uncertain``, which the engine sends to a person, never silently to AI.
+encoder and the phrases: :mod:`bot.similarity.cache`), then :meth:`ExampleIndex.score` is pure
+and fast. :func:`judge` turns the scores into a verdict with per-category thresholds and a
+margin; anything short of a clear answer is ``uncertain``, which the engine sends to a person,
+never silently to AI.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
+from bot.encoder import Encoder, Vectors
 from bot.policy.model import Policy, Route
+from bot.similarity.cache import cached_encode
 
-log = logging.getLogger(__name__)
-
-Vectors = NDArray[np.float32]
 Outcome = Literal["human", "ai", "uncertain"]
 
 TOP_K = 3
@@ -39,17 +36,6 @@ MAX_CHARS = 600
 # Used until `should-ai policy calibrate` writes a threshold: high for AI categories, so an
 # uncalibrated policy errs toward a person.
 DEFAULT_THRESHOLDS: Mapping[Route, float] = {"human": 0.35, "ai": 0.5}
-
-
-class Encoder(Protocol):
-    """Turns texts into L2-normalised vectors, one row per text."""
-
-    @property
-    def name(self) -> str:
-        """Identifies the model and its version; part of the embedding cache key."""
-        ...
-
-    def encode(self, texts: Sequence[str]) -> Vectors: ...
 
 
 @dataclass(frozen=True)
@@ -246,84 +232,3 @@ def judge_pair(
         return SimilarityVerdict("human", human.category, human.score, human, ai)
     category = human.category if human is not None else None
     return SimilarityVerdict("uncertain", category, human_score, human, ai)
-
-
-CACHE_MAX_PHRASES = 20_000  # phrases kept per encoder across every policy this machine loads
-
-
-def cached_encode(encoder: Encoder, phrases: Sequence[str], cache_dir: Path | None) -> Vectors:
-    """Embeds ``phrases``, encoding only those the cache does not hold yet.
-
-    One cache file per encoder maps phrase -> vector, so an admin who adds one example phrase
-    pays for one phrase at the next load, not for the whole policy.
-    """
-    if not phrases:
-        return np.zeros((0, 1), dtype=np.float32)
-    if cache_dir is None:
-        return encoder.encode(phrases)
-    path = cache_dir / phrase_cache_name(encoder)
-    known = _read_cache(path)
-    missing = [p for p in dict.fromkeys(phrases) if p not in known]
-    if missing:
-        # On a first start, the vectors shipped for the bundled policy's phrases (bot/policy/seed)
-        # spare encoding them: ~0.7 s of a ~2 s first start. Phrases an admin wrote are encoded.
-        seed = _read_cache(SEED_DIR / phrase_cache_name(encoder))
-        known.update((p, seed[p]) for p in missing if p in seed)
-        missing = [p for p in missing if p not in known]
-        if missing:
-            known.update(zip(missing, encoder.encode(missing), strict=True))
-        _write_cache(path, known, keep=phrases)
-    return np.stack([known[p] for p in phrases]).astype(np.float32, copy=False)
-
-
-# Vectors of the bundled policy's phrases, written by `python -m bot.policy.seed`.
-SEED_DIR = Path(__file__).resolve().parent / "seed"
-
-
-def phrase_cache_name(encoder: Encoder) -> str:
-    """The file, in a cache or seed directory, that maps phrases to ``encoder``'s vectors."""
-    return f"phrases-{_safe(encoder.name)}.npz"
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-._" else "_" for c in name)
-
-
-def _read_cache(path: Path) -> dict[str, Vectors]:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            phrases, vectors = data["phrases"], data["vectors"]
-    except (OSError, ValueError, KeyError):
-        return {}
-    if vectors.ndim != 2 or len(phrases) != len(vectors) or vectors.dtype != np.float32:
-        return {}
-    return dict(zip(phrases.tolist(), vectors, strict=True))
-
-
-def _write_cache(path: Path, known: dict[str, Vectors], *, keep: Sequence[str]) -> None:
-    # The cache only saves start-up time: a read-only disk costs a re-encode, nothing else.
-    current = dict.fromkeys(keep)
-    others = [p for p in known if p not in current][: max(0, CACHE_MAX_PHRASES - len(current))]
-    order = [*current, *others]
-    vectors = np.stack([known[p] for p in order])
-    save_cache_file(path, "similarity cache", phrases=np.array(order), vectors=vectors)
-
-
-def save_cache_file(path: Path, what: str, **arrays: Any) -> None:
-    """Writes ``arrays`` to ``path`` as .npz, atomically, in a directory private to the user.
-
-    A cache only saves start-up time: a disk that refuses the file is logged, nothing else.
-    """
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
-            np.savez(f, **arrays)
-        os.replace(f.name, path)
-    except OSError as e:
-        log.warning("could not write the %s %s: %s", what, path, e)
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/should-ai``, else ``~/.cache/should-ai``."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "should-ai"

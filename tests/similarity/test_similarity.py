@@ -12,21 +12,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.policy.calibrate import calibrate, write_thresholds
+from bot.encoder import Encoder, Vectors
 from bot.policy.engine import PolicyEngine
 from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
 from bot.policy.model import Phrases, Policy
 from bot.policy.rules import RulesLayer
-from bot.policy.similarity import (
+from bot.similarity.calibrate import calibrate, write_thresholds
+from bot.similarity.index import (
     CategoryScore,
-    Encoder,
     ExampleIndex,
     SimilarityResult,
-    Vectors,
     judge,
     thresholds_of,
 )
-from bot.policy.similarity_layer import SimilarityLayer, shared_encoder
+from bot.similarity.layer import SimilarityLayer, shared_encoder
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.encoder import Encoder
 from bot.policy.engine import PolicyEngine
 from bot.policy.layers import PreparedText
 from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
 from bot.policy.model import Policy
 from bot.policy.rules import RulesLayer
-from bot.policy.similarity import Encoder, policy_examples
-from bot.policy.similarity_head import TrainedHead
-from bot.policy.similarity_layer import SimilarityLayer, shared_encoder
+from bot.similarity.head import TrainedHead
+from bot.similarity.index import policy_examples
+from bot.similarity.layer import SimilarityLayer, shared_encoder
 
 
 @pytest.fixture(scope="module")

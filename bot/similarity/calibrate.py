@@ -1,4 +1,4 @@
-"""`should-ai policy calibrate`: per-category similarity thresholds from the policy's own data.
+"""Per-category similarity thresholds from the policy's own data (`should-ai policy calibrate`).
 
 Only the policy's example phrases (each one scored leave-one-out against all the others) and its
 test cases (scored against every example) are used, so the result is reproducible from the
@@ -12,16 +12,14 @@ by coordinate descent over a grid, with costs that say what matters:
 
 Ties go to the higher threshold, the side that sends more to a person. The thresholds are
 written into policy.yaml's ``threshold`` fields with a round-trip YAML writer, so admins' comments
-and layout survive.
+and layout survive. Plain functions: the command that calls them lives in :mod:`bot.cli`.
 """
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from ruamel.yaml import YAML
@@ -29,8 +27,9 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from bot.errors import PolicyError
+from bot.policy.loader import load_policy
 from bot.policy.model import Policy, Route
-from bot.policy.similarity import (
+from bot.similarity.index import (
     DEFAULT_THRESHOLDS,
     CategoryScore,
     ExampleIndex,
@@ -39,6 +38,7 @@ from bot.policy.similarity import (
     judge,
     judge_pair,
 )
+from bot.similarity.layer import shared_encoder
 
 FALSE_AI_COST = 5.0
 MISSED_HUMAN_COST = 0.5
@@ -255,9 +255,6 @@ def _edit(path: Path, categories: CommentedMap, name: str, value: float) -> _Edi
 
 def calibrate_directory(directory: Path, *, write: bool = True) -> Calibration:
     """What `should-ai policy calibrate` does: load, fit, and (unless told not to) write."""
-    from bot.policy.loader import load_policy
-    from bot.policy.similarity_layer import shared_encoder
-
     policy = load_policy(directory)
     result = calibrate(policy, ExampleIndex.build(policy, shared_encoder()))
     if write:
@@ -275,29 +272,3 @@ def report(result: Calibration) -> str:
             f"category accuracy {card.category_accuracy:.3f}, uncertain {card.uncertain}"
         )
     return "\n".join(lines)
-
-
-def register(subparsers: Any) -> None:
-    """Adds `should-ai policy calibrate` (called by bot.cli for `policy ...` commands)."""
-    from bot.cli import policy_dir_option
-
-    parser = subparsers.add_parser(
-        "calibrate",
-        help="set each category's similarity threshold from the policy's own examples and cases",
-    )
-    policy_dir_option(parser)
-    parser.add_argument(
-        "--dry-run", action="store_true", help="print the thresholds without writing policy.yaml"
-    )
-    parser.set_defaults(handler=_cmd_calibrate)
-
-
-def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from bot.cli import policy_dir
-
-    directory = policy_dir(args)
-    result = calibrate_directory(directory, write=not args.dry_run)
-    print(report(result))
-    where = "not written (--dry-run)" if args.dry_run else f"written to {directory / 'policy.yaml'}"
-    print(f"thresholds {where}")
-    return 0

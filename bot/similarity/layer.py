@@ -1,6 +1,6 @@
 """The similarity layer as a :class:`~bot.policy.layers.PolicyLayer`, run after the rules.
 
-How it weighs its verdict (:func:`bot.policy.similarity.judge`) against the rules' hits:
+How it weighs its verdict (:func:`bot.similarity.index.judge`) against the rules' hits:
 
 - confident human: adds a counting hit for that category, so a paraphrase the keywords missed,
   or a human request dressed in an AI keyword ("schedule a call to tell our partner we're
@@ -21,7 +21,7 @@ How it weighs its verdict (:func:`bot.policy.similarity.judge`) against the rule
   the fallback.
 
 Then a second reading, by a model trained on all the examples and cases
-(:class:`~bot.policy.similarity_head.TrainedHead`), makes two narrow calls, each only when it
+(:class:`~bot.similarity.head.TrainedHead`), makes two narrow calls, each only when it
 leads by ``HEAD_LEAD`` log-odds:
 
 - nothing human counts, the neighbours are not confidently AI either, yet the head reads a
@@ -44,21 +44,20 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from bot.encoder import Encoder, UseEncoder
 from bot.policy.layers import Hit, PreparedText
 from bot.policy.model import Policy
 from bot.policy.normalize import normalize, word_form
-from bot.policy.similarity import (
-    Encoder,
+from bot.similarity.cache import cached_encode, default_cache_dir
+from bot.similarity.head import HeadReading, TrainedHead
+from bot.similarity.index import (
     ExampleIndex,
     SimilarityResult,
     SimilarityVerdict,
-    cached_encode,
-    default_cache_dir,
     judge,
     policy_training_data,
     thresholds_of,
 )
-from bot.policy.similarity_head import HeadReading, TrainedHead
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +70,6 @@ FLOOR = 0.2  # below this the request resembles nothing in the policy: the fallb
 @lru_cache(maxsize=1)
 def shared_encoder() -> Encoder:
     """The default encoder, loaded once per process and reused by every policy (re)load."""
-    from bot.policy.similarity_use import UseEncoder
-
     return UseEncoder(cache_dir=default_cache_dir())
 
 
