@@ -47,6 +47,7 @@ from bot.policy.model import (
     PolicyFile,
 )
 from bot.store.embedded import EmbeddedRedis
+from bot.store.escalations import RedisEscalationStore
 
 ACTOR = Actor(platform="console", user_id="bench")
 BATCH = 200  # escalations opened concurrently
@@ -122,7 +123,8 @@ def make_service(
     """The escalation service as ``should-ai serve`` builds it (without the log: ``--no-log``)."""
     metrics = Metrics()
     recorder = TransitionRecorder(DecisionLog(redis, metrics=metrics), metrics) if log else None
-    return EscalationService(redis=redis, jobs=jobs, policy=policy, transitions=recorder)
+    store = RedisEscalationStore(redis, timers=jobs)
+    return EscalationService(store=store, jobs=jobs, policy=policy, transitions=recorder)
 
 
 async def run_worker(

@@ -1,8 +1,8 @@
 """The escalation lifecycle: open -> acknowledged -> resolved, plus reassigned and expired.
 
-Every move is a compare-and-set on Redis (two replicas, or a button press racing a timer, never
-make two moves from one state), written in one transaction with the move's timer job, an
-"unsent ping" marker and, when a :class:`TransitionSink` is given, the move's decision-log
+Every move is a compare-and-set in the store (two replicas, or a button press racing a timer,
+never make two moves from one state), committed in one transaction with the move's timer job,
+an "unsent ping" marker and, when a :class:`TransitionSink` is given, the move's decision-log
 entry (so a move is never committed without its entry, nor logged without being made).
 The ping goes out after the commit and then clears the marker, so a replica dying in between
 leaves work another replica finds: the timer still fires, and the sweep resends the ping. The
@@ -15,12 +15,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
-import redis.asyncio as aioredis
-from redis.asyncio.client import Pipeline
-
-from bot.errors import ShouldAiError
+from bot.errors import ShouldAiError, StoreUnavailable
 from bot.escalations.climb import (
     FALLBACK_CATEGORY,
     Chain,
@@ -42,11 +39,18 @@ from bot.escalations.model import (
 )
 from bot.escalations.people import actor_key, channel_name, display_name
 from bot.escalations.permissions import may_act, refusal
-from bot.jobs import Jobs, Retry
+from bot.escalations.ports import (
+    Change,
+    EscalationNotFound,
+    EscalationStore,
+    JobQueue,
+    MoveWrites,
+    PolicyGetter,
+    RetryLater,
+    Timer,
+    TransitionSink,
+)
 from bot.policy.model import Decision, Policy
-from bot.store import keys
-from bot.store.errors import StoreUnavailable
-from bot.store.escalations import Change, EscalationNotFound, RedisEscalationStore
 
 log = logging.getLogger(__name__)
 
@@ -59,20 +63,20 @@ _NO_NOTIFIER_RETRY_S = 5.0
 _TIMER_PREFIX = "escalation:"
 _SWEEP_CHUNK = 1000
 
-PolicyGetter = Callable[[], Policy]
-
-
-class TransitionSink(Protocol):
-    """Hears of every move, i.e. every transition appended to an escalation's history.
-
-    The move is ``escalation.history[-1]``: each move appends exactly one transition.
-    """
-
-    def queue(self, pipe: Pipeline, escalation: Escalation) -> None:
-        """Queue more writes in the MULTI that commits the move (e.g. its log entry)."""
-
-    def committed(self, escalation: Escalation) -> None:
-        """The move was committed by this process (e.g. count it in the metrics)."""
+__all__ = [
+    "SWEEP_JOB",
+    "TIMER_JOB",
+    "EscalationClosed",
+    "EscalationError",
+    "EscalationService",
+    "InvalidAction",
+    "NoNotifier",
+    "NotAllowed",
+    "PolicyGetter",
+    "TransitionSink",
+    "UnknownEscalation",
+    "timer_job_id",
+]
 
 
 class EscalationError(ShouldAiError):
@@ -118,14 +122,14 @@ class EscalationService:
     def __init__(
         self,
         *,
-        redis: aioredis.Redis,
-        jobs: Jobs,
+        store: EscalationStore,
+        jobs: JobQueue,
         policy: PolicyGetter,
         admin_ids: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.time,
         transitions: TransitionSink | None = None,
     ) -> None:
-        self._store = RedisEscalationStore(redis)
+        self._store = store
         self._transitions = transitions
         self._jobs = jobs
         self._policy = policy
@@ -276,23 +280,25 @@ class EscalationService:
 
     async def _create(self, escalation: Escalation) -> tuple[Escalation, bool]:
         """Store a new escalation (its first move) unless its decision has one already."""
-        stored, created = await self._store.create(escalation, also=self._followups)
+        stored, created = await self._store.create(escalation, followups=self._followups)
         if created:
             self._committed(stored)
         return stored, created
 
     async def _move(self, escalation_id: str, change: Change) -> Escalation | None:
         """Make one move as a compare-and-set; None if ``change`` made none."""
-        moved = await self._store.update(escalation_id, change, also=self._followups)
+        moved = await self._store.update(escalation_id, change, followups=self._followups)
         if moved is not None:
             self._committed(moved)
         return moved
 
-    def _followups(self, pipe: Pipeline, before: Escalation | None, after: Escalation) -> None:
-        """In the MULTI of a move: the sink's writes (its log entry), then its timer."""
-        if self._transitions is not None:
-            self._transitions.queue(pipe, after)
-        self._queue_timer(pipe, before, after)
+    def _followups(self, before: Escalation | None, after: Escalation) -> MoveWrites:
+        """What commits with a move: its log entry, its timer; the last move's marker goes."""
+        return MoveWrites(
+            log=self._transitions.entry(after) if self._transitions is not None else None,
+            settled=timer_job_id(before) if before is not None else None,
+            timer=_timer_of(after),
+        )
 
     def _committed(self, moved: Escalation) -> None:
         if self._transitions is not None:
@@ -309,7 +315,7 @@ class EscalationService:
             # arq only re-runs a job that asks to be; a Redis blip must not end the climb.
             tries = int(ctx.get("job_try", 1))
             log.warning("timer of escalation %s: %s; retrying", escalation_id, e)
-            raise Retry(defer=min(60.0, 0.5 * 2.0**tries)) from e
+            raise RetryLater(defer_s=min(60.0, 0.5 * 2.0**tries)) from e
 
     async def _sweep_job(self, ctx: dict[str, Any]) -> None:
         await self.recover()
@@ -355,32 +361,9 @@ class EscalationService:
             moved, policy, f"{why}: escalated to {self._target_name(policy, moved)}."
         )
 
-    def _queue_timer(self, pipe: Pipeline, before: Escalation | None, after: Escalation) -> None:
-        """Its timer job and its unsent-ping marker, the old one gone."""
-        if before is not None:
-            pipe.zrem(keys.ESCALATIONS_UNDELIVERED, timer_job_id(before))
-        if after.state not in TIMED_STATES or after.due_at is None:
-            return
-        marker = timer_job_id(after)
-        pipe.zadd(keys.ESCALATIONS_UNDELIVERED, {marker: after.history[-1].at})
-        self._jobs.add_to(
-            pipe,
-            TIMER_JOB,
-            job_id=marker,
-            defer_until=after.due_at,
-            escalation_id=after.id,
-            level=after.level,
-            due_at=after.due_at,
-        )
-
-    async def _schedule(self, escalation: Escalation) -> bool:
+    async def _schedule(self, timer: Timer) -> bool:
         return await self._jobs.enqueue(
-            TIMER_JOB,
-            job_id=timer_job_id(escalation),
-            defer_until=escalation.due_at,
-            escalation_id=escalation.id,
-            level=escalation.level,
-            due_at=escalation.due_at,
+            timer.job, job_id=timer.job_id, defer_until=timer.due_at, **timer.args
         )
 
     async def recover(self) -> None:
@@ -402,8 +385,8 @@ class EscalationService:
             queued = await self._jobs.queued(list(by_job))
             missing = [eid for job_id, eid in by_job.items() if job_id not in queued]
             for escalation in await self._store.many(missing):
-                if escalation.state in TIMED_STATES and escalation.due_at is not None:
-                    lost += await self._schedule(escalation)
+                if (timer := _timer_of(escalation)) is not None:
+                    lost += await self._schedule(timer)
         return lost
 
     async def _resend_unsent_pings(self) -> int:
@@ -504,7 +487,7 @@ class EscalationService:
     def _notifier_or_retry(self, platform: Platform) -> None:
         # A replica without this platform's adapter leaves the timer to one that has it.
         if platform not in self._notifiers:
-            raise Retry(defer=_NO_NOTIFIER_RETRY_S)
+            raise RetryLater(defer_s=_NO_NOTIFIER_RETRY_S)
 
     def _chain(self, policy: Policy, escalation: Escalation) -> Chain:
         owner = owner_of(escalation) or policy.file.fallback.owner
@@ -528,6 +511,23 @@ class EscalationService:
         if found is None:
             raise UnknownEscalation(f"There is no escalation {escalation_id}.")
         return found
+
+
+def _timer_of(escalation: Escalation) -> Timer | None:
+    """The timer job an escalation waiting for an acknowledgement has (None if it is not)."""
+    if escalation.state not in TIMED_STATES or escalation.due_at is None:
+        return None
+    return Timer(
+        job=TIMER_JOB,
+        job_id=timer_job_id(escalation),
+        due_at=escalation.due_at,
+        set_at=escalation.history[-1].at if escalation.history else escalation.created_at,
+        args={
+            "escalation_id": escalation.id,
+            "level": escalation.level,
+            "due_at": escalation.due_at,
+        },
+    )
 
 
 def _duration(seconds: float) -> str:
