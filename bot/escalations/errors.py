@@ -1,0 +1,32 @@
+"""The escalation service's refusals; ``str(e)`` is a sentence for the user.
+
+Adapters show the sentence as it is (these have not become values yet, unlike the status texts).
+"""
+
+from __future__ import annotations
+
+from bot.errors import ShouldAiError
+
+
+class EscalationError(ShouldAiError):
+    """Base of the escalation service's refusals; ``str(e)`` is a sentence for the user."""
+
+
+class NotAllowed(EscalationError):
+    """The person who pressed the button may not act on this escalation."""
+
+
+class EscalationClosed(EscalationError):
+    """The escalation is already resolved."""
+
+
+class InvalidAction(EscalationError):
+    """The action cannot be done as asked (reassign without a target, escalate an AI route)."""
+
+
+class UnknownEscalation(EscalationError):
+    """No escalation has this id."""
+
+
+class NoNotifier(EscalationError):
+    """No chat platform is registered to deliver pings for this escalation's platform."""
