@@ -32,7 +32,7 @@ from pathlib import Path
 import redis.asyncio as aioredis
 
 from bot.decision_log import DecisionLog, TransitionRecorder
-from bot.escalations.model import Actor, Escalation
+from bot.escalations.model import Actor, Escalation, StatusNote
 from bot.escalations.service import EscalationService, PolicyGetter
 from bot.jobs import Jobs
 from bot.metrics import Metrics
@@ -97,7 +97,7 @@ class SilentNotifier:
     async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
         return None
 
-    async def update_status(self, *, escalation: Escalation, message: str) -> None:
+    async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
         return None
 
 

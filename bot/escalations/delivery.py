@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from bot.escalations import lifecycle, notes
 from bot.escalations.errors import NoNotifier
-from bot.escalations.model import DeliveryRefused, Escalation, Notifier, Platform
+from bot.escalations.model import DeliveryRefused, Escalation, Notifier, Platform, StatusNote
 from bot.escalations.moves import Moves
 from bot.escalations.ports import EscalationStore
 from bot.policy.model import Policy
@@ -43,7 +43,7 @@ class Delivery:
         except KeyError:
             raise NoNotifier(f"no {platform} notifier is registered to deliver pings") from None
 
-    async def deliver(self, escalation: Escalation, policy: Policy, note: str) -> Escalation:
+    async def deliver(self, escalation: Escalation, policy: Policy, note: StatusNote) -> Escalation:
         """Ping the current assignee (or post to the channel), then tell the requester ``note``.
 
         Returns the escalation as it stands after: climbed, if the ping was refused.
@@ -64,19 +64,17 @@ class Delivery:
         await self.tell(escalation, notes.then(policy, escalation, note))
         return escalation
 
-    async def climbed(self, policy: Policy, moved: Escalation, note: str) -> Escalation:
+    async def climbed(self, policy: Policy, moved: Escalation, note: StatusNote) -> Escalation:
         """After a climb: ping the next level, or (expired) only tell the requester."""
         if moved.state == "expired":
             await self.tell(moved, note)
             return moved
         return await self.deliver(moved, policy, note)
 
-    async def tell(self, escalation: Escalation, note: str) -> None:
+    async def tell(self, escalation: Escalation, note: StatusNote) -> None:
         """Update the requester's status card; a failure there never undoes the move."""
         try:
-            await self.notifier(escalation.platform).update_status(
-                escalation=escalation, message=note
-            )
+            await self.notifier(escalation.platform).update_status(escalation=escalation, note=note)
         except Exception:
             log.exception("could not update the status card of escalation %s", escalation.id)
 

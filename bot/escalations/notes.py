@@ -1,74 +1,69 @@
-"""What the requester's status card says as an escalation moves.
+"""What the requester's status card is told as an escalation moves, as :class:`StatusNote` values.
 
 Pure functions of the escalation and the policy, one per kind of news: pinged, acted on,
-reassigned, climbed (or expired), and what happens next if nobody acknowledges.
+reassigned, climbed (or expired), and what happens next if nobody acknowledges. The words are
+the adapters' (``handlers/common/status_text.py``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.escalations.climb import owner_of
 from bot.escalations.lifecycle import chain_of
-from bot.escalations.model import Escalation
-from bot.escalations.people import channel_name, display_name
+from bot.escalations.model import Escalation, NextStep, StatusKind, StatusNote, Who
 from bot.policy.model import Policy
 
 
-def pinged_assignee(policy: Policy, escalation: Escalation) -> str:
+def pinged_assignee(escalation: Escalation) -> StatusNote:
     """A new escalation's owner was pinged."""
-    return f"Pinged {display_name(policy, escalation.assignee or '')}; waiting for them."
+    return StatusNote(kind="pinged", to=_person(escalation.assignee))
 
 
-def pinged(policy: Policy, escalation: Escalation) -> str:
+def pinged(policy: Policy, escalation: Escalation) -> StatusNote:
     """The current move's ping went out again (it was lost with a crashed replica)."""
-    return f"Pinged {_target_name(policy, escalation)}; waiting for them."
+    return StatusNote(kind="pinged", to=target(policy, escalation))
 
 
-def acted(policy: Policy, moved: Escalation) -> str:
+def acted(moved: Escalation) -> StatusNote:
     """Acknowledged or resolved, by whom."""
-    by = display_name(policy, moved.history[-1].by or "")
-    return f"{moved.state.capitalize()} by {by}."
+    kind: StatusKind = "resolved" if moved.state == "resolved" else "acknowledged"
+    return StatusNote(kind=kind, by=_person(moved.history[-1].by))
 
 
-def reassigned(policy: Policy, moved: Escalation) -> str:
-    by = display_name(policy, moved.history[-1].by or "")
-    return f"Reassigned by {by} to {display_name(policy, moved.assignee or '')}."
-
-
-def climbed(policy: Policy, *, missed: Escalation, moved: Escalation, reason: str | None) -> str:
-    """Nobody acknowledged ``missed`` (or its ping was refused, for ``reason``): it climbed."""
-    who = _target_name(policy, missed)
-    why = (
-        f"No acknowledgement from {who}" if reason is None else f"Could not reach {who} ({reason})"
+def reassigned(moved: Escalation) -> StatusNote:
+    return StatusNote(
+        kind="reassigned", by=_person(moved.history[-1].by), to=_person(moved.assignee)
     )
+
+
+def climbed(
+    policy: Policy, *, missed: Escalation, moved: Escalation, reason: str | None
+) -> StatusNote:
+    """Nobody acknowledged ``missed`` (or its ping was refused, for ``reason``): it climbed."""
+    kind: StatusKind = "no_answer" if reason is None else "unreachable"
+    who = target(policy, missed)
     if moved.state == "expired":
-        owner = display_name(policy, owner_of(moved) or "")
-        return f"{why} and nobody is left to ask: please reach {owner}."
-    return f"{why}: escalated to {_target_name(policy, moved)}."
+        reach = _person(owner_of(moved))
+        return StatusNote(kind=kind, missed=who, reason=reason or "", reach=reach)
+    return StatusNote(kind=kind, missed=who, reason=reason or "", to=target(policy, moved))
 
 
-def then(policy: Policy, escalation: Escalation, note: str) -> str:
+def then(policy: Policy, escalation: Escalation, note: StatusNote) -> StatusNote:
     """``note``, and what happens if nobody acknowledges the ping that just went out."""
     chain = chain_of(policy, escalation)
-    within = f"If nobody acknowledges within {_duration(chain.ack_seconds)}"
     step = chain.after(escalation.level)
-    if step is None:
-        return f"{note} {within}, the escalation expires."
-    if step.kind == "person":
-        return f"{note} {within}, it goes to {display_name(policy, step.key)}."
-    return f"{note} {within}, it goes to {channel_name(policy, escalation.platform, step.key)}."
+    to = None if step is None else Who(kind=step.kind, key=step.key)
+    return replace(note, then=NextStep(within_s=chain.ack_seconds, to=to))
 
 
-def _target_name(policy: Policy, escalation: Escalation) -> str:
+def target(policy: Policy, escalation: Escalation) -> Who:
+    """Who the escalation waits for: its assignee, or at the channel levels its channel."""
     if escalation.assignee is not None:
-        return display_name(policy, escalation.assignee)
+        return _person(escalation.assignee)
     step = chain_of(policy, escalation).at(escalation.level)
-    key = step.key if step else "?"
-    return channel_name(policy, escalation.platform, key)
+    return Who(kind="channel", key=step.key if step else "?")
 
 
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.2g} s"
-    if seconds < 120 * 60:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.0f} h"
+def _person(key: str | None) -> Who:
+    return Who(kind="person", key=key or "")

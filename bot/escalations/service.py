@@ -132,9 +132,7 @@ class EscalationService:
         escalation, created = await self._moves.create(new)
         if not created and not await self._store.is_undelivered(timer_job_id(escalation)):
             return escalation
-        return await self._delivery.deliver(
-            escalation, policy, notes.pinged_assignee(policy, escalation)
-        )
+        return await self._delivery.deliver(escalation, policy, notes.pinged_assignee(escalation))
 
     async def act(
         self,
@@ -169,8 +167,8 @@ class EscalationService:
 
     async def _announce(self, policy: Policy, moved: Escalation) -> Escalation:
         if moved.state == "reassigned":
-            return await self._delivery.deliver(moved, policy, notes.reassigned(policy, moved))
-        await self._delivery.tell(moved, notes.acted(policy, moved))
+            return await self._delivery.deliver(moved, policy, notes.reassigned(moved))
+        await self._delivery.tell(moved, notes.acted(moved))
         return moved
 
     async def fire_timer(self, *, escalation_id: str, level: int, due_at: float) -> bool:

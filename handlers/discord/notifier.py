@@ -14,9 +14,10 @@ from typing import Any
 
 import discord
 
-from bot.escalations.model import DeliveryRefused, Escalation
+from bot.escalations.model import DeliveryRefused, Escalation, StatusNote
 from bot.escalations.people import channel_id, display_name, platform_user_id
 from bot.policy.model import Policy
+from handlers.common.status_text import status_text
 from handlers.discord import render
 from handlers.discord.components import escalation_view
 from handlers.discord.replies import LoginGate, or_missing
@@ -66,14 +67,14 @@ class DiscordNotifier:
         except (discord.Forbidden, discord.NotFound) as e:
             raise DeliveryRefused(_why_refused(e)) from e
 
-    async def update_status(self, *, escalation: Escalation, message: str) -> None:
+    async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
         """Edit the requester's ephemeral status card; past its 15 minutes, DM them instead."""
         await self._gate.wait()
         policy = self._policy()
         embed = render.status_embed(
             escalation=escalation,
             category_label=category_label(policy, escalation.category),
-            message=message,
+            message=status_text(note, policy=policy, platform="discord"),
         )
         if await self._edit_card(escalation, embed):
             return
