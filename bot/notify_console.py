@@ -12,7 +12,7 @@ from typing import TextIO
 from bot.ai.model import Draft, ReplyTarget
 from bot.escalations.model import Escalation, StatusNote
 from bot.policy.model import Policy
-from handlers.common.status_text import status_text
+from handlers.common.status_text import PLAIN, status_text
 
 
 class ConsoleNotifier:
@@ -55,7 +55,7 @@ class ConsoleNotifier:
 
     async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
         policy = self._policy() if self._policy else None
-        message = status_text(note, policy=policy, platform="console")
+        message = status_text(note, policy=policy, platform="console", mentions=PLAIN)
         self._write(f"STATUS {escalation.id} ({escalation.state}): {message}")
 
     async def notify_admins(self, *, message: str) -> None:

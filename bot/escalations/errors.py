@@ -6,6 +6,8 @@ Adapters show the sentence as it is (these have not become values yet, unlike th
 from __future__ import annotations
 
 from bot.errors import ShouldAiError
+from bot.escalations.people import person_label
+from bot.policy.model import Policy
 
 
 class EscalationError(ShouldAiError):
@@ -30,3 +32,15 @@ class UnknownEscalation(EscalationError):
 
 class NoNotifier(EscalationError):
     """No chat platform is registered to deliver pings for this escalation's platform."""
+
+
+def named(policy: Policy, assignee: str) -> str:
+    """How a refusal names ``assignee``: their name, else a mention Slack and Discord render.
+
+    The refusals are still sentences made here, so they still hold this markup; it goes when
+    they become values the adapters word, as the status notes did.
+    """
+    label = person_label(policy, assignee)
+    if label.name is not None:
+        return label.name
+    return f"<@{label.user_id}>" if label.user_id is not None else label.key

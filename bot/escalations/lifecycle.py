@@ -16,9 +16,9 @@ from bot.escalations.climb import (
     first_owner,
     owner_of,
 )
-from bot.escalations.errors import EscalationClosed, InvalidAction, NotAllowed
+from bot.escalations.errors import EscalationClosed, InvalidAction, NotAllowed, named
 from bot.escalations.model import Action, Actor, Escalation, State, StatusRef, Transition
-from bot.escalations.people import actor_key, display_name
+from bot.escalations.people import actor_key
 from bot.escalations.permissions import may_act, refusal
 from bot.policy.model import Decision, Policy
 
@@ -110,7 +110,7 @@ def acted(
         raise InvalidAction("Pick the person to reassign this escalation to.")
     target = actor_key(policy, Actor(platform=actor.platform, user_id=target_user_id))
     if target == current.assignee:
-        raise InvalidAction(f"{display_name(policy, target)} already has this escalation.")
+        raise InvalidAction(f"{named(policy, target)} already has this escalation.")
     due_at = now + chain_of(policy, current).ack_seconds
     return _moved(current, now, by, state="reassigned", assignee=target, due_at=due_at)
 

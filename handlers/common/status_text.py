@@ -1,22 +1,52 @@
 """The requester's status line, in English, from the core's :class:`StatusNote` values.
 
 One renderer for every adapter, so a status reads the same on Slack, Discord and the console,
-and another language is one more renderer. People and channels are named from the policy (with
-no policy at hand, by their keys).
+and another language is one more renderer. People and channels are named from the policy's
+people (``bot.escalations.people``); someone or some channel the policy has no name for is
+written in the adapter's own markup, its :class:`Mentions`. With no policy at hand, by key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.escalations.model import NextStep, Platform, StatusNote, Who
-from bot.escalations.people import channel_name, display_name
+from bot.escalations.people import channel_id, person_label
 from bot.policy.model import Policy
 
 Name = Callable[[Who | None], str]
 
 
-def status_text(note: StatusNote, *, policy: Policy | None, platform: Platform) -> str:
+@dataclass(frozen=True)
+class Mentions:
+    """How a platform writes a user or a channel it knows by id (Slack: ``<@U1>``, ``<#C1>``)."""
+
+    user: Callable[[str], str]
+    channel: Callable[[str], str]
+
+
+# No markup: the console names people by id and channels by ``#id``.
+PLAIN = Mentions(user=lambda user_id: user_id, channel=lambda cid: f"#{cid}")
+
+
+def person_text(policy: Policy, assignee: str, mentions: Mentions) -> str:
+    """``assignee`` by their people.yaml name, else as a mention, else by key."""
+    label = person_label(policy, assignee)
+    if label.name is not None:
+        return label.name
+    return mentions.user(label.user_id) if label.user_id is not None else label.key
+
+
+def channel_text(policy: Policy, platform: Platform, channel_key: str, mentions: Mentions) -> str:
+    """A channel of people.yaml as a mention on ``platform``, else as ``#key``."""
+    cid = channel_id(policy, platform, channel_key)
+    return mentions.channel(cid) if cid else f"#{channel_key}"
+
+
+def status_text(
+    note: StatusNote, *, policy: Policy | None, platform: Platform, mentions: Mentions
+) -> str:
     """``note`` as the line on the requester's status card."""
 
     def name(who: Who | None) -> str:
@@ -25,8 +55,8 @@ def status_text(note: StatusNote, *, policy: Policy | None, platform: Platform) 
         if policy is None:
             return who.key if who.kind == "person" else f"#{who.key}"
         if who.kind == "channel":
-            return channel_name(policy, platform, who.key)
-        return display_name(policy, who.key)
+            return channel_text(policy, platform, who.key, mentions)
+        return person_text(policy, who.key, mentions)
 
     headline = _headline(note, name)
     return headline if note.then is None else f"{headline} {_then(note.then, name)}"

@@ -18,10 +18,13 @@ from bot.escalations.model import DeliveryRefused, Escalation, StatusNote
 from bot.escalations.people import platform_user_id
 from bot.escalations.permissions import allowed_keys
 from bot.policy.model import Policy
-from handlers.common.status_text import status_text
+from handlers.common.status_text import Mentions, status_text
 from handlers.slack import blocks
 
 log = logging.getLogger(__name__)
+
+# Slack's markup for a user or a channel the policy has no name for.
+MENTIONS = Mentions(user=lambda user_id: f"<@{user_id}>", channel=lambda cid: f"<#{cid}>")
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,7 @@ class SlackNotifier:
         text, card = blocks.status_message(
             escalation=escalation,
             category_label=label,
-            message=status_text(note, policy=policy, platform="slack"),
+            message=status_text(note, policy=policy, platform="slack", mentions=MENTIONS),
             steps=history_steps(policy, escalation),
         )
         ref = escalation.status_ref

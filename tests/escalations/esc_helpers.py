@@ -23,6 +23,7 @@ from bot.policy.model import (
     PolicyFile,
 )
 from handlers.common.status_text import status_text
+from handlers.slack.notifier import MENTIONS
 
 ACK_MINUTES = 0.005  # 0.3 s: timers fall due within a test
 
@@ -82,7 +83,7 @@ class Call:
 class RecordingNotifier:
     """A Notifier (our own Protocol) that records calls; ``refuse`` people have their DMs closed.
 
-    Status notes are recorded as the Slack and Discord adapters word them, names from ``policy``.
+    Status notes are recorded as the Slack adapter words them, names from ``policy``.
     """
 
     refuse: set[str] = field(default_factory=set)
@@ -99,7 +100,9 @@ class RecordingNotifier:
         self._record(Call("channel", escalation.id, escalation.level, channel_key))
 
     async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
-        message = status_text(note, policy=self.policy, platform=escalation.platform)
+        message = status_text(
+            note, policy=self.policy, platform=escalation.platform, mentions=MENTIONS
+        )
         self._record(Call("status", escalation.id, escalation.level, message))
 
     def _record(self, call: Call) -> None:
