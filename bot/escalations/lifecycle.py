@@ -149,11 +149,4 @@ def _moved(
     due_at: float | None,
 ) -> Escalation:
     move = Transition(at=now, state=state, level=current.level, assignee=assignee, by=by)
-    return current.model_copy(
-        update={
-            "state": state,
-            "assignee": assignee,
-            "due_at": due_at,
-            "history": [*current.history, move],
-        }
-    )
+    return current.after(move, due_at=due_at)

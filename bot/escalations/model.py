@@ -68,6 +68,18 @@ class Escalation(BaseModel):
     status_ref: StatusRef | None = None
     history: list[Transition] = []
 
+    def after(self, move: Transition, *, due_at: float | None) -> Escalation:
+        """This escalation once ``move`` is made: its state, level and assignee are the move's."""
+        return self.model_copy(
+            update={
+                "state": move.state,
+                "level": move.level,
+                "assignee": move.assignee,
+                "due_at": due_at,
+                "history": [*self.history, move],
+            }
+        )
+
 
 StatusKind = Literal["pinged", "reassigned", "acknowledged", "resolved", "no_answer", "unreachable"]
 
