@@ -41,6 +41,7 @@ from bot.settings import Settings
 from bot.similarity import build_engine
 from bot.store.connection import open_redis
 from bot.store.errors import StoreUnavailable
+from bot.store.escalations import RedisEscalationStore
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +242,7 @@ def _make_escalations(
 ) -> EscalationService:
     """Every move it makes reaches the decision log (in the move's MULTI) and /metrics."""
     return EscalationService(
-        redis=redis,
+        store=RedisEscalationStore(redis, timers=jobs),
         jobs=jobs,
         policy=lambda: holder.policy,
         admin_ids=settings.admin_ids() | {CONSOLE_USER},

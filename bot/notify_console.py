@@ -10,8 +10,9 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.ai.model import Draft, ReplyTarget
-from bot.escalations.model import Escalation
+from bot.escalations.model import Escalation, StatusNote
 from bot.policy.model import Policy
+from handlers.common.status_text import PLAIN, status_text
 
 
 class ConsoleNotifier:
@@ -52,7 +53,9 @@ class ConsoleNotifier:
             f"[{escalation.category}] from {escalation.requester}: {escalation.text!r}"
         )
 
-    async def update_status(self, *, escalation: Escalation, message: str) -> None:
+    async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
+        policy = self._policy() if self._policy else None
+        message = status_text(note, policy=policy, platform="console", mentions=PLAIN)
         self._write(f"STATUS {escalation.id} ({escalation.state}): {message}")
 
     async def notify_admins(self, *, message: str) -> None:

@@ -9,8 +9,9 @@ is refused with a sentence that says who can act.
 from __future__ import annotations
 
 from bot.escalations.climb import owner_of
+from bot.escalations.errors import named
 from bot.escalations.model import Actor, Escalation
-from bot.escalations.people import actor_key, display_name
+from bot.escalations.people import actor_key
 from bot.policy.model import Policy
 
 
@@ -35,6 +36,6 @@ def may_act(
 
 def refusal(policy: Policy, escalation: Escalation) -> str:
     """The message shown to someone who may not act."""
-    names = ", ".join(display_name(policy, k) for k in allowed_keys(policy, escalation))
+    names = ", ".join(named(policy, k) for k in allowed_keys(policy, escalation))
     who = f"{names} or an admin" if names else "an admin"
     return f"Only {who} can act on escalation {escalation.id}."

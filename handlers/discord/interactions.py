@@ -21,9 +21,9 @@ from bot.commands import Commands, Reply, reply_for_store_down
 from bot.dedupe import Deduper
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor, Escalation, EscalationActions, StatusRef
-from bot.escalations.people import display_name
 from bot.intake import Intake
 from bot.policy.model import Decision, Policy
+from handlers.common.status_text import person_text
 from handlers.discord import render
 from handlers.discord.ai_interactions import AiInteractions
 from handlers.discord.components import escalation_view, scheduled_view
@@ -70,7 +70,7 @@ class DiscordInteractions:
 
     def _broken_request(self) -> str:
         fallback = self._policy().file.fallback.owner
-        name = display_name(self._policy(), fallback)
+        name = person_text(self._policy(), fallback, render.MENTIONS)
         return (
             "Something went wrong on my side, so I could not answer this. Treat it as work for "
             f"a person: ask {name} directly, and try /should-ai again later."
@@ -211,7 +211,8 @@ class DiscordInteractions:
 
     def ping_embed(self, escalation: Escalation) -> discord.Embed:
         policy = self._policy()
-        who = display_name(policy, escalation.assignee) if escalation.assignee else "the channel"
+        assignee = escalation.assignee
+        who = person_text(policy, assignee, render.MENTIONS) if assignee else "the channel"
         return ping_embed(policy, escalation, who)
 
 
