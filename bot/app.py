@@ -38,7 +38,7 @@ from bot.policy.model import Policy
 from bot.ratelimit import RateLimiter
 from bot.reload import AdminNotifier, DecisionEngine, PolicyHolder, PolicyWatcher
 from bot.settings import Settings
-from bot.similarity import build_engine
+from bot.reader import build_engine
 from bot.store.connection import open_redis
 from bot.store.errors import StoreUnavailable
 from bot.store.escalations import RedisEscalationStore

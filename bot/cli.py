@@ -344,7 +344,7 @@ def _engine(args: argparse.Namespace) -> PolicyEngine:
         from bot.policy.rules import RulesLayer
 
         return PolicyEngine(policy, layers=(RulesLayer(policy),))
-    from bot.similarity import build_engine  # numpy + the model: load on use
+    from bot.reader import build_engine  # numpy + the model: load on use
 
     return build_engine(policy)
 

@@ -202,7 +202,8 @@ class CaseRun:
 
 
 def run_cases(engine: PolicyEngine) -> CaseRun:
-    results = [CaseResult(case, engine.decide(case.text)) for case in engine.policy.cases]
+    cases = (*engine.policy.pack_cases, *engine.policy.cases)
+    results = [CaseResult(case, engine.decide(case.text)) for case in cases]
     coverage = {name: (0, 0) for name in engine.policy.categories}
     for result in results:
         name = result.case.category or "(fallback)"

@@ -19,7 +19,7 @@ from typing import Literal, Protocol
 from bot.ai.llm import ChatModel
 from bot.errors import ShouldAiError
 from bot.policy.model import Decision, Reason
-from bot.similarity import UNCERTAIN_PREFIX  # how an undecided match's detail starts
+from bot.reader import UNCERTAIN_PREFIX  # how an undecided match's detail starts
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class NoAudit:
 def _unsure_reason(reason: Reason) -> bool:
     if reason.layer == "fallback":
         return True
-    return reason.layer == "similarity" and reason.detail.startswith(UNCERTAIN_PREFIX)
+    return reason.layer == "reader" and reason.detail.startswith(UNCERTAIN_PREFIX)
 
 
 def is_unsure(decision: Decision) -> bool:

@@ -5,7 +5,7 @@ normalisation (:mod:`.normalize`, :mod:`.mentions`), the layer protocol (:mod:`.
 keyword and pattern rules (:mod:`.rules`) and the engine that turns the layers' hits into a
 decision (:mod:`.engine`). Fast, deterministic, explainable, and pure: it imports nothing of the
 bot but :mod:`bot.errors`, so no chat platform, store, LLM or encoder. Layers beyond the rules
-(the similarity layer: :mod:`bot.similarity`) are handed to the engine by whoever builds it.
+(the trained reader: :mod:`bot.reader`) are handed to the engine by whoever builds it.
 """
 
 from bot.policy.engine import PolicyEngine

@@ -35,9 +35,7 @@ class Hit:
 
     ``detail`` names exactly what matched (the keyword, the pattern and the text it matched,
     the example phrase). ``score`` is in [0, 1]. A hit that does not ``count`` stays visible in
-    the decision's reasons but does not route the request. A ``weak`` hit comes from one of
-    the policy's ``weak_keywords``: it names a party ("the agency") rather than an act, so a
-    later layer may judge that the request only involves that party in routine work.
+    the decision's reasons but does not route the request.
     """
 
     layer: LayerName
@@ -45,7 +43,6 @@ class Hit:
     detail: str
     score: float
     counts: bool = True
-    weak: bool = False
 
 
 class PolicyLayer(Protocol):

@@ -22,11 +22,18 @@ from typing import Any, TypeVar, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from bot.errors import PolicyError
-from bot.policy.model import CasesFile, PeopleFile, Policy, PolicyFile
+from bot.policy.model import Case, CasesFile, Pack, PeopleFile, Policy, PolicyFile
 from bot.policy.revision import policy_files, revision_of
 
 # The policy bundled with the repository (bot.settings.Settings.policy_dir's default).
 DEFAULT_POLICY_DIR = Path(__file__).resolve().parent.parent.parent / "policies"
+# Knowledge packs shipped with the bot: bot/packs/<name>/ (pack.yaml, corpus.jsonl, cases/).
+PACKS_DIR = Path(__file__).resolve().parent.parent / "packs"
+_PACK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+# Keys of a category whose admin value is added to the pack's rather than replacing it.
+_ADDITIVE = frozenset({"keywords", "patterns", "examples"})
+_ADDITIVE_TOP = frozenset({"mention_words", "topic_markers", "data_questions"})
+_MERGED_TOP = frozenset({"fallback", "guidance", "reader"})
 
 Loc = tuple[str | int, ...]
 _M = TypeVar("_M", bound=BaseModel)
@@ -76,14 +83,103 @@ def load_policy(directory: Path) -> Policy:
         sources["people.yaml"],
     )  # people: checked via owners
     case_srcs = [src for name, src in sources.items() if name.startswith("cases/")]
+    pack = _pack_of(policy_src)
+    pack_raw = _read_pack(pack) if pack is not None else {}
+    pack_case_srcs = [
+        _parse(pack.directory / name, content)
+        for name, content in pack_raw.items()
+        if pack is not None and name.startswith("cases/")
+    ]
+    if pack is not None:
+        pack_src = _parse(pack.directory / "pack.yaml", pack_raw["pack.yaml"])
+        policy_src.data = _merged(pack_src.data, policy_src.data)
     policy = Policy(
-        revision=revision_of(raw),
+        revision=revision_of(raw | {f"pack:{k}": v for k, v in pack_raw.items()}),
         file=_validate(PolicyFile, policy_src),
         people=_validate(PeopleFile, people_src),
-        cases=tuple(case for src in case_srcs for case in _validate(CasesFile, src).cases),
+        cases=_cases(case_srcs),
+        pack=pack,
+        pack_cases=_cases(pack_case_srcs),
     )
-    _raise_first(list(_problems(policy, policy_src, case_srcs)))
+    _raise_first(list(_problems(policy, policy_src, [*case_srcs, *pack_case_srcs])))
     return policy
+
+
+def _cases(sources: Sequence[_Source]) -> tuple[Case, ...]:
+    return tuple(case for src in sources for case in _validate(CasesFile, src).cases)
+
+
+def _pack_of(source: _Source) -> Pack | None:
+    """The pack ``policy.yaml`` extends (its ``extends:`` key), or None."""
+    data = source.data
+    name = data.get("extends") if isinstance(data, dict) else None
+    if name is None:
+        return None
+    if not isinstance(name, str) or not _PACK_NAME.fullmatch(name):
+        raise source.error(
+            f"{name!r} is not a pack name (lower-case letters, digits, - or _)", ("extends",)
+        )
+    directory = PACKS_DIR / name
+    if not (directory / "pack.yaml").is_file():
+        known = sorted(p.name for p in PACKS_DIR.iterdir() if (p / "pack.yaml").is_file())
+        raise source.error(
+            f"no knowledge pack {name!r} (shipped: {', '.join(known)})", ("extends",)
+        )
+    return Pack(name=name, directory=directory)
+
+
+def _read_pack(pack: Pack) -> dict[str, bytes]:
+    """The pack's files that shape decisions (they count in the policy revision)."""
+    names = ["pack.yaml", "corpus.jsonl"]
+    cases = pack.directory / "cases"
+    names += [f"cases/{p.name}" for p in sorted(cases.glob("*.yaml"))] if cases.is_dir() else []
+    try:
+        return {name: (pack.directory / name).read_bytes() for name in names}
+    except OSError as e:
+        raise PolicyError(f"cannot read the pack: {e.strerror}", file=str(e.filename)) from e
+
+
+def _merged(pack: Any, admin: Any) -> Any:
+    """The admin's policy over the pack's: settings replace, additions are appended.
+
+    Anything that is not a mapping is left to validation, which names the admin's key.
+    """
+    if not isinstance(pack, dict) or not isinstance(admin, dict):
+        return admin
+    merged = dict(pack)
+    for key, value in admin.items():
+        if key == "categories" and isinstance(value, dict):
+            merged[key] = _merged_categories(pack.get(key) or {}, value)
+        elif key in _ADDITIVE_TOP:
+            merged[key] = _added(pack.get(key), value)
+        elif key in _MERGED_TOP and isinstance(value, dict) and isinstance(pack.get(key), dict):
+            merged[key] = {**pack[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _merged_categories(pack: dict[str, Any], admin: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(pack)
+    for name, fields in admin.items():
+        base = pack.get(name)
+        if not isinstance(fields, dict) or not isinstance(base, dict):
+            merged[name] = fields
+            continue
+        merged[name] = {
+            **base,
+            **{k: _added(base.get(k), v) if k in _ADDITIVE else v for k, v in fields.items()},
+        }
+    return merged
+
+
+def _added(base: Any, extra: Any) -> Any:
+    """A pack's list or per-language lists with the admin's appended."""
+    if isinstance(base, list) and isinstance(extra, list):
+        return base + extra
+    if isinstance(base, dict) and isinstance(extra, dict):
+        return {lang: _added(base.get(lang), v) for lang, v in (base | extra).items()}
+    return base if extra is None else extra
 
 
 def _read_files(directory: Path) -> dict[str, bytes]:

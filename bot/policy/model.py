@@ -6,12 +6,14 @@ into a :class:`Decision`, whose JSON form is fixed by DESIGN.md.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 Route = Literal["human", "ai"]
-Layer = Literal["keyword", "pattern", "similarity", "fallback", "llm"]
+AiWorkKind = Literal["schedule", "draft", "none"]
+Layer = Literal["keyword", "pattern", "reader", "fallback", "llm"]
 
 
 class _Strict(BaseModel):
@@ -39,17 +41,34 @@ class Category(_Strict):
     repeat: int = Field(default=0, ge=0, description="extra pings to the channel after the climb")
     why: str
     ai_may: str = ""
+    # Tripwires: words and RE2 patterns that always send a request to this (human) category.
+    # The pack ships a short, measured list; an admin's own are added to it.
     keywords: Phrases = Phrases()
-    # Keywords that name a party ("partner", "the agency", "influencer") rather than an act:
-    # matched like keywords, but next to routine task words they count only while the
-    # similarity layer does not read the request clearly as AI work ("book 30 min with the
-    # agency next week"). Without the similarity layer they count like any keyword.
-    weak_keywords: Phrases = Phrases()
     patterns: tuple[str, ...] = ()
+    # Example requests an admin adds: the trained reader learns them on top of the pack.
     examples: Phrases = Phrases()
-    threshold: float | None = Field(
-        default=None, description="similarity threshold, written by `should-ai policy calibrate`"
-    )
+    # What the bot does with a request routed here: schedule a post (after the requester
+    # confirms), draft the text with the LLM, or nothing beyond the verdict. Unset: draft for an
+    # AI category, none for a human one (see `work`).
+    ai_work: AiWorkKind | None = None
+
+    @field_validator("ai_work")
+    @classmethod
+    def _no_ai_work_for_a_person(
+        cls, value: AiWorkKind | None, info: ValidationInfo
+    ) -> AiWorkKind | None:
+        if info.data.get("route") == "human" and value not in (None, "none"):
+            raise ValueError(
+                f"a category a person owns gets no AI work; set ai_work: none, not {value}"
+            )
+        return value
+
+    @property
+    def work(self) -> AiWorkKind:
+        """The AI work a request routed to this category gets."""
+        if self.ai_work is not None:
+            return self.ai_work
+        return "draft" if self.route == "ai" else "none"
 
 
 class Fallback(_Strict):
@@ -66,11 +85,25 @@ class Guidance(_Strict):
     never: tuple[str, ...] = ()
 
 
+class ReaderSettings(_Strict):
+    """How the trained reader's probabilities become a route (see bot/reader/layer.py)."""
+
+    # P(any human category) at or above this sends the request to a person. Chosen for recall:
+    # `should-ai policy calibrate` measures it and writes it only if the measurement improves.
+    human_threshold: float = Field(default=0.3, gt=0, lt=1)
+    # Share of a request's n-grams the reader has seen in training below which it "resembles
+    # nothing we know" (gibberish, another language): the fallback owner decides.
+    min_known: float = Field(default=0.35, ge=0, le=1)
+
+
 class PolicyFile(_Strict):
     version: Literal[1] = 1
     fallback: Fallback
     guidance: Guidance = Guidance()
-    similarity_margin: float = Field(default=0.05, ge=0)
+    # The knowledge pack this policy builds on (bot/packs/<name>): its categories, tripwires and
+    # labelled corpus come first, this file's settings and additions on top.
+    extends: str | None = None
+    reader: ReaderSettings = ReaderSettings()
     # Words that mark a quoted span as the title of something ("the 'Crisis Comms 101'
     # webinar"): a keyword inside such a title is a mention, not the subject of the request.
     mention_words: Phrases = Phrases()
@@ -109,13 +142,22 @@ class CasesFile(_Strict):
     cases: tuple[Case, ...]
 
 
+class Pack(_Strict):
+    """A knowledge pack a policy extends: its name and the directory of its files."""
+
+    name: str
+    directory: Path
+
+
 class Policy(_Strict):
-    """One loaded policy directory."""
+    """One loaded policy directory (merged over the pack it extends, if any)."""
 
     revision: str
     file: PolicyFile
     people: PeopleFile
-    cases: tuple[Case, ...] = ()
+    cases: tuple[Case, ...] = ()  # the admin's, in the policy's cases/
+    pack: Pack | None = None
+    pack_cases: tuple[Case, ...] = ()  # the pack's own, in bot/packs/<name>/cases/
 
     @property
     def categories(self) -> dict[str, Category]:

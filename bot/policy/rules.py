@@ -47,14 +47,13 @@ class _Keyword:
     length: int  # of the automaton key, to find where a match starts
 
     score: float
-    weak: bool = False
 
     @classmethod
-    def of(cls, category: str, keyword: str, key: str, *, weak: bool = False) -> _Keyword:
+    def of(cls, category: str, keyword: str, key: str) -> _Keyword:
         # A longer phrase is more specific evidence: "survey results" beats "summarize".
         bonus = KEYWORD_WORD_BONUS * keyword.strip().count(" ")
         score = round(min(KEYWORD_SCORE + bonus, MAX_KEYWORD_SCORE), 4)
-        return cls(category, keyword, len(key), score, weak)
+        return cls(category, keyword, len(key), score)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +141,7 @@ class RulesLayer:
             start = end - entries[0].length + 1
             for entry in entries:
                 detail = f'keyword "{entry.keyword}"'
-                hit = Hit("keyword", entry.category, detail, entry.score, weak=entry.weak)
+                hit = Hit("keyword", entry.category, detail, entry.score)
                 yield _Match(hit, start, end + 1)
 
     def _pattern_hits(self, words: str) -> Iterator[_Match]:
@@ -161,15 +160,12 @@ class RulesLayer:
 def _build_automaton(policy: Policy) -> ahocorasick.Automaton | None:
     entries: dict[str, list[_Keyword]] = {}
     for name, category in policy.categories.items():
-        # Strong keywords first: a word listed as both counts as strong.
-        listed = [(k, False) for k in category.keywords.all()]
-        listed += [(k, True) for k in category.weak_keywords.all()]
-        for keyword, weak in listed:
+        for keyword in category.keywords.all():
             key = keyword_key(keyword)
             found = entries.setdefault(key, [])
             # Spellings that fold to the same key ("résumé", "resume") are one piece of evidence.
             if key.strip() and all(entry.category != name for entry in found):
-                found.append(_Keyword.of(name, keyword, key, weak=weak))
+                found.append(_Keyword.of(name, keyword, key))
     entries = {key: found for key, found in entries.items() if found}
     if not entries:
         return None

@@ -11,7 +11,7 @@ from bot.ai.judge import Judge
 from bot.ai.llm import LlmLimits, OpenAiChatModel
 from bot.policy.loader import load_policy
 from bot.policy.model import Decision, Policy
-from bot.similarity import UNCERTAIN_PREFIX
+from bot.reader import UNCERTAIN_PREFIX
 from tests.ai.conftest import POLICY_DIR, AiRig, RecordingAudit, decision
 from tests.ai.fake_llm import FakeLlm, Step, serve_fake_llm
 
@@ -49,12 +49,12 @@ def unsure() -> Decision:
     return decision(route="human", category=None, layer="fallback")
 
 
-async def test_an_uncertain_similarity_is_unsure_too() -> None:
+async def test_an_uncertain_reading_is_unsure_too() -> None:
     async with serve_fake_llm(FakeLlm(default_answer="data")) as fake:
         before = decision(
             route="human",
             category="creative",
-            layer="similarity",
+            layer="reader",
             detail=UNCERTAIN_PREFIX + "creative 0.21 (nearest example ...)",
         )
         judged, _ = await run_judge(fake, before)
@@ -103,7 +103,7 @@ async def test_when_the_judge_cannot_say_a_person_decides(
     "firm",
     [
         decision(route="human", category="ethics", layer="pattern"),
-        decision(route="human", category="crisis", layer="similarity", detail="crisis 0.56"),
+        decision(route="human", category="crisis", layer="reader", detail="crisis 0.56"),
     ],
     ids=["pattern", "firm-similarity"],
 )

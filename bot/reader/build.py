@@ -1,4 +1,4 @@
-"""The policy engine the bot decides with: the rules, then similarity to the example phrases.
+"""The policy engine the bot decides with: the tripwires, then the trained reader.
 
 The decision core (:mod:`bot.policy`) takes its layers from whoever builds the engine and knows
 nothing of this package; this is where the two are put together.
@@ -10,13 +10,13 @@ from bot.policy.engine import PolicyEngine
 from bot.policy.layers import PolicyLayer
 from bot.policy.model import Policy
 from bot.policy.rules import RulesLayer
-from bot.similarity.layer import SimilarityLayer
+from bot.reader.layer import ReaderLayer
 
 
 def default_layers(policy: Policy) -> tuple[PolicyLayer, ...]:
-    """The layers a policy runs: the rules, then similarity to the example phrases (its index
-    is built here, once per loaded policy, with the shared encoder and the default cache)."""
-    return (RulesLayer(policy), SimilarityLayer.for_policy(policy))
+    """The tripwires (keywords and patterns), then the trained reader for ``policy`` (loaded
+    from the cache or the shipped seed, or trained: see :func:`bot.reader.training.model_for`)."""
+    return (RulesLayer(policy), ReaderLayer.for_policy(policy))
 
 
 def build_engine(policy: Policy) -> PolicyEngine:

@@ -1,8 +1,8 @@
 """The on-disk caches that spare a start-up work: phrase vectors, and the seed shipped for them.
 
-One cache file per encoder maps phrase -> vector (:func:`cached_encode`); the similarity layer's
-trained head is cached beside it (:mod:`bot.similarity.head`). Both are also shipped for the
-bundled policy in ``seed/`` (written by :mod:`bot.similarity.seed`), so a first start on a machine
+One cache file per encoder maps phrase -> vector (:func:`cached_encode`); the trained reader is
+cached beside it (:mod:`bot.reader.training`). Both are also shipped for the bundled policy in
+``seed/`` (written by :mod:`bot.reader.seed`), so a first start on a machine
 reads them instead of encoding and training. A cache only saves time: one that is missing,
 unreadable or unwritable costs a re-encode, nothing else.
 """
@@ -50,7 +50,7 @@ def cached_encode(encoder: Encoder, phrases: Sequence[str], cache_dir: Path | No
     return np.stack([known[p] for p in phrases]).astype(np.float32, copy=False)
 
 
-# Vectors of the bundled policy's phrases, written by `python -m bot.similarity.seed`.
+# What a first start of the bundled policy needs, written by `python -m bot.reader.seed`.
 SEED_DIR = Path(__file__).resolve().parent / "seed"
 
 
@@ -69,8 +69,10 @@ def _read_cache(path: Path) -> dict[str, Vectors]:
             phrases, vectors = data["phrases"], data["vectors"]
     except (OSError, ValueError, KeyError):
         return {}
-    if vectors.ndim != 2 or len(phrases) != len(vectors) or vectors.dtype != np.float32:
+    # The shipped seed stores half floats (half the size; the reader cannot tell the difference).
+    if vectors.ndim != 2 or len(phrases) != len(vectors) or vectors.dtype.kind != "f":
         return {}
+    vectors = vectors.astype(np.float32, copy=False)
     return dict(zip(phrases.tolist(), vectors, strict=True))
 
 
@@ -80,7 +82,7 @@ def _write_cache(path: Path, known: dict[str, Vectors], *, keep: Sequence[str]) 
     others = [p for p in known if p not in current][: max(0, CACHE_MAX_PHRASES - len(current))]
     order = [*current, *others]
     vectors = np.stack([known[p] for p in order])
-    save_cache_file(path, "similarity cache", phrases=np.array(order), vectors=vectors)
+    save_cache_file(path, "phrase cache", phrases=np.array(order), vectors=vectors)
 
 
 def save_cache_file(path: Path, what: str, **arrays: Any) -> None:

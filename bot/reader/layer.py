@@ -1,0 +1,178 @@
+"""The trained reader as a layer of the policy engine, after the tripwires.
+
+For each request it computes the reader's probabilities over the policy's categories
+(:mod:`bot.reader.model`) and adds one hit:
+
+- a tripwire already fired (a counting human hit from the rules): the reading is shown in the
+  reasons but does not count, so nothing on the AI side can outweigh a tripwire;
+- P(any human category) >= ``reader.human_threshold``: the best human category, counted;
+- the request resembles nothing the reader was trained on (too few of its n-grams were ever
+  seen: gibberish, another language) or the reader cannot run (the encoder failed, the text is
+  too long to read whole): an ``uncertain:`` hit that does not count, so the policy's fallback
+  owner decides -- never silently AI;
+- otherwise the best AI category, counted.
+
+A long request is read in overlapping windows and the window most likely to need a person
+decides, so a crisis sentence at character 4,510 is read like one at character 10.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bot.encoder import Encoder, UseEncoder
+from bot.policy.layers import Hit, PreparedText
+from bot.policy.model import Policy
+from bot.reader.features import MAX_CHARS, batch_of, text_ids
+from bot.reader.model import ReaderModel
+from bot.reader.training import model_for
+from bot.reader.cache import default_cache_dir
+
+log = logging.getLogger(__name__)
+
+# Every reason for a request the reader could not place starts with this (the LLM judge looks
+# for it; admins read it).
+UNCERTAIN_PREFIX = "uncertain: "
+WINDOW_STEP = MAX_CHARS - 200  # windows overlap, so no sentence is cut in two in every window
+MAX_WINDOWS = 64  # ~115k characters; past that the reader does not guess: a person decides
+
+
+@lru_cache(maxsize=1)
+def shared_encoder() -> Encoder:
+    """The default encoder, loaded once per process and reused by every policy (re)load."""
+    return UseEncoder(cache_dir=default_cache_dir())
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The reader's view of one request: every category's probability, best first."""
+
+    probabilities: tuple[tuple[str, float], ...]
+    human: float  # P(any human category)
+    best_human: str
+    best_ai: str
+    known: float  # share of the request's n-grams seen in training
+    windows: int = 1
+
+    def top(self, n: int = 3) -> str:
+        return ", ".join(f"{name} {p:.2f}" for name, p in self.probabilities[:n])
+
+
+class ReaderLayer:
+    """The trained reader for one policy (see module docstring)."""
+
+    name = "reader"
+
+    def __init__(self, policy: Policy, model: ReaderModel, encoder: Encoder) -> None:
+        self.model = model
+        self.encoder = encoder
+        self.threshold = policy.file.reader.human_threshold
+        self.min_known = policy.file.reader.min_known
+        routes = [policy.categories[c].route for c in model.categories]
+        self._human = np.flatnonzero([r == "human" for r in routes])
+        self._ai = np.flatnonzero([r == "ai" for r in routes])
+        self._seen: NDArray[np.bool_] = np.any(model.sparse != 0, axis=1)
+
+    @classmethod
+    def for_policy(
+        cls, policy: Policy, *, encoder: Encoder | None = None, cache_dir: Path | None = None
+    ) -> ReaderLayer:
+        encoder = encoder if encoder is not None else shared_encoder()
+        cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
+        return cls(policy, model_for(policy, encoder, cache_dir), encoder)
+
+    def read(self, text: str) -> Reading:
+        """The reading of ``text`` (its likeliest-human window if it is long)."""
+        windows = _windows(text)
+        grams = [text_ids(w) for w in windows]
+        vectors = np.asarray(self.encoder.encode(windows), dtype=np.float32)
+        p = self.model.probabilities(vectors, batch_of(grams))
+        human = p[:, self._human].sum(axis=1)
+        row = int(np.argmax(human))
+        return self._reading(p[row], float(human[row]), grams[row], len(windows))
+
+    def _reading(
+        self, p: NDArray[np.float32], human: float, ids: NDArray[np.int64], windows: int
+    ) -> Reading:
+        order = np.argsort(-p, kind="stable")
+        names = self.model.categories
+        return Reading(
+            probabilities=tuple((names[i], float(p[i])) for i in order),
+            human=human,
+            best_human=names[int(self._human[np.argmax(p[self._human])])],
+            best_ai=names[int(self._ai[np.argmax(p[self._ai])])],
+            known=float(self._seen[ids].mean()),
+            windows=windows,
+        )
+
+    def apply(self, text: PreparedText, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
+        if not text.words.strip():
+            return hits  # nothing to read: the fallback decides
+        tripped = any(h.counts and h.category in self._human_names for h in hits)
+        try:
+            if len(text.original) > MAX_WINDOWS * WINDOW_STEP:
+                raise _TooLong(len(text.original))
+            reading = self.read(text.original)
+        except Exception as e:  # the reader failing must never route work to AI
+            log.exception("the trained reader failed; the request goes to a person")
+            return (*hits, self._unsure(f"the trained reader could not read this request ({e})"))
+        return (*hits, self._hit(reading, tripped=tripped))
+
+    @property
+    def _human_names(self) -> frozenset[str]:
+        return frozenset(self.model.categories[i] for i in self._human)
+
+    def _hit(self, reading: Reading, *, tripped: bool) -> Hit:
+        seen = f"P(person) {reading.human:.2f}, threshold {self.threshold:.2f}"
+        detail = f"trained reader reads {reading.top()} ({seen})"
+        if tripped:
+            return Hit(
+                "reader",
+                reading.best_human,
+                f"{detail}; a tripwire decided",
+                reading.human,
+                counts=False,
+            )
+        if reading.human >= self.threshold:
+            return Hit("reader", reading.best_human, detail, round(reading.human, 4))
+        if reading.known < self.min_known:
+            why = f"only {reading.known:.0%} of its wording is known to the reader"
+            return self._unsure(f"{why}; {detail}", reading.best_human)
+        return Hit("reader", reading.best_ai, detail, round(1.0 - reading.human, 4))
+
+    def _unsure(self, detail: str, category: str | None = None) -> Hit:
+        name = category or self.model.categories[int(self._human[0])]
+        return Hit("reader", name, UNCERTAIN_PREFIX + detail, 0.0, counts=False)
+
+
+class _TooLong(Exception):
+    def __init__(self, length: int) -> None:
+        super().__init__(f"{length:,} characters is more than it reads whole")
+
+
+def _windows(text: str) -> list[str]:
+    if len(text) <= MAX_CHARS:
+        return [text]
+    return [text[start : start + MAX_CHARS] for start in range(0, len(text) - 200, WINDOW_STEP)]
+
+
+def closest_examples(
+    layer: ReaderLayer,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    vectors: NDArray[np.float32],
+    request: str,
+    k: int = 3,
+) -> list[tuple[str, str, float]]:
+    """The ``k`` labelled texts nearest to ``request`` (for `why`), with label and cosine."""
+    v = np.asarray(layer.encoder.encode([request[:MAX_CHARS]]), dtype=np.float32)[0]
+    sims = vectors @ v
+    top = np.argsort(-sims, kind="stable")[:k]
+    return [(texts[i], labels[i], float(sims[i])) for i in top]

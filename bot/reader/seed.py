@@ -1,0 +1,72 @@
+"""Writes what a first start needs for the bundled policy, shipped with the package (``seed/``).
+
+Without it, a first start on a machine would encode every text of the marketing pack (~9,000,
+~9 s) and train the reader on them (~30 s). The seed holds the trained reader of the pack, the
+reader fine-tuned for the bundled ``policies/`` (keyed, like the cache, by every text, label and
+weight it learnt from) and the texts' vectors in half floats (for `why`'s closest examples and
+for fine-tuning on a team's additions). A stale seed is never wrong, only slower: a model for
+other data is trained, as without it. Refresh it after editing the pack or the bundled
+policy's cases or examples, or when the encoder changes::
+
+    uv run python -m bot.reader.seed
+
+``tests/reader/test_seed.py`` fails while the seed is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from bot.encoder import Encoder
+from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
+from bot.policy.model import Policy
+from bot.reader.cache import SEED_DIR, phrase_cache_name
+from bot.reader.layer import shared_encoder
+from bot.reader.training import model_for, training_set
+
+
+def write_seed(policy: Policy, encoder: Encoder, directory: Path = SEED_DIR) -> list[Path]:
+    """Builds the reader for ``policy`` from scratch, as a first start would, and keeps what
+    it cached: the models and the vectors of every text they learnt from."""
+    for stale in (*directory.glob("phrases-*.npz"), *directory.glob("reader-*.npz")):
+        stale.unlink()
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        model_for(policy, encoder, Path(scratch))
+        written = [
+            _copy_model(built, directory) for built in sorted(Path(scratch).glob("reader-*.npz"))
+        ]
+        written.append(
+            _half_float_phrases(Path(scratch) / phrase_cache_name(encoder), directory, policy)
+        )
+    return written
+
+
+def _copy_model(built: Path, directory: Path) -> Path:
+    target = directory / built.name
+    target.write_bytes(built.read_bytes())
+    return target
+
+
+def _half_float_phrases(built: Path, directory: Path, policy: Policy) -> Path:
+    keep = set(training_set(policy).texts)
+    with np.load(built, allow_pickle=False) as data:
+        rows = [i for i, p in enumerate(data["phrases"].tolist()) if p in keep]
+        phrases, vectors = data["phrases"][rows], data["vectors"][rows].astype(np.float16)
+    target = directory / built.name
+    np.savez_compressed(target, phrases=phrases, vectors=vectors)
+    return target
+
+
+def main() -> int:
+    for path in write_seed(load_policy(DEFAULT_POLICY_DIR), shared_encoder()):
+        print(f"wrote {path.name} ({path.stat().st_size // 1024} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
