@@ -36,9 +36,9 @@ from bot.notify_console import ConsoleNotifier
 from bot.policy.loader import load_policy
 from bot.policy.model import Policy
 from bot.ratelimit import RateLimiter
+from bot.reader import build_engine
 from bot.reload import AdminNotifier, DecisionEngine, PolicyHolder, PolicyWatcher
 from bot.settings import Settings
-from bot.reader import build_engine
 from bot.store.connection import open_redis
 from bot.store.errors import StoreUnavailable
 from bot.store.escalations import RedisEscalationStore

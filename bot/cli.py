@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.evaluate import CaseRun
     from bot.policy.engine import PolicyEngine
     from bot.policy.model import Decision
+    from bot.policy.nonrequest import NonRequest
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Commands defined here; for these the hook modules (and what they import) are not loaded.
@@ -138,11 +139,18 @@ def _add_policy(sub: Any) -> None:
 def _add_calibrate(policy_sub: Any) -> None:
     calibrate = policy_sub.add_parser(
         "calibrate",
-        help="set each category's similarity threshold from the policy's own examples and cases",
+        help="measure the reader's human threshold; write it only if the measurement improves",
     )
     policy_dir_option(calibrate)
     calibrate.add_argument(
-        "--dry-run", action="store_true", help="print the thresholds without writing policy.yaml"
+        "--dry-run", action="store_true", help="print the measurement without writing policy.yaml"
+    )
+    calibrate.add_argument(
+        "--folds",
+        type=int,
+        default=5,
+        help="parts of the data each read by a reader that did "
+        "not learn them (default 5; each fold trains a reader, ~45 s)",
     )
     calibrate.set_defaults(handler=_cmd_calibrate)
 
@@ -174,10 +182,34 @@ def _cmd_check(args: argparse.Namespace) -> int:
     text = " ".join(args.text)
     if not text.strip():
         raise UsageError('nothing to check: give the request as TEXT, e.g. should-ai check "..."')
+    from bot.policy.nonrequest import non_request
+
+    chatter = non_request(text)
+    if chatter is not None:
+        print(json.dumps(_non_request_json(chatter)) if args.json else _not_a_request(chatter))
+        return EXIT_OK
     engine = _engine(args)
     decision = engine.decide(text)
     print(decision.model_dump_json() if args.json else _describe(engine, decision))
     return EXIT_OK
+
+
+def _non_request_json(chatter: NonRequest) -> dict[str, Any]:
+    """What `check --json` prints for a message that is no request: route "none", no owner."""
+    return {
+        "route": "none",
+        "category": None,
+        "non_request": chatter.kind,
+        "suggestion": chatter.suggestion,
+    }
+
+
+def _not_a_request(chatter: NonRequest) -> str:
+    hint = f" Did you mean `{chatter.suggestion}`?" if chatter.suggestion else ""
+    return (
+        f"Not a request ({chatter.kind}): nobody is asked to do anything.{hint}\n"
+        'Ask for the work itself, e.g. should-ai check "draft 3 subject lines for the spring sale".'
+    )
 
 
 def _check_batch(engine: PolicyEngine, source: str) -> int:
@@ -210,6 +242,11 @@ def _batch_line(engine: PolicyEngine, number: int, raw: bytes) -> str:
         text = _batch_text(raw.rstrip(b"\r\n"))
     except ValueError as e:
         return json.dumps({"line": number, "error": str(e)})
+    from bot.policy.nonrequest import non_request
+
+    chatter = non_request(text)
+    if chatter is not None:
+        return json.dumps(_non_request_json(chatter))
     return engine.decide(text).model_dump_json()
 
 
@@ -277,13 +314,24 @@ def _cmd_test(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from bot.similarity.calibrate import calibrate_directory, report
+    from bot.errors import UsageError
+    from bot.reader import shared_encoder
+    from bot.reader.calibrate import calibrate_directory, report
 
+    if args.folds < 2:
+        raise UsageError("--folds must be at least 2")
     directory = policy_dir(args)
-    result = calibrate_directory(directory, write=not args.dry_run)
+    result = calibrate_directory(
+        directory, shared_encoder(), write=not args.dry_run, folds=args.folds
+    )
     print(report(result))
-    where = "not written (--dry-run)" if args.dry_run else f"written to {directory / 'policy.yaml'}"
-    print(f"thresholds {where}")
+    if result.written:
+        print(
+            f"human_threshold {result.proposed.threshold:.2f} written to "
+            f"{directory / 'policy.yaml'}"
+        )
+    elif result.better:
+        print("not written (--dry-run)")
     return EXIT_OK
 
 

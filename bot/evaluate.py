@@ -3,6 +3,9 @@
 The figures that matter for a team: **human-route recall** (of the requests a person must own,
 how many went to a person) and the **false-escalation rate** (of the requests AI may do, how many
 were sent to a person anyway), then category accuracy; overall, per category and per language.
+Each request goes through what the bot does first: a message that is not a request (greetings,
+thanks, a lone word; :mod:`bot.policy.nonrequest`) is answered with help and decided by no one,
+which counts as a miss for a request and as right for an item labelled ``"route": "none"``.
 """
 
 from __future__ import annotations
@@ -11,17 +14,20 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bot.errors import UsageError
 from bot.policy.engine import PolicyEngine
 from bot.policy.model import Case, Decision, Route
+from bot.policy.nonrequest import non_request
+
+Label = Route | Literal["none"]  # "none": not a request (answered with help)
 
 
 @dataclass(frozen=True)
 class LabelledItem:
     text: str
-    route: Route
+    route: Label
     category: str | None
     lang: str = "?"
 
@@ -29,15 +35,25 @@ class LabelledItem:
 @dataclass(frozen=True)
 class Outcome:
     item: LabelledItem
-    decision: Decision
+    decision: Decision | None  # None: taken for a non-request
+
+    @property
+    def route(self) -> Label:
+        return self.decision.route if self.decision is not None else "none"
+
+    @property
+    def category(self) -> str | None:
+        return self.decision.category if self.decision is not None else None
 
     @property
     def route_ok(self) -> bool:
-        return self.decision.route == self.item.route
+        return self.route == self.item.route
 
     @property
     def category_ok(self) -> bool:
-        return self.item.category is None or self.decision.category == self.item.category
+        if self.item.route == "none":
+            return self.route_ok
+        return self.item.category is None or self.category == self.item.category
 
 
 @dataclass(frozen=True)
@@ -49,19 +65,25 @@ class Scores:
     false_escalation_rate: float | None
     route_accuracy: float | None
     category_accuracy: float | None
+    non_request_items: int = 0
+    non_requests_recognised: float | None = None
 
     @classmethod
     def of(cls, outcomes: list[Outcome]) -> Scores:
         human = [o for o in outcomes if o.item.route == "human"]
         ai = [o for o in outcomes if o.item.route == "ai"]
+        chatter = [o for o in outcomes if o.item.route == "none"]
+        requests = [o for o in outcomes if o.item.route != "none"]
         return cls(
             items=len(outcomes),
             human_items=len(human),
             ai_items=len(ai),
-            human_recall=_share(o.decision.route == "human" for o in human),
-            false_escalation_rate=_share(o.decision.route == "human" for o in ai),
-            route_accuracy=_share(o.route_ok for o in outcomes),
-            category_accuracy=_share(o.category_ok for o in outcomes),
+            human_recall=_share(o.route == "human" for o in human),
+            false_escalation_rate=_share(o.route == "human" for o in ai),
+            route_accuracy=_share(o.route_ok for o in requests),
+            category_accuracy=_share(o.category_ok for o in requests),
+            non_request_items=len(chatter),
+            non_requests_recognised=_share(o.route_ok for o in chatter),
         )
 
 
@@ -78,7 +100,7 @@ class Report:
 
 
 def evaluate(engine: PolicyEngine, items: Iterable[LabelledItem]) -> Report:
-    outcomes = [Outcome(item, engine.decide(item.text)) for item in items]
+    outcomes = [Outcome(item, _decided(engine, item.text)) for item in items]
     return Report(
         policy_revision=engine.policy.revision,
         overall=Scores.of(outcomes),
@@ -86,6 +108,10 @@ def evaluate(engine: PolicyEngine, items: Iterable[LabelledItem]) -> Report:
         per_language=_grouped(outcomes, lambda o: o.item.lang),
         misses=[_miss(o) for o in outcomes if not (o.route_ok and o.category_ok)],
     )
+
+
+def _decided(engine: PolicyEngine, text: str) -> Decision | None:
+    return None if non_request(text) is not None else engine.decide(text)
 
 
 def read_labelled(path: Path) -> list[LabelledItem]:
@@ -111,9 +137,10 @@ def _item(data: Any) -> LabelledItem:
     text, route = data["text"], data["route"]
     if not isinstance(text, str) or not text.strip():
         raise ValueError("'text' must be a non-empty string")
-    if route not in ("human", "ai"):
-        raise ValueError(f"'route' must be human or ai, not {route!r}")
+    if route not in ("human", "ai", "none"):
+        raise ValueError(f"'route' must be human, ai or none, not {route!r}")
     category = data.get("category")
+    category = None if route == "none" else category
     return LabelledItem(
         text, route, category if isinstance(category, str) else None, str(data.get("lang", "?"))
     )
@@ -130,8 +157,8 @@ def _miss(outcome: Outcome) -> dict[str, Any]:
     return {
         "text": outcome.item.text,
         "expected": f"{outcome.item.route}/{outcome.item.category}",
-        "got": f"{outcome.decision.route}/{outcome.decision.category}",
-        "reasons": [reason.detail for reason in outcome.decision.reasons],
+        "got": f"{outcome.route}/{outcome.category}",
+        "reasons": [r.detail for r in outcome.decision.reasons] if outcome.decision else [],
     }
 
 
@@ -147,6 +174,12 @@ def format_report(report: Report) -> str:
     lines += [_row(name, scores) for name, scores in report.per_category.items()]
     lines += ["", _header("per language")]
     lines += [_row(name, scores) for name, scores in report.per_language.items()]
+    if report.overall.non_request_items:
+        share = _pct(report.overall.non_requests_recognised)
+        lines += [
+            "",
+            f"non-requests    {report.overall.non_request_items:>6}  answered with help: {share}",
+        ]
     if report.misses:
         lines += ["", f"misses ({len(report.misses)}):"]
         lines += [f"  [{m['expected']} -> {m['got']}] {m['text']}" for m in report.misses]

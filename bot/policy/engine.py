@@ -9,8 +9,9 @@ hits, and the hits that count decide:
   unknown request to a person, never silently to AI).
 
 Pure: no I/O. The only non-determinism is the random ``decision_id``. The engine takes its layers
-from whoever builds it (the bot runs the tripwires, then the trained reader: ``bot.reader.build_engine``),
-so it depends on the :class:`~bot.policy.layers.PolicyLayer` protocol only, not on any layer.
+from whoever builds it (the bot runs the tripwires, then the trained reader:
+``bot.reader.build_engine``), so it depends on the :class:`~bot.policy.layers.PolicyLayer`
+protocol only, not on any layer.
 """
 
 from __future__ import annotations

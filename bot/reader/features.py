@@ -13,6 +13,7 @@ ids start.
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ def text_ids(text: str) -> NDArray[np.int64]:
         grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
     words = padded.split()
     grams.update(f"\x01{w}" for w in words)
-    grams.update(f"\x02{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    grams.update(f"\x02{a} {b}" for a, b in itertools.pairwise(words))
     ids = {zlib.crc32(g.encode("utf-8")) & _MASK for g in grams} or {0}
     return np.fromiter(sorted(ids), dtype=np.int64, count=len(ids))
 

@@ -3,8 +3,11 @@
 For each request it computes the reader's probabilities over the policy's categories
 (:mod:`bot.reader.model`) and adds one hit:
 
-- a tripwire already fired (a counting human hit from the rules): the reading is shown in the
-  reasons but does not count, so nothing on the AI side can outweigh a tripwire;
+- a tripwire already fired (a counting human hit from the rules): the request goes to a person
+  whatever the reading, so nothing on the AI side can outweigh a tripwire. The reading only
+  chooses *which* person when it places the request in another human category with
+  probability ``RECATEGORISE`` or more (a complaint about "our new logo" going viral is crisis,
+  though "new logo" is a creative word); otherwise it is shown and does not count;
 - P(any human category) >= ``reader.human_threshold``: the best human category, counted;
 - the request resembles nothing the reader was trained on (too few of its n-grams were ever
   seen: gibberish, another language) or the reader cannot run (the encoder failed, the text is
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,10 +33,10 @@ from numpy.typing import NDArray
 from bot.encoder import Encoder, UseEncoder
 from bot.policy.layers import Hit, PreparedText
 from bot.policy.model import Policy
+from bot.reader.cache import default_cache_dir
 from bot.reader.features import MAX_CHARS, batch_of, text_ids
 from bot.reader.model import ReaderModel
 from bot.reader.training import model_for
-from bot.reader.cache import default_cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ log = logging.getLogger(__name__)
 UNCERTAIN_PREFIX = "uncertain: "
 WINDOW_STEP = MAX_CHARS - 200  # windows overlap, so no sentence is cut in two in every window
 MAX_WINDOWS = 64  # ~115k characters; past that the reader does not guess: a person decides
+RECATEGORISE = 0.5  # how sure the reader must be of another human category than a tripwire's
 
 
 @lru_cache(maxsize=1)
@@ -115,7 +119,7 @@ class ReaderLayer:
     def apply(self, text: PreparedText, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
         if not text.words.strip():
             return hits  # nothing to read: the fallback decides
-        tripped = any(h.counts and h.category in self._human_names for h in hits)
+        tripped = {h.category for h in hits if h.counts and h.category in self._human_names}
         try:
             if len(text.original) > MAX_WINDOWS * WINDOW_STEP:
                 raise _TooLong(len(text.original))
@@ -123,23 +127,37 @@ class ReaderLayer:
         except Exception as e:  # the reader failing must never route work to AI
             log.exception("the trained reader failed; the request goes to a person")
             return (*hits, self._unsure(f"the trained reader could not read this request ({e})"))
-        return (*hits, self._hit(reading, tripped=tripped))
+        if tripped:
+            return self._after_tripwire(hits, reading, tripped)
+        return (*hits, self._hit(reading))
 
     @property
     def _human_names(self) -> frozenset[str]:
         return frozenset(self.model.categories[i] for i in self._human)
 
-    def _hit(self, reading: Reading, *, tripped: bool) -> Hit:
-        seen = f"P(person) {reading.human:.2f}, threshold {self.threshold:.2f}"
-        detail = f"trained reader reads {reading.top()} ({seen})"
-        if tripped:
-            return Hit(
-                "reader",
-                reading.best_human,
-                f"{detail}; a tripwire decided",
-                reading.human,
-                counts=False,
-            )
+    def _after_tripwire(
+        self, hits: tuple[Hit, ...], reading: Reading, tripped: set[str]
+    ) -> tuple[Hit, ...]:
+        best = reading.best_human
+        sure = dict(reading.probabilities)[best]
+        decided = f"{_detail(reading, self.threshold)}; a tripwire decided"
+        if sure < RECATEGORISE or tripped == {best}:
+            return (*hits, Hit("reader", best, decided, reading.human, counts=False))
+        # The reader chooses which person: the tripped category it reads, or another it is sure of.
+        note = f" (a person owns this; the trained reader places it in {best})"
+        kept = tuple(
+            replace(h, detail=h.detail + note, counts=False)
+            if h.counts and h.category in tripped and h.category != best
+            else h
+            for h in hits
+        )
+        if best in tripped:
+            return (*kept, Hit("reader", best, decided, reading.human, counts=False))
+        detail = f"{_detail(reading, self.threshold)}; a tripwire sent it to a person"
+        return (*kept, Hit("reader", best, detail, round(sure, 4)))
+
+    def _hit(self, reading: Reading) -> Hit:
+        detail = _detail(reading, self.threshold)
         if reading.human >= self.threshold:
             return Hit("reader", reading.best_human, detail, round(reading.human, 4))
         if reading.known < self.min_known:
@@ -150,6 +168,11 @@ class ReaderLayer:
     def _unsure(self, detail: str, category: str | None = None) -> Hit:
         name = category or self.model.categories[int(self._human[0])]
         return Hit("reader", name, UNCERTAIN_PREFIX + detail, 0.0, counts=False)
+
+
+def _detail(reading: Reading, threshold: float) -> str:
+    seen = f"P(person) {reading.human:.2f}, threshold {threshold:.2f}"
+    return f"trained reader reads {reading.top()} ({seen})"
 
 
 class _TooLong(Exception):

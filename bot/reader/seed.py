@@ -26,7 +26,7 @@ from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
 from bot.policy.model import Policy
 from bot.reader.cache import SEED_DIR, phrase_cache_name
 from bot.reader.layer import shared_encoder
-from bot.reader.training import model_for, training_set
+from bot.reader.training import model_for, pack_model, training_set
 
 
 def write_seed(policy: Policy, encoder: Encoder, directory: Path = SEED_DIR) -> list[Path]:
@@ -36,7 +36,8 @@ def write_seed(policy: Policy, encoder: Encoder, directory: Path = SEED_DIR) -> 
         stale.unlink()
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
-        model_for(policy, encoder, Path(scratch))
+        pack_model(policy, encoder, Path(scratch))
+        model_for(policy, encoder, Path(scratch), full=True)
         written = [
             _copy_model(built, directory) for built in sorted(Path(scratch).glob("reader-*.npz"))
         ]

@@ -52,7 +52,7 @@ def decision(
     *,
     route: str = "ai",
     category: str | None = "drafting",
-    layer: str = "similarity",
+    layer: str = "reader",
     detail: str = "test",
 ) -> Decision:
     owner = Owner(id="comms-lead", name="Dana") if route == "human" and category else None

@@ -105,7 +105,7 @@ async def test_when_the_judge_cannot_say_a_person_decides(
         decision(route="human", category="ethics", layer="pattern"),
         decision(route="human", category="crisis", layer="reader", detail="crisis 0.56"),
     ],
-    ids=["pattern", "firm-similarity"],
+    ids=["pattern", "firm-reading"],
 )
 async def test_a_firm_decision_is_never_sent_to_the_judge(firm: Decision) -> None:
     async with serve_fake_llm(FakeLlm(default_answer="drafting")) as fake:

