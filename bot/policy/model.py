@@ -91,7 +91,7 @@ class ReaderSettings(_Strict):
     # P(any human category) at or above this sends the request to a person. Chosen for recall:
     # `should-ai policy calibrate` measures it and writes it only if the measurement improves.
     human_threshold: float = Field(default=0.3, gt=0, lt=1)
-    # Share of a request's n-grams the reader has seen in training below which it "resembles
+    # Share of a request's words the reader has seen in training below which it "resembles
     # nothing we know" (gibberish, another language): the fallback owner decides.
     min_known: float = Field(default=0.35, ge=0, le=1)
 

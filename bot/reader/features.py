@@ -56,8 +56,20 @@ def text_ids(text: str) -> NDArray[np.int64]:
     words = padded.split()
     grams.update(f"\x01{w}" for w in words)
     grams.update(f"\x02{a} {b}" for a, b in itertools.pairwise(words))
-    ids = {zlib.crc32(g.encode("utf-8")) & _MASK for g in grams} or {0}
+    return _array({_bucket(g) for g in grams} or {0})
+
+
+def _bucket(gram: str) -> int:
+    return zlib.crc32(gram.encode("utf-8")) & _MASK
+
+
+def _array(ids: set[int]) -> NDArray[np.int64]:
     return np.fromiter(sorted(ids), dtype=np.int64, count=len(ids))
+
+
+def words_of(text: str) -> list[str]:
+    """The normalised words of a text, as the reader's vocabulary holds them."""
+    return word_form(normalize(text)).split()
 
 
 def batch_of(per_text: Sequence[NDArray[np.int64]]) -> SparseBatch:

@@ -34,7 +34,7 @@ from bot.encoder import Encoder, UseEncoder
 from bot.policy.layers import Hit, PreparedText
 from bot.policy.model import Policy
 from bot.reader.cache import default_cache_dir
-from bot.reader.features import MAX_CHARS, batch_of, text_ids
+from bot.reader.features import MAX_CHARS, featurize, words_of
 from bot.reader.model import ReaderModel
 from bot.reader.training import model_for
 
@@ -62,7 +62,7 @@ class Reading:
     human: float  # P(any human category)
     best_human: str
     best_ai: str
-    known: float  # share of the request's n-grams seen in training
+    known: float  # share of the request's words seen in training
     windows: int = 1
 
     def top(self, n: int = 3) -> str:
@@ -82,7 +82,6 @@ class ReaderLayer:
         routes = [policy.categories[c].route for c in model.categories]
         self._human = np.flatnonzero([r == "human" for r in routes])
         self._ai = np.flatnonzero([r == "ai" for r in routes])
-        self._seen: NDArray[np.bool_] = np.any(model.sparse != 0, axis=1)
 
     @classmethod
     def for_policy(
@@ -95,16 +94,13 @@ class ReaderLayer:
     def read(self, text: str) -> Reading:
         """The reading of ``text`` (its likeliest-human window if it is long)."""
         windows = _windows(text)
-        grams = [text_ids(w) for w in windows]
         vectors = np.asarray(self.encoder.encode(windows), dtype=np.float32)
-        p = self.model.probabilities(vectors, batch_of(grams))
+        p = self.model.probabilities(vectors, featurize(windows))
         human = p[:, self._human].sum(axis=1)
         row = int(np.argmax(human))
-        return self._reading(p[row], float(human[row]), grams[row], len(windows))
+        return self._reading(p[row], float(human[row]), windows[row], len(windows))
 
-    def _reading(
-        self, p: NDArray[np.float32], human: float, ids: NDArray[np.int64], windows: int
-    ) -> Reading:
+    def _reading(self, p: NDArray[np.float32], human: float, window: str, windows: int) -> Reading:
         order = np.argsort(-p, kind="stable")
         names = self.model.categories
         return Reading(
@@ -112,9 +108,16 @@ class ReaderLayer:
             human=human,
             best_human=names[int(self._human[np.argmax(p[self._human])])],
             best_ai=names[int(self._ai[np.argmax(p[self._ai])])],
-            known=float(self._seen[ids].mean()),
+            known=self._known(window),
             windows=windows,
         )
+
+    def _known(self, text: str) -> float:
+        """Share of the words of ``text`` the reader learnt (1.0 if it keeps no vocabulary)."""
+        words = words_of(text)
+        if not self.model.vocabulary or not words:
+            return 1.0
+        return sum(w in self.model.vocabulary for w in words) / len(words)
 
     def apply(self, text: PreparedText, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
         if not text.words.strip():
@@ -158,11 +161,11 @@ class ReaderLayer:
 
     def _hit(self, reading: Reading) -> Hit:
         detail = _detail(reading, self.threshold)
+        if reading.known < self.min_known:
+            why = f"only {reading.known:.0%} of its words are known to the reader"
+            return self._unsure(f"{why}; {detail}", reading.best_human)
         if reading.human >= self.threshold:
             return Hit("reader", reading.best_human, detail, round(reading.human, 4))
-        if reading.known < self.min_known:
-            why = f"only {reading.known:.0%} of its wording is known to the reader"
-            return self._unsure(f"{why}; {detail}", reading.best_human)
         return Hit("reader", reading.best_ai, detail, round(1.0 - reading.human, 4))
 
     def _unsure(self, detail: str, category: str | None = None) -> Hit:

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from bot.reader.features import BUCKETS, SparseBatch
 
-FORMAT = "reader-1"  # bump when the model's maths or file layout change
+FORMAT = "reader-2"  # bump when the model's maths or file layout change
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class ReaderModel:
     bias: NDArray[np.float32]  # (categories,)
     temperature: float = 1.0
     meta: dict[str, str] = field(default_factory=dict)
+    # The words of the texts it learnt from (normalised): how much of a request it "knows".
+    vocabulary: frozenset[str] = frozenset()
 
     @classmethod
     def zeros(cls, categories: Sequence[str], dims: int) -> ReaderModel:
@@ -76,6 +78,7 @@ class ReaderModel:
             temperature=np.array(self.temperature, dtype=np.float64),
             meta_keys=np.array(list(self.meta)),
             meta_values=np.array(list(self.meta.values())),
+            vocabulary=np.array(sorted(self.vocabulary)),
         )
 
     @classmethod
@@ -95,6 +98,7 @@ class ReaderModel:
                     meta=dict(
                         zip(data["meta_keys"].tolist(), data["meta_values"].tolist(), strict=True)
                     ),
+                    vocabulary=frozenset(data["vocabulary"].tolist()),
                 )
         except (OSError, ValueError, KeyError):
             return None
@@ -206,4 +210,5 @@ def _copy(model: ReaderModel) -> ReaderModel:
         bias=model.bias.copy(),
         temperature=model.temperature,
         meta=dict(model.meta),
+        vocabulary=model.vocabulary,
     )

@@ -22,7 +22,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 from bot.encoder import Encoder
 from bot.policy.model import Policy
 from bot.reader.cache import SEED_DIR, cached_encode
-from bot.reader.features import featurize
+from bot.reader.features import featurize, words_of
 from bot.reader.model import FORMAT, ReaderModel, TrainingOptions, train
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ def _train(
     log.info("training the reader on %d texts", len(data))
     # One BLAS thread: the products are small and extra threads only contend on a busy machine.
     with threadpool_limits(1, user_api="blas"):
-        return train(
+        model = train(
             vectors,
             featurize(data.texts),
             labels,
@@ -188,6 +188,8 @@ def _train(
             options=options,
             start=start,
         )
+    learnt = {word for text in data.texts for word in words_of(text)}
+    return replace(model, vocabulary=model.vocabulary | learnt)
 
 
 def _sample(data: TrainingSet, size: int) -> TrainingSet:

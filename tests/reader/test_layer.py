@@ -43,7 +43,7 @@ def test_the_reader_places_plain_requests(
 
 
 def test_a_crisis_deep_in_a_long_message_is_read(engine: PolicyEngine) -> None:
-    filler = "Here are the notes from the content sync, mostly routine scheduling. " * 64
+    filler = "Here are the notes from the content sync, mostly routine scheduling. " * 70
     text = filler + "Also: a customer posted a video of our heater catching fire and it is going viral."
     assert len(text) > 4_500
     decision = engine.decide(text)
@@ -80,7 +80,7 @@ def test_a_reader_that_cannot_read_sends_the_request_to_a_person(
 
 def test_the_probabilities_are_a_distribution(engine: PolicyEngine) -> None:
     reader = next(layer for layer in engine.layers if isinstance(layer, ReaderLayer))
-    reading = reader.read("summarise the survey answers in five bullet points")
+    reading = reader.read("write three subject lines for the spring sale newsletter")
     total = sum(p for _, p in reading.probabilities)
     assert np.isclose(total, 1.0, atol=1e-4)
     assert reading.probabilities[0][0] == "drafting"
