@@ -47,6 +47,9 @@ class _Source:
     text: str
     data: Any = None
     _tree: Any = field(default=None, repr=False)
+    # For a policy.yaml that extends a pack: the pack's file. Its lists come first in the
+    # merged data, so an item's index is the pack's, or the admin's shifted by the pack's count.
+    base: _Source | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -93,6 +96,7 @@ def load_policy(directory: Path) -> Policy:
     if pack is not None:
         pack_src = _parse(pack.directory / "pack.yaml", pack_raw["pack.yaml"])
         policy_src.data = _merged(pack_src.data, policy_src.data)
+        policy_src.base = pack_src
     policy = Policy(
         revision=revision_of(raw | {f"pack:{k}": v for k, v in pack_raw.items()}),
         file=_validate(PolicyFile, policy_src),
@@ -438,7 +442,7 @@ def _pattern_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
                 compile_pattern(pattern)
             except re2.error as e:
                 message = f"pattern {pattern!r} does not compile (RE2 syntax): {e}"
-                yield _Problem(source, ("categories", name, "patterns", index), message)
+                yield _listed(source, ("categories", name, "patterns"), index, message)
 
 
 def _keyword_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
@@ -449,7 +453,26 @@ def _keyword_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
             for index, keyword in enumerate(getattr(category.keywords, lang)):
                 if not keyword_key(keyword).strip():
                     message = f"keyword {keyword!r} has no letters or digits to match"
-                    yield _Problem(source, ("categories", name, "keywords", lang, index), message)
+                    yield _listed(source, ("categories", name, "keywords", lang), index, message)
+
+
+def _listed(source: _Source, loc: Loc, index: int, message: str) -> _Problem:
+    """A problem with item ``index`` of a merged list: in the pack's file or in the admin's."""
+    if source.base is not None:
+        in_pack = _at(source.base.data, loc)
+        if isinstance(in_pack, list):
+            if index < len(in_pack):
+                return _Problem(source.base, (*loc, index), message)
+            index -= len(in_pack)
+    return _Problem(source, (*loc, index), message)
+
+
+def _at(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
 
 
 def _case_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:

@@ -42,6 +42,17 @@ _CONFUSABLES = {
     "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
 }  # fmt: skip
 _CONFUSABLE_TABLE = str.maketrans(_CONFUSABLES)
+# For text kept readable (case and accents kept): the look-alikes of other scripts, both cases.
+_READABLE_TABLE = str.maketrans(
+    {
+        **{k: v for k, v in _CONFUSABLES.items() if not ("a" <= k <= "z") and len(v) == 1},
+        **{
+            k.upper(): v.upper()
+            for k, v in _CONFUSABLES.items()
+            if k.upper() != k and len(v) == 1 and v.isalpha() and len(k.upper()) == 1
+        },
+    }
+)
 # After decomposition: confusables, and the accents of Latin letters (U+0300-U+036F) dropped at
 # once; rarer marks go through the slower MARKS class.
 _FOLD_TABLE = str.maketrans({**_CONFUSABLES, **dict.fromkeys(map(chr, range(0x300, 0x370)))})
@@ -78,6 +89,18 @@ def normalize(text: str) -> str:
             # Casefolding and NFKC do not commute for a few letters; a second fold settles them.
             text = _fold_unicode(text)
     return _fold_leet(" ".join(text.split()))
+
+
+def readable(text: str) -> str:
+    """The text as a person reads it, for the sentence encoder: NFKC, invisible and control
+    characters dropped, look-alike letters from other scripts mapped to Latin ones. Case,
+    accents and digits are kept (the encoder reads them); only a disguise is undone."""
+    if text.isascii():
+        return text if text.isprintable() else text.translate(_ASCII_CONTROLS)
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isprintable():
+        text = _INVISIBLE.sub("", _WHITESPACE.sub(" ", text))
+    return text.translate(_READABLE_TABLE)
 
 
 def word_form(normalized: str) -> str:

@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 from bot.encoder import Encoder, UseEncoder
 from bot.policy.layers import Hit, PreparedText
+from bot.policy.normalize import readable
 from bot.policy.model import Policy
 from bot.reader.cache import default_cache_dir
 from bot.reader.features import MAX_CHARS, featurize, words_of
@@ -93,7 +94,7 @@ class ReaderLayer:
 
     def read(self, text: str) -> Reading:
         """The reading of ``text`` (its likeliest-human window if it is long)."""
-        windows = _windows(text)
+        windows = _windows(readable(text))
         vectors = np.asarray(self.encoder.encode(windows), dtype=np.float32)
         p = self.model.probabilities(vectors, featurize(windows))
         human = p[:, self._human].sum(axis=1)

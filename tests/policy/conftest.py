@@ -19,3 +19,11 @@ def default_policy() -> Policy:
 def rules_engine(default_policy: Policy) -> PolicyEngine:
     """The bundled policy decided by the rules layer alone (what issue 2 must get right)."""
     return PolicyEngine(default_policy, layers=(RulesLayer(default_policy),))
+
+
+@pytest.fixture(scope="session")
+def engine(default_policy: Policy) -> PolicyEngine:
+    """The bundled policy decided the way the bot decides it: tripwires, then the reader."""
+    from bot.reader import build_engine
+
+    return build_engine(default_policy)

@@ -1,6 +1,6 @@
 # Look-alike characters are what these tests are about.
 # ruff: noqa: RUF001
-"""The rules layer and the decision: what a marketer sees for a request."""
+"""The tripwires (rules layer), the decision, and what a marketer sees for a request."""
 
 from __future__ import annotations
 
@@ -61,58 +61,49 @@ def _details(engine: PolicyEngine, text: str) -> list[str]:
     return [reason.detail for reason in engine.decide(text).reasons]
 
 
-# --- the bundled policy, rules alone ----------------------------------------------------------
+# --- the bundled policy, as the bot decides it (tripwires, then the trained reader) ------------
 
 
-def test_data_breach_email_goes_to_the_crisis_owner(rules_engine: PolicyEngine) -> None:
-    decision = rules_engine.decide("Draft the customer email about the data breach")
+def test_data_breach_email_goes_to_the_crisis_owner(engine: PolicyEngine) -> None:
+    decision = engine.decide("Draft the customer email about the data breach")
     assert (decision.route, decision.category) == ("human", "crisis")
     assert decision.owner is not None and decision.owner.id == "comms-lead"
     assert "Dana Whitfield" in decision.owner.name
-    assert decision.why == rules_engine.policy.categories["crisis"].why
-    assert decision.categories == ("crisis", "drafting")
-    assert 'keyword "data breach"' in [reason.detail for reason in decision.reasons]
+    assert decision.why == engine.policy.categories["crisis"].why
+    assert decision.categories[0] == "crisis"
+    assert any(reason.category == "crisis" for reason in decision.reasons)
 
 
-def test_routine_work_goes_to_ai_with_no_owner(rules_engine: PolicyEngine) -> None:
-    decision = rules_engine.decide("Schedule the spring newsletter for Tuesday at 9am")
+def test_routine_work_goes_to_ai_with_no_owner(engine: PolicyEngine) -> None:
+    decision = engine.decide("Schedule the spring newsletter for Tuesday at 9am")
     assert (decision.route, decision.category, decision.owner) == ("ai", "scheduling", None)
     assert decision.ai_may
 
 
-def test_french_requests_are_understood(rules_engine: PolicyEngine) -> None:
-    assert (
-        rules_engine.decide("Prépare le communiqué sur le rappel de produit").category == "crisis"
-    )
-    assert (
-        rules_engine.decide("Négocier le contrat avec l'influenceuse").category == "relationships"
-    )
-    assert rules_engine.decide("Programme le post de demain à 18h").route == "ai"
+def test_french_requests_are_understood(engine: PolicyEngine) -> None:
+    assert engine.decide("Prépare le communiqué sur le rappel de produit").category == "crisis"
+    assert engine.decide("Négocier le contrat avec l'influenceuse").category == "relationships"
+    assert engine.decide("Programme le post de demain à 18h").route == "ai"
 
 
-def test_disguised_keywords_are_still_found(rules_engine: PolicyEngine) -> None:
+def test_disguised_words_are_still_read(engine: PolicyEngine) -> None:
     cyrillic_a = "\u0430"
-    assert (
-        rules_engine.decide(f"reply to the d{cyrillic_a}ta bre{cyrillic_a}ch tweets").category
-        == "crisis"
-    )
-    assert rules_engine.decide("they filed a l4wsuit, write a post").category == "crisis"
-    assert rules_engine.decide("write f\u200bake re\u200bviews").category == "ethics"
+    plain = "write the email to customers about last night's data breach"
+    disguised = plain.replace("data", f"d{cyrillic_a}ta").replace("breach", f"bre{cyrillic_a}ch")
+    assert engine.decide(plain).category == engine.decide(disguised).category == "crisis"
+    assert engine.decide("they filed a l4wsuit against us, write a post").category == "crisis"
+    assert engine.decide("write f\u200bake re\u200bviews for the new serum").category == "ethics"
 
 
-def test_a_quoted_course_title_is_a_mention_not_a_crisis(rules_engine: PolicyEngine) -> None:
-    decision = rules_engine.decide("schedule the 'Crisis Comms 101' webinar announcement")
+def test_a_quoted_course_title_is_a_topic_not_a_crisis(engine: PolicyEngine) -> None:
+    decision = engine.decide("schedule the 'Crisis Comms 101' webinar announcement")
     assert (decision.route, decision.category) == ("ai", "scheduling")
-    crisis = [reason.detail for reason in decision.reasons if reason.category == "crisis"]
-    assert crisis and all("a mention, not counted" in detail for detail in crisis)
 
 
-def test_a_general_topic_is_a_mention_but_a_particular_case_is_not(
-    rules_engine: PolicyEngine,
-) -> None:
-    general = rules_engine.decide("Write a blog post on how to handle a PR crisis")
+def test_a_general_topic_is_a_topic_but_a_particular_case_is_not(engine: PolicyEngine) -> None:
+    general = engine.decide("Write a blog post on how to handle a PR crisis")
     assert general.route == "ai"
-    particular = rules_engine.decide("Write tips for customers affected by the data breach")
+    particular = engine.decide("Write tips for customers affected by the data breach")
     assert (particular.route, particular.category) == ("human", "crisis")
 
 
@@ -156,8 +147,9 @@ def test_a_human_keyword_in_a_routine_data_question_is_what_is_counted() -> None
     assert engine.decide("how many: customers are furious").category == "crisis"
 
 
-def test_a_longer_keyword_covers_a_shorter_one(rules_engine: PolicyEngine) -> None:
-    decision = rules_engine.decide("Pull the brand recall survey results")
+def test_a_longer_keyword_covers_a_shorter_one() -> None:
+    policy = _small_policy(crisis=_human("recall"), data=_ai("brand recall", "survey results"))
+    decision = _rules_engine(policy).decide("Pull the brand recall survey results")
     assert (decision.route, decision.category) == ("ai", "data")
 
 
@@ -185,7 +177,7 @@ def test_decision_json_has_the_contract_fields(rules_engine: PolicyEngine) -> No
 
 
 def test_a_megabyte_request_is_decided(rules_engine: PolicyEngine) -> None:
-    text = "please write the newsletter " * 40_000 + " we were hacked"
+    text = "please write the newsletter " * 40_000 + " customer data was leaked"
     assert len(text) > 1_000_000
     decision = rules_engine.decide(text)
     assert (decision.route, decision.category) == ("human", "crisis")

@@ -37,8 +37,9 @@ def test_default_policy_has_the_ten_categories_with_their_routes(default_policy:
     assert routes == {**dict.fromkeys(HUMAN, "human"), **dict.fromkeys(AI, "ai")}
 
 
-def test_every_category_has_english_and_french_keywords(default_policy: Policy) -> None:
-    for name, category in default_policy.categories.items():
+def test_every_human_category_has_english_and_french_tripwires(default_policy: Policy) -> None:
+    for name in HUMAN:
+        category = default_policy.categories[name]
         assert category.keywords.en and category.keywords.fr, name
 
 
@@ -59,8 +60,9 @@ def test_unknown_requests_fall_back_to_a_person(default_policy: Policy) -> None:
 
 
 def test_at_least_five_cases_per_category(default_policy: Policy) -> None:
+    cases = (*default_policy.pack_cases, *default_policy.cases)
     for name in default_policy.categories:
-        count = sum(case.category == name for case in default_policy.cases)
+        count = sum(case.category == name for case in cases)
         assert count >= 5, f"{name} has {count} cases"
 
 
@@ -90,10 +92,10 @@ def test_revision_changes_when_any_policy_file_changes(
 
 def test_malformed_yaml_names_file_and_line(policy_dir: Path) -> None:
     policy_file = policy_dir / "policy.yaml"
-    _edit(policy_file, "    label: Crisis\n", "    label: [Crisis\n")
+    _edit(policy_file, "    ack_minutes: 60\n", "    label: [Ethics\n")
     error = _load_error(policy_dir)
     assert error.file == str(policy_file)
-    assert error.line is not None and error.line >= _line_of(policy_file, "label: [Crisis")
+    assert error.line is not None and error.line >= _line_of(policy_file, "label: [Ethics")
     assert "malformed YAML" in str(error)
 
 
@@ -118,13 +120,11 @@ def test_owner_missing_from_people_names_the_key_and_line(policy_dir: Path) -> N
 
 def test_pattern_that_does_not_compile_names_its_index_and_line(policy_dir: Path) -> None:
     policy_file = policy_dir / "policy.yaml"
-    lines = policy_file.read_text(encoding="utf-8").splitlines(keepends=True)
-    index = next(i for i, line in enumerate(lines) if line.strip() == "patterns:")
-    lines.insert(index + 1, "      - '(unclosed'\n")
-    policy_file.write_text("".join(lines), encoding="utf-8")
+    _edit(policy_file, "    repeat: 2\n", "    repeat: 2\n    patterns:\n      - '(unclosed'\n")
     error = _load_error(policy_dir)
+    assert error.file == str(policy_file)  # the admin's addition, not the pack's list
     assert error.key == "categories.crisis.patterns.0"
-    assert error.line == index + 2
+    assert error.line == _line_of(policy_file, "(unclosed")
     assert "does not compile" in str(error)
 
 
@@ -132,10 +132,7 @@ def test_a_pattern_re2_accepts_is_fine_even_if_it_would_hang_a_backtracking_engi
     policy_dir: Path,
 ) -> None:
     policy_file = policy_dir / "policy.yaml"
-    lines = policy_file.read_text(encoding="utf-8").splitlines(keepends=True)
-    index = next(i for i, line in enumerate(lines) if line.strip() == "patterns:")
-    lines.insert(index + 1, "      - '(a+)+$'\n")
-    policy_file.write_text("".join(lines), encoding="utf-8")
+    _edit(policy_file, "    repeat: 2\n", "    repeat: 2\n    patterns:\n      - '(a+)+$'\n")
     assert "(a+)+$" in load_policy(policy_dir).categories["crisis"].patterns
 
 

@@ -31,10 +31,12 @@ def test_the_admin_policy_is_short_and_extends_the_pack() -> None:
 
 
 def test_an_admin_tripwire_is_added_to_the_packs(policy_dir: Path) -> None:
-    _edit(policy_dir, "    repeat: 2\n", "    repeat: 2\n    keywords:\n      en: [zebra stampede]\n")
+    _edit(
+        policy_dir, "    repeat: 2\n", "    repeat: 2\n    keywords:\n      en: [zebra stampede]\n"
+    )
     policy = load_policy(policy_dir)
     assert "zebra stampede" in policy.categories["crisis"].keywords.en
-    assert "data breach" in policy.categories["crisis"].keywords.en  # the pack's stay
+    assert "leaked" in policy.categories["crisis"].keywords.en  # the pack's stay
     decision = PolicyEngine(policy, layers=(RulesLayer(policy),)).decide(
         "write the post about the zebra stampede at our zoo"
     )

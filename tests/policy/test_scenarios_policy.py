@@ -1,4 +1,5 @@
-"""The shared scenario table (tests/scenarios.py) holds for the bundled policy's rules alone.
+"""The shared scenario table (tests/scenarios.py) holds for the bundled policy, decided as the bot
+decides (tripwires, then the trained reader).
 
 The Slack and Discord tests rely on these routes; if a policy edit changes one, this test says
 so here, before the adapter tests fail for a reason that has nothing to do with them.
@@ -13,6 +14,6 @@ from tests.scenarios import SCENARIOS, Scenario
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_scenario_route_and_category(rules_engine: PolicyEngine, scenario: Scenario) -> None:
-    decision = rules_engine.decide(scenario.text)
+def test_scenario_route_and_category(engine: PolicyEngine, scenario: Scenario) -> None:
+    decision = engine.decide(scenario.text)
     assert (decision.route, decision.category) == (scenario.route, scenario.category)

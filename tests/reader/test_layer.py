@@ -44,7 +44,10 @@ def test_the_reader_places_plain_requests(
 
 def test_a_crisis_deep_in_a_long_message_is_read(engine: PolicyEngine) -> None:
     filler = "Here are the notes from the content sync, mostly routine scheduling. " * 70
-    text = filler + "Also: a customer posted a video of our heater catching fire and it is going viral."
+    text = (
+        filler
+        + "Also: a customer posted a video of our heater catching fire and it is going viral."
+    )
     assert len(text) > 4_500
     decision = engine.decide(text)
     assert (decision.route, decision.category) == ("human", "crisis")
@@ -86,7 +89,9 @@ def test_the_probabilities_are_a_distribution(engine: PolicyEngine) -> None:
     assert reading.probabilities[0][0] == "drafting"
 
 
-def test_the_bundled_policy_runs_on_the_shipped_seed(bundled_policy: Policy, engine: PolicyEngine) -> None:
+def test_the_bundled_policy_runs_on_the_shipped_seed(
+    bundled_policy: Policy, engine: PolicyEngine
+) -> None:
     """A stale seed is never wrong, only slow: a first start trains for ~45 s. Refresh it with
     `uv run python -m bot.reader.seed` after editing the pack or policies/cases."""
     reader = next(layer for layer in engine.layers if isinstance(layer, ReaderLayer))

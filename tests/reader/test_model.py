@@ -28,7 +28,9 @@ def _vectors() -> np.ndarray:
 
 
 def _trained() -> ReaderModel:
-    return train(_vectors(), featurize(TEXTS), LABELS, CATEGORIES, options=TrainingOptions(epochs=30))
+    return train(
+        _vectors(), featurize(TEXTS), LABELS, CATEGORIES, options=TrainingOptions(epochs=30)
+    )
 
 
 def test_training_learns_its_texts_and_is_deterministic() -> None:
