@@ -12,8 +12,62 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.policy.loader import DEFAULT_POLICY_DIR
 
-RULES = "--rules-only"  # most tests pin the rules layer; one test runs the default layers
+RULES = "--rules-only"  # most tests pin a small policy's rules; others run the bundled judgement
+SMALL_POLICY = """\
+version: 1
+fallback: {owner: marketing-lead, why: "Nothing matched, so a person decides."}
+categories:
+  crisis:
+    route: human
+    label: Crisis
+    owner: comms-lead
+    why: "The brand's reputation is at stake; a person answers for it."
+    keywords: {en: [data breach, sued, hacked, recall]}
+  ethics:
+    route: human
+    label: Ethics
+    owner: legal-counsel
+    why: "A person judges this against our values."
+    keywords: {en: [fake reviews], fr: [faux avis]}
+  strategy:
+    route: human
+    label: Strategy
+    owner: marketing-lead
+    why: "Direction is a person's call."
+    keywords: {en: [budget split]}
+  scheduling:
+    route: ai
+    label: Scheduling
+    why: "Routine."
+    ai_work: schedule
+    keywords: {en: [schedule], fr: [programme]}
+  drafting:
+    route: ai
+    label: Drafting
+    why: "Routine copy."
+    keywords: {en: [draft, write, tweet, friendly note], fr: [rédige, légende]}
+"""
+SMALL_CASES = """\
+cases:
+  - {text: "we were sued", route: human, category: crisis}
+  - {text: "write fake reviews", route: human, category: ethics}
+  - {text: "agree the budget split", route: human, category: strategy}
+  - {text: "schedule the post", route: ai, category: scheduling}
+  - {text: "draft a tweet", route: ai, category: drafting}
+"""
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small policy of its own (no pack) whose rules alone decide these tests' requests."""
+    directory = tmp_path_factory.mktemp("small-policy")
+    (directory / "policy.yaml").write_text(SMALL_POLICY, encoding="utf-8")
+    shutil.copy(DEFAULT_POLICY_DIR / "people.yaml", directory / "people.yaml")
+    (directory / "cases").mkdir()
+    (directory / "cases" / "cases.yaml").write_text(SMALL_CASES, encoding="utf-8")
+    return str(directory)
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -32,12 +86,21 @@ def _subprocess(*argv: str, stdin: bytes | None = None) -> subprocess.CompletedP
     )
 
 
-def test_check_names_route_category_owner_and_why(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "check", RULES, "Draft the customer email about the data breach")
+def test_check_names_route_category_owner_and_why(
+    capsys: pytest.CaptureFixture[str], small: str
+) -> None:
+    code, out, _ = _run(
+        capsys,
+        "check",
+        RULES,
+        "--policy-dir",
+        small,
+        "Draft the customer email about the data breach",
+    )
     assert code == 0
     assert "route: human" in out and "category: Crisis (crisis)" in out
     assert "owner: Dana Whitfield" in out and "[comms-lead]" in out
-    assert "why: The brand's reputation is at stake" in out
+    assert "why: The brand's reputation is at stake; a person answers for it." in out
     assert 'keyword "data breach"' in out
 
 
@@ -49,8 +112,18 @@ def test_check_with_the_default_layers_agrees(capsys: pytest.CaptureFixture[str]
     assert decision["owner"]["id"] == "comms-lead"
 
 
-def test_check_json_is_the_decision_contract(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "check", RULES, "--json", "Schedule the newsletter for Monday 9am")
+def test_check_json_is_the_decision_contract(
+    capsys: pytest.CaptureFixture[str], small: str
+) -> None:
+    code, out, _ = _run(
+        capsys,
+        "check",
+        RULES,
+        "--policy-dir",
+        small,
+        "--json",
+        "Schedule the newsletter for Monday 9am",
+    )
     decision = json.loads(out)
     assert code == 0
     assert (decision["route"], decision["category"], decision["owner"]) == (
@@ -62,8 +135,10 @@ def test_check_json_is_the_decision_contract(capsys: pytest.CaptureFixture[str])
         assert key in decision
 
 
-def test_check_joins_unquoted_words(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "check", RULES, "--json", "we", "got", "hacked")
+def test_check_joins_unquoted_words(capsys: pytest.CaptureFixture[str], small: str) -> None:
+    code, out, _ = _run(
+        capsys, "check", RULES, "--policy-dir", small, "--json", "we", "got", "hacked"
+    )
     assert code == 0 and json.loads(out)["category"] == "crisis"
 
 
@@ -79,7 +154,7 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_batch_keeps_order_and_reports_bad_lines(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], small: str, tmp_path: Path
 ) -> None:
     batch = tmp_path / "requests.jsonl"
     batch.write_bytes(
@@ -91,7 +166,7 @@ def test_batch_keeps_order_and_reports_bad_lines(
         b"\n"
         b'{"text": "write fake reviews"}\n'
     )
-    code, out, _ = _run(capsys, "check", RULES, "--batch", str(batch))
+    code, out, _ = _run(capsys, "check", RULES, "--policy-dir", small, "--batch", str(batch))
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 1
     assert len(lines) == 7
@@ -103,16 +178,29 @@ def test_batch_keeps_order_and_reports_bad_lines(
     assert lines[6]["category"] == "ethics"
 
 
-def test_batch_all_good_exits_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_batch_all_good_exits_zero(
+    capsys: pytest.CaptureFixture[str], small: str, tmp_path: Path
+) -> None:
     batch = tmp_path / "ok.txt"
     batch.write_text("write a tweet\nwe were sued\n", encoding="utf-8")
-    code, out, _ = _run(capsys, "check", RULES, "--json", "--batch", str(batch))
+    code, out, _ = _run(
+        capsys, "check", RULES, "--policy-dir", small, "--json", "--batch", str(batch)
+    )
     assert code == 0
     assert [json.loads(line)["route"] for line in out.splitlines()] == ["ai", "human"]
 
 
-def test_batch_from_stdin_through_the_installed_entry_point() -> None:
-    done = _subprocess("check", RULES, "--json", "--batch", "-", stdin=b"write a tweet\n\xff\xfe\n")
+def test_batch_from_stdin_through_the_installed_entry_point(small: str) -> None:
+    done = _subprocess(
+        "check",
+        RULES,
+        "--policy-dir",
+        small,
+        "--json",
+        "--batch",
+        "-",
+        stdin=b"write a tweet\n\xff\xfe\n",
+    )
     lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert done.returncode == 1
     assert lines[0]["route"] == "ai" and "UTF-8" in lines[1]["error"]
@@ -125,9 +213,9 @@ def test_batch_file_missing_is_a_usage_error(
     assert code == 2 and "cannot read" in err
 
 
-def test_a_megabyte_message_is_decided(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_megabyte_message_is_decided(capsys: pytest.CaptureFixture[str], small: str) -> None:
     text = "draft a friendly note " * 50_000
-    code, out, _ = _run(capsys, "check", RULES, "--json", text)
+    code, out, _ = _run(capsys, "check", RULES, "--policy-dir", small, "--json", text)
     assert code == 0 and json.loads(out)["route"] == "ai"
 
 
@@ -161,9 +249,11 @@ def _labelled(tmp_path: Path) -> Path:
 
 
 def test_eval_reports_recall_false_escalation_and_accuracy(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], small: str, tmp_path: Path
 ) -> None:
-    code, out, _ = _run(capsys, "eval", RULES, "--json", str(_labelled(tmp_path)))
+    code, out, _ = _run(
+        capsys, "eval", RULES, "--policy-dir", small, "--json", str(_labelled(tmp_path))
+    )
     report = json.loads(out)
     assert code == 0
     overall = report["overall"]
@@ -180,13 +270,20 @@ def test_eval_reports_recall_false_escalation_and_accuracy(
 
 
 def test_eval_text_output_and_thresholds(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], small: str, tmp_path: Path
 ) -> None:
     labelled = str(_labelled(tmp_path))
-    code, out, _ = _run(capsys, "eval", RULES, labelled)
+    code, out, _ = _run(capsys, "eval", RULES, "--policy-dir", small, labelled)
     assert code == 0 and "human recall" in out and "per language" in out
-    assert _run(capsys, "eval", RULES, "--max-false-escalation", "0.1", labelled)[0] == 1
-    assert _run(capsys, "eval", RULES, "--min-recall", "0.95", labelled)[0] == 0
+    assert (
+        _run(
+            capsys, "eval", RULES, "--policy-dir", small, "--max-false-escalation", "0.1", labelled
+        )[0]
+        == 1
+    )
+    assert (
+        _run(capsys, "eval", RULES, "--policy-dir", small, "--min-recall", "0.95", labelled)[0] == 0
+    )
 
 
 def test_eval_rejects_a_malformed_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -216,7 +313,7 @@ def test_policy_validate_names_file_line_and_key(
 
 
 def test_policy_test_passes_with_coverage_per_category(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "policy", "test", RULES)
+    code, out, _ = _run(capsys, "policy", "test")
     assert code == 0
     assert "OK:" in out
     for name in ("crisis", "ethics", "relationships", "strategy", "creative", "support"):
@@ -224,16 +321,18 @@ def test_policy_test_passes_with_coverage_per_category(capsys: pytest.CaptureFix
 
 
 def test_policy_test_fails_without_cases(
-    capsys: pytest.CaptureFixture[str], policy_dir: Path
+    capsys: pytest.CaptureFixture[str], small: str, tmp_path: Path
 ) -> None:
+    policy_dir = Path(shutil.copytree(small, tmp_path / "policy"))
     shutil.rmtree(policy_dir / "cases")
     code, out, _ = _run(capsys, "policy", "test", RULES, "--policy-dir", str(policy_dir))
     assert code == 1 and "no test cases" in out
 
 
 def test_policy_test_fails_on_a_wrong_case(
-    capsys: pytest.CaptureFixture[str], policy_dir: Path
+    capsys: pytest.CaptureFixture[str], small: str, tmp_path: Path
 ) -> None:
+    policy_dir = Path(shutil.copytree(small, tmp_path / "policy"))
     (policy_dir / "cases" / "wrong.yaml").write_text(
         "cases:\n  - {text: 'Schedule the post for Monday', route: human, category: crisis}\n"
     )
@@ -248,7 +347,7 @@ def test_policy_dir_from_the_environment(
 ) -> None:
     (policy_dir / "people.yaml").write_text("people: {}\n")
     monkeypatch.setenv("SHOULD_AI_POLICY_DIR", str(policy_dir))
-    code, _, err = _run(capsys, "check", RULES, "anything")
+    code, _, err = _run(capsys, "check", RULES, "draft anything")
     assert code == 2 and "people.yaml" in err
 
 
@@ -272,9 +371,11 @@ def test_check_does_not_import_platform_or_llm_libraries() -> None:
 
 
 def test_policy_test_fails_when_a_category_has_no_cases(
-    capsys: pytest.CaptureFixture[str], policy_dir: Path
+    capsys: pytest.CaptureFixture[str], small: str, tmp_path: Path
 ) -> None:
-    (policy_dir / "cases" / "crisis.yaml").unlink()
+    policy_dir = Path(shutil.copytree(small, tmp_path / "policy"))
+    cases = policy_dir / "cases" / "cases.yaml"
+    cases.write_text("\n".join(line for line in SMALL_CASES.splitlines() if "crisis" not in line))
     code, out, _ = _run(capsys, "policy", "test", RULES, "--policy-dir", str(policy_dir))
     assert code == 1 and "no cases for crisis" in out
 
@@ -300,3 +401,30 @@ def test_a_first_run_with_an_empty_cache_decides_as_later_runs_do(tmp_path: Path
     assert {key: first[key] for key in same} == {key: second[key] for key in same}
     assert (first["route"], first["category"]) == ("human", "crisis")
     assert "ruamel.yaml" in first_modules and second_modules == []
+
+
+def test_a_greeting_is_answered_with_help_not_decided(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "hi!")
+    assert code == 0 and "Not a request" in out and "owner" not in out
+    code, out, _ = _run(capsys, "check", "--json", "hlep")
+    assert json.loads(out) == {
+        "route": "none",
+        "category": None,
+        "non_request": "command",
+        "suggestion": "help",
+    }
+
+
+def test_eval_scores_non_requests(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    labelled = tmp_path / "chatter.jsonl"
+    rows = [
+        {"text": "merci !", "route": "none", "category": "none", "lang": "fr"},
+        {"text": "thanks", "route": "none", "category": "none", "lang": "en"},
+        {"text": "we got hacked, what do we post?", "route": "human", "category": "crisis"},
+    ]
+    labelled.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    code, out, _ = _run(capsys, "eval", "--json", str(labelled))
+    overall = json.loads(out)["overall"]
+    assert code == 0
+    assert (overall["non_request_items"], overall["non_requests_recognised"]) == (2, 1.0)
+    assert overall["human_recall"] == 1.0 and overall["category_accuracy"] == 1.0
