@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from bot.policy.engine import PolicyEngine  # noqa: E402
 from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy  # noqa: E402
 from bot.policy.rules import RulesLayer  # noqa: E402
-from bot.similarity import build_engine, default_layers  # noqa: E402
+from bot.reader import build_engine, default_layers  # noqa: E402
 
 VERBS = [
     "draft", "write", "schedule", "post", "reply to", "prepare", "rewrite", "summarise",
@@ -226,25 +226,23 @@ def main() -> None:
 
 
 # --- full pipeline on real requests ([sim], issue 3) ------------------------------------------
-# Rules + similarity (default_layers) on a labelled JSONL file of requests people actually type,
-# each decided once; the share that needed the sentence encoder (requests a human rule settles
-# skip it); and `check` start-up with a cold cache (model loaded from its wheel, example phrases
-# encoded) and a warm one (model snapshot and phrase embeddings read from the cache).
+# Tripwires + the trained reader (default_layers) on a labelled JSONL file of requests people
+# actually type, each decided several times; and `check` start-up with a cold cache (the encoder
+# loaded from its wheel, the reader from the shipped seed) and a warm one (model snapshot read
+# from the cache).
 
 
 def full_pipeline(requests: Path, startup_runs: int) -> None:
     policy = load_policy(DEFAULT_POLICY_DIR)
-    engine = build_engine(policy)  # default layers: rules, then similarity
+    engine = build_engine(policy)  # default layers: tripwires, then the trained reader
     lines = requests.read_text(encoding="utf-8").splitlines()
     texts = [json.loads(line)["text"] for line in lines if line.strip()]
     _, wall, cpu = measure(engine, texts * 5)
-    encoded = sum(
-        any(r.layer == "similarity" for r in engine.decide(text).reasons) for text in texts
-    )
+    encoded = sum(any(r.layer == "reader" for r in engine.decide(text).reasons) for text in texts)
     print(f"\nfull pipeline on {len(texts)} real requests x5 ({requests.name}):")
     print(f"  latency per decision, wall: {_percentiles(wall)}")
     print(f"  latency per decision, CPU:  {_percentiles(cpu)}")
-    print(f"  requests that needed the encoder: {encoded / len(texts):.0%}")
+    print(f"  requests the reader read: {encoded / len(texts):.0%}")
     print(f"  peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     if startup_runs:
         with tempfile.TemporaryDirectory() as cache:
@@ -268,20 +266,19 @@ def _startup_with_cache(cache: Path) -> float:
 STAGES = (  # (label, module, attribute), parents before the stages they contain
     ("load_policy", "bot.policy.loader", "load_policy"),
     ("RulesLayer build", "bot.policy.rules", "RulesLayer.__init__"),
-    ("SimilarityLayer.for_policy", "bot.similarity.layer", "SimilarityLayer.for_policy"),
-    ("  model load (shared_encoder)", "bot.similarity.layer", "shared_encoder"),
+    ("ReaderLayer.for_policy", "bot.reader.layer", "ReaderLayer.for_policy"),
+    ("  model load (shared_encoder)", "bot.reader.layer", "shared_encoder"),
     ("    tokenizer load", "bot.encoder.tokenizer", "load"),
     ("    model snapshot read", "bot.encoder.snapshot", "load"),
     ("    model snapshot write", "bot.encoder.snapshot", "save"),
-    ("  example and case encoding", "bot.similarity.layer", "cached_encode"),
-    ("  trained head", "bot.similarity.head", "TrainedHead.build"),
+    ("  reader model (seed or cache)", "bot.reader.layer", "model_for"),
     ("decision", "bot.policy.engine", "PolicyEngine.decide"),
 )
 _STAGE_PROBE = """
 import contextlib, importlib, io, json, sys, time
 started = time.perf_counter()
 import bot.cli, bot.policy.engine, bot.policy.loader, bot.policy.rules
-import bot.similarity.layer
+import bot.reader.layer
 times = {"imports (bot, pydantic, numpy...)": time.perf_counter() - started}
 
 def timed(label, module, path):
