@@ -13,7 +13,8 @@ similarity layer uses it for two narrow calls only (see :mod:`bot.similarity.lay
 
 Training is deterministic (zero start, full batch, fixed step count), takes ~0.2 s for a
 thousand phrases, and its result is cached on disk next to the phrase embeddings, keyed by the
-encoder, the phrases and their categories.
+encoder, the phrases and their categories (a digest of them: the file holds only weights), and
+pruned to the heads used last.
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from bot.encoder import Vectors
 from bot.policy.model import Route
-from bot.similarity.cache import SEED_DIR, save_cache_file
+from bot.similarity.cache import (
+    HEADS_KEPT,
+    SEED_DIR,
+    prune_cache_files,
+    save_cache_file,
+    touch,
+)
 
 L2 = 1e-3  # weight decay: keeps the model from memorising single phrases
 STEPS = 200  # Adam steps; the loss is flat well before this on policy-sized data
@@ -116,10 +123,13 @@ class TrainedHead:
         the one shipped for the bundled policy (bot/similarity/seed)."""
         path = _cache_path(cache_dir, key, labels) if cache_dir is not None else None
         if path is not None:
-            cached = _read(path, routes) or _read(SEED_DIR / path.name, routes)
+            cached = _read(path, routes)
             if cached is not None:
-                if not path.exists():
-                    _write(path, cached)
+                touch(path)  # used now: pruning keeps the heads used last
+                return cached
+            cached = _read(SEED_DIR / path.name, routes)
+            if cached is not None:
+                _write(path, cached)
                 return cached
         head = cls.train(vectors, labels, routes)
         if path is not None:
@@ -200,3 +210,5 @@ def _write(path: Path, head: TrainedHead) -> None:
         weights=head._weights,
         bias=head._bias,
     )
+    # One head per policy ever loaded would grow without end: keep those used last.
+    prune_cache_files(path.parent, "head-*.npz", keep=HEADS_KEPT)

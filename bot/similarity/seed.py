@@ -24,7 +24,7 @@ import numpy as np
 from bot.encoder import Encoder
 from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
 from bot.policy.model import Policy
-from bot.similarity.cache import SEED_DIR
+from bot.similarity.cache import SEED_DIR, cached_encode, phrase_cache_name
 from bot.similarity.index import policy_training_data
 from bot.similarity.layer import SimilarityLayer, shared_encoder
 
@@ -43,8 +43,14 @@ def write_seed(policy: Policy, encoder: Encoder, directory: Path = SEED_DIR) -> 
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         SimilarityLayer.for_policy(policy, encoder=encoder, cache_dir=Path(scratch))
-        written = []
-        for built in sorted(Path(scratch).glob("*.npz")):
+        # The user's cache keys vectors by a digest of their text; the seed names its texts
+        # (the bundled policy's own), so a test can tell which phrases it covers.
+        texts = seed_texts(policy)
+        phrases = directory / phrase_cache_name(encoder)
+        vectors = cached_encode(encoder, texts, Path(scratch))  # all cached: nothing encoded
+        np.savez_compressed(phrases, phrases=np.array(texts), vectors=vectors)
+        written = [phrases]
+        for built in sorted(Path(scratch).glob("head-*.npz")):
             target = directory / built.name
             with np.load(built, allow_pickle=False) as data:
                 np.savez_compressed(target, **{key: data[key] for key in data.files})
