@@ -103,8 +103,9 @@ def _add_check(sub: Any) -> None:
     check.add_argument(
         "--batch",
         metavar="FILE",
-        help="decide every line of FILE ('-' = stdin): JSON objects with a 'text' field or "
-        "plain text; prints one JSON decision (or error object) per line, in order",
+        help="decide every line of FILE ('-' = stdin): a JSON object with a string 'text' "
+        "field, or plain text that is not JSON; prints one JSON decision (or error object) per "
+        "line, in order",
     )
     _policy_dir_option(check)
     check.set_defaults(handler=_cmd_check)
@@ -251,22 +252,59 @@ def _batch_line(engine: PolicyEngine, number: int, raw: bytes) -> str:
 
 
 def _batch_text(raw: bytes) -> str:
+    """The request text of one batch line: a JSON object's string 'text', or the line itself
+    when it is not JSON. Any other JSON value is an error, never a request: a script that
+    writes ``null`` or ``[1, 2]`` has a bug to hear about, not a decision to read."""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ValueError(f"not valid UTF-8 (byte {e.start})") from e
-    if line.lstrip().startswith("{"):
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"not valid JSON: {e.msg} (column {e.colno})") from e
-        text = data.get("text") if isinstance(data, dict) else None
-        if not isinstance(text, str):
-            raise ValueError("JSON line has no string 'text' field")
-        line = text
-    if not line.strip():
+    data = _json_value(line)
+    text = line if data is _NOT_JSON else _text_field(data)
+    if not text.strip():
         raise ValueError("empty text")
-    return line
+    return text
+
+
+_NOT_JSON = object()
+
+
+def _json_value(line: str) -> object:
+    """The JSON value of ``line``, or ``_NOT_JSON`` for plain text.
+
+    A line that opens like an object but does not parse is a broken JSON line, not a request.
+    NaN and Infinity are not JSON (Python's parser accepts them): such a line is plain text.
+    """
+    try:
+        return json.loads(line, parse_constant=_reject_constant)
+    except RecursionError as e:  # json recurses per level: 100,000 `[` exhaust the stack
+        raise ValueError("JSON nested too deeply") from e
+    except ValueError as e:
+        if line.lstrip().startswith("{"):
+            detail = f"{e.msg} (column {e.colno})" if isinstance(e, json.JSONDecodeError) else e
+            raise ValueError(f"not valid JSON: {detail}") from e
+        return _NOT_JSON
+
+
+def _text_field(data: object) -> str:
+    if not isinstance(data, dict):
+        kind = _json_kind(data)
+        raise ValueError(f"a JSON {kind}, not an object with a 'text' field (or plain text)")
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise ValueError("JSON line has no string 'text' field")
+    return text
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    kinds = ((bool, "boolean"), (int, "number"), (float, "number"), (str, "string"))
+    return next((kind for cls, kind in kinds if isinstance(value, cls)), "array")
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:

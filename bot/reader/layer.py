@@ -32,8 +32,8 @@ from numpy.typing import NDArray
 
 from bot.encoder import Encoder, UseEncoder
 from bot.policy.layers import Hit, PreparedText
-from bot.policy.normalize import readable
 from bot.policy.model import Policy
+from bot.policy.normalize import readable
 from bot.reader.cache import default_cache_dir
 from bot.reader.features import MAX_CHARS, featurize, words_of
 from bot.reader.model import ReaderModel

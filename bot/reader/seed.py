@@ -24,7 +24,7 @@ import numpy as np
 from bot.encoder import Encoder
 from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
 from bot.policy.model import Policy
-from bot.reader.cache import SEED_DIR, phrase_cache_name
+from bot.reader.cache import SEED_DIR, cached_encode, phrase_cache_name
 from bot.reader.layer import shared_encoder
 from bot.reader.training import model_for, pack_model, training_set
 
@@ -41,9 +41,7 @@ def write_seed(policy: Policy, encoder: Encoder, directory: Path = SEED_DIR) -> 
         written = [
             _copy_model(built, directory) for built in sorted(Path(scratch).glob("reader-*.npz"))
         ]
-        written.append(
-            _half_float_phrases(Path(scratch) / phrase_cache_name(encoder), directory, policy)
-        )
+        written.append(_half_float_phrases(encoder, Path(scratch), directory, policy))
     return written
 
 
@@ -53,13 +51,13 @@ def _copy_model(built: Path, directory: Path) -> Path:
     return target
 
 
-def _half_float_phrases(built: Path, directory: Path, policy: Policy) -> Path:
-    keep = set(training_set(policy).texts)
-    with np.load(built, allow_pickle=False) as data:
-        rows = [i for i, p in enumerate(data["phrases"].tolist()) if p in keep]
-        phrases, vectors = data["phrases"][rows], data["vectors"][rows].astype(np.float16)
-    target = directory / built.name
-    np.savez_compressed(target, phrases=phrases, vectors=vectors)
+def _half_float_phrases(encoder: Encoder, scratch: Path, directory: Path, policy: Policy) -> Path:
+    # The user's cache keys vectors by a digest of their text; the seed names its texts (the
+    # bundled policy's own), so `why` can quote the closest ones and a test can tell what it has.
+    texts = list(dict.fromkeys(training_set(policy).texts))
+    vectors = cached_encode(encoder, texts, scratch)  # all cached by the training: nothing encoded
+    target = directory / phrase_cache_name(encoder)
+    np.savez_compressed(target, phrases=np.array(texts), vectors=vectors.astype(np.float16))
     return target
 
 

@@ -31,7 +31,7 @@ from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from bot.encoder import Encoder
 from bot.policy.model import Policy
-from bot.reader.cache import SEED_DIR, cached_encode
+from bot.reader.cache import MODELS_KEPT, SEED_DIR, cached_encode, prune_cache_files, touch
 from bot.reader.features import featurize, words_of
 from bot.reader.model import FORMAT, ReaderModel, TrainingOptions, train
 
@@ -148,6 +148,8 @@ def _load(key: str, cache_dir: Path | None) -> ReaderModel | None:
         if directory is not None:
             found = ReaderModel.load(directory / f"reader-{key}.npz")
             if found is not None:
+                if directory == cache_dir:
+                    touch(directory / f"reader-{key}.npz")  # used last: pruned last
                 return found
     return None
 
@@ -158,6 +160,7 @@ def _saved(key: str, cache_dir: Path | None, model: ReaderModel) -> ReaderModel:
         try:
             cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             model.save(path)
+            prune_cache_files(cache_dir, "reader-*.npz", keep=MODELS_KEPT)
         except OSError as e:  # a cache only saves time
             log.warning("could not write the reader cache %s: %s", path, e)
     return model

