@@ -207,7 +207,7 @@ def test_batch_from_stdin_through_the_installed_entry_point(small: str) -> None:
 
 
 def test_batch_json_values_that_are_not_objects_are_errors_not_requests(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], small: str, tmp_path: Path
 ) -> None:
     """Issue 12: `[1,2]`, `5` or `null` were decided as if a marketer had typed them. A line is
     a JSON object with a string 'text', or plain text that is not JSON; any other JSON value is
@@ -223,7 +223,9 @@ def test_batch_json_values_that_are_not_objects_are_errors_not_requests(
         '{"text": "we were sued", "id": 9}\n',
         encoding="utf-8",
     )
-    code, out, _ = _run(capsys, "check", RULES, "--json", "--batch", str(batch))
+    code, out, _ = _run(
+        capsys, "check", RULES, "--policy-dir", small, "--json", "--batch", str(batch)
+    )
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 1
     assert len(lines) == 9
@@ -244,13 +246,15 @@ def _deep(opening: str, depth: int = 100_000) -> str:
 
 
 def test_batch_a_deeply_nested_line_is_an_error_and_the_batch_goes_on(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], small: str, tmp_path: Path
 ) -> None:
     """Issue 12: one line nested 100,000 deep raised RecursionError and ended the whole batch."""
     batch = tmp_path / "deep.jsonl"
     rows = ["write a tweet", _deep('{"a":'), _deep("["), "we were sued"]
     batch.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    code, out, _ = _run(capsys, "check", RULES, "--json", "--batch", str(batch))
+    code, out, _ = _run(
+        capsys, "check", RULES, "--policy-dir", small, "--json", "--batch", str(batch)
+    )
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 1
     assert [line.get("route") for line in lines] == ["ai", None, None, "human"]
@@ -258,9 +262,18 @@ def test_batch_a_deeply_nested_line_is_an_error_and_the_batch_goes_on(
     assert all("nested too deeply" in line["error"] for line in lines[1:3])
 
 
-def test_batch_of_hostile_lines_through_a_real_process() -> None:
+def test_batch_of_hostile_lines_through_a_real_process(small: str) -> None:
     hostile = "\n".join(["[1,2]", "null", _deep("["), _deep('{"a":'), "write a tweet", "5"])
-    done = _subprocess("check", RULES, "--json", "--batch", "-", stdin=hostile.encode() + b"\n")
+    done = _subprocess(
+        "check",
+        RULES,
+        "--policy-dir",
+        small,
+        "--json",
+        "--batch",
+        "-",
+        stdin=hostile.encode() + b"\n",
+    )
     lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert done.returncode == 1, done.stderr.decode()[-2000:]
     assert b"Traceback" not in done.stderr

@@ -67,9 +67,9 @@ def _array(ids: set[int]) -> NDArray[np.int64]:
     return np.fromiter(sorted(ids), dtype=np.int64, count=len(ids))
 
 
-def words_of(text: str) -> list[str]:
-    """The normalised words of a text, as the reader's vocabulary holds them."""
-    return word_form(normalize(text)).split()
+def word_hashes(text: str) -> list[int]:
+    """The normalised words of a text, hashed, as the reader's vocabulary holds them."""
+    return [zlib.crc32(w.encode("utf-8")) for w in word_form(normalize(text)).split()]
 
 
 def batch_of(per_text: Sequence[NDArray[np.int64]]) -> SparseBatch:

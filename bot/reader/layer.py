@@ -35,7 +35,7 @@ from bot.policy.layers import Hit, PreparedText
 from bot.policy.model import Policy
 from bot.policy.normalize import readable
 from bot.reader.cache import default_cache_dir
-from bot.reader.features import MAX_CHARS, featurize, words_of
+from bot.reader.features import MAX_CHARS, featurize, word_hashes
 from bot.reader.model import ReaderModel
 from bot.reader.training import model_for
 
@@ -115,7 +115,7 @@ class ReaderLayer:
 
     def _known(self, text: str) -> float:
         """Share of the words of ``text`` the reader learnt (1.0 if it keeps no vocabulary)."""
-        words = words_of(text)
+        words = word_hashes(text)
         if not self.model.vocabulary or not words:
             return 1.0
         return sum(w in self.model.vocabulary for w in words) / len(words)

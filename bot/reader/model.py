@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from bot.reader.features import BUCKETS, SparseBatch
 
-FORMAT = "reader-2"  # bump when the model's maths or file layout change
+FORMAT = "reader-3"  # bump when the model's maths or file layout change
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,9 @@ class ReaderModel:
     bias: NDArray[np.float32]  # (categories,)
     temperature: float = 1.0
     meta: dict[str, str] = field(default_factory=dict)
-    # The words of the texts it learnt from (normalised): how much of a request it "knows".
-    vocabulary: frozenset[str] = frozenset()
+    # Hashes of the words of the texts it learnt from (see bot.reader.features.word_hash): how
+    # much of a request it "knows". Hashes, so a cached model keeps no policy text readable.
+    vocabulary: frozenset[int] = frozenset()
 
     @classmethod
     def zeros(cls, categories: Sequence[str], dims: int) -> ReaderModel:
@@ -78,7 +79,7 @@ class ReaderModel:
             temperature=np.array(self.temperature, dtype=np.float64),
             meta_keys=np.array(list(self.meta)),
             meta_values=np.array(list(self.meta.values())),
-            vocabulary=np.array(sorted(self.vocabulary)),
+            vocabulary=np.array(sorted(self.vocabulary), dtype=np.uint32),
         )
 
     @classmethod
@@ -98,7 +99,7 @@ class ReaderModel:
                     meta=dict(
                         zip(data["meta_keys"].tolist(), data["meta_values"].tolist(), strict=True)
                     ),
-                    vocabulary=frozenset(data["vocabulary"].tolist()),
+                    vocabulary=frozenset(int(h) for h in data["vocabulary"].tolist()),
                 )
         except (OSError, ValueError, KeyError):
             return None

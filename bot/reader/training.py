@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 from bot.encoder import Encoder
 from bot.policy.model import Policy
 from bot.reader.cache import MODELS_KEPT, SEED_DIR, cached_encode, prune_cache_files, touch
-from bot.reader.features import featurize, words_of
+from bot.reader.features import featurize, word_hashes
 from bot.reader.model import FORMAT, ReaderModel, TrainingOptions, train
 
 log = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ def _train(
             options=options,
             start=start,
         )
-    learnt = {word for text in data.texts for word in words_of(text)}
+    learnt = {word for text in data.texts for word in word_hashes(text)}
     return replace(model, vocabulary=model.vocabulary | learnt)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.policy.loader import DEFAULT_POLICY_DIR, load_policy
+from bot.policy.loader import load_policy
 from bot.reader import build_engine, shared_encoder
 from bot.reader.cache import phrase_cache_name
 
@@ -117,7 +117,7 @@ def encoder_ready(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _encoder_cache_size(cache_home: Path, policy_dir: Path, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Bytes the phrase and head caches take after building the engine for ``policy_dir``."""
+    """Bytes the phrase and model caches take after building the engine for ``policy_dir``."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     build_engine(load_policy(policy_dir))
     cache = cache_home / "should-ai"
@@ -171,7 +171,7 @@ def test_policy_after_policy_leaves_a_bounded_cache(
 @pytest.mark.slow
 @pytest.mark.usefixtures("encoder_ready")
 def test_a_cache_that_held_texts_is_rewritten_without_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    policy_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A machine upgraded with a cache of the old layout (every text, as wide as the longest)
     gets it rewritten at the next start, texts gone; its vectors are still used."""
@@ -184,5 +184,8 @@ def test_a_cache_that_held_texts_is_rewritten_without_them(
     )
     assert _holding(cache, "zorblat") != []
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    build_engine(load_policy(DEFAULT_POLICY_DIR))
+    (policy_dir / "cases" / "more.yaml").write_text(  # an addition: the phrase cache is used
+        "cases:\n  - {text: 'draft the spring sale intro', route: ai, category: drafting}\n"
+    )
+    build_engine(load_policy(policy_dir))
     assert _holding(cache, "zorblat", skip=(PARSE_CACHE,)) == []
