@@ -27,6 +27,7 @@ from bot.commands import Commands
 from bot.decision_log import DecisionLog, TransitionRecorder
 from bot.dedupe import Deduper
 from bot.escalations.model import Notifier, Platform
+from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
 from bot.failopen import STORE_ERRORS
 from bot.intake import Intake
@@ -44,7 +45,6 @@ from bot.store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-CONSOLE_USER = "console"
 _STOP_TIMEOUT_S = 10.0
 
 
@@ -96,7 +96,8 @@ class Services:
     commands: Commands
     ai: AiWork
     console: ConsoleNotifier
-    admins: AdminFanOut
+    admins: AdminFanOut  # admin notices, to every adapter that can reach the admins
+    admin_ids: Admins  # who the admins are (SHOULD_AI_ADMINS), for every admin check
     adapters: list[ChatAdapter] = field(default_factory=list)
 
     @property
@@ -185,11 +186,12 @@ def _assemble(
 ) -> Services:
     console = console or ConsoleNotifier()
     console.bind_policy(lambda: holder.policy)
+    admin_ids = Admins.parse(settings.admins)
     admins = AdminFanOut(console)
     decision_log = _make_decision_log(settings, redis, metrics)
     transitions = TransitionRecorder(decision_log, metrics)
     # Built before the job worker starts: both register their job functions on `jobs`.
-    escalations = _make_escalations(settings, redis, jobs, holder, transitions)
+    escalations = _make_escalations(redis, jobs, holder, transitions, admin_ids)
     escalations.register_notifier("console", console)
     ai = AiWork.from_settings(
         settings=settings,
@@ -209,7 +211,7 @@ def _assemble(
         holder=holder,
         escalations=escalations,
         reload=watcher.apply,
-        admin_ids=settings.admin_ids(),
+        admins=admin_ids,
         scheduled=lambda actor: ai.list_scheduled(actor=actor),
         max_chars=settings.max_request_chars,
     )
@@ -229,22 +231,23 @@ def _assemble(
         ai=ai,
         console=console,
         admins=admins,
+        admin_ids=admin_ids,
     )
 
 
 def _make_escalations(
-    settings: Settings,
     redis: aioredis.Redis,
     jobs: Jobs,
     holder: PolicyHolder,
     transitions: TransitionRecorder,
+    admins: Admins,
 ) -> EscalationService:
     """Every move it makes reaches the decision log (in the move's MULTI) and /metrics."""
     return EscalationService(
         redis=redis,
         jobs=jobs,
         policy=lambda: holder.policy,
-        admin_ids=settings.admin_ids() | {CONSOLE_USER},
+        admin_ids=admins,  # the console user is one of them: it owns the process
         transitions=transitions,
     )
 

@@ -20,6 +20,7 @@ from typing import Literal, Protocol
 from bot.ai.model import ScheduledPost
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.people import actor_key, person_for
+from bot.escalations.permissions import Admins
 from bot.failopen import STORE_ERRORS
 from bot.intake import Intake, IntakeResult
 from bot.policy.model import Decision, Policy
@@ -207,7 +208,7 @@ class Commands:
         holder: PolicyHolder,
         escalations: EscalationReader,
         reload: Reloader,
-        admin_ids: frozenset[str],
+        admins: Admins,
         scheduled: ScheduledLister | None = None,
         max_chars: int = 4000,
     ) -> None:
@@ -215,17 +216,12 @@ class Commands:
         self._holder = holder
         self._escalations = escalations
         self._reload = reload
-        self._admin_ids = admin_ids
+        self._admins = admins
         self._scheduled = scheduled
         self._max_chars = max_chars
 
     def is_admin(self, actor: Actor) -> bool:
-        # The person at the terminal of `should-ai serve` owns the process.
-        return (
-            actor.platform == "console"
-            or actor.user_id in self._admin_ids
-            or f"{actor.platform}:{actor.user_id}" in self._admin_ids
-        )
+        return self._admins.includes(actor)
 
     async def handle(self, *, actor: Actor, text: str, dedupe_key: str) -> Reply:
         command = parse(text)

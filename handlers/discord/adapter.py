@@ -17,6 +17,7 @@ from aiohttp import web
 from discord import app_commands
 
 from bot.errors import ShouldAiError
+from bot.escalations.permissions import Admins
 from bot.settings import Settings
 from handlers.discord.ai_delivery import DiscordDraftDelivery, DiscordPoster
 from handlers.discord.client import (
@@ -66,8 +67,10 @@ class DiscordAdapter:
         notifier: DiscordNotifier,
         interactions: DiscordInteractions,
         gate: LoginGate,
+        admins: Admins,
     ) -> None:
         self.gate = gate
+        self.admins = admins
         self.settings = settings
         self.client = client
         self.tree = tree
@@ -119,7 +122,7 @@ class DiscordAdapter:
 
     async def notify_admins(self, *, message: str) -> None:
         """DM every Discord id in SHOULD_AI_ADMINS (bad policy edits, for instance)."""
-        await self.notifier.notify_admins(admin_ids=self.settings.admin_ids(), message=message)
+        await self.notifier.notify_admins(admins=self.admins, message=message)
 
 
 def build(services: Services) -> DiscordAdapter:
@@ -136,7 +139,7 @@ def build(services: Services) -> DiscordAdapter:
         ai=services.ai,
     )
     client = make_client(settings, interactions)
-    tree = build_tree(client, admin_ids=settings.admin_ids())
+    tree = build_tree(client, admins=services.admin_ids)
     gate = LoginGate()
     notifier = DiscordNotifier(client=client, policy=lambda: services.holder.policy, gate=gate)
     # Before the job worker starts (app.py starts it after build): these register job handlers.
@@ -149,4 +152,5 @@ def build(services: Services) -> DiscordAdapter:
         notifier=notifier,
         interactions=interactions,
         gate=gate,
+        admins=services.admin_ids,
     )

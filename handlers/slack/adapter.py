@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.ai.slack_delivery import SlackDraftDelivery
 from bot.ai.slack_scheduler import SlackPostScheduler
 from bot.errors import ShouldAiError
+from bot.escalations.permissions import Admins
 from handlers.slack import blocks
 from handlers.slack.ai_work import register_ai_actions, routine_work
 from handlers.slack.client import make_client
@@ -47,14 +48,14 @@ class SlackAdapter:
         *,
         app: AsyncApp,
         notifier: SlackNotifier,
-        admin_ids: frozenset[str],
+        admins: Admins,
         app_token: str | None = None,
         http_mode: bool = False,
     ) -> None:
         self.app = app
         self._http_mode = http_mode
         self.notifier = notifier
-        self._admin_ids = admin_ids
+        self._admins = admins
         self._app_token = app_token
         self._socket: AsyncSocketModeHandler | None = None
 
@@ -81,7 +82,7 @@ class SlackAdapter:
     async def notify_admins(self, *, message: str) -> None:
         """DM every Slack admin in SHOULD_AI_ADMINS (a bad policy edit, for instance)."""
         text, message_blocks = blocks.notice_message(blocks.escape(message))
-        for user_id in sorted(slack_admins(self._admin_ids)):
+        for user_id in slack_admins(self._admins):
             try:
                 channel = await self.notifier.open_dm(user_id)
                 await self.notifier.client.chat_postMessage(
@@ -93,14 +94,9 @@ class SlackAdapter:
                 )
 
 
-def slack_admins(admin_ids: frozenset[str]) -> set[str]:
-    """The Slack user ids among SHOULD_AI_ADMINS (``U…``/``W…``, or ``slack:U…``)."""
-    found = set()
-    for raw in admin_ids:
-        user_id = raw.removeprefix("slack:")
-        if user_id[:1] in ("U", "W") and user_id.isalnum():
-            found.add(user_id)
-    return found
+def slack_admins(admins: Admins) -> list[str]:
+    """The Slack user ids among SHOULD_AI_ADMINS (``U…``/``W…``, or ``slack:U…``), sorted."""
+    return [u for u in admins.candidates("slack") if u[:1] in ("U", "W") and u.isalnum()]
 
 
 def build(services: Services, *, routine: RoutineWork | None = None) -> SlackAdapter:
@@ -138,7 +134,7 @@ def build(services: Services, *, routine: RoutineWork | None = None) -> SlackAda
     return SlackAdapter(
         app=app,
         notifier=notifier,
-        admin_ids=s.admin_ids(),
+        admins=services.admin_ids,
         app_token=app_token,
         http_mode=bool(secret),
     )
