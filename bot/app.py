@@ -213,7 +213,6 @@ def _assemble(
         reload=watcher.apply,
         admins=admin_ids,
         scheduled=lambda actor: ai.list_scheduled(actor=actor),
-        max_chars=settings.max_request_chars,
     )
     return Services(
         settings=settings,

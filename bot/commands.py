@@ -210,7 +210,6 @@ class Commands:
         reload: Reloader,
         admins: Admins,
         scheduled: ScheduledLister | None = None,
-        max_chars: int = 4000,
     ) -> None:
         self._intake = intake
         self._holder = holder
@@ -218,7 +217,6 @@ class Commands:
         self._reload = reload
         self._admins = admins
         self._scheduled = scheduled
-        self._max_chars = max_chars
 
     def is_admin(self, actor: Actor) -> bool:
         return self._admins.includes(actor)
@@ -260,7 +258,7 @@ class Commands:
     async def _run_sub_command(self, command: Command, actor: Actor) -> Reply:
         match command.name:
             case "why":
-                return self._why(command.text)
+                return await self._why(command.text)
             case "queue":
                 return await self._queue(actor)
             case "reload":
@@ -272,11 +270,13 @@ class Commands:
             case _:
                 return Reply(kind="help", text=HELP)
 
-    def _why(self, text: str) -> Reply:
-        if not text:
+    async def _why(self, text: str) -> Reply:
+        """What the requester would be told for ``text``, and why: decided by intake exactly as
+        the request itself would be (the LLM judge included), so the two never disagree."""
+        result = await self._intake.explain(text=text)
+        if result.decision is None:
             return Reply(kind="error", text="Usage: /should-ai why <request>")
-        decision = self._holder.current().engine.decide(text[: self._max_chars])
-        return Reply(kind="why", text=render_why(decision), decision=decision)
+        return Reply(kind="why", text=render_why(result.decision), decision=result.decision)
 
     async def _queue(self, actor: Actor) -> Reply:
         if self.is_admin(actor):

@@ -111,7 +111,24 @@ class Intake:
             error=rate_limited_message(verdict.limit, verdict.retry_after_s),
         )
 
+    async def explain(self, *, text: str) -> IntakeResult:
+        """The decision ``text`` would get as a request, decided the very same way (worker
+        thread, LLM judge), for ``why``; nothing is logged or counted, nobody is pinged."""
+        text = _clean(text)
+        if not text:
+            return IntakeResult(error=EMPTY_REQUEST)
+        decision = await self._decided(text)
+        return IntakeResult(decision=decision, truncated=len(text) > self._max_chars)
+
     async def _decide(self, actor: Actor, text: str) -> IntakeResult:
+        decision = await self._decided(text)
+        self._metrics.decisions.labels(
+            route=decision.route, category=decision.category or "none"
+        ).inc()
+        await self._log.record_decision(decision=decision, actor=actor, text=text)
+        return IntakeResult(decision=decision, truncated=len(text) > self._max_chars)
+
+    async def _decided(self, text: str) -> Decision:
         matched = text[: self._max_chars]  # bounds the engine's work on a pasted novel
         engine = self._holder.current().engine
         # Off the event loop (similarity encoding is CPU work), one at a time (engines need not
@@ -119,12 +136,7 @@ class Intake:
         decided = await asyncio.get_running_loop().run_in_executor(
             self._decider, engine.decide, matched
         )
-        decision = await self._judged(decided, matched)
-        self._metrics.decisions.labels(
-            route=decision.route, category=decision.category or "none"
-        ).inc()
-        await self._log.record_decision(decision=decision, actor=actor, text=text)
-        return IntakeResult(decision=decision, truncated=len(text) > self._max_chars)
+        return await self._judged(decided, matched)
 
     async def _judged(self, decision: Decision, text: str) -> Decision:
         """Let the LLM judge settle an unsure decision; any failure keeps it with a person."""

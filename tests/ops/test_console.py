@@ -113,3 +113,26 @@ async def test_a_keyword_match_never_asks_the_llm(
 
     assert result.decision is not None and result.decision.category == "crisis"
     assert llm.requests == []
+
+
+async def test_why_explains_the_decision_the_request_gets_judge_included(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    async with serve_fake_llm() as llm:
+        llm.default_answer = "data"
+        settings = settings_for(
+            redis_url, tmp_path, llm_base_url=llm.base_url, llm_api_key="test-key"
+        )
+        async with build_services(settings, console=ConsoleNotifier(stream=io.StringIO())) as s:
+            why = await s.commands.handle(
+                actor=CONSOLE_ACTOR, text="why flibbertigibbet", dedupe_key="w1"
+            )
+            asked = await s.commands.handle(
+                actor=CONSOLE_ACTOR, text="flibbertigibbet", dedupe_key="w2"
+            )
+
+    assert why.kind == "why" and why.decision is not None and asked.decision is not None
+    assert (why.decision.route, why.decision.category) == (asked.decision.route, "data")
+    assert why.text.startswith(asked.text)  # what the requester was told, then the reasons
+    assert "AI can do this (data)" in why.text
+    assert "- llm [data]: the LLM judge read this as data" in why.text
