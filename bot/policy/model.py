@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 Route = Literal["human", "ai"]
+AiWorkKind = Literal["schedule", "draft", "none"]
 Layer = Literal["keyword", "pattern", "similarity", "fallback", "llm"]
 
 
@@ -50,6 +51,28 @@ class Category(_Strict):
     threshold: float | None = Field(
         default=None, description="similarity threshold, written by `should-ai policy calibrate`"
     )
+    # What the bot does with a request routed here: schedule a post (after the requester
+    # confirms), draft the text with the LLM, or nothing beyond the verdict. Unset: draft for an
+    # AI category, none for a human one (see `work`).
+    ai_work: AiWorkKind | None = None
+
+    @field_validator("ai_work")
+    @classmethod
+    def _no_ai_work_for_a_person(
+        cls, value: AiWorkKind | None, info: ValidationInfo
+    ) -> AiWorkKind | None:
+        if info.data.get("route") == "human" and value not in (None, "none"):
+            raise ValueError(
+                f"a category a person owns gets no AI work; set ai_work: none, not {value}"
+            )
+        return value
+
+    @property
+    def work(self) -> AiWorkKind:
+        """The AI work a request routed to this category gets."""
+        if self.ai_work is not None:
+            return self.ai_work
+        return "draft" if self.route == "ai" else "none"
 
 
 class Fallback(_Strict):

@@ -102,8 +102,9 @@ async def start_rig(
     llm: FakeLlm | None,
     slack: FakeSlack,
     clock: Callable[[], float] = time.time,
+    policy: Policy | None = None,
 ) -> AsyncIterator[AiRig]:
-    policy = load_policy(POLICY_DIR)
+    policy = policy or load_policy(POLICY_DIR)
     jobs = Jobs(redis_url, poll_delay=0.05)
     model = (
         OpenAiChatModel(
