@@ -33,7 +33,6 @@ from bot.failopen import STORE_ERRORS
 from bot.intake import Intake
 from bot.jobs import Jobs
 from bot.metrics import Metrics
-from bot.notify_console import ConsoleNotifier
 from bot.policy.engine import PolicyEngine
 from bot.policy.loader import load_policy
 from bot.policy.model import Policy
@@ -42,6 +41,7 @@ from bot.reload import AdminNotifier, DecisionEngine, PolicyHolder, PolicyWatche
 from bot.settings import Settings
 from bot.store.connection import open_redis
 from bot.store.errors import StoreUnavailable
+from handlers.console.notifier import ConsoleNotifier
 
 log = logging.getLogger(__name__)
 
@@ -410,7 +410,7 @@ def _on_signals(stop: asyncio.Event) -> None:
 async def _run_until_stopped(
     services: Services, stop: asyncio.Event, interactive: bool | None
 ) -> int:
-    from bot.console import run_console, stdin_is_tty
+    from handlers.console.repl import run_console, stdin_is_tty
 
     tasks = {
         asyncio.create_task(services.jobs.run_worker(), name="job worker"),

@@ -4,7 +4,8 @@
 - ``guard``: the one door to that model; a request routed to a person never goes through it.
 - ``drafting``: drafts as durable jobs, with Use it / Regenerate / Discard.
 - ``timeparse`` and ``scheduling``: English and French times, confirmed before anything is posted;
-  ``slack_scheduler`` (chat.scheduleMessage) and ``timer_scheduler`` (a timer job, for Discord).
+  each platform posts later through its :class:`~bot.ai.model.PostScheduler` (Slack's lives in
+  handlers/slack/), or ``timer_scheduler`` (a timer job, for a platform without one: Discord).
 - ``judge``: the classifier's optional last layer, for requests no other layer could place.
 - ``service``: :class:`AiWork`, what the composition root builds and the adapters call.
 """

@@ -6,6 +6,8 @@ arq job arguments, so a crash between the chat ack and the work loses nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -121,10 +123,27 @@ class DraftDelivery(Protocol):
         """Tell the requester something (a draft that could not be made, a post that failed)."""
 
 
+@dataclass(frozen=True)
+class ChannelMention:
+    """A channel named in a request in the platform's markup, as the adapter resolved it:
+    the channel to post in, and where the mention sits in the text (``text[start:end]``)."""
+
+    channel: str
+    start: int
+    end: int
+
+
+MentionReader = Callable[[str], ChannelMention | None]
+
+
 class PostScheduler(Protocol):
     """How a platform posts later: Slack's chat.scheduleMessage, or a timer job on Discord."""
 
     max_ahead_s: int  # how far ahead the platform accepts a post
+
+    def channel_mention(self, text: str) -> ChannelMention | None:
+        """The channel mention in ``text`` the post should go to, in the platform's markup
+        (the last one), resolved; None when the request has none."""
 
     async def user_tz(self, *, user_id: str) -> str | None:
         """The user's IANA time zone if the platform knows it."""

@@ -17,11 +17,11 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.ai.slack_delivery import SlackDraftDelivery
-from bot.ai.slack_scheduler import SlackPostScheduler
 from bot.errors import ShouldAiError
 from bot.escalations.permissions import Admins
 from handlers.slack import blocks
+from handlers.slack.ai_delivery import SlackDraftDelivery
+from handlers.slack.ai_scheduler import SlackPostScheduler
 from handlers.slack.ai_work import register_ai_actions, routine_work
 from handlers.slack.client import make_client
 from handlers.slack.deps import RoutineWork, SlackDeps

@@ -3,7 +3,7 @@
 The verdict is already shown when this runs. :func:`routine_work` starts the drafting or the
 scheduling and shows what happens next; :func:`register_ai_actions` sends Use it / Regenerate /
 Discard and Confirm / Cancel presses to :class:`bot.ai.service.AiWork`. The cards themselves are
-rendered by bot/ai/slack_delivery.py, next to the code that delivers drafts.
+rendered by handlers/slack/ai_delivery.py, next to the code that delivers drafts.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ from slack_bolt.async_app import AsyncApp, AsyncRespond
 
 from bot.ai.model import Draft, ReplyTarget
 from bot.ai.service import AiWork
-from bot.ai.slack_delivery import (
+from bot.escalations.model import Actor
+from bot.policy.model import Policy
+from handlers.slack import blocks
+from handlers.slack.ai_delivery import (
     DRAFT_DISCARD_ACTION,
     DRAFT_REGENERATE_ACTION,
     DRAFT_USE_ACTION,
@@ -25,9 +28,6 @@ from bot.ai.slack_delivery import (
     note_blocks,
     outcome_blocks,
 )
-from bot.escalations.model import Actor
-from bot.policy.model import Policy
-from handlers.slack import blocks
 from handlers.slack.deps import Routine, RoutineWork
 from handlers.slack.listeners import ack_at_once, fallback_owner, guarded
 

@@ -14,12 +14,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncRespond
 from slack_sdk.errors import SlackApiError
 
-from bot.ai.slack_delivery import scheduled_blocks
 from bot.commands import Reply, reply_for_store_down
 from bot.escalations.model import Actor, StatusRef
 from bot.intake import IntakeResult
 from bot.policy.model import Decision
 from handlers.slack import blocks
+from handlers.slack.ai_delivery import scheduled_blocks
 from handlers.slack.deps import Routine, SlackDeps
 from handlers.slack.notifier import category_text, mention_of
 

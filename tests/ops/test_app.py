@@ -14,12 +14,12 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.app import Services, bound_port, build_services, start_http
-from bot.console import handle_line
 from bot.escalations.model import Actor
-from bot.notify_console import ConsoleNotifier
 from bot.settings import Settings
 from bot.store.embedded import EmbeddedRedis
 from bot.store.escalations import RedisEscalationStore
+from handlers.console.notifier import ConsoleNotifier
+from handlers.console.repl import handle_line
 from tests.ops.conftest import add_keyword, copy_policies, sample
 
 pytestmark = pytest.mark.store

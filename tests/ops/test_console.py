@@ -11,9 +11,9 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.app import build_services
-from bot.console import CONSOLE_ACTOR, handle_line
-from bot.notify_console import ConsoleNotifier
 from bot.settings import Settings
+from handlers.console.notifier import ConsoleNotifier
+from handlers.console.repl import CONSOLE_ACTOR, handle_line
 from tests.ai.fake_llm import serve_fake_llm
 from tests.ops.conftest import add_keyword, copy_policies
 
@@ -49,6 +49,22 @@ async def test_console_escalates_and_the_owner_ping_prints(
         f"PING Dana Whitfield (placeholder - communications lead) (comms-lead): "
         f"escalation {escalation.id}" in pings.getvalue()
     )
+
+
+async def test_the_console_prints_plain_words_not_chat_markup(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    pings = io.StringIO()
+    settings = settings_for(redis_url, tmp_path)
+    async with build_services(settings, console=ConsoleNotifier(stream=pings)) as services:
+        out = io.StringIO()
+        await handle_line(services, f"{CRISIS_WORD} on the evening news", out)
+        [escalation] = await services.escalations.list_open()
+        await handle_line(services, f"ack {escalation.id}", out)
+
+    printed = pings.getvalue() + out.getvalue()
+    assert f"STATUS {escalation.id} (acknowledged): Acknowledged by console." in printed
+    assert "<@" not in printed and "<#" not in printed
 
 
 async def test_console_shows_the_llm_draft(

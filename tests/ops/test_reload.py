@@ -13,8 +13,8 @@ import redis.asyncio as aioredis
 
 from bot.app import Services, build_services
 from bot.escalations.model import Actor
-from bot.notify_console import ConsoleNotifier
 from bot.settings import Settings
+from handlers.console.notifier import ConsoleNotifier
 from tests.ops.conftest import add_keyword, copy_policies, sample
 
 pytestmark = pytest.mark.store

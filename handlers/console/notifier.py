@@ -1,9 +1,10 @@
 """A notifier that writes to the terminal: `should-ai serve` with no chat tokens still shows
 who would be pinged, each climb to a channel, every status change, every admin notice and the
-drafts the LLM writes."""
+drafts the LLM writes. A terminal shows plain words: no chat markup (``<@id>``, ``<#id>``)."""
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -12,6 +13,16 @@ from typing import TextIO
 from bot.ai.model import Draft, ReplyTarget
 from bot.escalations.model import Escalation
 from bot.policy.model import Policy
+
+_USER_MENTION = re.compile(r"<@([^>|]+)(?:\|[^>]*)?>")
+_CHANNEL_MENTION = re.compile(r"<#([^>|]+)(?:\|([^>]*))?>")
+
+
+def plain(text: str) -> str:
+    """``text`` as a terminal should show it: ``<@console>`` reads ``console``, ``<#C1|news>``
+    reads ``#news``."""
+    text = _USER_MENTION.sub(lambda m: m.group(1), text)
+    return _CHANNEL_MENTION.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
 
 
 class ConsoleNotifier:
@@ -53,7 +64,7 @@ class ConsoleNotifier:
         )
 
     async def update_status(self, *, escalation: Escalation, message: str) -> None:
-        self._write(f"STATUS {escalation.id} ({escalation.state}): {message}")
+        self._write(f"STATUS {escalation.id} ({escalation.state}): {plain(message)}")
 
     async def notify_admins(self, *, message: str) -> None:
         self._write(f"ADMINS: {message}")
