@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.ai.service import AiWork
 from bot.commands import Commands
+from bot.core.flows import AfterDecision, Presses
 from bot.decision_log import DecisionLog, TransitionRecorder
 from bot.dedupe import Deduper
 from bot.escalations.model import Notifier, Platform
@@ -98,6 +99,8 @@ class Services:
     console: ConsoleNotifier
     admins: AdminFanOut  # admin notices, to every adapter that can reach the admins
     admin_ids: Admins  # who the admins are (SHOULD_AI_ADMINS), for every admin check
+    after_decision: AfterDecision
+    presses: Presses
     adapters: list[ChatAdapter] = field(default_factory=list)
 
     @property
@@ -231,6 +234,8 @@ def _assemble(
         console=console,
         admins=admins,
         admin_ids=admin_ids,
+        after_decision=AfterDecision(intake=intake, ai=ai),
+        presses=Presses(escalations=escalations, ai=ai, deduper=deduper),
     )
 
 

@@ -140,15 +140,6 @@ def render_why(decision: Decision) -> str:
     )
 
 
-def reply_for_store_down(decision: Decision) -> str:
-    """What the requester is told when their escalation could not be stored (Redis down)."""
-    owner = decision.owner.name if decision.owner else "the owner of this kind of work"
-    return (
-        f"I couldn't record this escalation right now, so please contact {owner} directly "
-        "about it. Do not hand it to AI in the meantime. I'll keep trying to notify them."
-    )
-
-
 def render_escalation_line(e: Escalation, *, now: float | None = None) -> str:
     age_min = int(((now or time.time()) - e.created_at) // 60)
     who = e.assignee or "channel"
@@ -222,17 +213,22 @@ class Commands:
         return self._admins.includes(actor)
 
     async def handle(self, *, actor: Actor, text: str, dedupe_key: str) -> Reply:
+        """What the user typed after /should-ai: a sub-command, or a request."""
         command = parse(text)
         if command.name is None:
-            return self._request_reply(
-                await self._intake.submit(actor=actor, text=command.text, dedupe_key=dedupe_key)
-            )
+            return await self.submit(actor=actor, text=command.text, dedupe_key=dedupe_key)
         refused = await self._intake.admit(actor=actor, dedupe_key=dedupe_key)
         if refused is not None:
             return self._request_reply(refused)
         if command.name in ADMIN_ONLY and not self.is_admin(actor):
             return Reply(kind="error", text=f"`{command.name}` is for should-ai admins only.")
         return await self._sub_command(command, actor)
+
+    async def submit(self, *, actor: Actor, text: str, dedupe_key: str) -> Reply:
+        """``text`` as a request, whatever its first word (a message shortcut's message)."""
+        return self._request_reply(
+            await self._intake.submit(actor=actor, text=text, dedupe_key=dedupe_key)
+        )
 
     def _request_reply(self, result: IntakeResult) -> Reply:
         if result.duplicate:

@@ -11,11 +11,10 @@ import uuid
 from typing import TYPE_CHECKING, TextIO
 
 from bot.ai.model import ReplyTarget
-from bot.commands import reply_for_store_down
+from bot.core.outcomes import AiOp, FollowUp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor
-from bot.intake import IntakeResult
-from bot.policy.model import Decision
+from handlers.common.replies import press_refused, reply_for_store_down
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ _ACTIONS: dict[str, Action] = {
     "acknowledge": "acknowledge",
     "resolve": "resolve",
 }
-_DRAFT_ACTIONS = frozenset({"use", "again", "discard"})
+_DRAFT_ACTIONS: dict[str, AiOp] = {"use": "use", "again": "again", "discard": "discard"}
 BANNER = (
     "should-ai console: type a request and press Enter (or `help`, `why <request>`, `queue`, "
     "`policy`, `ack <escalation id>`, `resolve <escalation id>`, and `use|again|discard "
@@ -49,51 +48,46 @@ async def handle_line(services: Services, line: str, out: TextIO) -> None:
         await _act(services, _ACTIONS[word], arg, out)
         return
     if word in _DRAFT_ACTIONS and arg and " " not in arg:
-        print(await _draft_action(services, word, arg), file=out, flush=True)
+        print(await _draft_action(services, _DRAFT_ACTIONS[word], arg), file=out, flush=True)
         return
     reply = await services.commands.handle(
         actor=CONSOLE_ACTOR, text=line, dedupe_key=uuid.uuid4().hex
     )
     if reply.text:
         print(reply.text, file=out, flush=True)
-    if reply.kind == "decision" and reply.decision is not None and reply.intake is not None:
-        print(await _follow_up(services, reply.intake, reply.decision, line), file=out, flush=True)
-
-
-async def _follow_up(
-    services: Services, result: IntakeResult, decision: Decision, line: str
-) -> str:
-    """Escalate a human-route decision; hand an AI-route one to the AI work."""
-    if decision.route == "human":
-        escalation = await services.intake.escalate(
-            result=result, actor=CONSOLE_ACTOR, text=line, status_ref=None
-        )
-        return (
-            f"Escalation {escalation.id} opened." if escalation else reply_for_store_down(decision)
-        )
-    outcome = await services.ai.handle(
-        actor=CONSOLE_ACTOR, text=line, decision=decision, reply_to=CONSOLE_TARGET
+    follow_up = await services.after_decision.follow_up(
+        reply=reply, actor=CONSOLE_ACTOR, text=line, reply_to=CONSOLE_TARGET
     )
-    return outcome.message
+    if said := _follow_up_text(follow_up):
+        print(said, file=out, flush=True)
 
 
-async def _draft_action(services: Services, word: str, draft_id: str) -> str:
-    if word == "use":
-        draft, message = await services.ai.use_draft(draft_id=draft_id, actor=CONSOLE_ACTOR)
-        return f"{message}\n{draft.text}" if draft is not None else message
-    if word == "again":
-        return await services.ai.regenerate(draft_id=draft_id, actor=CONSOLE_ACTOR)
-    return await services.ai.discard(draft_id=draft_id, actor=CONSOLE_ACTOR)
+def _follow_up_text(follow_up: FollowUp) -> str:
+    if follow_up.kind == "escalated" and follow_up.escalation is not None:
+        return f"Escalation {follow_up.escalation.id} opened."
+    if follow_up.kind == "store_down" and follow_up.decision is not None:
+        return reply_for_store_down(follow_up.decision)
+    if follow_up.kind == "ai_work" and follow_up.ai is not None:
+        return follow_up.ai.message
+    return ""
+
+
+async def _draft_action(services: Services, op: AiOp, draft_id: str) -> str:
+    pressed = await services.presses.ai(actor=CONSOLE_ACTOR, op=op, ref=draft_id)
+    assert pressed is not None  # only a press with a dedupe key can be a duplicate
+    if pressed.draft is not None:
+        return f"{pressed.message}\n{pressed.draft.text}"
+    return pressed.message
 
 
 async def _act(services: Services, action: Action, escalation_id: str, out: TextIO) -> None:
-    try:
-        e = await services.escalations.act(
-            escalation_id=escalation_id, actor=CONSOLE_ACTOR, action=action
-        )
-    except ShouldAiError as err:
-        print(f"Could not {action} {escalation_id}: {err}", file=out, flush=True)
+    pressed = await services.presses.escalation(
+        actor=CONSOLE_ACTOR, escalation_id=escalation_id, action=action
+    )
+    if pressed.kind != "moved" or pressed.escalation is None:
+        print(f"Could not {action} {escalation_id}: {press_refused(pressed)}", file=out, flush=True)
         return
+    e = pressed.escalation
     print(f"Escalation {e.id} is now {e.state}.", file=out, flush=True)
 
 

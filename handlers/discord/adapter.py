@@ -132,11 +132,9 @@ def build(services: Services) -> DiscordAdapter:
     use_api_url(settings.discord_api_url)
     interactions = DiscordInteractions(
         commands=services.commands,
-        intake=services.intake,
-        escalations=services.escalations,
-        deduper=services.deduper,
+        after_decision=services.after_decision,
+        presses=services.presses,
         policy=lambda: services.holder.policy,
-        ai=services.ai,
     )
     client = make_client(settings, interactions)
     tree = build_tree(client, admins=services.admin_ids)

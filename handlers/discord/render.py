@@ -13,6 +13,7 @@ import discord
 from bot.escalations.model import Escalation
 from bot.escalations.people import display_name, platform_user_id
 from bot.policy.model import Decision, Policy
+from handlers.common.text import clip
 
 AI_COLOUR = discord.Colour.green()
 HUMAN_COLOUR = discord.Colour.orange()
@@ -30,10 +31,6 @@ _STATE_EMOJI = {
     "resolved": "\N{WHITE HEAVY CHECK MARK}",
     "expired": "\N{WARNING SIGN}",
 }
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def mention(user_id: str | None, fallback: str = "someone") -> str:

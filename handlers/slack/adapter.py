@@ -22,9 +22,9 @@ from bot.escalations.permissions import Admins
 from handlers.slack import blocks
 from handlers.slack.ai_delivery import SlackDraftDelivery
 from handlers.slack.ai_scheduler import SlackPostScheduler
-from handlers.slack.ai_work import register_ai_actions, routine_work
+from handlers.slack.ai_work import register_ai_actions
 from handlers.slack.client import make_client
-from handlers.slack.deps import RoutineWork, SlackDeps
+from handlers.slack.deps import SlackDeps
 from handlers.slack.listeners import register
 from handlers.slack.notifier import SlackNotifier
 
@@ -99,11 +99,8 @@ def slack_admins(admins: Admins) -> list[str]:
     return [u for u in admins.candidates("slack") if u[:1] in ("U", "W") and u.isalnum()]
 
 
-def build(services: Services, *, routine: RoutineWork | None = None) -> SlackAdapter:
-    """The Slack adapter for ``services``; raises SlackConfigError without the tokens it needs.
-
-    ``routine`` replaces the AI work for requests routed to AI (default: ``services.ai``).
-    """
+def build(services: Services) -> SlackAdapter:
+    """The Slack adapter for ``services``; raises SlackConfigError without the tokens it needs."""
     s = services.settings
     if s.slack_bot_token is None:
         raise SlackConfigError("SLACK_BOT_TOKEN is not set")
@@ -122,14 +119,13 @@ def build(services: Services, *, routine: RoutineWork | None = None) -> SlackAda
     services.ai.register_scheduler("slack", SlackPostScheduler(client))
     deps = SlackDeps(
         commands=services.commands,
-        intake=services.intake,
-        escalations=services.escalations,
+        after_decision=services.after_decision,
+        presses=services.presses,
         policy=lambda: services.holder.policy,
         notifier=notifier,
-        routine=routine or routine_work(services.ai),
     )
     register(app, deps)
-    register_ai_actions(app, services.ai, policy=lambda: services.holder.policy)
+    register_ai_actions(app, services.presses, policy=lambda: services.holder.policy)
     app_token = s.slack_app_token.get_secret_value() if s.slack_app_token else None
     return SlackAdapter(
         app=app,
