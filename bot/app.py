@@ -1,7 +1,9 @@
 """The composition root: builds every part of should-ai from :class:`Settings` and serves.
 
-Nothing else in the project builds a Redis client, a policy holder or an escalation service;
-chat adapters receive :class:`Services` and take what they need from it. ``should-ai serve``
+Nothing else in the project builds a Redis client, a policy holder or an escalation service,
+and nothing else knows every adapter: chat adapters receive the :class:`~bot.core.Core` facade
+and register their ports with it; this module only maps the enabled ones to their ``build``.
+``should-ai serve``
 runs every chat adapter that has credentials, the job worker, the policy watcher and an HTTP
 server with ``/healthz`` and ``/metrics``. With no chat tokens it runs on the console: pings
 and admin notices are printed, and requests typed on a terminal are answered.
@@ -16,18 +18,20 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import redis.asyncio as aioredis
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+import handlers.console as console_adapter
+import handlers.discord as discord_adapter
+import handlers.slack as slack_adapter
 from bot.ai.service import AiWork
 from bot.commands import Commands
-from bot.core.flows import AfterDecision, Presses
+from bot.core import AdapterPlugin, AdminNotices, AfterDecision, ChatAdapter, Core, Presses
 from bot.decision_log import DecisionLog, TransitionRecorder
 from bot.dedupe import Deduper
-from bot.escalations.model import Notifier, Platform
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
 from bot.failopen import STORE_ERRORS
@@ -38,50 +42,22 @@ from bot.policy.engine import PolicyEngine
 from bot.policy.loader import load_policy
 from bot.policy.model import Policy
 from bot.ratelimit import RateLimiter
-from bot.reload import AdminNotifier, DecisionEngine, PolicyHolder, PolicyWatcher
+from bot.reload import DecisionEngine, PolicyHolder, PolicyWatcher
 from bot.settings import Settings
 from bot.store.connection import open_redis
 from bot.store.errors import StoreUnavailable
-from handlers.console.notifier import ConsoleNotifier
+from handlers.console import ConsoleAdapter, ConsoleNotifier
 
 log = logging.getLogger(__name__)
 
 _STOP_TIMEOUT_S = 10.0
 
 
-class ChatAdapter(Protocol):
-    """What handlers/slack and handlers/discord build from :class:`Services`."""
-
-    @property
-    def platform(self) -> Platform: ...
-    @property
-    def notifier(self) -> Notifier: ...
-
-    def mount(self, web_app: web.Application) -> None: ...
-    async def start(self) -> None: ...
-    async def stop(self) -> None: ...
-
-
-class AdminFanOut:
-    """Tells the admins on every channel that can reach them; the console log always."""
-
-    def __init__(self, console: ConsoleNotifier) -> None:
-        self._targets: list[AdminNotifier] = [console]
-
-    def add(self, target: AdminNotifier) -> None:
-        self._targets.append(target)
-
-    async def notify_admins(self, *, message: str) -> None:
-        for target in self._targets:
-            try:
-                await target.notify_admins(message=message)
-            except Exception:  # one platform refusing must not hide the notice elsewhere
-                log.exception("could not deliver an admin notice via %r", target)
-
-
 @dataclass
 class Services:
-    """Everything a chat adapter (and the CLI) may use; built once by :func:`build_services`."""
+    """Everything the composition root built, once, by :func:`build_services`: the
+    :class:`~bot.core.Core` the adapters are given, and what only the root, the HTTP server,
+    the CLI and the supervisor touch."""
 
     settings: Settings
     redis: aioredis.Redis
@@ -93,15 +69,18 @@ class Services:
     escalations: EscalationService
     decision_log: DecisionLog
     intake: Intake
-    deduper: Deduper  # for button clicks and other deliveries the adapters dedupe themselves
+    deduper: Deduper
     commands: Commands
     ai: AiWork
-    console: ConsoleNotifier
-    admins: AdminFanOut  # admin notices, to every adapter that can reach the admins
-    admin_ids: Admins  # who the admins are (SHOULD_AI_ADMINS), for every admin check
-    after_decision: AfterDecision
-    presses: Presses
+    admins: AdminNotices  # admin notices, to every adapter that can reach the admins
+    core: Core
+    console_adapter: ConsoleAdapter
     adapters: list[ChatAdapter] = field(default_factory=list)
+
+    @property
+    def console(self) -> ConsoleNotifier:
+        """Where the console prints pings, status changes, admin notices and drafts."""
+        return self.console_adapter.notifier
 
     @property
     def policy(self) -> Policy:
@@ -187,15 +166,12 @@ def _assemble(
     jobs: Jobs,
     console: ConsoleNotifier | None,
 ) -> Services:
-    console = console or ConsoleNotifier()
-    console.bind_policy(lambda: holder.policy)
     admin_ids = Admins.parse(settings.admins)
-    admins = AdminFanOut(console)
+    notices = AdminNotices()
     decision_log = _make_decision_log(settings, redis, metrics)
     transitions = TransitionRecorder(decision_log, metrics)
     # Built before the job worker starts: both register their job functions on `jobs`.
     escalations = _make_escalations(redis, jobs, holder, transitions, admin_ids)
-    escalations.register_notifier("console", console)
     ai = AiWork.from_settings(
         settings=settings,
         redis=redis,
@@ -203,12 +179,11 @@ def _assemble(
         policy=lambda: holder.policy,
         audit=decision_log,
     )
-    ai.register_delivery("console", console)
     deduper = Deduper(
         redis, ttl_s=settings.dedupe_ttl_s, metrics=metrics, timeout_s=settings.redis_timeout_s
     )
     intake = _make_intake(settings, redis, metrics, holder, decision_log, escalations, deduper, ai)
-    watcher = PolicyWatcher(holder, admins=admins)
+    watcher = PolicyWatcher(holder, admins=notices)
     commands = Commands(
         intake=intake,
         holder=holder,
@@ -216,6 +191,16 @@ def _assemble(
         reload=watcher.apply,
         admins=admin_ids,
         scheduled=lambda actor: ai.list_scheduled(actor=actor),
+    )
+    core = Core(
+        policy=lambda: holder.policy,
+        admins=admin_ids,
+        commands=commands,
+        escalations=escalations,
+        ai=ai,
+        after_decision=AfterDecision(intake=intake, ai=ai),
+        presses=Presses(escalations=escalations, ai=ai, deduper=deduper),
+        notices=notices,
     )
     return Services(
         settings=settings,
@@ -231,11 +216,10 @@ def _assemble(
         deduper=deduper,
         commands=commands,
         ai=ai,
-        console=console,
-        admins=admins,
-        admin_ids=admin_ids,
-        after_decision=AfterDecision(intake=intake, ai=ai),
-        presses=Presses(escalations=escalations, ai=ai, deduper=deduper),
+        admins=notices,
+        core=core,
+        # The console is always on: pings of what is typed there, and admin notices, print.
+        console_adapter=console_adapter.build(settings, core, notifier=console),
     )
 
 
@@ -328,33 +312,17 @@ def make_web_app(services: Services) -> web.Application:
 # --- adapters --------------------------------------------------------------------------------
 
 
+# Every chat platform should-ai has an adapter for; each says whether settings turn it on.
+CHAT_PLATFORMS: tuple[AdapterPlugin, ...] = (slack_adapter, discord_adapter)
+
+
 def build_adapters(services: Services) -> list[ChatAdapter]:
-    """One adapter per platform whose credentials are set; none is fine (console mode)."""
-    s = services.settings
-    adapters: list[ChatAdapter] = []
-    if s.slack_bot_token and (s.slack_app_token or s.slack_signing_secret):
-        from handlers.slack.adapter import build as build_slack
-
-        adapters.append(build_slack(services))
-    elif s.slack_bot_token:
-        log.warning(
-            "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
-            "SLACK_SIGNING_SECRET (HTTP mode): Slack stays off"
-        )
-    if s.discord_token:
-        from handlers.discord.adapter import build as build_discord
-
-        adapters.append(build_discord(services))
-    for adapter in adapters:
-        _wire(services, adapter)
-    return adapters
-
-
-def _wire(services: Services, adapter: ChatAdapter) -> None:
-    services.escalations.register_notifier(adapter.platform, adapter.notifier)
-    if callable(getattr(adapter, "notify_admins", None)):
-        services.admins.add(adapter)  # type: ignore[arg-type]
-    services.adapters.append(adapter)
+    """One adapter per platform whose credentials are set; none is fine (console mode).
+    Building an adapter registers its ports with the core."""
+    for platform in CHAT_PLATFORMS:
+        if platform.enabled(services.settings):
+            services.adapters.append(platform.build(services.settings, services.core))
+    return services.adapters
 
 
 # --- serve -----------------------------------------------------------------------------------
@@ -400,10 +368,8 @@ async def serve(settings: Settings, *, interactive: bool | None = None) -> int:
 def _adapter_summary(services: Services) -> str:
     if services.adapters:
         return "adapters: " + ", ".join(a.platform for a in services.adapters)
-    return (
-        "no chat adapter configured (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or "
-        "SLACK_SIGNING_SECRET, or DISCORD_TOKEN): pings are printed here"
-    )
+    hints = " or ".join(platform.SETUP_HINT for platform in CHAT_PLATFORMS)
+    return f"no chat adapter configured (set {hints}): pings are printed here"
 
 
 def _on_signals(stop: asyncio.Event) -> None:
@@ -415,8 +381,6 @@ def _on_signals(stop: asyncio.Event) -> None:
 async def _run_until_stopped(
     services: Services, stop: asyncio.Event, interactive: bool | None
 ) -> int:
-    from handlers.console.repl import run_console, stdin_is_tty
-
     tasks = {
         asyncio.create_task(services.jobs.run_worker(), name="job worker"),
         asyncio.create_task(services.watcher.run(stop), name="policy watcher"),
@@ -424,8 +388,9 @@ async def _run_until_stopped(
     tasks |= {
         asyncio.create_task(a.start(), name=f"{a.platform} adapter") for a in services.adapters
     }
-    if not services.adapters and (stdin_is_tty() if interactive is None else interactive):
-        tasks.add(asyncio.create_task(run_console(services, stop), name="console"))
+    console = services.console_adapter
+    if not services.adapters and (console.interactive() if interactive is None else interactive):
+        tasks.add(asyncio.create_task(console.run(stop), name="console"))
     try:
         return await _supervise(tasks, stop)
     finally:

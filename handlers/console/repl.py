@@ -8,18 +8,15 @@ import contextlib
 import logging
 import sys
 import uuid
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from bot.ai.model import ReplyTarget
-from bot.core.outcomes import AiOp, FollowUp
+from bot.core import AiOp, Core, FollowUp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor
 from handlers.common.replies import press_refused, reply_for_store_down
 
 log = logging.getLogger(__name__)
-
-if TYPE_CHECKING:
-    from bot.app import Services
 
 CONSOLE_ACTOR = Actor(platform="console", user_id="console")
 CONSOLE_TARGET = ReplyTarget(platform="console", user_id="console")
@@ -40,22 +37,20 @@ def stdin_is_tty() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
-async def handle_line(services: Services, line: str, out: TextIO) -> None:
+async def handle_line(core: Core, line: str, out: TextIO) -> None:
     """Answer one typed line, as a chat adapter would answer the same slash command."""
     head, _, rest = line.strip().partition(" ")
     word, arg = head.lower(), rest.strip()
     if word in _ACTIONS and arg:
-        await _act(services, _ACTIONS[word], arg, out)
+        await _act(core, _ACTIONS[word], arg, out)
         return
     if word in _DRAFT_ACTIONS and arg and " " not in arg:
-        print(await _draft_action(services, _DRAFT_ACTIONS[word], arg), file=out, flush=True)
+        print(await _draft_action(core, _DRAFT_ACTIONS[word], arg), file=out, flush=True)
         return
-    reply = await services.commands.handle(
-        actor=CONSOLE_ACTOR, text=line, dedupe_key=uuid.uuid4().hex
-    )
+    reply = await core.commands.handle(actor=CONSOLE_ACTOR, text=line, dedupe_key=uuid.uuid4().hex)
     if reply.text:
         print(reply.text, file=out, flush=True)
-    follow_up = await services.after_decision.follow_up(
+    follow_up = await core.after_decision.follow_up(
         reply=reply, actor=CONSOLE_ACTOR, text=line, reply_to=CONSOLE_TARGET
     )
     if said := _follow_up_text(follow_up):
@@ -72,16 +67,16 @@ def _follow_up_text(follow_up: FollowUp) -> str:
     return ""
 
 
-async def _draft_action(services: Services, op: AiOp, draft_id: str) -> str:
-    pressed = await services.presses.ai(actor=CONSOLE_ACTOR, op=op, ref=draft_id)
+async def _draft_action(core: Core, op: AiOp, draft_id: str) -> str:
+    pressed = await core.presses.ai(actor=CONSOLE_ACTOR, op=op, ref=draft_id)
     assert pressed is not None  # only a press with a dedupe key can be a duplicate
     if pressed.draft is not None:
         return f"{pressed.message}\n{pressed.draft.text}"
     return pressed.message
 
 
-async def _act(services: Services, action: Action, escalation_id: str, out: TextIO) -> None:
-    pressed = await services.presses.escalation(
+async def _act(core: Core, action: Action, escalation_id: str, out: TextIO) -> None:
+    pressed = await core.presses.escalation(
         actor=CONSOLE_ACTOR, escalation_id=escalation_id, action=action
     )
     if pressed.kind != "moved" or pressed.escalation is None:
@@ -91,7 +86,7 @@ async def _act(services: Services, action: Action, escalation_id: str, out: Text
     print(f"Escalation {e.id} is now {e.state}.", file=out, flush=True)
 
 
-async def run_console(services: Services, stop: asyncio.Event, *, fd: int = 0) -> None:
+async def run_console(core: Core, stop: asyncio.Event, *, fd: int = 0) -> None:
     """Read lines from ``fd`` until EOF or ``stop``; EOF (Ctrl-D) stops serve."""
     lines: asyncio.Queue[str | None] = asyncio.Queue()
     loop = asyncio.get_running_loop()
@@ -101,15 +96,15 @@ async def run_console(services: Services, stop: asyncio.Event, *, fd: int = 0) -
     try:
         while (line := await lines.get()) is not None:
             if line.strip():
-                await _answer(services, line)
+                await _answer(core, line)
     finally:
         loop.remove_reader(fd)
     stop.set()
 
 
-async def _answer(services: Services, line: str) -> None:
+async def _answer(core: Core, line: str) -> None:
     try:
-        await handle_line(services, line, sys.stdout)
+        await handle_line(core, line, sys.stdout)
     except ShouldAiError as e:
         print(f"error: {e}", flush=True)
     except Exception:  # one bad line must not end the session; the traceback is logged

@@ -129,10 +129,10 @@ async def test_redis_stopped_mid_run_still_answers_and_says_contact_the_owner(
 ) -> None:
     async with running(own_redis.url, tmp_path) as services:
         out = io.StringIO()
-        await handle_line(services, f"draft the {DRAFT_WORD}", out)
+        await handle_line(services.core, f"draft the {DRAFT_WORD}", out)
         own_redis.kill()
 
-        await handle_line(services, f"the {CRISIS_WORD} went viral, what do we say?", out)
+        await handle_line(services.core, f"the {CRISIS_WORD} went viral, what do we say?", out)
 
         said = out.getvalue()
         assert "AI can do this (drafting)" in said

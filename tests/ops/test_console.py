@@ -37,9 +37,9 @@ async def test_console_escalates_and_the_owner_ping_prints(
     settings = settings_for(redis_url, tmp_path)
     async with build_services(settings, console=ConsoleNotifier(stream=pings)) as services:
         out = io.StringIO()
-        await handle_line(services, f"{CRISIS_WORD} on the evening news", out)
+        await handle_line(services.core, f"{CRISIS_WORD} on the evening news", out)
         [escalation] = await services.escalations.list_open()
-        await handle_line(services, f"ack {escalation.id}", out)
+        await handle_line(services.core, f"ack {escalation.id}", out)
 
     said = out.getvalue()
     assert "A person must own this (crisis): Dana Whitfield" in said
@@ -58,9 +58,9 @@ async def test_the_console_prints_plain_words_not_chat_markup(
     settings = settings_for(redis_url, tmp_path)
     async with build_services(settings, console=ConsoleNotifier(stream=pings)) as services:
         out = io.StringIO()
-        await handle_line(services, f"{CRISIS_WORD} on the evening news", out)
+        await handle_line(services.core, f"{CRISIS_WORD} on the evening news", out)
         [escalation] = await services.escalations.list_open()
-        await handle_line(services, f"ack {escalation.id}", out)
+        await handle_line(services.core, f"ack {escalation.id}", out)
 
     printed = pings.getvalue() + out.getvalue()
     assert f"STATUS {escalation.id} (acknowledged): Acknowledged by console." in printed
@@ -79,7 +79,7 @@ async def test_console_shows_the_llm_draft(
         async with build_services(settings, console=ConsoleNotifier(stream=pings)) as services:
             worker = asyncio.create_task(services.jobs.run_worker())
             out = io.StringIO()
-            await handle_line(services, f"draft the {DRAFT_WORD} intro", out)
+            await handle_line(services.core, f"draft the {DRAFT_WORD} intro", out)
             for _ in range(300):
                 if "DRAFT " in pings.getvalue():
                     break

@@ -38,3 +38,21 @@ def test_the_core_imports_no_platform_sdk_and_no_adapter() -> None:
         if str(path.relative_to(ROOT)) not in COMPOSITION_ROOT
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_no_adapter_imports_the_composition_root() -> None:
+    root_modules = tuple(p.removesuffix(".py").replace("/", ".") for p in COMPOSITION_ROOT)
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(n for n in imports(path) if under(n, root_modules))
+        for path in modules("handlers")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_composition_root_is_the_only_module_that_knows_every_adapter() -> None:
+    knowing = {
+        str(path.relative_to(ROOT))
+        for path in modules("bot")
+        if {"handlers.slack", "handlers.discord"} <= {n for n in imports(path)}
+    }
+    assert knowing == COMPOSITION_ROOT

@@ -40,7 +40,7 @@ async def services(
 
 
 async def open_one(services: Services) -> str:
-    await handle_line(services, f"{CRISIS_WORD} trending", io.StringIO())
+    await handle_line(services.core, f"{CRISIS_WORD} trending", io.StringIO())
     [escalation] = await services.escalations.list_open()
     return escalation.id
 
