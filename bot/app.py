@@ -3,26 +3,24 @@
 Nothing else in the project builds a Redis client, a policy holder or an escalation service,
 and nothing else knows every adapter: chat adapters receive the :class:`~bot.core.Core` facade
 and register their ports with it; this module only maps the enabled ones to their ``build``.
-``should-ai serve``
-runs every chat adapter that has credentials, the job worker, the policy watcher and an HTTP
-server with ``/healthz`` and ``/metrics``. With no chat tokens it runs on the console: pings
-and admin notices are printed, and requests typed on a terminal are answered.
+
+:func:`serve` (``should-ai serve``) builds the bot, starts the HTTP server
+(:mod:`bot.server.http`) and hands every chat adapter that has credentials, the job worker and
+the policy watcher to the supervisor (:mod:`bot.server.supervise`). With no chat tokens it runs
+on the console: pings and admin notices are printed, and requests typed on a terminal are
+answered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import signal
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
-from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST
 
 import handlers.console as console_adapter
 import handlers.discord as discord_adapter
@@ -34,23 +32,19 @@ from bot.decision_log import DecisionLog, TransitionRecorder
 from bot.dedupe import Deduper
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
-from bot.failopen import STORE_ERRORS
 from bot.intake import Intake
 from bot.jobs import Jobs
 from bot.metrics import Metrics
 from bot.policy.engine import PolicyEngine
 from bot.policy.loader import load_policy
-from bot.policy.model import Policy
 from bot.ratelimit import RateLimiter
-from bot.reload import DecisionEngine, PolicyHolder, PolicyWatcher
+from bot.reload import PolicyHolder, PolicyWatcher
+from bot.server import bound_port, on_signals, run_until_stopped, start_http
 from bot.settings import Settings
 from bot.store.connection import open_redis
-from bot.store.errors import StoreUnavailable
 from handlers.console import ConsoleAdapter, ConsoleNotifier
 
 log = logging.getLogger(__name__)
-
-_STOP_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -81,13 +75,6 @@ class Services:
     def console(self) -> ConsoleNotifier:
         """Where the console prints pings, status changes, admin notices and drafts."""
         return self.console_adapter.notifier
-
-    @property
-    def policy(self) -> Policy:
-        return self.holder.policy
-
-    def engine(self) -> DecisionEngine:
-        return self.holder.engine
 
 
 def _make_holder(settings: Settings, metrics: Metrics) -> PolicyHolder:
@@ -240,75 +227,6 @@ def _make_escalations(
     )
 
 
-# --- HTTP: /healthz and /metrics --------------------------------------------------------------
-
-SERVICES_KEY = web.AppKey("services", Services)
-_SCRAPE_ERRORS: tuple[type[BaseException], ...] = (StoreUnavailable, *STORE_ERRORS)
-
-
-async def _redis_ok(services: Services) -> str | None:
-    """None if Redis answers PING in time, else what went wrong."""
-    try:
-        async with asyncio.timeout(services.settings.redis_timeout_s):
-            await services.redis.ping()
-    except STORE_ERRORS as e:
-        return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-    return None
-
-
-async def _healthz(request: web.Request) -> web.Response:
-    services: Services = request.app[SERVICES_KEY]
-    problem = await _redis_ok(services)
-    body: dict[str, Any] = {
-        "status": "ok" if problem is None else "unavailable",
-        "redis": "ok" if problem is None else problem,
-        "policy_revision": services.holder.current().revision,
-        "adapters": [a.platform for a in services.adapters] or ["console"],
-        "escalations_waiting_for_redis": services.intake.pending_escalations,
-    }
-    return web.json_response(body, status=200 if problem is None else 503)
-
-
-async def _refresh_escalation_gauge(services: Services) -> None:
-    try:
-        async with asyncio.timeout(services.settings.redis_timeout_s):
-            open_now = await services.escalations.list_open()
-    except _SCRAPE_ERRORS as e:
-        services.metrics.store_errors.labels(component="metrics").inc()
-        log.warning("escalation gauge not refreshed, redis unavailable: %r", e)
-        return
-    services.metrics.escalations.clear()
-    for state in ("open", "acknowledged", "reassigned", "expired"):  # all but resolved
-        count = sum(1 for e in open_now if e.state == state)
-        services.metrics.escalations.labels(state=state).set(count)
-
-
-async def _refresh_jobs_gauge(services: Services) -> None:
-    try:
-        async with asyncio.timeout(services.settings.redis_timeout_s):
-            services.metrics.jobs_queued.set(await services.jobs.pending_count())
-    except _SCRAPE_ERRORS as e:
-        services.metrics.store_errors.labels(component="metrics").inc()
-        log.warning("job queue gauge not refreshed, redis unavailable: %r", e)
-
-
-async def _metrics(request: web.Request) -> web.Response:
-    services: Services = request.app[SERVICES_KEY]
-    await _refresh_escalation_gauge(services)
-    await _refresh_jobs_gauge(services)
-    return web.Response(
-        body=services.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
-    )
-
-
-def make_web_app(services: Services) -> web.Application:
-    app = web.Application()
-    app[SERVICES_KEY] = services
-    app.router.add_get("/healthz", _healthz)
-    app.router.add_get("/metrics", _metrics)
-    return app
-
-
 # --- adapters --------------------------------------------------------------------------------
 
 
@@ -328,28 +246,10 @@ def build_adapters(services: Services) -> list[ChatAdapter]:
 # --- serve -----------------------------------------------------------------------------------
 
 
-async def start_http(services: Services, *, port: int, host: str = "0.0.0.0") -> web.AppRunner:
-    app = make_web_app(services)
-    for adapter in services.adapters:
-        adapter.mount(app)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    return runner
-
-
-def bound_port(runner: web.AppRunner) -> int:
-    """The TCP port the runner listens on (useful with port 0)."""
-    for addr in runner.addresses:
-        if isinstance(addr, tuple):
-            return int(addr[1])
-    raise RuntimeError("the HTTP server is not listening on TCP")
-
-
 async def serve(settings: Settings, *, interactive: bool | None = None) -> int:
     """Run until SIGINT/SIGTERM; return the process exit code."""
     stop = asyncio.Event()
-    _on_signals(stop)
+    on_signals(stop)
     async with build_services(settings) as services:
         build_adapters(services)
         runner = await start_http(services, port=settings.http_port)
@@ -360,7 +260,10 @@ async def serve(settings: Settings, *, interactive: bool | None = None) -> int:
             _adapter_summary(services),
         )
         try:
-            return await _run_until_stopped(services, stop, interactive)
+            tasks = _long_lived_tasks(services, stop, interactive)
+            return await run_until_stopped(
+                tasks, stop, adapters=services.adapters, jobs=services.jobs
+            )
         finally:
             await runner.cleanup()
 
@@ -372,15 +275,11 @@ def _adapter_summary(services: Services) -> str:
     return f"no chat adapter configured (set {hints}): pings are printed here"
 
 
-def _on_signals(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-
-
-async def _run_until_stopped(
+def _long_lived_tasks(
     services: Services, stop: asyncio.Event, interactive: bool | None
-) -> int:
+) -> set[asyncio.Task[Any]]:
+    """The job worker, the policy watcher, each adapter; and the console, on a terminal with
+    no chat platform."""
     tasks = {
         asyncio.create_task(services.jobs.run_worker(), name="job worker"),
         asyncio.create_task(services.watcher.run(stop), name="policy watcher"),
@@ -391,67 +290,4 @@ async def _run_until_stopped(
     console = services.console_adapter
     if not services.adapters and (console.interactive() if interactive is None else interactive):
         tasks.add(asyncio.create_task(console.run(stop), name="console"))
-    try:
-        return await _supervise(tasks, stop)
-    finally:
-        await _shutdown(services, tasks)
-
-
-async def _supervise(tasks: set[asyncio.Task[Any]], stop: asyncio.Event) -> int:
-    """Wait for the stop signal; a task that dies with an error stops everything (exit 1)."""
-    stopper = asyncio.create_task(stop.wait(), name="stop signal")
-    pending: set[asyncio.Task[Any]] = set(tasks)
-    try:
-        while True:
-            done, pending = await asyncio.wait(
-                pending | {stopper}, return_when=asyncio.FIRST_COMPLETED
-            )
-            if stopper in done:
-                log.info("stopping on signal")
-                return 0
-            if failed := _failures(done):
-                log.error("%s failed, stopping: %r", failed[0].get_name(), failed[0].exception())
-                return 1
-            pending.discard(stopper)
-    finally:
-        stopper.cancel()
-
-
-def _failures(done: Iterable[asyncio.Task[Any]]) -> list[asyncio.Task[Any]]:
-    return [t for t in done if not t.cancelled() and t.exception() is not None]
-
-
-async def _shutdown(services: Services, tasks: set[asyncio.Task[Any]]) -> None:
-    for adapter in services.adapters:
-        try:
-            await adapter.stop()
-        except Exception:
-            log.exception("%s adapter did not stop cleanly", adapter.platform)
-    try:
-        async with asyncio.timeout(_STOP_TIMEOUT_S):  # let running jobs finish, within reason
-            await services.jobs.stop()
-    except TimeoutError:
-        log.warning("job worker still busy after %ss; cancelling it", _STOP_TIMEOUT_S)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    log.info("should-ai stopped")
-
-
-def health_probe(settings: Settings, *, url: str | None = None, timeout_s: float = 3.0) -> int:
-    """GET /healthz of a running serve; 0 if healthy, 1 otherwise (Docker HEALTHCHECK)."""
-    import urllib.error
-    import urllib.request
-
-    target = url or f"http://127.0.0.1:{settings.http_port}/healthz"
-    try:
-        with urllib.request.urlopen(target, timeout=timeout_s) as resp:
-            body = json.loads(resp.read() or b"{}")
-            print(json.dumps(body))
-            return 0 if resp.status == 200 else 1
-    except urllib.error.HTTPError as e:
-        print(e.read().decode(errors="replace") or f"HTTP {e.code}")
-        return 1
-    except (urllib.error.URLError, OSError, ValueError) as e:
-        print(f"should-ai is not answering on {target}: {e}")
-        return 1
+    return tasks

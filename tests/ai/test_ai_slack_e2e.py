@@ -15,8 +15,9 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
-from bot.app import Services, bound_port, build_adapters, build_services, start_http
+from bot.app import Services, build_adapters, build_services
 from bot.escalations.model import Actor
+from bot.server import bound_port, start_http
 from bot.settings import Settings
 from handlers.slack.ai_delivery import (
     DRAFT_USE_ACTION,

@@ -13,8 +13,9 @@ import aiohttp
 import pytest
 import redis.asyncio as aioredis
 
-from bot.app import Services, bound_port, build_services, start_http
+from bot.app import Services, build_services
 from bot.escalations.model import Actor
+from bot.server import bound_port, start_http
 from bot.settings import Settings
 from bot.store.embedded import EmbeddedRedis
 from bot.store.escalations import RedisEscalationStore
