@@ -14,7 +14,7 @@ from bot.ai.model import ReplyTarget
 from bot.core import AiOp, Core, FollowUp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor
-from handlers.common.replies import press_refused, reply_for_store_down
+from handlers.common.replies import press_refused, reply_for_store_down, reply_text
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,8 @@ async def handle_line(core: Core, line: str, out: TextIO) -> None:
         print(await _draft_action(core, _DRAFT_ACTIONS[word], arg), file=out, flush=True)
         return
     reply = await core.commands.handle(actor=CONSOLE_ACTOR, text=line, dedupe_key=uuid.uuid4().hex)
-    if reply.text:
-        print(reply.text, file=out, flush=True)
+    if said := reply_text(reply):
+        print(said, file=out, flush=True)
     follow_up = await core.after_decision.follow_up(
         reply=reply, actor=CONSOLE_ACTOR, text=line, reply_to=CONSOLE_TARGET
     )

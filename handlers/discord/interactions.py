@@ -23,7 +23,7 @@ from bot.core.outcomes import AiOp, FollowUp
 from bot.escalations.model import Action, Actor, Escalation, StatusRef
 from bot.escalations.people import display_name
 from bot.policy.model import Decision, Policy
-from handlers.common.replies import press_refused, reply_for_store_down
+from handlers.common.replies import press_refused, reply_for_store_down, reply_text
 from handlers.discord import render
 from handlers.discord.ai_interactions import AiInteractions, reply_target
 from handlers.discord.components import escalation_view, scheduled_view
@@ -89,7 +89,7 @@ class DiscordInteractions:
         await self._follow_up(interaction, actor, reply, text.strip())
 
     def _reply_view(self, reply: Reply) -> discord.ui.View | None:
-        if reply.kind != "scheduled":
+        if reply.kind != "scheduled" or not reply.scheduled:
             return None
         return scheduled_view([(p.plan.understood, p.id) for p in reply.scheduled])
 
@@ -104,7 +104,7 @@ class DiscordInteractions:
             "reload": "Reload",
             "scheduled": "Scheduled posts",
         }.get(reply.kind)
-        return render.notice_embed(reply.text, title=title)
+        return render.notice_embed(reply_text(reply), title=title)
 
     def decision_embed(self, decision: Decision) -> discord.Embed:
         policy = self._policy()

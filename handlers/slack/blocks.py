@@ -12,7 +12,8 @@ from typing import Any
 
 from bot.escalations.model import Escalation
 from bot.policy.model import Decision
-from handlers.common.text import clip
+from bot.text import clip
+from handlers.common import replies
 
 Block = dict[str, Any]
 Message = tuple[str, list[Block]]
@@ -56,9 +57,8 @@ def quiet(text: str) -> str:
 
 
 def verdict(decision: Decision) -> str:
-    if decision.route == "ai":
-        return ":white_check_mark: *AI can do this.*"
-    return ":raising_hand: *A person must own this.*"
+    emoji = ":white_check_mark:" if decision.route == "ai" else ":raising_hand:"
+    return f"{emoji} *{replies.verdict(decision)}.*"
 
 
 def decision_message(
@@ -74,11 +74,11 @@ def decision_message(
         section(f"*Why*\n{decision.why or '—'}"),
     ]
     if decision.ai_may:
-        blocks.append(section(f"*What AI may still do*\n{decision.ai_may}"))
+        blocks.append(section(f"*{replies.AI_MAY_STILL}*\n{decision.ai_may}"))
     blocks.append(
         _context(f"decision `{decision.decision_id}` · policy `{decision.policy_revision}`")
     )
-    plain = "AI can do this" if decision.route == "ai" else "A person must own this"
+    plain = replies.verdict(decision)
     owner = f", owner {owner_mention}" if owner_mention else ""
     return f"{plain}: {category_label}{owner}.", blocks
 

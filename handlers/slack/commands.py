@@ -19,7 +19,7 @@ from bot.commands import Reply
 from bot.core.outcomes import FollowUp
 from bot.escalations.model import Actor, StatusRef
 from bot.policy.model import Decision
-from handlers.common.replies import reply_for_store_down
+from handlers.common.replies import reply_for_store_down, reply_text
 from handlers.slack import blocks
 from handlers.slack.ai_delivery import outcome_blocks, scheduled_blocks
 from handlers.slack.deps import SlackDeps
@@ -76,7 +76,7 @@ class CommandListeners:
             await _say(respond, *scheduled_blocks(list(reply.scheduled)))
             return
         if reply.decision is None or reply.kind not in ("decision", "why"):
-            await _say(respond, *blocks.notice_message(blocks.escape(reply.text)))
+            await _say(respond, *blocks.notice_message(blocks.escape(reply_text(reply))))
             return
         await self._present_decision(
             reply, actor=actor, channel_id=channel_id, respond=respond, text=text

@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 
 from bot.app import build_services
 from bot.settings import Settings
+from handlers.common.replies import reply_text
 from handlers.console.notifier import ConsoleNotifier
 from handlers.console.repl import CONSOLE_ACTOR, handle_line
 from tests.ai.fake_llm import serve_fake_llm
@@ -149,6 +150,8 @@ async def test_why_explains_the_decision_the_request_gets_judge_included(
 
     assert why.kind == "why" and why.decision is not None and asked.decision is not None
     assert (why.decision.route, why.decision.category) == (asked.decision.route, "data")
-    assert why.text.startswith(asked.text)  # what the requester was told, then the reasons
-    assert "AI can do this (data)" in why.text
-    assert "- llm [data]: the LLM judge read this as data" in why.text
+    assert reply_text(why).startswith(
+        reply_text(asked)
+    )  # what the requester was told, then the reasons
+    assert "AI can do this (data)" in reply_text(why)
+    assert "- llm [data]: the LLM judge read this as data" in reply_text(why)

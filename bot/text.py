@@ -1,4 +1,5 @@
-"""Text helpers every adapter's rendering uses."""
+"""Text shown to people, shortened the one way the CLI, the core's summaries and every
+adapter shorten it. A leaf: it imports nothing of the app."""
 
 from __future__ import annotations
 
