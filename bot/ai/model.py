@@ -6,6 +6,7 @@ arq job arguments, so a crash between the chat ack and the work loses nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -131,6 +132,16 @@ class ChannelMention:
     channel: str
     start: int
     end: int
+
+    @classmethod
+    def last(cls, markup: re.Pattern[str], text: str) -> ChannelMention | None:
+        """The last match of the platform's ``markup`` in ``text``; its ``id`` group is the
+        channel. The last one wins: "repost the note from <#A> in <#B>" posts in B."""
+        matches = list(markup.finditer(text))
+        if not matches:
+            return None
+        last = matches[-1]
+        return cls(channel=last.group("id"), start=last.start(), end=last.end())
 
 
 MentionReader = Callable[[str], ChannelMention | None]

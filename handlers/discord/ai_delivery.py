@@ -87,8 +87,4 @@ class DiscordPoster:
 
 def channel_mention(text: str) -> ChannelMention | None:
     """The last ``<#123>`` in ``text``, as channel ``123``."""
-    matches = list(_CHANNEL_MENTION.finditer(text))
-    if not matches:
-        return None
-    last = matches[-1]
-    return ChannelMention(channel=last.group("id"), start=last.start(), end=last.end())
+    return ChannelMention.last(_CHANNEL_MENTION, text)

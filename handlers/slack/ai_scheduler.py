@@ -89,8 +89,4 @@ def _refusal(error: SlackApiError) -> ScheduleRefused:
 
 def channel_mention(text: str) -> ChannelMention | None:
     """The last ``<#C123|name>`` in ``text``, as channel ``C123``."""
-    matches = list(_CHANNEL_MENTION.finditer(text))
-    if not matches:
-        return None
-    last = matches[-1]
-    return ChannelMention(channel=last.group("id"), start=last.start(), end=last.end())
+    return ChannelMention.last(_CHANNEL_MENTION, text)

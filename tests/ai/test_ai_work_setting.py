@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 import redis.asyncio as aioredis
 from pydantic import ValidationError
 
+from bot.ai.model import AiOutcome
 from bot.policy.loader import load_policy
 from bot.policy.model import Category, Policy
-from tests.ai.conftest import POLICY_DIR, AiRig, decision, start_rig
+from tests.ai.conftest import POLICY_DIR, decision, start_rig
 from tests.slack.slack_fake import FakeSlack
 
 pytestmark = pytest.mark.store
@@ -34,26 +33,30 @@ def with_work(policy: Policy, key: str, work: str) -> Policy:
     )
 
 
-async def rig_with(
-    policy: Policy, redis: aioredis.Redis, redis_url: str, slack: FakeSlack
-) -> AsyncIterator[AiRig]:
+async def handled(
+    policy: Policy, category: str, redis: aioredis.Redis, redis_url: str, slack: FakeSlack
+) -> AiOutcome:
+    """What the AI work does with REQUEST decided as ``category``, under ``policy``, no LLM."""
+    outcomes = []
     async for rig in start_rig(
         redis=redis, redis_url=redis_url, llm=None, slack=slack, policy=policy
     ):
-        yield rig
+        asked = decision(category=category)
+        outcomes.append(
+            await rig.ai.handle(
+                actor=rig.actor, text=REQUEST, decision=asked, reply_to=rig.reply_to()
+            )
+        )
+    [outcome] = outcomes
+    return outcome
 
 
 async def test_a_renamed_scheduling_category_still_schedules(
     redis: aioredis.Redis, redis_url: str, fake_slack: FakeSlack
 ) -> None:
     policy = renamed(load_policy(POLICY_DIR), "scheduling", "posting")
-    async for rig in rig_with(policy, redis, redis_url, fake_slack):
-        outcome = await rig.ai.handle(
-            actor=rig.actor,
-            text=REQUEST,
-            decision=decision(category="posting"),
-            reply_to=rig.reply_to(),
-        )
+
+    outcome = await handled(policy, "posting", redis, redis_url, fake_slack)
 
     assert outcome.kind == "confirm" and outcome.pending_id
     assert "Our December issue is out!" in outcome.message
@@ -64,13 +67,8 @@ async def test_the_setting_decides_even_for_the_category_called_scheduling(
     redis: aioredis.Redis, redis_url: str, fake_slack: FakeSlack, work: str, kind: str
 ) -> None:
     policy = with_work(load_policy(POLICY_DIR), "scheduling", work)
-    async for rig in rig_with(policy, redis, redis_url, fake_slack):
-        outcome = await rig.ai.handle(
-            actor=rig.actor,
-            text=REQUEST,
-            decision=decision(category="scheduling"),
-            reply_to=rig.reply_to(),
-        )
+
+    outcome = await handled(policy, "scheduling", redis, redis_url, fake_slack)
 
     assert outcome.kind == kind
 
