@@ -32,7 +32,7 @@ from pathlib import Path
 import redis.asyncio as aioredis
 
 from bot.decision_log import DecisionLog, TransitionRecorder
-from bot.escalations.model import Actor, Escalation
+from bot.escalations.model import Actor, Escalation, StatusNote
 from bot.escalations.service import EscalationService, PolicyGetter
 from bot.jobs import Jobs
 from bot.metrics import Metrics
@@ -47,6 +47,7 @@ from bot.policy.model import (
     PolicyFile,
 )
 from bot.store.embedded import EmbeddedRedis
+from bot.store.escalations import RedisEscalationStore
 
 ACTOR = Actor(platform="console", user_id="bench")
 BATCH = 200  # escalations opened concurrently
@@ -96,7 +97,7 @@ class SilentNotifier:
     async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
         return None
 
-    async def update_status(self, *, escalation: Escalation, message: str) -> None:
+    async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
         return None
 
 
@@ -122,7 +123,8 @@ def make_service(
     """The escalation service as ``should-ai serve`` builds it (without the log: ``--no-log``)."""
     metrics = Metrics()
     recorder = TransitionRecorder(DecisionLog(redis, metrics=metrics), metrics) if log else None
-    return EscalationService(redis=redis, jobs=jobs, policy=policy, transitions=recorder)
+    store = RedisEscalationStore(redis, timers=jobs)
+    return EscalationService(store=store, jobs=jobs, policy=policy, transitions=recorder)
 
 
 async def run_worker(

@@ -42,6 +42,7 @@ from bot.reload import PolicyHolder, PolicyWatcher
 from bot.server import bound_port, on_signals, run_until_stopped, start_http
 from bot.settings import Settings
 from bot.store.connection import open_redis
+from bot.store.escalations import RedisEscalationStore
 from handlers.console import ConsoleAdapter, ConsoleNotifier
 
 log = logging.getLogger(__name__)
@@ -219,7 +220,7 @@ def _make_escalations(
 ) -> EscalationService:
     """Every move it makes reaches the decision log (in the move's MULTI) and /metrics."""
     return EscalationService(
-        redis=redis,
+        store=RedisEscalationStore(redis, timers=jobs),
         jobs=jobs,
         policy=lambda: holder.policy,
         admin_ids=admins,  # the console user is one of them: it owns the process

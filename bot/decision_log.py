@@ -13,9 +13,9 @@ import time
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
-from redis.asyncio.client import Pipeline
 
 from bot.escalations.model import Actor, Escalation, Transition
+from bot.escalations.ports import LogRecord
 from bot.failopen import fail_open
 from bot.metrics import Metrics
 from bot.policy.model import Decision
@@ -106,21 +106,15 @@ class DecisionLog:
             }
         )
 
-    def queue_transition(
-        self, pipe: Pipeline, *, escalation: Escalation, transition: Transition
-    ) -> None:
-        """Queue the entry of one transition on ``pipe``, in the MULTI that makes the move.
+    def transition_record(self, *, escalation: Escalation, transition: Transition) -> LogRecord:
+        """The entry of one transition, for the escalation store to write in the move's MULTI.
 
         This is the only way a transition reaches the log: the move and its entry then commit
         together or not at all. Unlike the ``record_`` methods this does not fail open: an
         unreachable Redis fails the move itself.
         """
-        pipe.xadd(
-            DECISION_LOG_STREAM,
-            _stamped(self._transition_fields(escalation, transition)),  # type: ignore[arg-type]
-            maxlen=self._max_entries,
-            approximate=True,
-        )
+        fields = _stamped(self._transition_fields(escalation, transition))
+        return LogRecord(fields=fields, max_entries=self._max_entries)
 
     def _transition_fields(self, escalation: Escalation, transition: Transition) -> dict[str, str]:
         return {
@@ -142,7 +136,7 @@ class DecisionLog:
     ) -> str | None:
         """Append another part's event about a decision (e.g. ``kind="ai"``: draft queued)."""
         if kind in ("decision", "transition"):
-            raise ValueError(f"kind {kind!r} is reserved for record_decision and queue_transition")
+            raise ValueError(f"kind {kind!r} is reserved for record_decision and transition_record")
         extra = {
             k: v[: self._max_text_chars]
             for k, v in fields.items()
@@ -180,18 +174,19 @@ class DecisionLog:
 class TransitionRecorder:
     """Puts every escalation move in the decision log and /metrics (the service's sink).
 
-    The log entry is queued in the MULTI that makes the move, so the two commit together or
-    not at all; the metrics count the move in the process that committed it, once committed.
-    Each move appends exactly one transition, so the move is ``escalation.history[-1]``.
+    The escalation store writes the log entry in the MULTI that makes the move, so the two
+    commit together or not at all; the metrics count the move in the process that committed it,
+    once committed. Each move appends exactly one transition, so the move is
+    ``escalation.history[-1]``.
     """
 
     def __init__(self, decision_log: DecisionLog, metrics: Metrics) -> None:
         self._log = decision_log
         self._metrics = metrics
 
-    def queue(self, pipe: Pipeline, escalation: Escalation) -> None:
+    def entry(self, escalation: Escalation) -> LogRecord:
         move = escalation.history[-1]
-        self._log.queue_transition(pipe, escalation=escalation, transition=move)
+        return self._log.transition_record(escalation=escalation, transition=move)
 
     def committed(self, escalation: Escalation) -> None:
         move = escalation.history[-1]

@@ -23,3 +23,12 @@ class PolicyError(ShouldAiError):
 
 class UsageError(ShouldAiError):
     """The user asked for something that cannot be done as asked (empty text, missing file)."""
+
+
+class StoreUnavailable(ShouldAiError):
+    """Redis could not be reached or answered with an error; nothing was stored.
+
+    Callers retry (see :func:`bot.store.retry.retry_with_backoff`) or tell the user to contact
+    the owner directly. A request is never routed to AI because the store is down. It lives here,
+    not in ``bot.store``, because the domain's ports (``bot.escalations.ports``) promise it too.
+    """

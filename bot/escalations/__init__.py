@@ -1,0 +1,75 @@
+"""The escalation domain: a request a person must own, pinged up its chain until someone does.
+
+Owns the records and the values adapters receive (``model``: escalations, actors, status notes),
+the moves (``lifecycle``, ``climb``, ``permissions``), who is who (``people``), the service the
+adapters and the app call (``service``, with ``moves``, ``delivery``, ``recovery``), and the
+ports it needs of the world (``ports``: a store, a job queue, a transition log). ``bot.store``,
+``bot.jobs`` and ``bot.decision_log`` implement the ports and depend on this package, never the
+reverse; nothing here imports Redis, arq or a chat platform.
+"""
+
+from bot.escalations.errors import (
+    EscalationClosed,
+    EscalationError,
+    InvalidAction,
+    NoNotifier,
+    NotAllowed,
+    UnknownEscalation,
+)
+from bot.escalations.model import (
+    Action,
+    Actor,
+    DeliveryRefused,
+    Escalation,
+    EscalationActions,
+    NextStep,
+    Notifier,
+    Platform,
+    State,
+    StatusNote,
+    StatusRef,
+    Transition,
+    Who,
+)
+from bot.escalations.ports import (
+    EscalationNotFound,
+    EscalationStore,
+    JobQueue,
+    LogRecord,
+    MoveWrites,
+    RetryLater,
+    Timer,
+    TransitionSink,
+)
+from bot.escalations.service import EscalationService
+
+__all__ = [
+    "Action",
+    "Actor",
+    "DeliveryRefused",
+    "Escalation",
+    "EscalationActions",
+    "EscalationClosed",
+    "EscalationError",
+    "EscalationNotFound",
+    "EscalationService",
+    "EscalationStore",
+    "InvalidAction",
+    "JobQueue",
+    "LogRecord",
+    "MoveWrites",
+    "NextStep",
+    "NoNotifier",
+    "NotAllowed",
+    "Notifier",
+    "Platform",
+    "RetryLater",
+    "State",
+    "StatusNote",
+    "StatusRef",
+    "Timer",
+    "Transition",
+    "TransitionSink",
+    "UnknownEscalation",
+    "Who",
+]

@@ -69,44 +69,15 @@ def climbed(escalation: Escalation, chain: Chain, *, now: float, note: str) -> E
     """The escalation one level up the chain (or expired at the top), with the move recorded."""
     step = chain.after(escalation.level)
     if step is None:
-        return _moved(
-            escalation,
-            now=now,
+        expired = Transition(
+            at=now,
             state="expired",
             level=escalation.level,
             assignee=escalation.assignee,
-            due_at=None,
+            by=None,
             note=note,
         )
+        return escalation.after(expired, due_at=None)
     assignee = step.key if step.kind == "person" else None
-    return _moved(
-        escalation,
-        now=now,
-        state="open",
-        level=step.level,
-        assignee=assignee,
-        due_at=now + chain.ack_seconds,
-        note=note,
-    )
-
-
-def _moved(
-    escalation: Escalation,
-    *,
-    now: float,
-    state: Literal["open", "expired"],
-    level: int,
-    assignee: str | None,
-    due_at: float | None,
-    note: str,
-) -> Escalation:
-    move = Transition(at=now, state=state, level=level, assignee=assignee, by=None, note=note)
-    return escalation.model_copy(
-        update={
-            "state": state,
-            "level": level,
-            "assignee": assignee,
-            "due_at": due_at,
-            "history": [*escalation.history, move],
-        }
-    )
+    up = Transition(at=now, state="open", level=step.level, assignee=assignee, by=None, note=note)
+    return escalation.after(up, due_at=now + chain.ack_seconds)

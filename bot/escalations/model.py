@@ -2,11 +2,13 @@
 
 The escalation service (``bot/escalations/service.py``) owns the lifecycle; the Slack and Discord
 adapters implement :class:`Notifier` and call the service with an :class:`Actor` when a button
-is pressed. Nothing here imports Slack, Discord or Redis.
+is pressed. What the requester is told travels as a :class:`StatusNote` value, which each
+adapter words (``handlers/common/status_text.py``). Nothing here imports Slack, Discord or Redis.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -66,6 +68,57 @@ class Escalation(BaseModel):
     status_ref: StatusRef | None = None
     history: list[Transition] = []
 
+    def after(self, move: Transition, *, due_at: float | None) -> Escalation:
+        """This escalation once ``move`` is made: its state, level and assignee are the move's."""
+        return self.model_copy(
+            update={
+                "state": move.state,
+                "level": move.level,
+                "assignee": move.assignee,
+                "due_at": due_at,
+                "history": [*self.history, move],
+            }
+        )
+
+
+StatusKind = Literal["pinged", "reassigned", "acknowledged", "resolved", "no_answer", "unreachable"]
+
+
+@dataclass(frozen=True)
+class Who:
+    """Someone a status note names: a person (an assignee key) or a channel (a channel key)."""
+
+    kind: Literal["person", "channel"]
+    key: str
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """If nobody acknowledges within ``within_s``, ``to`` is pinged, or (None) it expires."""
+
+    within_s: float
+    to: Who | None
+
+
+@dataclass(frozen=True)
+class StatusNote:
+    """News for the requester's status card, as a value the adapters put in words.
+
+    ``kind``: "pinged" (``to`` was pinged), "reassigned" (``by`` handed it ``to``),
+    "acknowledged" or "resolved" (by ``by``), "no_answer" (``missed`` did not acknowledge) or
+    "unreachable" (``missed`` could not be reached, for ``reason``, the platform's words). After
+    those two it climbed to ``to``; with ``to`` None it expired, and ``reach`` is the owner to
+    reach directly. ``then``: what happens next if nobody acknowledges the ping just sent.
+    """
+
+    kind: StatusKind
+    to: Who | None = None
+    by: Who | None = None
+    missed: Who | None = None
+    reason: str = ""
+    reach: Who | None = None
+    then: NextStep | None = None
+
 
 class DeliveryRefused(ShouldAiError):
     """The platform would not deliver a ping (DMs closed, unknown user): climb to the next level."""
@@ -80,8 +133,8 @@ class Notifier(Protocol):
     async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
         """Post the escalation to a channel (last level of the climb)."""
 
-    async def update_status(self, *, escalation: Escalation, message: str) -> None:
-        """Update the requester's status card (or tell them, if there is no card)."""
+    async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
+        """Update the requester's status card with ``note`` (or tell them, if there is no card)."""
 
 
 class EscalationActions(Protocol):

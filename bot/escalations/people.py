@@ -1,10 +1,13 @@
-"""Who is who: people.yaml keys, platform user ids and the names shown to users.
+"""Who is who: people.yaml keys, platform user and channel ids, and what names users may see.
 
 An assignee is either a person key from people.yaml (``comms-lead``) or, for someone who is not
-in people.yaml (picked in a Reassign user picker), ``"<platform>:<user_id>"``.
+in people.yaml (picked in a Reassign user picker), ``"<platform>:<user_id>"``. Everything here
+returns values; the adapters turn them into their platform's mentions (``<@id>``, ``<#id>``).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from bot.escalations.model import Actor, Platform
 from bot.policy.model import Policy
@@ -46,17 +49,20 @@ def channel_id(policy: Policy, platform: Platform, channel_key: str) -> str | No
     return getattr(channel, platform)  # type: ignore[no-any-return]
 
 
-def display_name(policy: Policy, assignee: str) -> str:
-    """How a status message names ``assignee``: their name, or a mention both platforms render."""
+@dataclass(frozen=True)
+class PersonLabel:
+    """What users may be shown of an assignee: their people.yaml ``name``; for someone not
+    listed, the ``user_id`` their platform knows them by (to mention); else only the ``key``."""
+
+    key: str
+    name: str | None = None
+    user_id: str | None = None
+
+
+def person_label(policy: Policy, assignee: str) -> PersonLabel:
     person = policy.people.people.get(assignee)
     if person is not None:
-        return person.name
+        return PersonLabel(key=assignee, name=person.name)
     if ":" in assignee:
-        return f"<@{assignee.split(':', 1)[1]}>"
-    return assignee
-
-
-def channel_name(policy: Policy, platform: Platform, channel_key: str) -> str:
-    """A channel mention (``<#id>`` renders on Slack and Discord), or its key."""
-    cid = channel_id(policy, platform, channel_key)
-    return f"<#{cid}>" if cid else f"#{channel_key}"
+        return PersonLabel(key=assignee, user_id=assignee.split(":", 1)[1])
+    return PersonLabel(key=assignee)

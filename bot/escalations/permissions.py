@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.escalations.climb import owner_of
+from bot.escalations.errors import named
 from bot.escalations.model import Actor, Escalation, Platform
-from bot.escalations.people import actor_key, display_name
+from bot.escalations.people import actor_key
 from bot.policy.model import Policy
 
 
@@ -72,6 +73,6 @@ def may_act(policy: Policy, escalation: Escalation, actor: Actor, admin_ids: Ite
 
 def refusal(policy: Policy, escalation: Escalation) -> str:
     """The message shown to someone who may not act."""
-    names = ", ".join(display_name(policy, k) for k in allowed_keys(policy, escalation))
+    names = ", ".join(named(policy, k) for k in allowed_keys(policy, escalation))
     who = f"{names} or an admin" if names else "an admin"
     return f"Only {who} can act on escalation {escalation.id}."

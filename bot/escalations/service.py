@@ -1,13 +1,11 @@
-"""The escalation lifecycle: open -> acknowledged -> resolved, plus reassigned and expired.
+"""The escalation service: what the adapters and the app call to open and act on escalations.
 
-Every move is a compare-and-set on Redis (two replicas, or a button press racing a timer, never
-make two moves from one state), written in one transaction with the move's timer job, an
-"unsent ping" marker and, when a :class:`TransitionSink` is given, the move's decision-log
-entry (so a move is never committed without its entry, nor logged without being made).
-The ping goes out after the commit and then clears the marker, so a replica dying in between
-leaves work another replica finds: the timer still fires, and the sweep resends the ping. The
-timer job is idempotent: it names the level and due time it was set for and does nothing if the
-escalation has moved on since.
+It orchestrates the parts that do the work: ``lifecycle.py`` says what each move is (pure),
+``moves.py`` commits it with its log entry and timer, ``delivery.py`` pings and tells the
+requester, ``recovery.py`` sweeps up what a crashed replica left. The store and the job queue
+are handed in (``ports.py``). The ping goes out after the commit and then clears the move's
+unsent-ping marker, so a replica dying in between leaves work another replica finds: the timer
+still fires, and the sweep resends the ping.
 """
 
 from __future__ import annotations
@@ -15,129 +13,82 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
-import redis.asyncio as aioredis
-from redis.asyncio.client import Pipeline
-
-from bot.errors import ShouldAiError
-from bot.escalations.climb import (
-    FALLBACK_CATEGORY,
-    Chain,
-    chain_for,
-    climbed,
-    first_owner,
-    owner_of,
+from bot.errors import StoreUnavailable
+from bot.escalations import lifecycle, notes
+from bot.escalations.delivery import Delivery
+from bot.escalations.errors import (
+    EscalationClosed,
+    EscalationError,
+    InvalidAction,
+    NoNotifier,
+    NotAllowed,
+    UnknownEscalation,
 )
-from bot.escalations.model import (
-    Action,
-    Actor,
-    DeliveryRefused,
-    Escalation,
-    Notifier,
-    Platform,
-    State,
-    StatusRef,
-    Transition,
+from bot.escalations.lifecycle import TIMED_STATES, timer_job_id
+from bot.escalations.model import Action, Actor, Escalation, Notifier, Platform, StatusRef
+from bot.escalations.moves import TIMER_JOB, Moves
+from bot.escalations.ports import (
+    EscalationNotFound,
+    EscalationStore,
+    JobQueue,
+    PolicyGetter,
+    RetryLater,
+    TransitionSink,
 )
-from bot.escalations.people import actor_key, channel_name, display_name
-from bot.escalations.permissions import may_act, refusal
-from bot.jobs import Jobs, Retry
+from bot.escalations.recovery import REDELIVER_AFTER_S, Recovery
 from bot.policy.model import Decision, Policy
-from bot.store import keys
-from bot.store.errors import StoreUnavailable
-from bot.store.escalations import Change, EscalationNotFound, RedisEscalationStore
+
+__all__ = [
+    "REDELIVER_AFTER_S",
+    "SWEEP_JOB",
+    "TIMED_STATES",
+    "TIMER_JOB",
+    "EscalationClosed",
+    "EscalationError",
+    "EscalationService",
+    "InvalidAction",
+    "NoNotifier",
+    "NotAllowed",
+    "PolicyGetter",
+    "TransitionSink",
+    "UnknownEscalation",
+    "timer_job_id",
+]
 
 log = logging.getLogger(__name__)
 
-TIMER_JOB = "escalation_timer"
 SWEEP_JOB = "escalation_sweep"  # every minute on one replica: recover()
-TIMED_STATES = frozenset({"open", "reassigned"})
-# A ping still marked pending this long after its move is presumed lost with a crashed replica.
-REDELIVER_AFTER_S = 30.0
 _NO_NOTIFIER_RETRY_S = 5.0
-_TIMER_PREFIX = "escalation:"
-_SWEEP_CHUNK = 1000
-
-PolicyGetter = Callable[[], Policy]
-
-
-class TransitionSink(Protocol):
-    """Hears of every move, i.e. every transition appended to an escalation's history.
-
-    The move is ``escalation.history[-1]``: each move appends exactly one transition.
-    """
-
-    def queue(self, pipe: Pipeline, escalation: Escalation) -> None:
-        """Queue more writes in the MULTI that commits the move (e.g. its log entry)."""
-
-    def committed(self, escalation: Escalation) -> None:
-        """The move was committed by this process (e.g. count it in the metrics)."""
-
-
-class EscalationError(ShouldAiError):
-    """Base of the escalation service's refusals; ``str(e)`` is a sentence for the user."""
-
-
-class NotAllowed(EscalationError):
-    """The person who pressed the button may not act on this escalation."""
-
-
-class EscalationClosed(EscalationError):
-    """The escalation is already resolved."""
-
-
-class InvalidAction(EscalationError):
-    """The action cannot be done as asked (reassign without a target, escalate an AI route)."""
-
-
-class UnknownEscalation(EscalationError):
-    """No escalation has this id."""
-
-
-class NoNotifier(EscalationError):
-    """No chat platform is registered to deliver pings for this escalation's platform."""
-
-
-def timer_job_id(escalation: Escalation) -> str:
-    """The id of the timer job of the escalation's current move (also its unsent-ping marker)."""
-    return _timer_id(escalation.id, escalation.due_at or 0.0)
-
-
-def _timer_id(escalation_id: str, due_at: float) -> str:
-    # Every move that sets a timer sets a new due time, and two moves of one escalation are
-    # separate Redis transactions, so (id, due time to the microsecond) names one move.
-    return f"{_TIMER_PREFIX}{escalation_id}:{round(due_at * 1_000_000)}"
-
-
-def _escalation_of(marker: str) -> str:
-    return marker.removeprefix(_TIMER_PREFIX).rsplit(":", 1)[0]
 
 
 class EscalationService:
     def __init__(
         self,
         *,
-        redis: aioredis.Redis,
-        jobs: Jobs,
+        store: EscalationStore,
+        jobs: JobQueue,
         policy: PolicyGetter,
         admin_ids: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.time,
         transitions: TransitionSink | None = None,
     ) -> None:
-        self._store = RedisEscalationStore(redis)
-        self._transitions = transitions
-        self._jobs = jobs
+        self._store = store
         self._policy = policy
         self._admin_ids = admin_ids
         self._clock = clock
-        self._notifiers: dict[str, Notifier] = {}
+        self._moves = Moves(store=store, transitions=transitions)
+        self._delivery = Delivery(store=store, moves=self._moves, clock=clock)
+        self._recovery = Recovery(
+            store=store, jobs=jobs, delivery=self._delivery, policy=policy, clock=clock
+        )
         jobs.register(TIMER_JOB, self._timer_job, timeout_s=60, max_tries=1000)
         jobs.on_startup(self.recover)
         jobs.register_periodic(SWEEP_JOB, self._sweep_job, second=30, timeout_s=300)
 
     def register_notifier(self, platform: Platform, notifier: Notifier) -> None:
-        self._notifiers[platform] = notifier
+        self._delivery.register(platform, notifier)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -155,7 +106,7 @@ class EscalationService:
             and (requester is None or e.requester == requester)
         ]
 
-    # -- open --------------------------------------------------------------------------------
+    # -- moves -------------------------------------------------------------------------------
 
     async def open(
         self, *, decision: Decision, actor: Actor, text: str, status_ref: StatusRef | None
@@ -167,48 +118,21 @@ class EscalationService:
         """
         if decision.route != "human":
             raise InvalidAction(f"decision {decision.decision_id} routes to AI, not to a person")
-        self._notifier(actor.platform)
+        self._delivery.notifier(actor.platform)
         policy = self._policy()
-        escalation, created = await self._create(
-            await self._new(policy, decision, actor, text, status_ref)
+        new = lifecycle.opened(
+            policy,
+            escalation_id=await self._store.next_id(),
+            decision=decision,
+            actor=actor,
+            text=text,
+            status_ref=status_ref,
+            now=self._clock(),
         )
+        escalation, created = await self._moves.create(new)
         if not created and not await self._store.is_undelivered(timer_job_id(escalation)):
             return escalation
-        owner = display_name(policy, escalation.assignee or "")
-        return await self._deliver(escalation, policy, f"Pinged {owner}; waiting for them.")
-
-    async def _new(
-        self,
-        policy: Policy,
-        decision: Decision,
-        actor: Actor,
-        text: str,
-        status_ref: StatusRef | None,
-    ) -> Escalation:
-        now = self._clock()
-        named = decision.owner.id if decision.owner else None
-        owner = first_owner(policy, decision.category, named)
-        category = decision.category or FALLBACK_CATEGORY
-        requester = actor_key(policy, actor)
-        opened = Transition(at=now, state="open", level=0, assignee=owner, by=requester)
-        return Escalation(
-            id=await self._store.next_id(),
-            decision_id=decision.decision_id,
-            policy_revision=decision.policy_revision,
-            category=category,
-            platform=actor.platform,
-            requester=requester,
-            text=text,
-            state="open",
-            level=0,
-            assignee=owner,
-            created_at=now,
-            due_at=now + chain_for(policy, category, owner).ack_seconds,
-            status_ref=status_ref,
-            history=[opened],
-        )
-
-    # -- act -----------------------------------------------------------------------------------
+        return await self._delivery.deliver(escalation, policy, notes.pinged_assignee(escalation))
 
     async def act(
         self,
@@ -223,96 +147,29 @@ class EscalationService:
         now = self._clock()
 
         def change(current: Escalation) -> Escalation | None:
-            # An expired escalation may still be taken (late) or resolved; a resolved one is done.
-            if current.state == "resolved":
-                raise EscalationClosed(f"Escalation {current.id} is already resolved.")
-            if not may_act(policy, current, actor, self._admin_ids):
-                raise NotAllowed(refusal(policy, current))
-            return self._applied(policy, current, actor, action, target_user_id, now)
+            return lifecycle.acted(
+                policy,
+                current,
+                actor=actor,
+                action=action,
+                target_user_id=target_user_id,
+                admin_ids=self._admin_ids,
+                now=now,
+            )
 
         try:
-            moved = await self._move(escalation_id, change)
+            moved = await self._moves.move(escalation_id, change)
         except EscalationNotFound as e:
             raise UnknownEscalation(f"There is no escalation {escalation_id}.") from e
-        if moved is None:  # e.g. a second click on Acknowledge by the same person
-            return await self._must_get(escalation_id)
+        if moved is None:
+            return await self._moves.must_get(escalation_id)
         return await self._announce(policy, moved)
 
-    def _applied(
-        self,
-        policy: Policy,
-        current: Escalation,
-        actor: Actor,
-        action: Action,
-        target_user_id: str | None,
-        now: float,
-    ) -> Escalation | None:
-        by = actor_key(policy, actor)
-        if action == "acknowledge":
-            if current.state == "acknowledged" and current.assignee == by:
-                return None
-            return _moved(current, now, by, state="acknowledged", assignee=by, due_at=None)
-        if action == "resolve":
-            return _moved(
-                current, now, by, state="resolved", assignee=current.assignee, due_at=None
-            )
-        if not target_user_id:
-            raise InvalidAction("Pick the person to reassign this escalation to.")
-        target = actor_key(policy, Actor(platform=actor.platform, user_id=target_user_id))
-        if target == current.assignee:
-            raise InvalidAction(f"{display_name(policy, target)} already has this escalation.")
-        due_at = now + self._chain(policy, current).ack_seconds
-        return _moved(current, now, by, state="reassigned", assignee=target, due_at=due_at)
-
     async def _announce(self, policy: Policy, moved: Escalation) -> Escalation:
-        by = display_name(policy, moved.history[-1].by or "")
         if moved.state == "reassigned":
-            to = display_name(policy, moved.assignee or "")
-            return await self._deliver(moved, policy, f"Reassigned by {by} to {to}.")
-        await self._tell(moved, f"{moved.state.capitalize()} by {by}.")
+            return await self._delivery.deliver(moved, policy, notes.reassigned(moved))
+        await self._delivery.tell(moved, notes.acted(moved))
         return moved
-
-    # -- moves ---------------------------------------------------------------------------------
-
-    async def _create(self, escalation: Escalation) -> tuple[Escalation, bool]:
-        """Store a new escalation (its first move) unless its decision has one already."""
-        stored, created = await self._store.create(escalation, also=self._followups)
-        if created:
-            self._committed(stored)
-        return stored, created
-
-    async def _move(self, escalation_id: str, change: Change) -> Escalation | None:
-        """Make one move as a compare-and-set; None if ``change`` made none."""
-        moved = await self._store.update(escalation_id, change, also=self._followups)
-        if moved is not None:
-            self._committed(moved)
-        return moved
-
-    def _followups(self, pipe: Pipeline, before: Escalation | None, after: Escalation) -> None:
-        """In the MULTI of a move: the sink's writes (its log entry), then its timer."""
-        if self._transitions is not None:
-            self._transitions.queue(pipe, after)
-        self._queue_timer(pipe, before, after)
-
-    def _committed(self, moved: Escalation) -> None:
-        if self._transitions is not None:
-            self._transitions.committed(moved)
-
-    # -- timers --------------------------------------------------------------------------------
-
-    async def _timer_job(
-        self, ctx: dict[str, Any], *, escalation_id: str, level: int, due_at: float
-    ) -> None:
-        try:
-            await self.fire_timer(escalation_id=escalation_id, level=level, due_at=due_at)
-        except StoreUnavailable as e:
-            # arq only re-runs a job that asks to be; a Redis blip must not end the climb.
-            tries = int(ctx.get("job_try", 1))
-            log.warning("timer of escalation %s: %s; retrying", escalation_id, e)
-            raise Retry(defer=min(60.0, 0.5 * 2.0**tries)) from e
-
-    async def _sweep_job(self, ctx: dict[str, Any]) -> None:
-        await self.recover()
 
     async def fire_timer(self, *, escalation_id: str, level: int, due_at: float) -> bool:
         """Climb one level if the escalation still waits at ``level`` for ``due_at``.
@@ -324,239 +181,42 @@ class EscalationService:
         before: list[Escalation] = []
 
         def change(current: Escalation) -> Escalation | None:
-            if current.state not in TIMED_STATES or current.level != level:
+            if not lifecycle.waits_at(current, level=level, due_at=due_at):
                 return None
-            if current.due_at != due_at:
-                return None
-            self._notifier_or_retry(current.platform)
+            if not self._delivery.serves(current.platform):
+                # A replica without this platform's adapter leaves the timer to one that has it.
+                raise RetryLater(defer_s=_NO_NOTIFIER_RETRY_S)
             before.append(current)
-            return climbed(
-                current, self._chain(policy, current), now=now, note="no acknowledgement"
-            )
+            return lifecycle.unanswered(policy, current, now=now)
 
         try:
-            moved = await self._move(escalation_id, change)
+            moved = await self._moves.move(escalation_id, change)
         except EscalationNotFound:
             log.warning("timer for escalation %s, which no longer exists", escalation_id)
             return False
         if moved is None:
-            await self._redeliver_if_stuck(policy, escalation_id)
+            await self._recovery.redeliver_if_stuck(policy, escalation_id)
             return False
-        why = f"No acknowledgement from {self._target_name(policy, before[-1])}"
-        await self._after_climb(policy, moved, why)
+        note = notes.climbed(policy, missed=before[-1], moved=moved, reason=None)
+        await self._delivery.climbed(policy, moved, note)
         return True
 
-    async def _after_climb(self, policy: Policy, moved: Escalation, why: str) -> Escalation:
-        if moved.state == "expired":
-            owner = display_name(policy, owner_of(moved) or "")
-            await self._tell(moved, f"{why} and nobody is left to ask: please reach {owner}.")
-            return moved
-        return await self._deliver(
-            moved, policy, f"{why}: escalated to {self._target_name(policy, moved)}."
-        )
-
-    def _queue_timer(self, pipe: Pipeline, before: Escalation | None, after: Escalation) -> None:
-        """Its timer job and its unsent-ping marker, the old one gone."""
-        if before is not None:
-            pipe.zrem(keys.ESCALATIONS_UNDELIVERED, timer_job_id(before))
-        if after.state not in TIMED_STATES or after.due_at is None:
-            return
-        marker = timer_job_id(after)
-        pipe.zadd(keys.ESCALATIONS_UNDELIVERED, {marker: after.history[-1].at})
-        self._jobs.add_to(
-            pipe,
-            TIMER_JOB,
-            job_id=marker,
-            defer_until=after.due_at,
-            escalation_id=after.id,
-            level=after.level,
-            due_at=after.due_at,
-        )
-
-    async def _schedule(self, escalation: Escalation) -> bool:
-        return await self._jobs.enqueue(
-            TIMER_JOB,
-            job_id=timer_job_id(escalation),
-            defer_until=escalation.due_at,
-            escalation_id=escalation.id,
-            level=escalation.level,
-            due_at=escalation.due_at,
-        )
-
     async def recover(self) -> None:
-        """Re-queue timers the job queue lost; resend pings lost with a crashed replica.
+        """Re-queue timers the job queue lost; resend pings lost with a crashed replica."""
+        await self._recovery.recover()
 
-        Runs at each worker start and once a minute. Reads the due-time index and asks arq which
-        timer jobs exist, a chunk at a time, without loading the escalations that are fine.
-        """
-        lost = await self._requeue_lost_timers()
-        resent = await self._resend_unsent_pings()
-        if lost or resent:
-            log.warning("recovered %d escalation timers and %d pings", lost, resent)
+    # -- jobs ----------------------------------------------------------------------------------
 
-    async def _requeue_lost_timers(self) -> int:
-        due = await self._store.due_times()
-        lost = 0
-        for start in range(0, len(due), _SWEEP_CHUNK):
-            by_job = {_timer_id(eid, at): eid for eid, at in due[start : start + _SWEEP_CHUNK]}
-            queued = await self._jobs.queued(list(by_job))
-            missing = [eid for job_id, eid in by_job.items() if job_id not in queued]
-            for escalation in await self._store.many(missing):
-                if escalation.state in TIMED_STATES and escalation.due_at is not None:
-                    lost += await self._schedule(escalation)
-        return lost
-
-    async def _resend_unsent_pings(self) -> int:
-        policy = self._policy()
-        markers = await self._store.undelivered(moved_before=self._clock() - REDELIVER_AFTER_S)
-        resent = 0
-        for marker in markers:
-            current = await self._store.get(_escalation_of(marker))
-            if current is None or current.state not in TIMED_STATES:
-                await self._store.delivered(marker)  # closed since: nothing to send
-            elif timer_job_id(current) != marker:
-                await self._store.delivered(marker)  # moved on since: that ping is moot
-            else:
-                await self._deliver(current, policy, self._resend_message(policy, current))
-                resent += 1
-        return resent
-
-    # -- delivery ------------------------------------------------------------------------------
-
-    async def _deliver(self, escalation: Escalation, policy: Policy, message: str) -> Escalation:
-        """Ping the current assignee (or post to the channel), then tell the requester.
-
-        A refused ping climbs at once. Any other platform failure is logged and the escalation
-        keeps its timer, so it still climbs if nobody acknowledges.
-        """
-        notifier = self._notifier(escalation.platform)
+    async def _timer_job(
+        self, ctx: dict[str, Any], *, escalation_id: str, level: int, due_at: float
+    ) -> None:
         try:
-            if escalation.assignee is not None:
-                await notifier.ping_person(escalation=escalation, person_key=escalation.assignee)
-            else:
-                channel = self._channel_key(policy, escalation)
-                await notifier.post_channel(escalation=escalation, channel_key=channel)
-        except DeliveryRefused as e:
-            return await self._refused(policy, escalation, str(e))
-        except Exception:
-            log.exception("could not deliver escalation %s; its timer still runs", escalation.id)
-            return escalation
-        await self._store.delivered(timer_job_id(escalation))
-        await self._tell(escalation, f"{message} {self._next_note(policy, escalation)}")
-        return escalation
+            await self.fire_timer(escalation_id=escalation_id, level=level, due_at=due_at)
+        except StoreUnavailable as e:
+            # The queue only re-runs a job that asks to be; a Redis blip must not end the climb.
+            tries = int(ctx.get("job_try", 1))
+            log.warning("timer of escalation %s: %s; retrying", escalation_id, e)
+            raise RetryLater(defer_s=min(60.0, 0.5 * 2.0**tries)) from e
 
-    def _next_note(self, policy: Policy, escalation: Escalation) -> str:
-        """What happens if nobody acknowledges, for the requester's status card."""
-        chain = self._chain(policy, escalation)
-        within = f"If nobody acknowledges within {_duration(chain.ack_seconds)}"
-        step = chain.after(escalation.level)
-        if step is None:
-            return f"{within}, the escalation expires."
-        if step.kind == "person":
-            return f"{within}, it goes to {display_name(policy, step.key)}."
-        return f"{within}, it goes to {channel_name(policy, escalation.platform, step.key)}."
-
-    async def _refused(self, policy: Policy, escalation: Escalation, reason: str) -> Escalation:
-        now = self._clock()
-
-        def change(current: Escalation) -> Escalation | None:
-            if not _same_step(current, escalation):
-                return None
-            chain = self._chain(policy, current)
-            return climbed(current, chain, now=now, note=f"delivery refused: {reason}")
-
-        moved = await self._move(escalation.id, change)
-        if moved is None:
-            return await self._must_get(escalation.id)
-        why = f"Could not reach {self._target_name(policy, escalation)} ({reason})"
-        return await self._after_climb(policy, moved, why)
-
-    async def _redeliver_if_stuck(self, policy: Policy, escalation_id: str) -> None:
-        """A re-run timer job finds the move made: resend its ping if that was lost in a crash."""
-        current = await self._store.get(escalation_id)
-        if current is None or current.state not in TIMED_STATES or not current.history:
-            return
-        if self._clock() - current.history[-1].at < REDELIVER_AFTER_S:
-            return  # a live replica may be sending it right now
-        if await self._store.is_undelivered(timer_job_id(current)):
-            await self._deliver(current, policy, self._resend_message(policy, current))
-
-    def _resend_message(self, policy: Policy, escalation: Escalation) -> str:
-        return f"Pinged {self._target_name(policy, escalation)}; waiting for them."
-
-    async def _tell(self, escalation: Escalation, message: str) -> None:
-        """Update the requester's status card; a failure there never undoes the move."""
-        try:
-            await self._notifier(escalation.platform).update_status(
-                escalation=escalation, message=message
-            )
-        except Exception:
-            log.exception("could not update the status card of escalation %s", escalation.id)
-
-    # -- helpers -------------------------------------------------------------------------------
-
-    def _notifier(self, platform: Platform) -> Notifier:
-        try:
-            return self._notifiers[platform]
-        except KeyError:
-            raise NoNotifier(f"no {platform} notifier is registered to deliver pings") from None
-
-    def _notifier_or_retry(self, platform: Platform) -> None:
-        # A replica without this platform's adapter leaves the timer to one that has it.
-        if platform not in self._notifiers:
-            raise Retry(defer=_NO_NOTIFIER_RETRY_S)
-
-    def _chain(self, policy: Policy, escalation: Escalation) -> Chain:
-        owner = owner_of(escalation) or policy.file.fallback.owner
-        return chain_for(policy, escalation.category, owner)
-
-    def _channel_key(self, policy: Policy, escalation: Escalation) -> str:
-        step = self._chain(policy, escalation).at(escalation.level)
-        if step is None or step.kind != "channel":  # a policy reload removed the channel
-            raise DeliveryRefused("the policy no longer names a channel for this category")
-        return step.key
-
-    def _target_name(self, policy: Policy, escalation: Escalation) -> str:
-        if escalation.assignee is not None:
-            return display_name(policy, escalation.assignee)
-        step = self._chain(policy, escalation).at(escalation.level)
-        key = step.key if step else "?"
-        return channel_name(policy, escalation.platform, key)
-
-    async def _must_get(self, escalation_id: str) -> Escalation:
-        found = await self._store.get(escalation_id)
-        if found is None:
-            raise UnknownEscalation(f"There is no escalation {escalation_id}.")
-        return found
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.2g} s"
-    if seconds < 120 * 60:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.0f} h"
-
-
-def _same_step(a: Escalation, b: Escalation) -> bool:
-    return (a.state, a.level, a.assignee, a.due_at) == (b.state, b.level, b.assignee, b.due_at)
-
-
-def _moved(
-    current: Escalation,
-    now: float,
-    by: str,
-    *,
-    state: State,
-    assignee: str | None,
-    due_at: float | None,
-) -> Escalation:
-    move = Transition(at=now, state=state, level=current.level, assignee=assignee, by=by)
-    return current.model_copy(
-        update={
-            "state": state,
-            "assignee": assignee,
-            "due_at": due_at,
-            "history": [*current.history, move],
-        }
-    )
+    async def _sweep_job(self, ctx: dict[str, Any]) -> None:
+        await self.recover()

@@ -4,16 +4,20 @@ Every replica runs one worker in the same asyncio loop as its chat adapters. arq
 out of one shared sorted set with a WATCHed in-progress key, so a job runs on one replica only;
 a job whose time came while every replica was down is still in the set and runs at the next
 start.
+
+:class:`Jobs` implements the escalation domain's :class:`bot.escalations.ports.JobQueue`; a job
+function that raises the port's :class:`~bot.escalations.ports.RetryLater` is run again, as arq's
+own ``Retry`` asks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -22,19 +26,17 @@ from arq.constants import job_key_prefix
 from arq.cron import CronJob, cron
 from arq.jobs import serialize_job
 from arq.typing import WorkerCoroutine
-from arq.worker import Function, Worker, func
+from arq.worker import Function, Retry, Worker, func
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
+from bot.errors import StoreUnavailable
+from bot.escalations.ports import JobFunction, RetryLater, StartupHook
 from bot.jobs import serialize
 from bot.store import keys
-from bot.store.errors import StoreUnavailable
 from bot.store.retry import backoff_delays
 
 log = logging.getLogger(__name__)
-
-JobFunction = Callable[..., Awaitable[Any]]  # async def fn(ctx: dict[str, Any], **kwargs)
-StartupHook = Callable[[], Awaitable[None]]
 
 # A job whose time passed more than this long ago without any replica running is dropped by arq.
 _JOB_EXPIRES_EXTRA_MS = 7 * 24 * 3600 * 1000
@@ -84,7 +86,7 @@ class Jobs:
         if name in self._functions:
             raise ValueError(f"job function {name!r} is already registered")
         self._functions[name] = func(
-            cast(WorkerCoroutine, fn), name=name, timeout=timeout_s, max_tries=max_tries
+            cast(WorkerCoroutine, _retrying(fn)), name=name, timeout=timeout_s, max_tries=max_tries
         )
 
     def register_periodic(
@@ -252,6 +254,19 @@ class Jobs:
 
     async def aclose(self) -> None:
         await self._pool.aclose()
+
+
+def _retrying(fn: JobFunction) -> JobFunction:
+    """``fn``, with the domain's RetryLater turned into arq's Retry (which arq acts on)."""
+
+    @functools.wraps(fn)
+    async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await fn(ctx, *args, **kwargs)
+        except RetryLater as e:
+            raise Retry(defer=e.defer_s) from e
+
+    return run
 
 
 async def _close_quietly(worker: Worker) -> None:

@@ -1,13 +1,12 @@
-"""Errors of the Redis-backed store."""
+"""Errors of the Redis-backed store.
+
+:class:`StoreUnavailable` is defined with the project's other errors in ``bot/errors.py``, so the
+escalation domain's ports can name it without importing the store; it is re-exported here for
+the store's callers.
+"""
 
 from __future__ import annotations
 
-from bot.errors import ShouldAiError
+from bot.errors import StoreUnavailable
 
-
-class StoreUnavailable(ShouldAiError):
-    """Redis could not be reached or answered with an error; nothing was stored.
-
-    Callers retry (see :func:`bot.store.retry.retry_with_backoff`) or tell the user to contact
-    the owner directly. A request is never routed to AI because the store is down.
-    """
+__all__ = ["StoreUnavailable"]

@@ -5,32 +5,47 @@
 re-queue any timer the job queue lost. Every change is a WATCH/MULTI transaction on the
 escalation's key: two replicas acting at once never overwrite each other's move.
 ``ESCALATIONS_UNDELIVERED`` holds a marker per move whose ping has not been confirmed sent.
+
+A move arrives as plain values (:class:`bot.escalations.ports.MoveWrites`): the store writes the
+escalation, its decision-log entry, its unsent-ping marker and its timer job in one MULTI, so a
+move is never committed without its entry, nor logged without being made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError, WatchError
 
+from bot.errors import StoreUnavailable
 from bot.escalations.model import Escalation
+from bot.escalations.ports import (
+    Change,
+    EscalationNotFound,
+    Followups,
+    LogRecord,
+    MoveWrites,
+    Timer,
+)
 from bot.store import keys
-from bot.store.errors import StoreUnavailable
+
+__all__ = ["Change", "EscalationNotFound", "JobWriter", "RedisEscalationStore"]
 
 CLOSED_STATES = frozenset({"resolved", "expired"})
 _CHUNK = 500
-
-Change = Callable[[Escalation], Escalation | None]
-# Queues more writes in the same MULTI as a move: ``also(pipe, before, after)``; ``before`` is
-# None for a new escalation. The service uses it to queue the next timer atomically with the move.
-Also = Callable[[Pipeline, Escalation | None, Escalation], None]
+_NO_WRITES = MoveWrites()
 
 
-def _nothing_more(pipe: Pipeline, before: Escalation | None, after: Escalation) -> None:
-    return None
+class JobWriter(Protocol):
+    """Adds a job to one of the store's transactions (``bot.jobs.Jobs`` does)."""
+
+    def add_to(
+        self, pipe: Pipeline, name: str, *, job_id: str, defer_until: float, **kwargs: Any
+    ) -> None: ...
 
 
 @contextmanager
@@ -43,13 +58,16 @@ def _redis_errors(what: str) -> Iterator[None]:
         raise StoreUnavailable(f"could not {what}: Redis is unreachable ({e})") from e
 
 
-class EscalationNotFound(KeyError):
-    """No escalation with this id (raised inside :meth:`RedisEscalationStore.update`)."""
-
-
 class RedisEscalationStore:
-    def __init__(self, redis: aioredis.Redis) -> None:
+    """Implements :class:`bot.escalations.ports.EscalationStore` on Redis.
+
+    ``timers`` writes the timer jobs that moves set; a store without one (the CLI's, reading)
+    refuses a move that sets a timer.
+    """
+
+    def __init__(self, redis: aioredis.Redis, *, timers: JobWriter | None = None) -> None:
         self._redis = redis
+        self._timers = timers
 
     async def next_id(self) -> str:
         with _redis_errors("number a new escalation"):
@@ -57,7 +75,7 @@ class RedisEscalationStore:
         return f"esc-{n}"
 
     async def create(
-        self, escalation: Escalation, also: Also = _nothing_more
+        self, escalation: Escalation, *, followups: Followups | None = None
     ) -> tuple[Escalation, bool]:
         """Store a new escalation; if its decision was escalated already, return that one.
 
@@ -74,10 +92,11 @@ class RedisEscalationStore:
                         if raw is not None:
                             await pipe.reset()  # type: ignore[no-untyped-call]
                             return Escalation.model_validate_json(raw), False
+                        writes = self._writes(followups, None, escalation)
                         pipe.multi()  # type: ignore[no-untyped-call]
                         pipe.set(by_decision, escalation.id)
                         _write(pipe, escalation)
-                        also(pipe, None, escalation)
+                        self._queue(pipe, writes)
                         await pipe.execute()
                         return escalation, True
                     except WatchError:
@@ -89,7 +108,7 @@ class RedisEscalationStore:
         return None if raw is None else Escalation.model_validate_json(raw)
 
     async def update(
-        self, escalation_id: str, change: Change, also: Also = _nothing_more
+        self, escalation_id: str, change: Change, *, followups: Followups | None = None
     ) -> Escalation | None:
         """Apply ``change`` atomically; return the new escalation, or None if it changed nothing.
 
@@ -109,9 +128,10 @@ class RedisEscalationStore:
                         if new is None:
                             await pipe.reset()  # type: ignore[no-untyped-call]
                             return None
+                        writes = self._writes(followups, old, new)
                         pipe.multi()  # type: ignore[no-untyped-call]
                         _write(pipe, new)
-                        also(pipe, old, new)
+                        self._queue(pipe, writes)
                         await pipe.execute()
                         return new
                     except WatchError:
@@ -145,6 +165,23 @@ class RedisEscalationStore:
         with _redis_errors("record a sent ping"):
             await self._redis.zrem(keys.ESCALATIONS_UNDELIVERED, marker)
 
+    def _writes(
+        self, followups: Followups | None, before: Escalation | None, after: Escalation
+    ) -> MoveWrites:
+        writes = _NO_WRITES if followups is None else followups(before, after)
+        if writes.timer is not None and self._timers is None:
+            raise RuntimeError("this escalation store has no job queue to set timers with")
+        return writes
+
+    def _queue(self, pipe: Pipeline, writes: MoveWrites) -> None:
+        """Queue what commits with the move: its log entry, then its ping marker and timer."""
+        if writes.log is not None:
+            _append_log(pipe, writes.log)
+        if writes.settled is not None:
+            pipe.zrem(keys.ESCALATIONS_UNDELIVERED, writes.settled)
+        if writes.timer is not None and self._timers is not None:
+            _set_timer(pipe, self._timers, writes.timer)
+
     async def many(self, ids: list[str]) -> list[Escalation]:
         with _redis_errors("read escalations"):
             return await self._many(ids)
@@ -170,3 +207,18 @@ def _write(pipe: Pipeline, escalation: Escalation) -> None:
         pipe.zrem(keys.ESCALATIONS_DUE, eid)
     else:
         pipe.zadd(keys.ESCALATIONS_DUE, {eid: escalation.due_at})
+
+
+def _append_log(pipe: Pipeline, record: LogRecord) -> None:
+    pipe.xadd(
+        keys.DECISION_LOG_STREAM,
+        dict(record.fields),  # type: ignore[arg-type]
+        maxlen=record.max_entries,
+        approximate=True,
+    )
+
+
+def _set_timer(pipe: Pipeline, timers: JobWriter, timer: Timer) -> None:
+    """The timer job, and the marker that says its move's ping is not sent yet."""
+    pipe.zadd(keys.ESCALATIONS_UNDELIVERED, {timer.job_id: timer.set_at})
+    timers.add_to(pipe, timer.job, job_id=timer.job_id, defer_until=timer.due_at, **timer.args)

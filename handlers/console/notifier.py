@@ -4,25 +4,15 @@ drafts the LLM writes. A terminal shows plain words: no chat markup (``<@id>``, 
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from collections.abc import Callable
 from typing import TextIO
 
 from bot.ai.model import Draft, ReplyTarget
-from bot.escalations.model import Escalation
+from bot.escalations.model import Escalation, StatusNote
 from bot.policy.model import Policy
-
-_USER_MENTION = re.compile(r"<@([^>|]+)(?:\|[^>]*)?>")
-_CHANNEL_MENTION = re.compile(r"<#([^>|]+)(?:\|([^>]*))?>")
-
-
-def plain(text: str) -> str:
-    """``text`` as a terminal should show it: ``<@console>`` reads ``console``, ``<#C1|news>``
-    reads ``#news``."""
-    text = _USER_MENTION.sub(lambda m: m.group(1), text)
-    return _CHANNEL_MENTION.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
+from handlers.common.status_text import PLAIN, status_text
 
 
 class ConsoleNotifier:
@@ -63,8 +53,10 @@ class ConsoleNotifier:
             f"[{escalation.category}] from {escalation.requester}: {escalation.text!r}"
         )
 
-    async def update_status(self, *, escalation: Escalation, message: str) -> None:
-        self._write(f"STATUS {escalation.id} ({escalation.state}): {plain(message)}")
+    async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
+        policy = self._policy() if self._policy else None
+        message = status_text(note, policy=policy, platform="console", mentions=PLAIN)
+        self._write(f"STATUS {escalation.id} ({escalation.state}): {message}")
 
     async def notify_admins(self, *, message: str) -> None:
         self._write(f"ADMINS: {message}")

@@ -21,9 +21,9 @@ from bot.commands import Commands, Reply
 from bot.core.flows import AfterDecision, Presses
 from bot.core.outcomes import AiOp, FollowUp
 from bot.escalations.model import Action, Actor, Escalation, StatusRef
-from bot.escalations.people import display_name
 from bot.policy.model import Decision, Policy
 from handlers.common.replies import press_refused, reply_for_store_down, reply_text
+from handlers.common.status_text import person_text
 from handlers.discord import render
 from handlers.discord.ai_interactions import AiInteractions, reply_target
 from handlers.discord.components import escalation_view, scheduled_view
@@ -67,7 +67,7 @@ class DiscordInteractions:
 
     def _broken_request(self) -> str:
         fallback = self._policy().file.fallback.owner
-        name = display_name(self._policy(), fallback)
+        name = person_text(self._policy(), fallback, render.MENTIONS)
         return (
             "Something went wrong on my side, so I could not answer this. Treat it as work for "
             f"a person: ask {name} directly, and try /should-ai again later."
@@ -223,7 +223,8 @@ class DiscordInteractions:
 
     def ping_embed(self, escalation: Escalation) -> discord.Embed:
         policy = self._policy()
-        who = display_name(policy, escalation.assignee) if escalation.assignee else "the channel"
+        assignee = escalation.assignee
+        who = person_text(policy, assignee, render.MENTIONS) if assignee else "the channel"
         return ping_embed(policy, escalation, who)
 
 

@@ -14,10 +14,11 @@ from typing import Any
 
 import discord
 
-from bot.escalations.model import DeliveryRefused, Escalation
-from bot.escalations.people import channel_id, display_name, platform_user_id
+from bot.escalations.model import DeliveryRefused, Escalation, StatusNote
+from bot.escalations.people import channel_id, platform_user_id
 from bot.escalations.permissions import Admins
 from bot.policy.model import Policy
+from handlers.common.status_text import person_text, status_text
 from handlers.discord import render
 from handlers.discord.components import escalation_view
 from handlers.discord.replies import LoginGate, or_missing
@@ -47,7 +48,7 @@ class DiscordNotifier:
         user_id = platform_user_id(policy, "discord", person_key)
         if not user_id or not user_id.isdigit():
             raise DeliveryRefused("they have no Discord user id in people.yaml")
-        embed = ping_embed(policy, escalation, display_name(policy, person_key))
+        embed = ping_embed(policy, escalation, person_text(policy, person_key, render.MENTIONS))
         try:
             view = escalation_view(escalation, people=reassign_choices(policy, person_key))
             await self._dm(int(user_id), embed=embed, view=view)
@@ -67,14 +68,14 @@ class DiscordNotifier:
         except (discord.Forbidden, discord.NotFound) as e:
             raise DeliveryRefused(_why_refused(e)) from e
 
-    async def update_status(self, *, escalation: Escalation, message: str) -> None:
+    async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
         """Edit the requester's ephemeral status card; past its 15 minutes, DM them instead."""
         await self._gate.wait()
         policy = self._policy()
         embed = render.status_embed(
             escalation=escalation,
             category_label=category_label(policy, escalation.category),
-            message=message,
+            message=status_text(note, policy=policy, platform="discord", mentions=render.MENTIONS),
         )
         if await self._edit_card(escalation, embed):
             return

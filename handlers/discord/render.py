@@ -11,10 +11,11 @@ import datetime as dt
 import discord
 
 from bot.escalations.model import Escalation
-from bot.escalations.people import display_name, platform_user_id
+from bot.escalations.people import platform_user_id
 from bot.policy.model import Decision, Policy
 from bot.text import clip
 from handlers.common import replies
+from handlers.common.status_text import Mentions, person_text
 
 AI_COLOUR = discord.Colour.green()
 HUMAN_COLOUR = discord.Colour.orange()
@@ -39,10 +40,14 @@ def mention(user_id: str | None, fallback: str = "someone") -> str:
     return f"<@{user_id}>" if user_id and user_id.isdigit() else fallback
 
 
+# Discord's markup for a user or a channel the policy has no name for.
+MENTIONS = Mentions(user=lambda user_id: f"<@{user_id}>", channel=lambda cid: f"<#{cid}>")
+
+
 def requester_mention(policy: Policy, escalation: Escalation) -> str:
     """The requester as a Discord mention, or their name when they have no Discord id."""
     user_id = platform_user_id(policy, "discord", escalation.requester)
-    return mention(user_id, display_name(policy, escalation.requester))
+    return mention(user_id, person_text(policy, escalation.requester, MENTIONS))
 
 
 def quote(text: str, limit: int = _FIELD_MAX) -> str:

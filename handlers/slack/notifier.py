@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.escalations.model import DeliveryRefused, Escalation
+from bot.escalations.model import DeliveryRefused, Escalation, StatusNote
 from bot.escalations.people import platform_user_id
 from bot.escalations.permissions import allowed_keys
 from bot.policy.model import Policy
+from handlers.common.status_text import Mentions, status_text
 from handlers.slack import blocks
 
 log = logging.getLogger(__name__)
+
+# Slack's markup for a user or a channel the policy has no name for.
+MENTIONS = Mentions(user=lambda user_id: f"<@{user_id}>", channel=lambda cid: f"<#{cid}>")
 
 
 @dataclass(frozen=True)
@@ -123,13 +127,13 @@ class SlackNotifier:
         except SlackApiError as e:
             raise DeliveryRefused(f"Slack refused a post to {channel.slack}: {_error(e)}") from e
 
-    async def update_status(self, *, escalation: Escalation, message: str) -> None:
+    async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
         policy = self._policy()
         label = category_text(policy, escalation.category).label
         text, card = blocks.status_message(
             escalation=escalation,
             category_label=label,
-            message=message,
+            message=status_text(note, policy=policy, platform="slack", mentions=MENTIONS),
             steps=history_steps(policy, escalation),
         )
         ref = escalation.status_ref

@@ -7,9 +7,11 @@ import pytest
 import redis.asyncio as aioredis
 from esc_helpers import Engine, EngineFactory, RecordingNotifier, Workers, make_policy
 
-from bot.escalations.service import EscalationService, TransitionSink
+from bot.escalations.ports import TransitionSink
+from bot.escalations.service import EscalationService
 from bot.jobs import Jobs
 from bot.policy.model import Policy
+from bot.store.escalations import RedisEscalationStore
 
 POLL_DELAY = 0.02
 
@@ -42,7 +44,7 @@ async def make_engine(
         jobs = Jobs(redis_url, poll_delay=POLL_DELAY)
         made.append(jobs)
         service = EscalationService(
-            redis=redis,
+            store=RedisEscalationStore(redis, timers=jobs),
             jobs=jobs,
             policy=policy_getter or (lambda: policy),
             admin_ids=admin_ids,

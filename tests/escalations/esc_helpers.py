@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.escalations.model import DeliveryRefused, Escalation
+from bot.escalations.model import DeliveryRefused, Escalation, StatusNote
 from bot.escalations.service import EscalationService
 from bot.jobs import Jobs
 from bot.policy.model import (
@@ -22,6 +22,8 @@ from bot.policy.model import (
     Policy,
     PolicyFile,
 )
+from handlers.common.status_text import status_text
+from handlers.slack.notifier import MENTIONS
 
 ACK_MINUTES = 0.005  # 0.3 s: timers fall due within a test
 
@@ -74,16 +76,20 @@ class Call:
     kind: str  # "ping", "channel" or "status"
     escalation_id: str
     level: int
-    target: str  # person key, channel key, or the status message
+    target: str  # person key, channel key, or the status message (as Slack words it)
 
 
 @dataclass
 class RecordingNotifier:
-    """A Notifier (our own Protocol) that records calls; ``refuse`` people have their DMs closed."""
+    """A Notifier (our own Protocol) that records calls; ``refuse`` people have their DMs closed.
+
+    Status notes are recorded as the Slack adapter words them, names from ``policy``.
+    """
 
     refuse: set[str] = field(default_factory=set)
     calls: list[Call] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)  # may be shared by several
+    policy: Policy = field(default_factory=make_policy)
 
     async def ping_person(self, *, escalation: Escalation, person_key: str) -> None:
         if person_key in self.refuse:
@@ -93,7 +99,10 @@ class RecordingNotifier:
     async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
         self._record(Call("channel", escalation.id, escalation.level, channel_key))
 
-    async def update_status(self, *, escalation: Escalation, message: str) -> None:
+    async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
+        message = status_text(
+            note, policy=self.policy, platform=escalation.platform, mentions=MENTIONS
+        )
         self._record(Call("status", escalation.id, escalation.level, message))
 
     def _record(self, call: Call) -> None:

@@ -18,6 +18,7 @@ from esc_helpers import RecordingNotifier, crisis_decision, make_policy
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.service import EscalationService
 from bot.jobs import Jobs
+from bot.store.escalations import RedisEscalationStore
 
 DELIVERIES = "test:deliveries"
 
@@ -38,7 +39,8 @@ async def main(url: str, ack_minutes: float) -> None:
     redis = aioredis.Redis.from_url(url, decode_responses=True)
     jobs = Jobs(url, poll_delay=0.02)
     policy = make_policy(ack_minutes=ack_minutes)
-    service = EscalationService(redis=redis, jobs=jobs, policy=lambda: policy)
+    store = RedisEscalationStore(redis, timers=jobs)
+    service = EscalationService(store=store, jobs=jobs, policy=lambda: policy)
     service.register_notifier("slack", ListNotifier(redis))
     actor = Actor(platform="slack", user_id="U_REQ")
     esc = await service.open(decision=crisis_decision(), actor=actor, text="t", status_ref=None)

@@ -14,15 +14,16 @@ from typing import Literal
 import pytest
 import redis.asyncio as aioredis
 from esc_helpers import RecordingNotifier, Workers, crisis_decision, make_policy
-from redis.asyncio.client import Pipeline
 
 from bot.decision_log import DecisionLog, TransitionRecorder
 from bot.escalations.model import Actor, Escalation
+from bot.escalations.ports import LogRecord
 from bot.escalations.service import EscalationService, timer_job_id
-from bot.jobs import Jobs, Retry
+from bot.jobs import Jobs, RetryLater
 from bot.metrics import Metrics
 from bot.store.embedded import EmbeddedRedis
 from bot.store.errors import StoreUnavailable
+from bot.store.escalations import RedisEscalationStore
 from bot.store.retry import retry_with_backoff
 
 pytestmark = pytest.mark.store
@@ -34,7 +35,7 @@ DANA = Actor(platform="slack", user_id="U_DANA")
 class CrashingSink:
     """The serve's TransitionRecorder, with a Redis server that may die around the commit.
 
-    ``crash="before_exec"`` kills redis-server once the log entry is queued in the move's MULTI,
+    ``crash="before_exec"`` kills redis-server once the log entry is made for the move's MULTI,
     before EXEC is sent; ``crash="after_commit"`` kills it as soon as the move is committed.
     """
 
@@ -43,10 +44,11 @@ class CrashingSink:
         self._server = server
         self.crash: Literal["before_exec", "after_commit"] | None = None
 
-    def queue(self, pipe: Pipeline, escalation: Escalation) -> None:
-        self._recorder.queue(pipe, escalation)
+    def entry(self, escalation: Escalation) -> LogRecord:
+        record = self._recorder.entry(escalation)
         if self.crash == "before_exec":
             self._server.kill()
+        return record
 
     def committed(self, escalation: Escalation) -> None:
         if self.crash == "after_commit":
@@ -68,7 +70,10 @@ class Bot:
         self.sink = CrashingSink(TransitionRecorder(self.log, self.metrics), self.server)
         policy = make_policy(ack_minutes=ack_minutes)
         self.service = EscalationService(
-            redis=self.redis, jobs=self.jobs, policy=lambda: policy, transitions=self.sink
+            store=RedisEscalationStore(self.redis, timers=self.jobs),
+            jobs=self.jobs,
+            policy=lambda: policy,
+            transitions=self.sink,
         )
         self.service.register_notifier("slack", self.notifier)
 
@@ -165,9 +170,10 @@ async def test_a_timer_job_that_cannot_reach_redis_asks_arq_to_run_it_again(
     unreachable = aioredis.Redis.from_url("redis://127.0.0.1:1/0", decode_responses=True)
     jobs = Jobs(redis_url)
     policy = make_policy()
-    service = EscalationService(redis=unreachable, jobs=jobs, policy=lambda: policy)
+    store = RedisEscalationStore(unreachable, timers=jobs)
+    service = EscalationService(store=store, jobs=jobs, policy=lambda: policy)
     try:
-        with pytest.raises(Retry):  # arq re-runs the job later; the climb is not dropped
+        with pytest.raises(RetryLater):  # the queue re-runs the job later; the climb goes on
             await service._timer_job({"job_try": 1}, escalation_id="esc-1", level=0, due_at=1.0)
     finally:
         await jobs.aclose()

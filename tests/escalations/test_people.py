@@ -1,4 +1,7 @@
-"""Who is who: people.yaml keys, platform ids, and the names status messages show."""
+"""Who is who: people.yaml keys, platform ids, and what of a person users may be shown.
+
+How the adapters turn those values into names and mentions: tests/common/test_status_text.py.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,11 @@ from esc_helpers import make_policy
 
 from bot.escalations.model import Actor
 from bot.escalations.people import (
+    PersonLabel,
     actor_key,
-    channel_name,
-    display_name,
+    channel_id,
     person_for,
+    person_label,
     platform_user_id,
 )
 
@@ -34,8 +38,9 @@ def test_the_id_to_dm_for_a_person_key_depends_on_the_platform() -> None:
     assert platform_user_id(POLICY, "slack", "nobody") is None
 
 
-def test_names_and_mentions_in_status_messages() -> None:
-    assert display_name(POLICY, "legal-counsel") == "Priya"
-    assert display_name(POLICY, "slack:U_NEW") == "<@U_NEW>"
-    assert channel_name(POLICY, "slack", "crisis-room") == "<#C_CRISIS>"
-    assert channel_name(POLICY, "console", "crisis-room") == "#crisis-room"
+def test_names_and_ids_for_status_messages_are_values_not_markup() -> None:
+    assert person_label(POLICY, "legal-counsel") == PersonLabel(key="legal-counsel", name="Priya")
+    assert person_label(POLICY, "slack:U_NEW") == PersonLabel(key="slack:U_NEW", user_id="U_NEW")
+    assert person_label(POLICY, "nobody") == PersonLabel(key="nobody")
+    assert channel_id(POLICY, "slack", "crisis-room") == "C_CRISIS"
+    assert channel_id(POLICY, "console", "crisis-room") is None

@@ -7,7 +7,9 @@ import redis.asyncio as aioredis
 
 from bot.decision_log import DecisionLog
 from bot.escalations.model import Actor, Escalation, Transition
+from bot.escalations.ports import MoveWrites
 from bot.metrics import Metrics
+from bot.store.escalations import RedisEscalationStore
 from bot.store.keys import DECISION_LOG_STREAM
 from tests.ops.conftest import make_decision
 
@@ -83,9 +85,16 @@ def acknowledged_escalation() -> tuple[Escalation, Transition]:
 async def queue_in_a_transaction(
     redis: aioredis.Redis, log: DecisionLog, escalation: Escalation, step: Transition
 ) -> None:
-    async with redis.pipeline(transaction=True) as pipe:
-        log.queue_transition(pipe, escalation=escalation, transition=step)
-        await pipe.execute()
+    """Commit a move of ``escalation`` with ``step``'s entry, as the escalation store does."""
+    store = RedisEscalationStore(redis)
+    await store.create(escalation)  # once: the same decision opens no second escalation
+    await store.update(
+        escalation.id,
+        lambda stored: stored,
+        followups=lambda _, after: MoveWrites(
+            log=log.transition_record(escalation=after, transition=step)
+        ),
+    )
 
 
 async def test_escalation_transitions_are_logged(redis: aioredis.Redis, metrics: Metrics) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from bot.jobs import Jobs, Retry
+from bot.jobs import Jobs, Retry, RetryLater
 from bot.store import keys
 
 pytestmark = pytest.mark.store
@@ -80,6 +80,22 @@ async def test_a_job_that_asks_to_retry_runs_again(jobs: Jobs) -> None:
 
     jobs.register("flaky", flaky, max_tries=3)
     await jobs.enqueue("flaky")
+    await run_until(jobs, done)
+    assert tries == [1, 2]
+
+
+async def test_a_job_that_asks_the_domain_way_to_retry_runs_again(jobs: Jobs) -> None:
+    tries: list[int] = []
+    done = asyncio.Event()
+
+    async def flaky(ctx: dict[str, Any], *, left: int) -> None:
+        tries.append(ctx["job_try"])
+        if len(tries) <= left:
+            raise RetryLater(defer_s=0.05)  # what bot/escalations raises: it knows no arq
+        done.set()
+
+    jobs.register("flaky", flaky, max_tries=3)
+    await jobs.enqueue("flaky", left=1)
     await run_until(jobs, done)
     assert tries == [1, 2]
 

@@ -1,0 +1,69 @@
+"""What the requester's status card is told as an escalation moves, as :class:`StatusNote` values.
+
+Pure functions of the escalation and the policy, one per kind of news: pinged, acted on,
+reassigned, climbed (or expired), and what happens next if nobody acknowledges. The words are
+the adapters' (``handlers/common/status_text.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.escalations.climb import owner_of
+from bot.escalations.lifecycle import chain_of
+from bot.escalations.model import Escalation, NextStep, StatusKind, StatusNote, Who
+from bot.policy.model import Policy
+
+
+def pinged_assignee(escalation: Escalation) -> StatusNote:
+    """A new escalation's owner was pinged."""
+    return StatusNote(kind="pinged", to=_person(escalation.assignee))
+
+
+def pinged(policy: Policy, escalation: Escalation) -> StatusNote:
+    """The current move's ping went out again (it was lost with a crashed replica)."""
+    return StatusNote(kind="pinged", to=target(policy, escalation))
+
+
+def acted(moved: Escalation) -> StatusNote:
+    """Acknowledged or resolved, by whom."""
+    kind: StatusKind = "resolved" if moved.state == "resolved" else "acknowledged"
+    return StatusNote(kind=kind, by=_person(moved.history[-1].by))
+
+
+def reassigned(moved: Escalation) -> StatusNote:
+    return StatusNote(
+        kind="reassigned", by=_person(moved.history[-1].by), to=_person(moved.assignee)
+    )
+
+
+def climbed(
+    policy: Policy, *, missed: Escalation, moved: Escalation, reason: str | None
+) -> StatusNote:
+    """Nobody acknowledged ``missed`` (or its ping was refused, for ``reason``): it climbed."""
+    kind: StatusKind = "no_answer" if reason is None else "unreachable"
+    who = target(policy, missed)
+    if moved.state == "expired":
+        reach = _person(owner_of(moved))
+        return StatusNote(kind=kind, missed=who, reason=reason or "", reach=reach)
+    return StatusNote(kind=kind, missed=who, reason=reason or "", to=target(policy, moved))
+
+
+def then(policy: Policy, escalation: Escalation, note: StatusNote) -> StatusNote:
+    """``note``, and what happens if nobody acknowledges the ping that just went out."""
+    chain = chain_of(policy, escalation)
+    step = chain.after(escalation.level)
+    to = None if step is None else Who(kind=step.kind, key=step.key)
+    return replace(note, then=NextStep(within_s=chain.ack_seconds, to=to))
+
+
+def target(policy: Policy, escalation: Escalation) -> Who:
+    """Who the escalation waits for: its assignee, or at the channel levels its channel."""
+    if escalation.assignee is not None:
+        return _person(escalation.assignee)
+    step = chain_of(policy, escalation).at(escalation.level)
+    return Who(kind="channel", key=step.key if step else "?")
+
+
+def _person(key: str | None) -> Who:
+    return Who(kind="person", key=key or "")

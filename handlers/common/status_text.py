@@ -1,0 +1,97 @@
+"""The requester's status line, in English, from the core's :class:`StatusNote` values.
+
+One renderer for every adapter, so a status reads the same on Slack, Discord and the console,
+and another language is one more renderer. People and channels are named from the policy's
+people (``bot.escalations.people``); someone or some channel the policy has no name for is
+written in the adapter's own markup, its :class:`Mentions`. With no policy at hand, by key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.escalations.model import NextStep, Platform, StatusNote, Who
+from bot.escalations.people import channel_id, person_label
+from bot.policy.model import Policy
+
+Name = Callable[[Who | None], str]
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """How a platform writes a user or a channel it knows by id (Slack: ``<@U1>``, ``<#C1>``)."""
+
+    user: Callable[[str], str]
+    channel: Callable[[str], str]
+
+
+# No markup: the console names people by id and channels by ``#id``.
+PLAIN = Mentions(user=lambda user_id: user_id, channel=lambda cid: f"#{cid}")
+
+
+def person_text(policy: Policy, assignee: str, mentions: Mentions) -> str:
+    """``assignee`` by their people.yaml name, else as a mention, else by key."""
+    label = person_label(policy, assignee)
+    if label.name is not None:
+        return label.name
+    return mentions.user(label.user_id) if label.user_id is not None else label.key
+
+
+def channel_text(policy: Policy, platform: Platform, channel_key: str, mentions: Mentions) -> str:
+    """A channel of people.yaml as a mention on ``platform``, else as ``#key``."""
+    cid = channel_id(policy, platform, channel_key)
+    return mentions.channel(cid) if cid else f"#{channel_key}"
+
+
+def status_text(
+    note: StatusNote, *, policy: Policy | None, platform: Platform, mentions: Mentions
+) -> str:
+    """``note`` as the line on the requester's status card."""
+
+    def name(who: Who | None) -> str:
+        if who is None:
+            return ""
+        if policy is None:
+            return who.key if who.kind == "person" else f"#{who.key}"
+        if who.kind == "channel":
+            return channel_text(policy, platform, who.key, mentions)
+        return person_text(policy, who.key, mentions)
+
+    headline = _headline(note, name)
+    return headline if note.then is None else f"{headline} {_then(note.then, name)}"
+
+
+def _headline(note: StatusNote, name: Name) -> str:
+    match note.kind:
+        case "pinged":
+            return f"Pinged {name(note.to)}; waiting for them."
+        case "reassigned":
+            return f"Reassigned by {name(note.by)} to {name(note.to)}."
+        case "acknowledged" | "resolved":
+            return f"{note.kind.capitalize()} by {name(note.by)}."
+        case "no_answer":
+            return _climbed(f"No acknowledgement from {name(note.missed)}", note, name)
+        case "unreachable":
+            return _climbed(f"Could not reach {name(note.missed)} ({note.reason})", note, name)
+
+
+def _climbed(why: str, note: StatusNote, name: Name) -> str:
+    if note.to is None:
+        return f"{why} and nobody is left to ask: please reach {name(note.reach)}."
+    return f"{why}: escalated to {name(note.to)}."
+
+
+def _then(step: NextStep, name: Name) -> str:
+    within = f"If nobody acknowledges within {_duration(step.within_s)}"
+    if step.to is None:
+        return f"{within}, the escalation expires."
+    return f"{within}, it goes to {name(step.to)}."
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.2g} s"
+    if seconds < 120 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
