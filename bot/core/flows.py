@@ -15,7 +15,12 @@ from bot.core.outcomes import AiOp, AiPress, FollowUp, Press
 from bot.dedupe import Deduper
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor, EscalationActions, StatusRef
-from bot.escalations.service import EscalationClosed, NotAllowed, UnknownEscalation
+from bot.escalations.service import (
+    EscalationClosed,
+    EscalationError,
+    NotAllowed,
+    UnknownEscalation,
+)
 from bot.failopen import STORE_ERRORS
 from bot.intake import Intake
 from bot.store.errors import StoreUnavailable
@@ -95,13 +100,13 @@ class Presses:
         except EscalationClosed as e:
             closed = await self._escalations.get(escalation_id)
             return Press(
-                kind="closed", escalation_id=escalation_id, escalation=closed, detail=str(e)
+                kind="closed", escalation_id=escalation_id, escalation=closed, refusal=e.refusal
             )
         except _STORE_DOWN as e:
             log.warning("press on escalation %s not recorded: %r", escalation_id, e)
             return Press(kind="store_down", escalation_id=escalation_id)
         except ShouldAiError as e:  # NotAllowed, InvalidAction, UnknownEscalation...
-            return Press(kind=_refusal_kind(e), escalation_id=escalation_id, detail=str(e))
+            return _refused(e, escalation_id)
         return Press(kind="moved", escalation_id=escalation_id, escalation=moved)
 
     async def ai(
@@ -129,6 +134,14 @@ class Presses:
 
     async def _first_time(self, actor: Actor, dedupe_key: str) -> bool:
         return await self._deduper.first_time(f"{actor.platform}:{dedupe_key}")
+
+
+def _refused(error: ShouldAiError, escalation_id: str) -> Press:
+    refusal = error.refusal if isinstance(error, EscalationError) else None
+    detail = "" if refusal is not None else str(error)  # no value to word: say what went wrong
+    return Press(
+        kind=_refusal_kind(error), escalation_id=escalation_id, refusal=refusal, detail=detail
+    )
 
 
 def _refusal_kind(error: ShouldAiError) -> Literal["refused", "invalid", "unknown"]:

@@ -1,6 +1,6 @@
 """The values the shared flows return. Adapters render them in their platform's words and
-markup; nothing here is a sentence for a user, except the sentences the escalation service puts
-in its refusals (``detail``)."""
+markup; nothing here is a sentence for a user, except the ``detail`` of a press that failed in a
+way the escalation service has no :class:`~bot.escalations.errors.Refusal` for."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.ai.model import AiOutcome, Draft
+from bot.escalations.errors import Refusal
 from bot.escalations.model import Escalation, StatusRef
 from bot.policy.model import Decision
 
@@ -41,9 +42,10 @@ class Press:
 
     - ``moved``: ``escalation`` as it stands now (also when the press changed nothing, such as a
       second Acknowledge by the same person): redraw the pressed message from it;
-    - ``refused``, ``invalid``, ``unknown``: nothing changed; ``detail`` says why;
-    - ``closed``: it was already resolved; ``escalation`` (when found) is it, to take its
-      buttons away;
+    - ``refused``, ``invalid``, ``unknown``: nothing changed; ``refusal`` says why (else
+      ``detail``, the error as it is);
+    - ``closed``: it was already resolved (``refusal``); ``escalation`` (when found) is it, to
+      take its buttons away;
     - ``store_down``: nothing was recorded; press again later;
     - ``duplicate``: a redelivery of a press already handled.
     """
@@ -51,6 +53,7 @@ class Press:
     kind: PressKind
     escalation_id: str
     escalation: Escalation | None = None
+    refusal: Refusal | None = None
     detail: str = ""
 
 

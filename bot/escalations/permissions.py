@@ -6,8 +6,8 @@ adapter tells about a bad policy edit.
 
 The current assignee, the category's backup and the admins may act on an escalation. So may the
 level-0 owner: their ping (with its buttons) stays in their DMs after the escalation climbs past
-them, and an owner who turns up late should be able to take it back. Everyone else is refused
-with a sentence that says who can act.
+them, and an owner who turns up late should be able to take it back. Everyone else is refused,
+and told who can act.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.escalations.climb import owner_of
-from bot.escalations.errors import named
+from bot.escalations.errors import Refusal
 from bot.escalations.model import Actor, Escalation, Platform
 from bot.escalations.people import actor_key
 from bot.policy.model import Policy
@@ -71,8 +71,6 @@ def may_act(policy: Policy, escalation: Escalation, actor: Actor, admin_ids: Ite
     return actor_key(policy, actor) in allowed_keys(policy, escalation)
 
 
-def refusal(policy: Policy, escalation: Escalation) -> str:
-    """The message shown to someone who may not act."""
-    names = ", ".join(named(policy, k) for k in allowed_keys(policy, escalation))
-    who = f"{names} or an admin" if names else "an admin"
-    return f"Only {who} can act on escalation {escalation.id}."
+def refusal(policy: Policy, escalation: Escalation) -> Refusal:
+    """What someone who may not act is told: who may (the adapters word it)."""
+    return Refusal("not_allowed", escalation.id, people=tuple(allowed_keys(policy, escalation)))

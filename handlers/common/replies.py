@@ -2,7 +2,8 @@
 
 Each renders a core value (:class:`bot.commands.Reply`, :mod:`bot.core.outcomes`) in plain
 English; each adapter adds only its own markup around it (Slack escapes it for mrkdwn, Discord
-puts it in an embed, the console prints it). :func:`reply_text` is the whole answer to a
+puts it in an embed, the console prints it); where a sentence names a person, the adapter brings
+its :class:`~handlers.common.status_text.Mentions`. :func:`reply_text` is the whole answer to a
 /should-ai command as plain text.
 """
 
@@ -11,10 +12,12 @@ from __future__ import annotations
 from bot.ai.model import ScheduledPost
 from bot.commands import Reply, render_escalation_line
 from bot.core.outcomes import Press
+from bot.escalations.errors import Refusal
 from bot.escalations.model import Escalation
 from bot.policy.model import Decision, Policy
 from bot.reload import ReloadOutcome
 from bot.text import clip
+from handlers.common.status_text import Mentions, person_text
 
 HELP = """\
 /should-ai <request>: I say at once whether AI may do it or a named person must own it.
@@ -58,11 +61,32 @@ def reply_for_store_down(decision: Decision) -> str:
     )
 
 
-def press_refused(press: Press) -> str:
+def press_refused(press: Press, *, policy: Policy, mentions: Mentions) -> str:
     """Why a press on an escalation changed nothing (for the presser only)."""
     if press.kind == "store_down":
         return STORE_DOWN_PRESS
-    return press.detail
+    if press.refusal is None:
+        return press.detail
+    return refusal_text(press.refusal, policy=policy, mentions=mentions)
+
+
+def refusal_text(refusal: Refusal, *, policy: Policy, mentions: Mentions) -> str:
+    """``refusal`` as the sentence the person who acted reads."""
+    match refusal.kind:
+        case "closed":
+            return f"Escalation {refusal.escalation_id} is already resolved."
+        case "unknown":
+            return f"There is no escalation {refusal.escalation_id}."
+        case "no_target":
+            return "Pick the person to reassign this escalation to."
+        case "already_assigned":
+            return (
+                f"{person_text(policy, refusal.people[0], mentions)} already has this escalation."
+            )
+        case "not_allowed":
+            names = ", ".join(person_text(policy, key, mentions) for key in refusal.people)
+            who = f"{names} or an admin" if names else "an admin"
+            return f"Only {who} can act on escalation {refusal.escalation_id}."
 
 
 def reply_text(reply: Reply) -> str:

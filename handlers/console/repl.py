@@ -15,6 +15,7 @@ from bot.core import AiOp, Core, FollowUp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor
 from handlers.common.replies import press_refused, reply_for_store_down, reply_text
+from handlers.common.status_text import PLAIN
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ async def _act(core: Core, action: Action, escalation_id: str, out: TextIO) -> N
         actor=CONSOLE_ACTOR, escalation_id=escalation_id, action=action
     )
     if pressed.kind != "moved" or pressed.escalation is None:
-        print(f"Could not {action} {escalation_id}: {press_refused(pressed)}", file=out, flush=True)
+        why = press_refused(pressed, policy=core.policy(), mentions=PLAIN)
+        print(f"Could not {action} {escalation_id}: {why}", file=out, flush=True)
         return
     e = pressed.escalation
     print(f"Escalation {e.id} is now {e.state}.", file=out, flush=True)

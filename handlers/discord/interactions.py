@@ -200,7 +200,8 @@ class DiscordInteractions:
         if pressed.kind == "duplicate":
             return
         if pressed.kind != "moved" or pressed.escalation is None:  # say why, change nothing
-            embed = render.notice_embed(press_refused(pressed))
+            why = press_refused(pressed, policy=self._policy(), mentions=render.MENTIONS)
+            embed = render.notice_embed(why)
             await interaction.followup.send(embed=embed, ephemeral=True)
             return
         escalation = pressed.escalation

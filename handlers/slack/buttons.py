@@ -16,6 +16,7 @@ from bot.escalations.model import Action, Actor, Escalation
 from handlers.common.replies import press_refused
 from handlers.slack import blocks
 from handlers.slack.deps import SlackDeps
+from handlers.slack.notifier import MENTIONS
 
 _ACTIONS: dict[str, Action] = {
     blocks.ACK_ACTION: "acknowledge",
@@ -49,9 +50,8 @@ class EscalationButtons:
             target_user_id=action.get("selected_user"),
         )
         if pressed.kind != "moved":  # say why to the presser only; nothing changed
-            await respond(
-                text=press_refused(pressed), response_type="ephemeral", replace_original=False
-            )
+            why = press_refused(pressed, policy=self._deps.policy(), mentions=MENTIONS)
+            await respond(text=why, response_type="ephemeral", replace_original=False)
         if pressed.escalation is not None:  # moved, or an old ping: show it as it stands now
             await self._refresh_pressed(body, pressed.escalation, client=client)
 
