@@ -27,9 +27,9 @@ from pathlib import Path
 
 from bot.app import Services, build_services
 from bot.escalations.model import Actor
-from bot.notify_console import ConsoleNotifier
 from bot.settings import Settings
 from bot.store.embedded import EmbeddedRedis
+from handlers.console.notifier import ConsoleNotifier
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"

@@ -28,7 +28,8 @@ from urllib.parse import parse_qsl
 
 import aiohttp
 
-from bot.app import bound_port, build_adapters, build_services, start_http
+from bot.app import build_adapters, build_services
+from bot.server import bound_port, start_http
 from bot.settings import Settings
 from tests.slack.slack_fake import Call, FakeSlack
 from tests.slack.slack_signing import sign, slash_command_body

@@ -125,8 +125,9 @@ def _setup_logging() -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.app import health_probe, serve
+    from bot.app import serve
     from bot.errors import PolicyError
+    from bot.server import health_probe
 
     settings = _settings()
     if args.port is not None:
@@ -144,7 +145,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_health(args: argparse.Namespace) -> int:
-    from bot.app import health_probe
+    from bot.server import health_probe
 
     return health_probe(_settings(), url=args.url)
 

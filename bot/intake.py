@@ -33,11 +33,6 @@ from bot.store.retry import retry_with_backoff
 
 log = logging.getLogger(__name__)
 
-EMPTY_REQUEST = (
-    "Tell me what you want to do after /should-ai, for example "
-    "`/should-ai draft a post announcing our spring sale`. `/should-ai help` lists commands."
-)
-
 
 class Judge(Protocol):
     """The optional LLM judge for unsure decisions ([ai]'s ``AiWork.judge_unsure``)."""
@@ -53,13 +48,14 @@ class EscalationOpener(Protocol):
 
 @dataclass(frozen=True)
 class IntakeResult:
-    """What became of a request. Exactly one of decision / duplicate / rate_limited / error."""
+    """What became of a request. Exactly one of decision / duplicate / rate_limited / empty."""
 
     decision: Decision | None = None
     duplicate: bool = False
     rate_limited: bool = False
-    error: str | None = None  # a sentence for the requester (empty text, over the limit)
-    retry_after_s: int = 0
+    empty: bool = False  # nothing but blanks after /should-ai
+    limit: int = 0  # rate limited: the requests allowed per window...
+    retry_after_s: int = 0  # ...and how long until the next one is
     truncated: bool = False  # the text was cut to max_request_chars before matching
 
 
@@ -92,7 +88,7 @@ class Intake:
         text = _clean(text)
         if not text:
             self._metrics.refused.labels(reason="empty").inc()
-            return IntakeResult(error=EMPTY_REQUEST)
+            return IntakeResult(empty=True)
         refused = await self.admit(actor=actor, dedupe_key=dedupe_key)
         return refused or await self._decide(actor, text)
 
@@ -107,11 +103,28 @@ class Intake:
         self._metrics.refused.labels(reason="rate_limited").inc()
         return IntakeResult(
             rate_limited=True,
+            limit=verdict.limit,
             retry_after_s=verdict.retry_after_s,
-            error=rate_limited_message(verdict.limit, verdict.retry_after_s),
         )
 
+    async def explain(self, *, text: str) -> IntakeResult:
+        """The decision ``text`` would get as a request, decided the very same way (worker
+        thread, LLM judge), for ``why``; nothing is logged or counted, nobody is pinged."""
+        text = _clean(text)
+        if not text:
+            return IntakeResult(empty=True)
+        decision = await self._decided(text)
+        return IntakeResult(decision=decision, truncated=len(text) > self._max_chars)
+
     async def _decide(self, actor: Actor, text: str) -> IntakeResult:
+        decision = await self._decided(text)
+        self._metrics.decisions.labels(
+            route=decision.route, category=decision.category or "none"
+        ).inc()
+        await self._log.record_decision(decision=decision, actor=actor, text=text)
+        return IntakeResult(decision=decision, truncated=len(text) > self._max_chars)
+
+    async def _decided(self, text: str) -> Decision:
         matched = text[: self._max_chars]  # bounds the engine's work on a pasted novel
         engine = self._holder.current().engine
         # Off the event loop (similarity encoding is CPU work), one at a time (engines need not
@@ -119,12 +132,7 @@ class Intake:
         decided = await asyncio.get_running_loop().run_in_executor(
             self._decider, engine.decide, matched
         )
-        decision = await self._judged(decided, matched)
-        self._metrics.decisions.labels(
-            route=decision.route, category=decision.category or "none"
-        ).inc()
-        await self._log.record_decision(decision=decision, actor=actor, text=text)
-        return IntakeResult(decision=decision, truncated=len(text) > self._max_chars)
+        return await self._judged(decided, matched)
 
     async def _judged(self, decision: Decision, text: str) -> Decision:
         """Let the LLM judge settle an unsure decision; any failure keeps it with a person."""
@@ -213,10 +221,3 @@ class Intake:
 def _clean(text: str) -> str:
     """Trim, and replace what can't be stored or sent as UTF-8 (lone surrogates from JSON)."""
     return text.strip().encode("utf-8", "replace").decode("utf-8")
-
-
-def rate_limited_message(limit: int, retry_after_s: int) -> str:
-    return (
-        f"You've sent more than {limit} requests in a short time. "
-        f"Please wait {retry_after_s} s and try again."
-    )

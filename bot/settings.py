@@ -48,7 +48,9 @@ class Settings(BaseSettings):
     discord_shard_count: int | None = Field(default=None, gt=0)
     discord_shard_ids: str = ""  # comma-separated shard ids this process runs, e.g. "0,1"
     http_port: int = 3000
-    admins: str = ""  # comma-separated platform user ids, e.g. "U123,987654321"
+    # Comma-separated user ids, each bare or with its platform: "slack:U123,discord:987,U456".
+    # Read once into bot.escalations.permissions.Admins, which every admin check uses.
+    admins: str = ""
 
     # Intake, dedupe, rate limits and the decision log ([ops]).
     max_request_chars: int = Field(default=4000, gt=0)  # longer requests are cut before matching
@@ -59,9 +61,6 @@ class Settings(BaseSettings):
     log_text_max_chars: int = Field(default=500, gt=0)
     log_max_entries: int = Field(default=100_000, gt=0)  # stream trimmed with MAXLEN ~
     redis_timeout_s: float = Field(default=1.0, gt=0)  # a hung Redis must not hold a decision
-
-    def admin_ids(self) -> frozenset[str]:
-        return frozenset(a.strip() for a in self.admins.split(",") if a.strip())
 
     def discord_shards(self) -> list[int] | None:
         """The shard ids this process runs, or None for all of them (or no sharding)."""

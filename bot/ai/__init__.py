@@ -4,7 +4,24 @@
 - ``guard``: the one door to that model; a request routed to a person never goes through it.
 - ``drafting``: drafts as durable jobs, with Use it / Regenerate / Discard.
 - ``timeparse`` and ``scheduling``: English and French times, confirmed before anything is posted;
-  ``slack_scheduler`` (chat.scheduleMessage) and ``timer_scheduler`` (a timer job, for Discord).
+  each platform posts later through its :class:`~bot.ai.model.PostScheduler` (Slack's lives in
+  handlers/slack/), or ``timer_scheduler`` (a timer job, for a platform without one: Discord).
 - ``judge``: the classifier's optional last layer, for requests no other layer could place.
-- ``service``: :class:`AiWork`, what the composition root builds and the adapters call.
+- ``service``: :class:`AiWork`, what the composition root builds; adapters reach it through
+  the core's flows (:mod:`bot.core`) and register their ports through the core.
+- ``model``: what AI work stores and hands out, and its ports (draft delivery, post scheduler).
 """
+
+# Submodules, not names: importing bot.ai stays cheap (the LLM client loads with service).
+__all__ = [
+    "drafting",
+    "guard",
+    "judge",
+    "llm",
+    "model",
+    "scheduling",
+    "service",
+    "store",
+    "timeparse",
+    "timer_scheduler",
+]

@@ -6,6 +6,9 @@ arq job arguments, so a crash between the chat ack and the work loses nothing.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -121,10 +124,37 @@ class DraftDelivery(Protocol):
         """Tell the requester something (a draft that could not be made, a post that failed)."""
 
 
+@dataclass(frozen=True)
+class ChannelMention:
+    """A channel named in a request in the platform's markup, as the adapter resolved it:
+    the channel to post in, and where the mention sits in the text (``text[start:end]``)."""
+
+    channel: str
+    start: int
+    end: int
+
+    @classmethod
+    def last(cls, markup: re.Pattern[str], text: str) -> ChannelMention | None:
+        """The last match of the platform's ``markup`` in ``text``; its ``id`` group is the
+        channel. The last one wins: "repost the note from <#A> in <#B>" posts in B."""
+        matches = list(markup.finditer(text))
+        if not matches:
+            return None
+        last = matches[-1]
+        return cls(channel=last.group("id"), start=last.start(), end=last.end())
+
+
+MentionReader = Callable[[str], ChannelMention | None]
+
+
 class PostScheduler(Protocol):
     """How a platform posts later: Slack's chat.scheduleMessage, or a timer job on Discord."""
 
     max_ahead_s: int  # how far ahead the platform accepts a post
+
+    def channel_mention(self, text: str) -> ChannelMention | None:
+        """The channel mention in ``text`` the post should go to, in the platform's markup
+        (the last one), resolved; None when the request has none."""
 
     async def user_tz(self, *, user_id: str) -> str | None:
         """The user's IANA time zone if the platform knows it."""

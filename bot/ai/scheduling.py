@@ -1,9 +1,10 @@
 """Scheduling posts: understand the request, show it back, and schedule only on Confirm.
 
 Each platform posts later its own way (a :class:`~bot.ai.model.PostScheduler`): Slack through
-chat.scheduleMessage (bot/ai/slack_scheduler.py), Discord through a timer job
-(bot/ai/timer_scheduler.py). The posts are also kept in Redis per requester, so
-``/should-ai scheduled`` lists and cancels them the same way on both platforms.
+chat.scheduleMessage (handlers/slack/ai_scheduler.py), Discord through a timer job
+(bot/ai/timer_scheduler.py, posting through handlers/discord/ai_delivery.py). The posts are
+also kept in Redis per requester, so ``/should-ai scheduled`` lists and cancels them the same
+way on both platforms.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Scheduling:
             default_tz=self._default_tz,
             now=now,
             max_ahead_s=scheduler.max_ahead_s,
+            mentions=scheduler.channel_mention,
         )
 
     @staticmethod

@@ -31,13 +31,12 @@ from bot.ai.store import AiStore
 from bot.ai.timer_scheduler import ChannelPoster, TimerPostScheduler
 from bot.escalations.model import Actor, Platform
 from bot.jobs import Jobs
-from bot.policy.model import Decision, Policy
+from bot.policy.model import AiWorkKind, Decision, Policy
 from bot.settings import Settings
 from bot.store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-SCHEDULING_CATEGORY = "scheduling"
 JUDGE_MAX_WAIT_S = 8.0  # the requester is waiting for the verdict: a slow judge means a person
 NO_LLM_NOTE = (
     "No LLM is configured, so I won't draft this for you. To turn drafting on, an admin sets "
@@ -179,12 +178,21 @@ class AiWork:
     async def _start(
         self, actor: Actor, text: str, decision: Decision, reply_to: ReplyTarget
     ) -> AiOutcome:
-        if decision.category == SCHEDULING_CATEGORY:
+        work = self._work_for(decision)
+        if work == "none":
+            return AiOutcome(kind="none", message="")
+        if work == "schedule":
             return await self._handle_schedule(actor, text, decision, reply_to)
         if self.drafting is None:
             return AiOutcome(kind="no_llm", message=NO_LLM_NOTE)
         await self.drafting.start(decision=decision, actor=actor, text=text, reply_to=reply_to)
         return AiOutcome(kind="drafting", message=DRAFTING_NOTE)
+
+    def _work_for(self, decision: Decision) -> AiWorkKind:
+        """What the policy says this category gets (its ``ai_work``); a request that matched
+        no category (an AI fallback) gets a draft."""
+        category = self._policy().categories.get(decision.category or "")
+        return category.work if category is not None else "draft"
 
     async def _handle_schedule(
         self, actor: Actor, text: str, decision: Decision, reply_to: ReplyTarget

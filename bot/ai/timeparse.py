@@ -3,7 +3,9 @@
 "Schedule the newsletter teaser for Tuesday 9am in #marketing" or "Programme « Nouveau
 numéro ! » mardi 9h dans #marketing" becomes a channel, an optional text the user wrote in
 quotes, and a moment. Anything unclear — no time, a time already past, two dates, 03/04 that
-could be March or April — becomes a question for the user, never a guess.
+could be March or April — becomes a question for the user, never a guess. A channel mention in a
+platform's markup (Slack's ``<#C123|name>``) is found by that platform's adapter; this module
+takes the channel it resolves to.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateparser.search import search_dates
 
+from bot.ai.model import ChannelMention, MentionReader
+
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«\s*([^»]+?)\s*»|\u2018([^\u2019]+)\u2019')
-_CHANNEL = re.compile(
-    r"(?P<to>\b(?:in|to|on|into|dans|sur|en)\s+)?"
-    r"(?:<#(?P<id>[A-Z0-9]+)(?:\|[^>]*)?>|#(?P<name>[\w.-]+))",
-    re.IGNORECASE,
-)
+_TO = r"\b(?:in|to|on|into|dans|sur|en)\s+"
+_CHANNEL = re.compile(rf"(?P<to>{_TO})?#(?P<name>[\w.-]+)", re.IGNORECASE)
+_TO_BEFORE = re.compile(rf"{_TO}$", re.IGNORECASE)
 # French writes 9h, 9h30, 14 h 15; dateparser reads "14h" as a duration, so write it 14:15.
 _FRENCH_HOUR = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})?\b", re.IGNORECASE)
 _HAS_TIME = re.compile(
@@ -66,13 +68,28 @@ def describe(at: datetime, tz: str) -> str:
     return f"{at:%A} {at.day} {at:%B %Y} at {at:%H:%M} ({tz})"
 
 
+def no_mentions(text: str) -> ChannelMention | None:
+    """For a platform whose requests carry no channel mentions (the console)."""
+    return None
+
+
 def parse_schedule(
-    text: str, *, tz: str | None, default_tz: str, now: datetime, max_ahead_s: int
+    text: str,
+    *,
+    tz: str | None,
+    default_tz: str,
+    now: datetime,
+    max_ahead_s: int,
+    mentions: MentionReader = no_mentions,
 ) -> ScheduleRequest:
-    """Read channel, quoted text and time from ``text``; ``now`` must be timezone-aware."""
+    """Read channel, quoted text and time from ``text``; ``now`` must be timezone-aware.
+
+    ``mentions`` finds a channel mention in the platform's own markup (the adapter's
+    :meth:`~bot.ai.model.PostScheduler.channel_mention`); a plain ``#name`` is read here.
+    """
     info, tz_name = zone(tz, default_tz)
     quoted, rest = _take_quoted(text)
-    channel, rest = _take_channel(rest)
+    channel, rest = _take_channel(rest, mentions)
     found = _search(rest, info, tz_name, now)
     question = _question_for(found, now=now, max_ahead_s=max_ahead_s, tz=tz_name)
     at = found[0][1] if question is None and found else None
@@ -87,24 +104,24 @@ def _take_quoted(text: str) -> tuple[str | None, str]:
     return quoted or None, text[: match.start()] + " " + text[match.end() :]
 
 
-def _take_channel(text: str) -> tuple[str | None, str]:
-    """The channel the post goes to, and the text without it.
+def _take_channel(text: str, mentions: MentionReader) -> tuple[str | None, str]:
+    """The channel the post goes to, and the text without it (and the "in" before it).
 
-    Marketers write hashtags ("a post about #BlackFriday in #social"): a channel mention Slack
-    escaped (<#C123|social>) wins, then a "#name" after in/to/dans/sur; a lone "#name" is taken
-    as the channel; several bare ones are a question (None), not a guess.
+    Marketers write hashtags ("a post about #BlackFriday in #social"): a channel mention in the
+    platform's markup wins, then a "#name" after in/to/dans/sur; a lone "#name" is taken as the
+    channel; several bare ones are a question (None), not a guess.
     """
+    mention = mentions(text)
+    if mention is not None:
+        before = _TO_BEFORE.search(text, 0, mention.start)
+        start = before.start() if before is not None else mention.start
+        return mention.channel, text[:start] + " " + text[mention.end :]
     matches = list(_CHANNEL.finditer(text))
-    chosen = (
-        [m for m in matches if m.group("id")]
-        or [m for m in matches if m.group("to")]
-        or (matches if len(matches) == 1 else [])
-    )
+    chosen = [m for m in matches if m.group("to")] or (matches if len(matches) == 1 else [])
     if not chosen:
         return None, text
     match = chosen[-1]
-    channel = match.group("id") or "#" + match.group("name")
-    return channel, text[: match.start()] + " " + text[match.end() :]
+    return "#" + match.group("name"), text[: match.start()] + " " + text[match.end() :]
 
 
 def _search(text: str, info: ZoneInfo, tz_name: str, now: datetime) -> list[tuple[str, datetime]]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.ai.guard import AuditLog
-from bot.ai.model import PostState, ScheduledPost
+from bot.ai.model import ChannelMention, PostState, ScheduledPost
 from bot.ai.scheduling import ScheduleRefused
 from bot.ai.store import AiStore
 from bot.jobs import Jobs, Retry
@@ -25,9 +25,12 @@ _POST_TRIES = 5
 
 
 class ChannelPoster(Protocol):
-    """Implemented by the Discord adapter: post ``text`` in a channel now."""
+    """Implemented by the Discord adapter: post ``text`` in a channel now, and find the channel
+    a request mentions in the platform's markup."""
 
     async def post(self, *, channel_id: str, text: str) -> None: ...
+
+    def channel_mention(self, text: str) -> ChannelMention | None: ...
 
 
 class TimerPostScheduler:
@@ -51,6 +54,9 @@ class TimerPostScheduler:
 
     async def user_tz(self, *, user_id: str) -> str | None:
         return None  # Discord does not tell bots a user's time zone
+
+    def channel_mention(self, text: str) -> ChannelMention | None:
+        return self._poster.channel_mention(text)
 
     async def schedule(self, *, post: ScheduledPost) -> ScheduledPost:
         channel = post.plan.channel

@@ -1,6 +1,7 @@
 """The escalation domain: a request a person must own, pinged up its chain until someone does.
 
-Owns the records and the values adapters receive (``model``: escalations, actors, status notes),
+Owns the records and the values adapters receive (``model``: escalations, actors, status notes;
+``errors``: refusals),
 the moves (``lifecycle``, ``climb``, ``permissions``), who is who (``people``), the service the
 adapters and the app call (``service``, with ``moves``, ``delivery``, ``recovery``), and the
 ports it needs of the world (``ports``: a store, a job queue, a transition log). ``bot.store``,
@@ -14,6 +15,7 @@ from bot.escalations.errors import (
     InvalidAction,
     NoNotifier,
     NotAllowed,
+    Refusal,
     UnknownEscalation,
 )
 from bot.escalations.model import (
@@ -63,6 +65,7 @@ __all__ = [
     "NotAllowed",
     "Notifier",
     "Platform",
+    "Refusal",
     "RetryLater",
     "State",
     "StatusNote",

@@ -1,17 +1,46 @@
-"""The escalation service's refusals; ``str(e)`` is a sentence for the user.
-
-Adapters show the sentence as it is (these have not become values yet, unlike the status texts).
-"""
+"""The escalation service's refusals, as values: an error a person's action meets carries a
+:class:`Refusal` (what was refused, and who may act instead), and the adapters put it in words
+with their own markup for people (handlers/common/replies.py), as they do the status notes.
+``str(e)`` is for logs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from bot.errors import ShouldAiError
-from bot.escalations.people import person_label
-from bot.policy.model import Policy
+
+RefusalKind = Literal["closed", "not_allowed", "no_target", "already_assigned", "unknown"]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action on escalation ``escalation_id`` changed nothing.
+
+    - ``closed``: it is already resolved;
+    - ``not_allowed``: the person may not act; ``people`` may (person keys, in the order a
+      refusal names them), and so may the admins;
+    - ``no_target``: a reassign named nobody to give it to;
+    - ``already_assigned``: a reassign to ``people[0]``, who already has it;
+    - ``unknown``: there is no such escalation.
+    """
+
+    kind: RefusalKind
+    escalation_id: str
+    people: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        who = f" ({', '.join(self.people)})" if self.people else ""
+        return f"escalation {self.escalation_id}: {self.kind}{who}"
 
 
 class EscalationError(ShouldAiError):
-    """Base of the escalation service's refusals; ``str(e)`` is a sentence for the user."""
+    """Base of the escalation service's errors. ``refusal``, when set, is what the person who
+    acted is told (an error without one is not theirs to fix, such as a missing notifier)."""
+
+    def __init__(self, message: str = "", *, refusal: Refusal | None = None) -> None:
+        super().__init__(message or str(refusal))
+        self.refusal = refusal
 
 
 class NotAllowed(EscalationError):
@@ -32,15 +61,3 @@ class UnknownEscalation(EscalationError):
 
 class NoNotifier(EscalationError):
     """No chat platform is registered to deliver pings for this escalation's platform."""
-
-
-def named(policy: Policy, assignee: str) -> str:
-    """How a refusal names ``assignee``: their name, else a mention Slack and Discord render.
-
-    The refusals are still sentences made here, so they still hold this markup; it goes when
-    they become values the adapters word, as the status notes did.
-    """
-    label = person_label(policy, assignee)
-    if label.name is not None:
-        return label.name
-    return f"<@{label.user_id}>" if label.user_id is not None else label.key

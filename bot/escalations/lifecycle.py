@@ -16,7 +16,7 @@ from bot.escalations.climb import (
     first_owner,
     owner_of,
 )
-from bot.escalations.errors import EscalationClosed, InvalidAction, NotAllowed, named
+from bot.escalations.errors import EscalationClosed, InvalidAction, NotAllowed, Refusal
 from bot.escalations.model import Action, Actor, Escalation, State, StatusRef, Transition
 from bot.escalations.people import actor_key
 from bot.escalations.permissions import may_act, refusal
@@ -96,9 +96,9 @@ def acted(
     """Acknowledge, reassign or resolve as ``actor``; raises an EscalationError if refused."""
     # An expired escalation may still be taken (late) or resolved; a resolved one is done.
     if current.state == "resolved":
-        raise EscalationClosed(f"Escalation {current.id} is already resolved.")
+        raise EscalationClosed(refusal=Refusal("closed", current.id))
     if not may_act(policy, current, actor, admin_ids):
-        raise NotAllowed(refusal(policy, current))
+        raise NotAllowed(refusal=refusal(policy, current))
     by = actor_key(policy, actor)
     if action == "acknowledge":
         if current.state == "acknowledged" and current.assignee == by:
@@ -107,10 +107,10 @@ def acted(
     if action == "resolve":
         return _moved(current, now, by, state="resolved", assignee=current.assignee, due_at=None)
     if not target_user_id:
-        raise InvalidAction("Pick the person to reassign this escalation to.")
+        raise InvalidAction(refusal=Refusal("no_target", current.id))
     target = actor_key(policy, Actor(platform=actor.platform, user_id=target_user_id))
     if target == current.assignee:
-        raise InvalidAction(f"{named(policy, target)} already has this escalation.")
+        raise InvalidAction(refusal=Refusal("already_assigned", current.id, people=(target,)))
     due_at = now + chain_of(policy, current).ack_seconds
     return _moved(current, now, by, state="reassigned", assignee=target, due_at=due_at)
 

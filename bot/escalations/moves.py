@@ -10,7 +10,7 @@ was set for and does nothing if the escalation has moved on since.
 
 from __future__ import annotations
 
-from bot.escalations.errors import UnknownEscalation
+from bot.escalations.errors import Refusal, UnknownEscalation
 from bot.escalations.lifecycle import TIMED_STATES, timer_job_id
 from bot.escalations.model import Escalation
 from bot.escalations.ports import Change, EscalationStore, MoveWrites, Timer, TransitionSink
@@ -62,7 +62,7 @@ class Moves:
     async def must_get(self, escalation_id: str) -> Escalation:
         found = await self._store.get(escalation_id)
         if found is None:
-            raise UnknownEscalation(f"There is no escalation {escalation_id}.")
+            raise UnknownEscalation(refusal=Refusal("unknown", escalation_id))
         return found
 
     def _followups(self, before: Escalation | None, after: Escalation) -> MoveWrites:

@@ -24,6 +24,7 @@ from bot.escalations.errors import (
     InvalidAction,
     NoNotifier,
     NotAllowed,
+    Refusal,
     UnknownEscalation,
 )
 from bot.escalations.lifecycle import TIMED_STATES, timer_job_id
@@ -52,6 +53,7 @@ __all__ = [
     "NoNotifier",
     "NotAllowed",
     "PolicyGetter",
+    "Refusal",
     "TransitionSink",
     "UnknownEscalation",
     "timer_job_id",
@@ -160,7 +162,7 @@ class EscalationService:
         try:
             moved = await self._moves.move(escalation_id, change)
         except EscalationNotFound as e:
-            raise UnknownEscalation(f"There is no escalation {escalation_id}.") from e
+            raise UnknownEscalation(refusal=Refusal("unknown", escalation_id)) from e
         if moved is None:
             return await self._moves.must_get(escalation_id)
         return await self._announce(policy, moved)

@@ -1,6 +1,8 @@
-"""What every chat adapter renders the same way: the core's outcome values put in words.
+"""What every adapter shares at the edge: the words users read, rendered once from the core's
+outcome values, for Slack, Discord and the console alike.
 
-Owns :func:`status_text`, the requester's status line from a
+:mod:`handlers.common.replies` holds the sentences of a /should-ai reply and of a button press.
+:func:`status_text` is the requester's status line from a
 :class:`bot.escalations.model.StatusNote`, used by the Slack, Discord and console notifiers, and
 how people and channels are named in it (each adapter brings its own :class:`Mentions` markup).
 """

@@ -1,6 +1,6 @@
 """The Discord adapter ``should-ai serve`` runs when DISCORD_TOKEN is set.
 
-:func:`build` wires the discord.py client to the services built by ``bot/app.py``;
+:func:`build` wires the discord.py client to the core and registers its ports;
 :meth:`DiscordAdapter.start` logs in, registers the persistent buttons, syncs /should-ai
 (guild-scoped when SHOULD_AI_DISCORD_GUILD_ID is set, global otherwise) and then holds the
 gateway connection until :meth:`DiscordAdapter.stop`. discord.py reconnects and resumes on its
@@ -10,13 +10,15 @@ own; its HTTP client waits out 429s as Discord asks.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import discord
 from aiohttp import web
 from discord import app_commands
 
+from bot.core import Core
 from bot.errors import ShouldAiError
+from bot.escalations.permissions import Admins
 from bot.settings import Settings
 from handlers.discord.ai_delivery import DiscordDraftDelivery, DiscordPoster
 from handlers.discord.client import (
@@ -29,9 +31,6 @@ from handlers.discord.client import (
 from handlers.discord.interactions import DiscordInteractions
 from handlers.discord.notifier import DiscordNotifier
 from handlers.discord.replies import LoginGate
-
-if TYPE_CHECKING:
-    from bot.app import Services
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ def use_api_url(url: str | None) -> None:
 
 
 class DiscordAdapter:
-    """Implements ``bot.app.ChatAdapter`` for Discord."""
+    """Implements :class:`bot.core.ports.ChatAdapter` for Discord."""
 
     platform: Literal["discord"] = "discord"
 
@@ -66,8 +65,10 @@ class DiscordAdapter:
         notifier: DiscordNotifier,
         interactions: DiscordInteractions,
         gate: LoginGate,
+        admins: Admins,
     ) -> None:
         self.gate = gate
+        self.admins = admins
         self.settings = settings
         self.client = client
         self.tree = tree
@@ -119,34 +120,36 @@ class DiscordAdapter:
 
     async def notify_admins(self, *, message: str) -> None:
         """DM every Discord id in SHOULD_AI_ADMINS (bad policy edits, for instance)."""
-        await self.notifier.notify_admins(admin_ids=self.settings.admin_ids(), message=message)
+        await self.notifier.notify_admins(admins=self.admins, message=message)
 
 
-def build(services: Services) -> DiscordAdapter:
-    settings = services.settings
+def build(settings: Settings, core: Core) -> DiscordAdapter:
+    """The Discord adapter, its ports registered with ``core`` (before the job worker starts:
+    the timer posts register a job)."""
     if settings.discord_token is None:
         raise DiscordTokenMissing("DISCORD_TOKEN is not set")
     use_api_url(settings.discord_api_url)
     interactions = DiscordInteractions(
-        commands=services.commands,
-        intake=services.intake,
-        escalations=services.escalations,
-        deduper=services.deduper,
-        policy=lambda: services.holder.policy,
-        ai=services.ai,
+        commands=core.commands,
+        after_decision=core.after_decision,
+        presses=core.presses,
+        policy=core.policy,
     )
     client = make_client(settings, interactions)
-    tree = build_tree(client, admin_ids=settings.admin_ids())
+    tree = build_tree(client, admins=core.admins)
     gate = LoginGate()
-    notifier = DiscordNotifier(client=client, policy=lambda: services.holder.policy, gate=gate)
-    # Before the job worker starts (app.py starts it after build): these register job handlers.
-    services.ai.register_delivery("discord", DiscordDraftDelivery(client=client, gate=gate))
-    services.ai.register_poster("discord", DiscordPoster(client=client, gate=gate))
-    return DiscordAdapter(
+    notifier = DiscordNotifier(client=client, policy=core.policy, gate=gate)
+    adapter = DiscordAdapter(
         settings=settings,
         client=client,
         tree=tree,
         notifier=notifier,
         interactions=interactions,
         gate=gate,
+        admins=core.admins,
     )
+    core.register_notifier("discord", notifier)
+    core.register_drafts("discord", DiscordDraftDelivery(client=client, gate=gate))
+    core.register_poster("discord", DiscordPoster(client=client, gate=gate))
+    core.register_admin_notices(adapter)
+    return adapter

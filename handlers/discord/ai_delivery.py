@@ -9,16 +9,20 @@ job retry.
 from __future__ import annotations
 
 import logging
+import re
 
 import discord
 
-from bot.ai.model import Draft, ReplyTarget
+from bot.ai.model import ChannelMention, Draft, ReplyTarget
 from handlers.discord import render
 from handlers.discord.components import draft_view
 from handlers.discord.notifier import interaction_webhook
 from handlers.discord.replies import LoginGate, or_missing
 
 log = logging.getLogger(__name__)
+
+# How Discord hands over a channel the user picked while typing: <#123456789>.
+_CHANNEL_MENTION = re.compile(r"<#(?P<id>\d+)>")
 
 
 class DiscordDraftDelivery:
@@ -76,3 +80,11 @@ class DiscordPoster:
         await self._gate.wait()
         channel = self._client.get_partial_messageable(int(channel_id))
         await channel.send(content=text[:2000])
+
+    def channel_mention(self, text: str) -> ChannelMention | None:
+        return channel_mention(text)
+
+
+def channel_mention(text: str) -> ChannelMention | None:
+    """The last ``<#123>`` in ``text``, as channel ``123``."""
+    return ChannelMention.last(_CHANNEL_MENTION, text)

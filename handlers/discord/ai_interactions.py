@@ -1,8 +1,9 @@
-"""AI work from Discord: start it for a routine request, and handle the buttons on its cards.
+"""AI work on Discord: what follows the verdict for a routine request, and the buttons on its
+cards.
 
 Drafts (Use it / Regenerate / Discard), a proposed post (Confirm / Cancel) and the list of
-scheduled posts (Cancel) carry their id in the button's custom_id; :class:`bot.ai.service.AiWork`
-checks that the person pressing asked for it.
+scheduled posts (Cancel) carry their id in the button's custom_id; what a press means is the
+core's (:class:`bot.core.flows.Presses`), which checks that the person pressing asked for it.
 """
 
 from __future__ import annotations
@@ -11,32 +12,21 @@ from typing import Any
 
 import discord
 
-from bot.ai.model import ReplyTarget
-from bot.ai.service import AiWork
-from bot.dedupe import Deduper
+from bot.ai.model import AiOutcome, ReplyTarget
+from bot.core.flows import Presses
+from bot.core.outcomes import AiOp, AiPress
 from bot.escalations.model import Actor
-from bot.policy.model import Decision
 from handlers.discord import render
 from handlers.discord.components import confirm_view
 from handlers.discord.replies import actor_of, claim, or_missing
 
-NOT_SET_UP = "AI work is not set up on this bot."
-
 
 class AiInteractions:
-    def __init__(self, *, ai: AiWork | None, deduper: Deduper) -> None:
-        self._ai = ai
-        self._deduper = deduper
+    def __init__(self, *, presses: Presses) -> None:
+        self._presses = presses
 
-    async def start(
-        self, interaction: discord.Interaction[Any], actor: Actor, decision: Decision, text: str
-    ) -> None:
-        """Start the AI work for an AI-routed request and say what happens next."""
-        if self._ai is None or decision.route != "ai":
-            return
-        outcome = await self._ai.handle(
-            actor=actor, text=text, decision=decision, reply_to=reply_target(interaction, actor)
-        )
+    async def show_outcome(self, interaction: discord.Interaction[Any], outcome: AiOutcome) -> None:
+        """Say what happens next for an AI-routed request (drafting, a question, Confirm)."""
         if outcome.kind == "none" or not outcome.message:
             return
         view = confirm_view(outcome.pending_id) if outcome.pending_id else None
@@ -44,21 +34,28 @@ class AiInteractions:
             embed=render.notice_embed(outcome.message), view=or_missing(view), ephemeral=True
         )
 
-    async def press(self, interaction: discord.Interaction[Any], op: str, ref: str) -> None:
+    async def press(self, interaction: discord.Interaction[Any], op: AiOp, ref: str) -> None:
         """A button on a draft, a proposed post or the scheduled list was pressed."""
         if not await claim(interaction, interaction.response.defer()):
             return
-        if not await self._deduper.first_time(f"discord:{interaction.id}"):
+        pressed = await self._presses.ai(
+            actor=actor_of(interaction), op=op, ref=ref, dedupe_key=str(interaction.id)
+        )
+        if pressed is None:
             return
-        if self._ai is None:
-            await interaction.followup.send(embed=render.notice_embed(NOT_SET_UP), ephemeral=True)
-            return
-        done, message = await run_op(self._ai, op, ref, actor_of(interaction))
-        # Refused (not theirs, expired): the card stays. A cancelled post leaves the list as is.
-        if not done or op == "unschedule":
-            await interaction.followup.send(embed=render.notice_embed(message), ephemeral=True)
+        embed = render.notice_embed(_answer(pressed))
+        if pressed.replaces_card:
+            await interaction.edit_original_response(embed=embed, view=None)
         else:
-            await interaction.edit_original_response(embed=render.notice_embed(message), view=None)
+            await interaction.followup.send(embed=embed, ephemeral=True)
+
+
+def _answer(pressed: AiPress) -> str:
+    """The answer to a press; a draft used as it is shows its text below."""
+    draft = pressed.draft
+    if pressed.op == "use" and draft is not None and draft.plan is None and draft.state == "used":
+        return f"{pressed.message}\n\n{draft.text}"
+    return pressed.message
 
 
 def reply_target(interaction: discord.Interaction[Any], actor: Actor) -> ReplyTarget:
@@ -71,25 +68,3 @@ def reply_target(interaction: discord.Interaction[Any], actor: Actor) -> ReplyTa
         interaction_token=interaction.token,
         application_id=str(interaction.application_id),
     )
-
-
-async def run_op(ai: AiWork, op: str, ref: str, actor: Actor) -> tuple[bool, str]:
-    """Do what the button says; (done, what to show)."""
-    match op:
-        case "use":
-            draft, message = await ai.use_draft(draft_id=ref, actor=actor)
-            if draft is None:
-                return False, message
-            if draft.plan is None and draft.state == "used":
-                message = f"{message}\n\n{draft.text}"
-            return True, message
-        case "again":
-            return True, await ai.regenerate(draft_id=ref, actor=actor)
-        case "discard":
-            return True, await ai.discard(draft_id=ref, actor=actor)
-        case "confirm":
-            return True, await ai.confirm_schedule(pending_id=ref, actor=actor)
-        case "cancel":
-            return True, await ai.cancel_pending(pending_id=ref, actor=actor)
-        case _:
-            return True, await ai.cancel_scheduled(post_id=ref, actor=actor)

@@ -14,8 +14,10 @@ from discord import app_commands
 
 from bot.commands import ADMIN_ONLY
 from bot.errors import UsageError
+from bot.escalations.permissions import Admins
 from bot.settings import Settings
 from handlers.discord.components import DYNAMIC_ITEMS, InteractionHandler, handler_of
+from handlers.discord.replies import actor_of
 
 COMMAND = "should-ai"
 SUB_COMMANDS = ("why ", "queue", "help", "policy", "scheduled", "reload")
@@ -89,7 +91,7 @@ def syncs_commands(settings: Settings) -> bool:
     return ids is None or 0 in ids
 
 
-def build_tree(client: discord.Client, *, admin_ids: frozenset[str]) -> app_commands.CommandTree:
+def build_tree(client: discord.Client, *, admins: Admins) -> app_commands.CommandTree:
     """The /should-ai command (one free-text option, like Slack's, parsed by bot/commands.py);
     also registers the persistent escalation and AI buttons with ``client``."""
     tree: app_commands.CommandTree = app_commands.CommandTree(client)
@@ -108,7 +110,7 @@ def build_tree(client: discord.Client, *, admin_ids: frozenset[str]) -> app_comm
     async def suggest(
         interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        return suggestions(current, admin=_is_admin(interaction, admin_ids))
+        return suggestions(current, admin=admins.includes(actor_of(interaction)))
 
     tree.add_command(should_ai)
     client.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -124,11 +126,6 @@ def suggestions(current: str, *, admin: bool) -> list[app_commands.Choice[str]]:
     typed = current.strip().lower()
     words = [w.strip() for w in SUB_COMMANDS if admin or w.strip() not in ADMIN_ONLY]
     return [app_commands.Choice(name=w, value=w) for w in words if w.startswith(typed)]
-
-
-def _is_admin(interaction: discord.Interaction[Any], admin_ids: frozenset[str]) -> bool:
-    uid = str(interaction.user.id)
-    return uid in admin_ids or f"discord:{uid}" in admin_ids
 
 
 async def sync_commands(

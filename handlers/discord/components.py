@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, get_args
 
 import discord
 
+from bot.core.outcomes import AiOp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Escalation
 
@@ -22,7 +23,7 @@ ID = r"(?P<escalation_id>[A-Za-z0-9_.:-]{1,80})"
 ACTION_TEMPLATE = re.compile(rf"should-ai:(?P<action>ack|resolve):{ID}")
 REASSIGN_TEMPLATE = re.compile(rf"should-ai:reassign:{ID}")
 REASSIGN_TO_TEMPLATE = re.compile(rf"should-ai:reassign-to:{ID}")
-AI_OPS = ("use", "again", "discard", "confirm", "cancel", "unschedule")
+AI_OPS: dict[str, AiOp] = {op: op for op in get_args(AiOp)}
 AI_TEMPLATE = re.compile(
     rf"should-ai:ai:(?P<op>{'|'.join(AI_OPS)}):(?P<ref>[A-Za-z0-9_.:-]{{1,80}})"
 )
@@ -47,7 +48,7 @@ class InteractionHandler(Protocol):
         target_user_id: str | None = None,
     ) -> None: ...
 
-    async def on_ai(self, interaction: discord.Interaction[Any], *, op: str, ref: str) -> None: ...
+    async def on_ai(self, interaction: discord.Interaction[Any], *, op: AiOp, ref: str) -> None: ...
 
 
 class HandlerMissing(ShouldAiError):
@@ -133,7 +134,7 @@ class AiButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], templ
     """A button on AI work: a draft (use, again, discard), a proposed post (confirm, cancel) or
     a scheduled post (unschedule). ``ref`` is the draft, pending or post id."""
 
-    def __init__(self, *, op: str, ref: str, label: str, style: discord.ButtonStyle) -> None:
+    def __init__(self, *, op: AiOp, ref: str, label: str, style: discord.ButtonStyle) -> None:
         self.op = op
         self.ref = ref
         super().__init__(
@@ -149,7 +150,8 @@ class AiButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], templ
         /,
     ) -> AiButton:
         label = getattr(item, "label", None) or match["op"]
-        return cls(op=match["op"], ref=match["ref"], label=label, style=discord.ButtonStyle.grey)
+        op = AI_OPS[match["op"]]
+        return cls(op=op, ref=match["ref"], label=label, style=discord.ButtonStyle.grey)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await handler_of(interaction.client).on_ai(interaction, op=self.op, ref=self.ref)

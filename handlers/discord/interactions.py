@@ -1,11 +1,12 @@
 """What the bot does with each interaction discord.py parsed: translate, call bot/, render.
 
 ``/should-ai <text>`` goes to :class:`bot.commands.Commands` (requests and sub-commands alike);
-a human-route decision is escalated through :class:`bot.intake.Intake`. A button press goes to
-the escalation service. Every interaction is answered (deferred) before anything slow, within
-Discord's 3 seconds; a second answer to the same interaction id (another replica or shard got
-it too) is refused by Discord with 40060 and ends the duplicate there, and Redis dedupe on the
-interaction id stops any duplicate that gets further.
+what follows the verdict (an escalation, the AI work) is decided by
+:class:`bot.core.flows.AfterDecision`, and what a button press means by
+:class:`bot.core.flows.Presses`. Every interaction is answered (deferred) before anything slow,
+within Discord's 3 seconds; a second answer to the same interaction id (another replica or shard
+got it too) is refused by Discord with 40060 and ends the duplicate there, and Redis dedupe on
+the interaction id stops any duplicate that gets further.
 """
 
 from __future__ import annotations
@@ -16,16 +17,15 @@ from typing import Any
 
 import discord
 
-from bot.ai.service import AiWork
-from bot.commands import Commands, Reply, reply_for_store_down
-from bot.dedupe import Deduper
-from bot.errors import ShouldAiError
-from bot.escalations.model import Action, Actor, Escalation, EscalationActions, StatusRef
-from bot.intake import Intake
+from bot.commands import Commands, Reply
+from bot.core.flows import AfterDecision, Presses
+from bot.core.outcomes import AiOp, FollowUp
+from bot.escalations.model import Action, Actor, Escalation, StatusRef
 from bot.policy.model import Decision, Policy
+from handlers.common.replies import press_refused, reply_for_store_down, reply_text
 from handlers.common.status_text import person_text
 from handlers.discord import render
-from handlers.discord.ai_interactions import AiInteractions
+from handlers.discord.ai_interactions import AiInteractions, reply_target
 from handlers.discord.components import escalation_view, scheduled_view
 from handlers.discord.notifier import ping_embed, reassign_choices
 from handlers.discord.replies import InFlight, actor_of, claim, or_missing, tell
@@ -40,18 +40,15 @@ class DiscordInteractions:
         self,
         *,
         commands: Commands,
-        intake: Intake,
-        escalations: EscalationActions,
-        deduper: Deduper,
+        after_decision: AfterDecision,
+        presses: Presses,
         policy: Callable[[], Policy],
-        ai: AiWork | None = None,
     ) -> None:
         self._commands = commands
-        self._intake = intake
-        self._escalations = escalations
-        self._deduper = deduper
+        self._after_decision = after_decision
+        self._presses = presses
         self._policy = policy
-        self._ai = AiInteractions(ai=ai, deduper=deduper)
+        self._ai = AiInteractions(presses=presses)
         self._inflight = InFlight()
 
     async def drain(self, *, timeout_s: float) -> None:
@@ -89,13 +86,10 @@ class DiscordInteractions:
         await interaction.edit_original_response(
             embed=self._reply_embed(reply), view=or_missing(self._reply_view(reply))
         )
-        if reply.needs_escalation and reply.decision is not None:
-            await self._escalate(interaction, actor, reply, reply.decision, text.strip())
-        elif reply.kind == "decision" and reply.decision is not None:
-            await self._ai.start(interaction, actor, reply.decision, text.strip())
+        await self._follow_up(interaction, actor, reply, text.strip())
 
     def _reply_view(self, reply: Reply) -> discord.ui.View | None:
-        if reply.kind != "scheduled":
+        if reply.kind != "scheduled" or not reply.scheduled:
             return None
         return scheduled_view([(p.plan.understood, p.id) for p in reply.scheduled])
 
@@ -110,7 +104,7 @@ class DiscordInteractions:
             "reload": "Reload",
             "scheduled": "Scheduled posts",
         }.get(reply.kind)
-        return render.notice_embed(reply.text, title=title)
+        return render.notice_embed(reply_text(reply), title=title)
 
     def decision_embed(self, decision: Decision) -> discord.Embed:
         policy = self._policy()
@@ -121,38 +115,54 @@ class DiscordInteractions:
             owner = decision.owner.name
         return render.decision_embed(decision=decision, category_label=label, owner=owner)
 
-    async def _escalate(
-        self,
-        interaction: discord.Interaction[Any],
-        actor: Actor,
-        reply: Reply,
-        decision: Decision,
-        text: str,
+    async def _follow_up(
+        self, interaction: discord.Interaction[Any], actor: Actor, reply: Reply, text: str
     ) -> None:
-        card = await interaction.followup.send(
-            embed=render.notice_embed("Finding the person who owns this…"),
-            ephemeral=True,
-            wait=True,
-        )
-        ref = StatusRef(
-            channel=str(interaction.channel_id or ""),
-            message_id=str(card.id),
-            token=interaction.token,
-            application_id=str(interaction.application_id),
-        )
-        if reply.intake is None:  # a decision reply always carries its intake result
-            raise ShouldAiError("decision reply without its intake result")
+        """Escalate, or start the AI work; the status card is an ephemeral follow-up."""
+        cards: list[discord.WebhookMessage] = []
+
+        async def status_card() -> StatusRef:
+            card = await interaction.followup.send(
+                embed=render.notice_embed("Finding the person who owns this…"),
+                ephemeral=True,
+                wait=True,
+            )
+            cards.append(card)
+            return StatusRef(
+                channel=str(interaction.channel_id or ""),
+                message_id=str(card.id),
+                token=interaction.token,
+                application_id=str(interaction.application_id),
+            )
+
         try:
-            escalation = await self._intake.escalate(
-                result=reply.intake, actor=actor, text=text, status_ref=ref
+            follow_up = await self._after_decision.follow_up(
+                reply=reply,
+                actor=actor,
+                text=text,
+                reply_to=reply_target(interaction, actor),
+                status_card=status_card,
             )
         except Exception:
-            log.exception("escalation of decision %s failed", decision.decision_id)
-            await card.edit(embed=render.notice_embed(_contact_directly(decision)))
+            if not cards or reply.decision is None:
+                raise  # nothing shown yet: on_request tells the requester
+            log.exception("escalation of decision %s failed", reply.decision.decision_id)
+            await cards[0].edit(embed=render.notice_embed(_contact_directly(reply.decision)))
             return
-        if escalation is None:  # Redis down: never to AI; the requester goes to the owner
-            await card.edit(embed=render.notice_embed(reply_for_store_down(decision)))
-        # Otherwise the escalation service has already updated the card (who was pinged).
+        await self._present_follow_up(interaction, follow_up, cards)
+
+    async def _present_follow_up(
+        self,
+        interaction: discord.Interaction[Any],
+        follow_up: FollowUp,
+        cards: list[discord.WebhookMessage],
+    ) -> None:
+        if follow_up.kind == "store_down" and follow_up.decision is not None and cards:
+            # Redis down: never to AI; the requester goes to the owner.
+            await cards[0].edit(embed=render.notice_embed(reply_for_store_down(follow_up.decision)))
+        elif follow_up.kind == "ai_work" and follow_up.ai is not None:
+            await self._ai.show_outcome(interaction, follow_up.ai)
+        # Escalated: the escalation service has already updated the card (who was pinged).
 
     # ---- Acknowledge / Reassign / Resolve -----------------------------------------------------
 
@@ -180,18 +190,21 @@ class DiscordInteractions:
     ) -> None:
         if not await claim(interaction, interaction.response.defer()):
             return
-        if not await self._deduper.first_time(f"discord:{interaction.id}"):
+        pressed = await self._presses.escalation(
+            actor=actor_of(interaction),
+            escalation_id=escalation_id,
+            action=action,
+            target_user_id=target_user_id,
+            dedupe_key=str(interaction.id),
+        )
+        if pressed.kind == "duplicate":
             return
-        try:
-            escalation = await self._escalations.act(
-                escalation_id=escalation_id,
-                actor=actor_of(interaction),
-                action=action,
-                target_user_id=target_user_id,
-            )
-        except ShouldAiError as e:  # NotAllowed, EscalationClosed, InvalidAction: say why
-            await interaction.followup.send(embed=render.notice_embed(str(e)), ephemeral=True)
+        if pressed.kind != "moved" or pressed.escalation is None:  # say why, change nothing
+            why = press_refused(pressed, policy=self._policy(), mentions=render.MENTIONS)
+            embed = render.notice_embed(why)
+            await interaction.followup.send(embed=embed, ephemeral=True)
             return
+        escalation = pressed.escalation
         people = None  # on a channel post, Discord's user picker lists the server's members
         if interaction.guild_id is None:  # in a DM it has no server: offer people.yaml instead
             people = reassign_choices(self._policy(), escalation.assignee)
@@ -201,7 +214,7 @@ class DiscordInteractions:
 
     # ---- buttons on AI work: drafts, proposed posts, scheduled posts -------------------------
 
-    async def on_ai(self, interaction: discord.Interaction[Any], *, op: str, ref: str) -> None:
+    async def on_ai(self, interaction: discord.Interaction[Any], *, op: AiOp, ref: str) -> None:
         with self._inflight.tracked():
             try:
                 await self._ai.press(interaction, op, ref)

@@ -16,6 +16,7 @@ import discord
 
 from bot.escalations.model import DeliveryRefused, Escalation, StatusNote
 from bot.escalations.people import channel_id, platform_user_id
+from bot.escalations.permissions import Admins
 from bot.policy.model import Policy
 from handlers.common.status_text import person_text, status_text
 from handlers.discord import render
@@ -87,11 +88,11 @@ class DiscordNotifier:
         except (discord.Forbidden, discord.NotFound) as e:
             log.warning("could not tell requester %s about %s: %s", user_id, escalation.id, e)
 
-    async def notify_admins(self, *, admin_ids: frozenset[str], message: str) -> None:
+    async def notify_admins(self, *, admins: Admins, message: str) -> None:
         """DM each admin that is a Discord user id (a bad policy edit, for instance)."""
         await self._gate.wait()
         embed = render.notice_embed(message, title="should-ai needs an admin")
-        for admin in sorted(a.removeprefix("discord:") for a in admin_ids):
+        for admin in admins.candidates("discord"):
             if not admin.isdigit():
                 continue  # a Slack id in the same list
             try:

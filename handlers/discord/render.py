@@ -13,6 +13,8 @@ import discord
 from bot.escalations.model import Escalation
 from bot.escalations.people import platform_user_id
 from bot.policy.model import Decision, Policy
+from bot.text import clip
+from handlers.common import replies
 from handlers.common.status_text import Mentions, person_text
 
 AI_COLOUR = discord.Colour.green()
@@ -31,10 +33,6 @@ _STATE_EMOJI = {
     "resolved": "\N{WHITE HEAVY CHECK MARK}",
     "expired": "\N{WARNING SIGN}",
 }
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def mention(user_id: str | None, fallback: str = "someone") -> str:
@@ -60,8 +58,8 @@ def quote(text: str, limit: int = _FIELD_MAX) -> str:
 
 def verdict(decision: Decision) -> str:
     if decision.route == "ai":
-        return "\N{WHITE HEAVY CHECK MARK} AI can do this."
-    return "\N{HAPPY PERSON RAISING ONE HAND} A person must own this."
+        return f"\N{WHITE HEAVY CHECK MARK} {replies.verdict(decision)}."
+    return f"\N{HAPPY PERSON RAISING ONE HAND} {replies.verdict(decision)}."
 
 
 def decision_embed(*, decision: Decision, category_label: str, owner: str) -> discord.Embed:
@@ -73,7 +71,7 @@ def decision_embed(*, decision: Decision, category_label: str, owner: str) -> di
     embed.add_field(name="Why", value=clip(decision.why or "—", _FIELD_MAX), inline=False)
     if decision.ai_may:
         embed.add_field(
-            name="What AI may still do", value=clip(decision.ai_may, _FIELD_MAX), inline=False
+            name=replies.AI_MAY_STILL, value=clip(decision.ai_may, _FIELD_MAX), inline=False
         )
     embed.set_footer(text=f"decision {decision.decision_id} · policy {decision.policy_revision}")
     return embed

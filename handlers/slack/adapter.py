@@ -1,7 +1,7 @@
 """The Slack adapter: one Bolt AsyncApp, reached over Socket Mode, HTTP, or both.
 
 ``SLACK_APP_TOKEN`` set: Socket Mode (no public URL). ``SLACK_SIGNING_SECRET`` set: HTTP mode,
-one endpoint ``POST /slack/events`` on the aiohttp server ``bot/app.py`` runs (commands,
+one endpoint ``POST /slack/events`` on the bot's aiohttp server (commands,
 shortcuts and button presses all arrive there, signature-checked by Bolt). Both run on the
 same asyncio loop as Discord and the job worker.
 """
@@ -9,7 +9,7 @@ same asyncio loop as Discord and the job worker.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -17,26 +17,22 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.ai.slack_delivery import SlackDraftDelivery
-from bot.ai.slack_scheduler import SlackPostScheduler
-from bot.errors import ShouldAiError
+from bot.core import Core
+from bot.escalations.permissions import Admins
+from bot.settings import Settings
 from handlers.slack import blocks
-from handlers.slack.ai_work import register_ai_actions, routine_work
+from handlers.slack.ai_delivery import SlackDraftDelivery
+from handlers.slack.ai_scheduler import SlackPostScheduler
+from handlers.slack.ai_work import register_ai_actions
 from handlers.slack.client import make_client
-from handlers.slack.deps import RoutineWork, SlackDeps
+from handlers.slack.credentials import credentials
+from handlers.slack.deps import SlackDeps
 from handlers.slack.listeners import register
 from handlers.slack.notifier import SlackNotifier
-
-if TYPE_CHECKING:
-    from bot.app import Services
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-
-
-class SlackConfigError(ShouldAiError):
-    """Slack is asked for without the tokens it needs."""
 
 
 class SlackAdapter:
@@ -47,14 +43,14 @@ class SlackAdapter:
         *,
         app: AsyncApp,
         notifier: SlackNotifier,
-        admin_ids: frozenset[str],
+        admins: Admins,
         app_token: str | None = None,
         http_mode: bool = False,
     ) -> None:
         self.app = app
         self._http_mode = http_mode
         self.notifier = notifier
-        self._admin_ids = admin_ids
+        self._admins = admins
         self._app_token = app_token
         self._socket: AsyncSocketModeHandler | None = None
 
@@ -81,7 +77,7 @@ class SlackAdapter:
     async def notify_admins(self, *, message: str) -> None:
         """DM every Slack admin in SHOULD_AI_ADMINS (a bad policy edit, for instance)."""
         text, message_blocks = blocks.notice_message(blocks.escape(message))
-        for user_id in sorted(slack_admins(self._admin_ids)):
+        for user_id in slack_admins(self._admins):
             try:
                 channel = await self.notifier.open_dm(user_id)
                 await self.notifier.client.chat_postMessage(
@@ -93,52 +89,41 @@ class SlackAdapter:
                 )
 
 
-def slack_admins(admin_ids: frozenset[str]) -> set[str]:
-    """The Slack user ids among SHOULD_AI_ADMINS (``U…``/``W…``, or ``slack:U…``)."""
-    found = set()
-    for raw in admin_ids:
-        user_id = raw.removeprefix("slack:")
-        if user_id[:1] in ("U", "W") and user_id.isalnum():
-            found.add(user_id)
-    return found
+def slack_admins(admins: Admins) -> list[str]:
+    """The Slack user ids among SHOULD_AI_ADMINS (``U…``/``W…``, or ``slack:U…``), sorted."""
+    return [u for u in admins.candidates("slack") if u[:1] in ("U", "W") and u.isalnum()]
 
 
-def build(services: Services, *, routine: RoutineWork | None = None) -> SlackAdapter:
-    """The Slack adapter for ``services``; raises SlackConfigError without the tokens it needs.
-
-    ``routine`` replaces the AI work for requests routed to AI (default: ``services.ai``).
-    """
-    s = services.settings
-    if s.slack_bot_token is None:
-        raise SlackConfigError("SLACK_BOT_TOKEN is not set")
-    if s.slack_app_token is None and s.slack_signing_secret is None:
-        raise SlackConfigError("set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP)")
-    client = make_client(token=s.slack_bot_token.get_secret_value(), base_url=s.slack_api_url)
-    secret = s.slack_signing_secret.get_secret_value() if s.slack_signing_secret else ""
+def build(settings: Settings, core: Core) -> SlackAdapter:
+    """The Slack adapter, its ports registered with ``core``; raises
+    :class:`~handlers.slack.credentials.SlackConfigError` without the tokens it needs."""
+    tokens = credentials(settings)
+    client = make_client(token=tokens.bot_token, base_url=settings.slack_api_url)
     app = AsyncApp(
         client=client,
-        signing_secret=secret,
-        request_verification_enabled=bool(secret),  # Socket Mode requests are not signed
+        signing_secret=tokens.signing_secret or "",
+        request_verification_enabled=tokens.http_mode,  # Socket Mode requests are not signed
         process_before_response=True,  # ack first, then the lazy listeners (listeners.py)
     )
-    notifier = SlackNotifier(client=client, policy=lambda: services.holder.policy)
-    services.ai.register_delivery("slack", SlackDraftDelivery(client))
-    services.ai.register_scheduler("slack", SlackPostScheduler(client))
+    notifier = SlackNotifier(client=client, policy=core.policy)
     deps = SlackDeps(
-        commands=services.commands,
-        intake=services.intake,
-        escalations=services.escalations,
-        policy=lambda: services.holder.policy,
+        commands=core.commands,
+        after_decision=core.after_decision,
+        presses=core.presses,
+        policy=core.policy,
         notifier=notifier,
-        routine=routine or routine_work(services.ai),
     )
     register(app, deps)
-    register_ai_actions(app, services.ai, policy=lambda: services.holder.policy)
-    app_token = s.slack_app_token.get_secret_value() if s.slack_app_token else None
-    return SlackAdapter(
+    register_ai_actions(app, core.presses, policy=core.policy)
+    adapter = SlackAdapter(
         app=app,
         notifier=notifier,
-        admin_ids=s.admin_ids(),
-        app_token=app_token,
-        http_mode=bool(secret),
+        admins=core.admins,
+        app_token=tokens.app_token,
+        http_mode=tokens.http_mode,
     )
+    core.register_notifier("slack", notifier)
+    core.register_drafts("slack", SlackDraftDelivery(client))
+    core.register_scheduler("slack", SlackPostScheduler(client))
+    core.register_admin_notices(adapter)
+    return adapter

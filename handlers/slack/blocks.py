@@ -12,6 +12,8 @@ from typing import Any
 
 from bot.escalations.model import Escalation
 from bot.policy.model import Decision
+from bot.text import clip
+from handlers.common import replies
 
 Block = dict[str, Any]
 Message = tuple[str, list[Block]]
@@ -29,7 +31,8 @@ def mention(user_id: str | None, fallback: str = "someone") -> str:
     return f"<@{user_id}>" if user_id else fallback
 
 
-def _section(text: str) -> Block:
+def section(text: str) -> Block:
+    """A mrkdwn section, its text cut to what Slack accepts."""
     return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text)}}
 
 
@@ -38,7 +41,7 @@ def _context(*texts: str) -> Block:
 
 
 def _clip(text: str) -> str:
-    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+    return clip(text, _MAX_TEXT)
 
 
 def quote(text: str) -> str:
@@ -54,9 +57,8 @@ def quiet(text: str) -> str:
 
 
 def verdict(decision: Decision) -> str:
-    if decision.route == "ai":
-        return ":white_check_mark: *AI can do this.*"
-    return ":raising_hand: *A person must own this.*"
+    emoji = ":white_check_mark:" if decision.route == "ai" else ":raising_hand:"
+    return f"{emoji} *{replies.verdict(decision)}.*"
 
 
 def decision_message(
@@ -67,16 +69,16 @@ def decision_message(
     if owner_mention:
         fields.append({"type": "mrkdwn", "text": f"*Owner*\n{owner_mention}"})
     blocks: list[Block] = [
-        _section(verdict(decision)),
+        section(verdict(decision)),
         {"type": "section", "fields": fields},
-        _section(f"*Why*\n{decision.why or '—'}"),
+        section(f"*Why*\n{decision.why or '—'}"),
     ]
     if decision.ai_may:
-        blocks.append(_section(f"*What AI may still do*\n{decision.ai_may}"))
+        blocks.append(section(f"*{replies.AI_MAY_STILL}*\n{decision.ai_may}"))
     blocks.append(
         _context(f"decision `{decision.decision_id}` · policy `{decision.policy_revision}`")
     )
-    plain = "AI can do this" if decision.route == "ai" else "A person must own this"
+    plain = replies.verdict(decision)
     owner = f", owner {owner_mention}" if owner_mention else ""
     return f"{plain}: {category_label}{owner}.", blocks
 
@@ -91,11 +93,11 @@ def escalation_message(
 ) -> Message:
     """The ping an owner gets: the request, why it is theirs, and the three buttons."""
     blocks: list[Block] = [
-        _section(
+        section(
             f":rotating_light: *{category_label}* request from {requester_mention} needs a person."
         ),
-        _section(quote(escalation.text)),
-        _section(f"*Why you*\n{why}"),
+        section(quote(escalation.text)),
+        section(f"*Why you*\n{why}"),
         _context(_due_line(escalation), f"escalation `{escalation.id}`"),
     ]
     if escalation.state != "resolved":
@@ -175,9 +177,9 @@ def status_message(
     """The requester's status card: their request, where it stands now, and how it got there."""
     emoji = _STATE_EMOJI.get(escalation.state, ":information_source:")
     blocks: list[Block] = [
-        _section(f"*Your {category_label.lower()} request is with a person.*"),
-        _section(quote(escalation.text)),
-        _section(f"{emoji} {message}"),
+        section(f"*Your {category_label.lower()} request is with a person.*"),
+        section(quote(escalation.text)),
+        section(f"{emoji} {message}"),
     ]
     if steps:
         blocks.append(_context(" → ".join(steps[-_MAX_STEPS:])))
@@ -197,9 +199,9 @@ def step_line(*, state: str, who: str, at: float) -> str:
 def pending_status_message(*, text: str, category_label: str, owner_mention: str) -> Message:
     """The requester's status card as first posted, before the escalation service pings anyone."""
     blocks: list[Block] = [
-        _section(f"*Your {category_label.lower()} request is with a person.*"),
-        _section(quote(text)),
-        _section(f":hourglass_flowing_sand: Asking {owner_mention} to own it…"),
+        section(f"*Your {category_label.lower()} request is with a person.*"),
+        section(quote(text)),
+        section(f":hourglass_flowing_sand: Asking {owner_mention} to own it…"),
     ]
     return _clip(f"Your request: asking {owner_mention} to own it."), blocks
 
@@ -214,7 +216,7 @@ def reasons_blocks(decision: Decision) -> list[Block]:
         f"confidence {decision.confidence:.2f} · categories matched: "
         f"{', '.join(decision.categories) or 'none'}"
     )
-    return [_section("*Reasons*\n" + "\n".join(lines)), _context(summary)]
+    return [section("*Reasons*\n" + "\n".join(lines)), _context(summary)]
 
 
 def escape(text: str) -> str:
@@ -224,4 +226,4 @@ def escape(text: str) -> str:
 
 def notice_message(text: str) -> Message:
     """A short standalone notice (refusals, errors, command replies in plain mrkdwn)."""
-    return _clip(text), [_section(text)]
+    return _clip(text), [section(text)]

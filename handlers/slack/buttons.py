@@ -1,7 +1,8 @@
-"""Acknowledge / Reassign / Resolve: a press in, EscalationService.act, the message redrawn.
+"""Acknowledge / Reassign / Resolve: a press in, the core's press flow, the message redrawn.
 
-Who may press is decided by the escalation service (``NotAllowed``); anyone else gets an
-ephemeral refusal and nothing changes.
+What a press means (moved, refused, closed, store down) is decided by
+:class:`bot.core.flows.Presses`; anyone who may not act gets an ephemeral refusal and nothing
+changes.
 """
 
 from __future__ import annotations
@@ -11,17 +12,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor, Escalation
-from bot.escalations.service import EscalationClosed
-from bot.store.errors import StoreUnavailable
+from handlers.common.replies import press_refused
 from handlers.slack import blocks
 from handlers.slack.deps import SlackDeps
-
-STORE_DOWN_PRESS = (
-    "I can't record that right now (my store is unreachable), so nothing changed. "
-    "Please press the button again in a minute."
-)
+from handlers.slack.notifier import MENTIONS
 
 _ACTIONS: dict[str, Action] = {
     blocks.ACK_ACTION: "acknowledge",
@@ -48,25 +43,17 @@ class EscalationButtons:
         if escalation_id is None:
             return
         actor = Actor(platform="slack", user_id=body["user"]["id"])
-        try:
-            escalation = await self._deps.escalations.act(
-                escalation_id=escalation_id,
-                actor=actor,
-                action=_ACTIONS[action["action_id"]],
-                target_user_id=action.get("selected_user"),
-            )
-        except StoreUnavailable:
-            await respond(text=STORE_DOWN_PRESS, response_type="ephemeral", replace_original=False)
-            return
-        except EscalationClosed as e:  # an old ping: say so, and take its buttons away
-            await respond(text=str(e), response_type="ephemeral", replace_original=False)
-            if (closed := await self._deps.escalations.get(escalation_id)) is not None:
-                await self._refresh_pressed(body, closed, client=client)
-            return
-        except ShouldAiError as e:  # NotAllowed, InvalidAction: say why, change nothing
-            await respond(text=str(e), response_type="ephemeral", replace_original=False)
-            return
-        await self._refresh_pressed(body, escalation, client=client)
+        pressed = await self._deps.presses.escalation(
+            actor=actor,
+            escalation_id=escalation_id,
+            action=_ACTIONS[action["action_id"]],
+            target_user_id=action.get("selected_user"),
+        )
+        if pressed.kind != "moved":  # say why to the presser only; nothing changed
+            why = press_refused(pressed, policy=self._deps.policy(), mentions=MENTIONS)
+            await respond(text=why, response_type="ephemeral", replace_original=False)
+        if pressed.escalation is not None:  # moved, or an old ping: show it as it stands now
+            await self._refresh_pressed(body, pressed.escalation, client=client)
 
     async def _refresh_pressed(
         self, body: dict[str, Any], escalation: Escalation, *, client: AsyncWebClient

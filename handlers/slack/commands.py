@@ -14,13 +14,15 @@ from typing import Any
 from slack_bolt.async_app import AsyncRespond
 from slack_sdk.errors import SlackApiError
 
-from bot.ai.slack_delivery import scheduled_blocks
-from bot.commands import Reply, reply_for_store_down
+from bot.ai.model import ReplyTarget
+from bot.commands import Reply
+from bot.core.outcomes import FollowUp
 from bot.escalations.model import Actor, StatusRef
-from bot.intake import IntakeResult
 from bot.policy.model import Decision
+from handlers.common.replies import reply_for_store_down, reply_text
 from handlers.slack import blocks
-from handlers.slack.deps import Routine, SlackDeps
+from handlers.slack.ai_delivery import outcome_blocks, scheduled_blocks
+from handlers.slack.deps import SlackDeps
 from handlers.slack.notifier import category_text, mention_of
 
 log = logging.getLogger(__name__)
@@ -53,10 +55,9 @@ class CommandListeners:
         """ "Ask should-ai" on a message: classify that message as if it had been typed."""
         actor = Actor(platform="slack", user_id=shortcut["user"]["id"])
         text = str((shortcut.get("message") or {}).get("text", ""))
-        result = await self._deps.intake.submit(
+        reply = await self._deps.commands.submit(
             actor=actor, text=text, dedupe_key=shortcut_key(shortcut)
         )
-        reply = _reply_for(result)
         channel_id = (shortcut.get("channel") or {}).get("id", "")
         await self._present(reply, actor=actor, channel_id=channel_id, respond=respond, text=text)
 
@@ -75,7 +76,7 @@ class CommandListeners:
             await _say(respond, *scheduled_blocks(list(reply.scheduled)))
             return
         if reply.decision is None or reply.kind not in ("decision", "why"):
-            await _say(respond, *blocks.notice_message(blocks.escape(reply.text)))
+            await _say(respond, *blocks.notice_message(blocks.escape(reply_text(reply))))
             return
         await self._present_decision(
             reply, actor=actor, channel_id=channel_id, respond=respond, text=text
@@ -103,35 +104,27 @@ class CommandListeners:
         if reply.needs_escalation:
             card.append(blocks.follow_up_note())
         await _say(respond, message, card)
-        if reply.kind != "decision":
-            return
         request = (text or "").strip()
-        if reply.needs_escalation:
-            await self._escalate(reply, actor=actor, text=request, respond=respond)
-        elif self._deps.routine is not None:
-            routine = Routine(
-                actor=actor, text=request, decision=decision, channel_id=channel_id, respond=respond
-            )
-            await self._deps.routine(routine)
-
-    async def _escalate(
-        self, reply: Reply, *, actor: Actor, text: str, respond: AsyncRespond
-    ) -> None:
-        assert reply.intake is not None and reply.decision is not None
-        status_ref = await self._post_status_card(reply.decision, actor=actor, text=text)
-        escalation = await self._deps.intake.escalate(
-            result=reply.intake, actor=actor, text=text, status_ref=status_ref
+        follow_up = await self._deps.after_decision.follow_up(
+            reply=reply,
+            actor=actor,
+            text=request,
+            reply_to=_reply_target(actor, channel_id, respond),
+            status_card=lambda: self._post_status_card(decision, actor=actor, text=request),
         )
-        if escalation is None:  # the store is down: a person must still get this, never AI
-            notice = blocks.notice_message(blocks.escape(reply_for_store_down(reply.decision)))
+        await self._present_follow_up(follow_up, respond)
+
+    async def _present_follow_up(self, follow_up: FollowUp, respond: AsyncRespond) -> None:
+        if follow_up.kind == "store_down" and follow_up.decision is not None:
+            notice = blocks.notice_message(blocks.escape(reply_for_store_down(follow_up.decision)))
             await _say(respond, *notice)
-            if status_ref is not None:
+            ref = follow_up.status_ref
+            if ref is not None:
                 await self._deps.notifier.client.chat_update(
-                    channel=status_ref.channel or "",
-                    ts=status_ref.ts or "",
-                    text=notice[0],
-                    blocks=notice[1],
+                    channel=ref.channel or "", ts=ref.ts or "", text=notice[0], blocks=notice[1]
                 )
+        elif follow_up.kind == "ai_work" and follow_up.ai is not None and follow_up.ai.message:
+            await _say(respond, *outcome_blocks(follow_up.ai))
 
     async def _post_status_card(
         self, decision: Decision, *, actor: Actor, text: str
@@ -155,16 +148,16 @@ class CommandListeners:
         return StatusRef(channel=str(posted["channel"]), ts=str(posted["ts"]))
 
 
-def _reply_for(result: IntakeResult) -> Reply:
-    if result.duplicate:
-        return Reply(kind="duplicate", text="", intake=result)
-    if result.decision is None:
-        return Reply(
-            kind="refused" if result.rate_limited else "error",
-            text=result.error or "",
-            intake=result,
-        )
-    return Reply(kind="decision", text="", decision=result.decision, intake=result)
+def _reply_target(actor: Actor, channel_id: str, respond: AsyncRespond) -> ReplyTarget:
+    """Where drafts and late news reach the requester: the command's response_url (ephemeral,
+    30 minutes), else the channel it came from, else a DM."""
+    return ReplyTarget(
+        platform="slack",
+        user_id=actor.user_id,
+        channel=channel_id or None,
+        response_url=respond.response_url,
+        ephemeral=True,
+    )
 
 
 async def _say(respond: AsyncRespond, text: str, message: list[blocks.Block]) -> None:

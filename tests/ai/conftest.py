@@ -17,12 +17,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.ai.llm import LlmLimits, OpenAiChatModel
 from bot.ai.model import ReplyTarget
 from bot.ai.service import AiWork
-from bot.ai.slack_delivery import SlackDraftDelivery
-from bot.ai.slack_scheduler import SlackPostScheduler
 from bot.escalations.model import Actor
 from bot.jobs import Jobs
 from bot.policy.loader import load_policy
 from bot.policy.model import Decision, Owner, Policy, Reason
+from handlers.slack.ai_delivery import SlackDraftDelivery
+from handlers.slack.ai_scheduler import SlackPostScheduler
 from tests.ai.fake_llm import FakeLlm, serve_fake_llm
 from tests.slack.slack_fake import FakeSlack
 
@@ -102,8 +102,9 @@ async def start_rig(
     llm: FakeLlm | None,
     slack: FakeSlack,
     clock: Callable[[], float] = time.time,
+    policy: Policy | None = None,
 ) -> AsyncIterator[AiRig]:
-    policy = load_policy(POLICY_DIR)
+    policy = policy or load_policy(POLICY_DIR)
     jobs = Jobs(redis_url, poll_delay=0.05)
     model = (
         OpenAiChatModel(

@@ -15,14 +15,15 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
-from bot.ai.slack_delivery import (
+from bot.app import Services, build_adapters, build_services
+from bot.escalations.model import Actor
+from bot.server import bound_port, start_http
+from bot.settings import Settings
+from handlers.slack.ai_delivery import (
     DRAFT_USE_ACTION,
     SCHEDULE_CONFIRM_ACTION,
     SCHEDULED_CANCEL_ACTION,
 )
-from bot.app import Services, bound_port, build_adapters, build_services, start_http
-from bot.escalations.model import Actor
-from bot.settings import Settings
 from tests.ai.fake_llm import FakeLlm
 from tests.slack.slack_fake import Call, FakeSlack
 from tests.slack.slack_signing import (

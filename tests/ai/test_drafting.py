@@ -10,7 +10,11 @@ import redis.asyncio as aioredis
 from bot.ai.guard import RoutedToPerson
 from bot.ai.model import ReplyTarget
 from bot.ai.service import DRAFTING_NOTE, NO_LLM_NOTE, STORE_DOWN_NOTE
-from bot.ai.slack_delivery import DRAFT_DISCARD_ACTION, DRAFT_REGENERATE_ACTION, DRAFT_USE_ACTION
+from handlers.slack.ai_delivery import (
+    DRAFT_DISCARD_ACTION,
+    DRAFT_REGENERATE_ACTION,
+    DRAFT_USE_ACTION,
+)
 from tests.ai.conftest import AiRig, decision, start_rig
 from tests.ai.fake_llm import FakeLlm, Step
 from tests.slack.slack_fake import Call, FakeSlack

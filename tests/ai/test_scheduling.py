@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.ai.service import NEED_TEXT
-from bot.ai.slack_delivery import DRAFT_USE_ACTION
+from handlers.slack.ai_delivery import DRAFT_USE_ACTION
 from tests.ai.conftest import AiRig, decision, start_rig
 from tests.ai.fake_llm import FakeLlm
 from tests.slack.slack_fake import FakeSlack

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.ai.timeparse import parse_schedule
+from handlers.slack.ai_scheduler import channel_mention
 
 # Sunday 29 November 2026, 04:00 UTC: Saturday evening in Los Angeles, early Sunday in Paris.
 NOW = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
@@ -15,7 +16,15 @@ DAYS_120 = 120 * 86400
 
 
 def parse(text: str, tz: str | None = "America/Los_Angeles"):  # type: ignore[no-untyped-def]
-    return parse_schedule(text, tz=tz, default_tz="UTC", now=NOW, max_ahead_s=DAYS_120)
+    """As a request typed in Slack is read (Slack's channel mentions included)."""
+    return parse_schedule(
+        text,
+        tz=tz,
+        default_tz="UTC",
+        now=NOW,
+        max_ahead_s=DAYS_120,
+        mentions=channel_mention,
+    )
 
 
 def local(at: datetime | None, tz: str) -> tuple[int, int, int, int, int]:

@@ -9,11 +9,12 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from bot.ai.model import PostPlan, ReplyTarget
+from bot.ai.model import ChannelMention, PostPlan, ReplyTarget
 from bot.ai.service import AiWork
 from bot.escalations.model import Actor
 from bot.jobs import Jobs
 from bot.policy.loader import load_policy
+from handlers.discord.ai_delivery import channel_mention as discord_channel_mention
 from tests.ai.conftest import POLICY_DIR, RecordingAudit, decision
 
 pytestmark = pytest.mark.store
@@ -29,6 +30,9 @@ class RecordingPoster:
 
     async def post(self, *, channel_id: str, text: str) -> None:
         await self.posts.put((channel_id, text))
+
+    def channel_mention(self, text: str) -> ChannelMention | None:
+        return discord_channel_mention(text)  # the adapter's own reading of <#123>
 
 
 @pytest.fixture

@@ -22,6 +22,8 @@ from bot.escalations.service import (
 )
 from bot.policy.model import Policy
 from bot.store import keys
+from handlers.common.replies import refusal_text
+from handlers.slack.notifier import MENTIONS
 
 pytestmark = pytest.mark.store
 
@@ -111,14 +113,16 @@ async def test_acknowledge_stops_the_climb(
 
 
 async def test_someone_outside_the_chain_is_refused_and_nothing_changes(
-    service: EscalationService, notifier: RecordingNotifier
+    service: EscalationService, notifier: RecordingNotifier, policy: Policy
 ) -> None:
     esc = await open_crisis(service)
     for stranger in (PRIYA, Actor(platform="slack", user_id="U_RANDOM"), REQUESTER):
         with pytest.raises(NotAllowed) as refused:
             await service.act(escalation_id=esc.id, actor=stranger, action="acknowledge")
+        assert refused.value.refusal is not None
         assert (
-            str(refused.value) == f"Only Dana, Morgan or an admin can act on escalation {esc.id}."
+            refusal_text(refused.value.refusal, policy=policy, mentions=MENTIONS)
+            == f"Only Dana, Morgan or an admin can act on escalation {esc.id}."
         )
 
     stored = await service.get(esc.id)
@@ -204,11 +208,17 @@ async def test_opening_the_same_decision_twice_returns_one_escalation(
     assert notifier.deliveries() == [("ping", 0, "comms-lead")]
 
 
-async def test_acting_on_a_resolved_escalation_is_refused(service: EscalationService) -> None:
+async def test_acting_on_a_resolved_escalation_is_refused(
+    service: EscalationService, policy: Policy
+) -> None:
     esc = await open_crisis(service)
     await service.act(escalation_id=esc.id, actor=DANA, action="resolve")
-    with pytest.raises(EscalationClosed, match="already resolved"):
+    with pytest.raises(EscalationClosed) as refused:
         await service.act(escalation_id=esc.id, actor=DANA, action="acknowledge")
+    assert refused.value.refusal is not None
+    assert "already resolved" in refusal_text(
+        refused.value.refusal, policy=policy, mentions=MENTIONS
+    )
     assert await service.list_open() == []
 
 

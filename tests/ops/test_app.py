@@ -13,13 +13,15 @@ import aiohttp
 import pytest
 import redis.asyncio as aioredis
 
-from bot.app import Services, bound_port, build_services, start_http
-from bot.console import handle_line
+from bot.app import Services, build_services
 from bot.escalations.model import Actor
-from bot.notify_console import ConsoleNotifier
+from bot.server import bound_port, start_http
 from bot.settings import Settings
 from bot.store.embedded import EmbeddedRedis
 from bot.store.escalations import RedisEscalationStore
+from handlers.common.replies import reply_text
+from handlers.console.notifier import ConsoleNotifier
+from handlers.console.repl import handle_line
 from tests.ops.conftest import add_keyword, copy_policies, sample
 
 pytestmark = pytest.mark.store
@@ -106,7 +108,9 @@ async def test_rate_limited_user_is_told_to_wait(
         ]
 
     assert [r.kind for r in replies] == ["decision", "decision", "refused"]
-    assert "more than 2 requests" in replies[2].text and "try again" in replies[2].text
+    assert "more than 2 requests" in reply_text(replies[2]) and "try again" in reply_text(
+        replies[2]
+    )
 
 
 async def test_empty_and_huge_requests(
@@ -118,7 +122,7 @@ async def test_empty_and_huge_requests(
         huge = await services.intake.submit(actor=ALICE, text=huge_text, dedupe_key="E2")
         [logged] = await services.decision_log.tail(1)
 
-    assert empty.kind == "error" and "/should-ai" in empty.text
+    assert empty.kind == "error" and "/should-ai" in reply_text(empty)
     assert huge.decision is not None and huge.truncated
     assert huge.decision.category == "crisis"
     assert len(logged.fields["text"]) <= 500
@@ -129,10 +133,10 @@ async def test_redis_stopped_mid_run_still_answers_and_says_contact_the_owner(
 ) -> None:
     async with running(own_redis.url, tmp_path) as services:
         out = io.StringIO()
-        await handle_line(services, f"draft the {DRAFT_WORD}", out)
+        await handle_line(services.core, f"draft the {DRAFT_WORD}", out)
         own_redis.kill()
 
-        await handle_line(services, f"the {CRISIS_WORD} went viral, what do we say?", out)
+        await handle_line(services.core, f"the {CRISIS_WORD} went viral, what do we say?", out)
 
         said = out.getvalue()
         assert "AI can do this (drafting)" in said
@@ -141,7 +145,7 @@ async def test_redis_stopped_mid_run_still_answers_and_says_contact_the_owner(
         assert "AI can do this (crisis" not in said
         assert services.intake.pending_escalations == 1
         queue = await services.commands.handle(actor=CONSOLE, text="queue", dedupe_key="q")
-        assert queue.kind == "error" and "can't reach my store" in queue.text
+        assert queue.kind == "error" and "can't reach my store" in reply_text(queue)
         assert sample(services.metrics, "should_ai_escalations_deferred_total") == 1
         assert sample(services.metrics, "should_ai_store_errors_total", component="dedupe") >= 1
         assert (

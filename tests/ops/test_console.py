@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
 
-from bot.app import build_services
-from bot.console import CONSOLE_ACTOR, handle_line
-from bot.notify_console import ConsoleNotifier
+from bot.app import Services, build_services
+from bot.escalations.model import Escalation
 from bot.settings import Settings
-from tests.ai.fake_llm import serve_fake_llm
+from handlers.common.replies import reply_text
+from handlers.console.notifier import ConsoleNotifier
+from handlers.console.repl import CONSOLE_ACTOR, handle_line
+from tests.ai.fake_llm import FakeLlm, serve_fake_llm
 from tests.ops.conftest import add_keyword, copy_policies
 
 pytestmark = pytest.mark.store
@@ -30,25 +34,41 @@ def settings_for(redis_url: str, tmp_path: Path, **extra: object) -> Settings:
     return Settings(redis_url=redis_url, policy_dir=policy_dir, data_dir=tmp_path / "data", **extra)  # type: ignore[arg-type]
 
 
-async def test_console_escalates_and_the_owner_ping_prints(
-    redis: aioredis.Redis, redis_url: str, tmp_path: Path
-) -> None:
+async def crisis_acknowledged(redis_url: str, tmp_path: Path) -> tuple[str, str, Escalation]:
+    """A crisis typed on the console, then `ack` of its escalation: what the console answered,
+    what its notifier printed, and the escalation."""
     pings = io.StringIO()
     settings = settings_for(redis_url, tmp_path)
     async with build_services(settings, console=ConsoleNotifier(stream=pings)) as services:
         out = io.StringIO()
-        await handle_line(services, f"{CRISIS_WORD} on the evening news", out)
+        await handle_line(services.core, f"{CRISIS_WORD} on the evening news", out)
         [escalation] = await services.escalations.list_open()
-        await handle_line(services, f"ack {escalation.id}", out)
+        await handle_line(services.core, f"ack {escalation.id}", out)
+    return out.getvalue(), pings.getvalue(), escalation
 
-    said = out.getvalue()
+
+async def test_console_escalates_and_the_owner_ping_prints(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    said, pings, escalation = await crisis_acknowledged(redis_url, tmp_path)
+
     assert "A person must own this (crisis): Dana Whitfield" in said
     assert f"Escalation {escalation.id} opened." in said
     assert f"Escalation {escalation.id} is now acknowledged." in said
     assert (
         f"PING Dana Whitfield (placeholder - communications lead) (comms-lead): "
-        f"escalation {escalation.id}" in pings.getvalue()
+        f"escalation {escalation.id}" in pings
     )
+
+
+async def test_the_console_prints_plain_words_not_chat_markup(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    said, pings, escalation = await crisis_acknowledged(redis_url, tmp_path)
+
+    printed = pings + said
+    assert f"STATUS {escalation.id} (acknowledged): Acknowledged by console." in printed
+    assert "<@" not in printed and "<#" not in printed
 
 
 async def test_console_shows_the_llm_draft(
@@ -63,7 +83,7 @@ async def test_console_shows_the_llm_draft(
         async with build_services(settings, console=ConsoleNotifier(stream=pings)) as services:
             worker = asyncio.create_task(services.jobs.run_worker())
             out = io.StringIO()
-            await handle_line(services, f"draft the {DRAFT_WORD} intro", out)
+            await handle_line(services.core, f"draft the {DRAFT_WORD} intro", out)
             for _ in range(300):
                 if "DRAFT " in pings.getvalue():
                     break
@@ -113,3 +133,32 @@ async def test_a_keyword_match_never_asks_the_llm(
 
     assert result.decision is not None and result.decision.category == "crisis"
     assert llm.requests == []
+
+
+@asynccontextmanager
+async def judged_by_llm(
+    redis_url: str, tmp_path: Path, *, answer: str
+) -> AsyncIterator[tuple[Services, FakeLlm]]:
+    """The bot with the LLM judge on, against a fake LLM that answers ``answer``."""
+    async with serve_fake_llm() as llm:
+        llm.default_answer = answer
+        extra = {"llm_base_url": llm.base_url, "llm_api_key": "test-key"}
+        console = ConsoleNotifier(stream=io.StringIO())
+        async with build_services(settings_for(redis_url, tmp_path, **extra), console=console) as s:
+            yield s, llm
+
+
+async def test_why_explains_the_decision_the_request_gets_judge_included(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    async with judged_by_llm(redis_url, tmp_path, answer="data") as (services, _):
+        ask = services.commands.handle
+        why = await ask(actor=CONSOLE_ACTOR, text="why flibbertigibbet", dedupe_key="w1")
+        asked = await ask(actor=CONSOLE_ACTOR, text="flibbertigibbet", dedupe_key="w2")
+
+    assert why.kind == "why" and why.decision is not None and asked.decision is not None
+    assert (why.decision.route, why.decision.category) == (asked.decision.route, "data")
+    # What the requester is told, then the reasons.
+    assert reply_text(why).startswith(reply_text(asked))
+    assert "AI can do this (data)" in reply_text(why)
+    assert "- llm [data]: the LLM judge read this as data" in reply_text(why)

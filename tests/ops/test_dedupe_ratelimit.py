@@ -7,10 +7,10 @@ import redis.asyncio as aioredis
 
 from bot.dedupe import Deduper
 from bot.escalations.model import Actor
-from bot.intake import rate_limited_message
 from bot.metrics import Metrics
 from bot.ratelimit import RateLimiter
 from bot.store.keys import DEDUPE_PREFIX
+from handlers.common.replies import rate_limited_message
 
 pytestmark = pytest.mark.store
 

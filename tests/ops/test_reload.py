@@ -13,8 +13,9 @@ import redis.asyncio as aioredis
 
 from bot.app import Services, build_services
 from bot.escalations.model import Actor
-from bot.notify_console import ConsoleNotifier
 from bot.settings import Settings
+from handlers.common.replies import reply_text
+from handlers.console.notifier import ConsoleNotifier
 from tests.ops.conftest import add_keyword, copy_policies, sample
 
 pytestmark = pytest.mark.store
@@ -123,7 +124,7 @@ async def test_a_bad_edit_keeps_the_last_good_policy_and_tells_admins(
     assert "key categories.crisis.ack_minutes" in told
     assert f"revision {good}) is still running" in told
     assert services.holder.current().revision == good
-    assert f"Policy revision {good}" in reply.text
+    assert f"Policy revision {good}" in reply_text(reply)
     assert sample(services.metrics, "should_ai_policy_reloads_total", result="error") >= 1
 
 
@@ -133,9 +134,9 @@ async def test_reload_command_is_for_admins(services: Services) -> None:
     refused = await services.commands.handle(actor=ALICE, text="reload", dedupe_key="r1")
     done = await services.commands.handle(actor=ADMIN, text="reload", dedupe_key="r2")
 
-    assert refused.kind == "error" and "admins only" in refused.text
-    assert done.kind == "reload" and "Policy reloaded: revision" in done.text
-    assert services.holder.current().revision in done.text
+    assert refused.kind == "error" and "admins only" in reply_text(refused)
+    assert done.kind == "reload" and "Policy reloaded: revision" in reply_text(done)
+    assert services.holder.current().revision in reply_text(done)
 
 
 async def test_reload_command_reports_a_bad_edit(services: Services) -> None:
@@ -143,5 +144,5 @@ async def test_reload_command_reports_a_bad_edit(services: Services) -> None:
 
     reply = await services.commands.handle(actor=ADMIN, text="reload", dedupe_key="r")
 
-    assert f"policy.yaml:{line}" in reply.text and "ack_minutes" in reply.text
-    assert "stays in use" in reply.text
+    assert f"policy.yaml:{line}" in reply_text(reply) and "ack_minutes" in reply_text(reply)
+    assert "stays in use" in reply_text(reply)

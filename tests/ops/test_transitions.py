@@ -15,10 +15,10 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.app import Services, build_services
-from bot.console import CONSOLE_ACTOR, handle_line
 from bot.escalations.model import Escalation
-from bot.notify_console import ConsoleNotifier
 from bot.settings import Settings
+from handlers.console.notifier import ConsoleNotifier
+from handlers.console.repl import CONSOLE_ACTOR, handle_line
 from tests.ops.conftest import add_keyword, copy_policies, make_decision, sample
 from tests.ops.test_cli_ops import run_cli
 
@@ -40,7 +40,7 @@ async def services(
 
 
 async def open_one(services: Services) -> str:
-    await handle_line(services, f"{CRISIS_WORD} trending", io.StringIO())
+    await handle_line(services.core, f"{CRISIS_WORD} trending", io.StringIO())
     [escalation] = await services.escalations.list_open()
     return escalation.id
 

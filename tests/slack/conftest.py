@@ -19,8 +19,9 @@ import pytest
 from redis.asyncio import Redis
 from ruamel.yaml import YAML
 
-from bot.app import Services, bound_port, build_adapters, build_services, start_http
+from bot.app import Services, build_adapters, build_services
 from bot.escalations.model import Escalation
+from bot.server import bound_port, start_http
 from bot.settings import Settings
 from tests.slack.slack_fake import Call, FakeSlack
 from tests.slack.slack_signing import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ai.slack_delivery import SCHEDULE_CANCEL_ACTION, SCHEDULE_CONFIRM_ACTION
+from handlers.slack.ai_delivery import SCHEDULE_CANCEL_ACTION, SCHEDULE_CONFIRM_ACTION
 from tests.scenarios import by_name
 from tests.slack.conftest import REQUESTER, SlackBot
 

@@ -1,6 +1,6 @@
 """A notifier that writes to the terminal: `should-ai serve` with no chat tokens still shows
 who would be pinged, each climb to a channel, every status change, every admin notice and the
-drafts the LLM writes."""
+drafts the LLM writes. A terminal shows plain words: no chat markup (``<@id>``, ``<#id>``)."""
 
 from __future__ import annotations
 

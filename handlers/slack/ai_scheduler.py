@@ -1,4 +1,5 @@
-"""Scheduling on Slack: chat.scheduleMessage, within Slack's own limits.
+"""Scheduling on Slack: chat.scheduleMessage, within Slack's own limits, and the channel
+mentions (``<#C123|name>``) Slack puts in a request.
 
 Slack keeps the post and sends it at ``post_at`` even if the bot is down then. It accepts posts
 up to 120 days ahead and at most 30 per channel within any 5 minutes; its refusals come back as
@@ -9,16 +10,19 @@ from users.info.
 from __future__ import annotations
 
 import logging
+import re
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ai.model import ScheduledPost
+from bot.ai.model import ChannelMention, ScheduledPost
 from bot.ai.scheduling import ScheduleRefused
 
 log = logging.getLogger(__name__)
 
 SLACK_MAX_AHEAD_S = 120 * 86400
+# How Slack hands over a channel the user picked while typing: <#C123|marketing> (or <#C123>).
+_CHANNEL_MENTION = re.compile(r"<#(?P<id>[A-Z0-9]+)(?:\|[^>]*)?>", re.IGNORECASE)
 
 _REFUSALS = {
     "time_in_past": "That time has already passed.",
@@ -39,6 +43,9 @@ class SlackPostScheduler:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
+
+    def channel_mention(self, text: str) -> ChannelMention | None:
+        return channel_mention(text)
 
     async def user_tz(self, *, user_id: str) -> str | None:
         try:
@@ -78,3 +85,8 @@ class SlackPostScheduler:
 def _refusal(error: SlackApiError) -> ScheduleRefused:
     code = str(error.response.get("error") or "unknown_error")
     return ScheduleRefused(_REFUSALS.get(code, f"Slack refused the post ({code})."))
+
+
+def channel_mention(text: str) -> ChannelMention | None:
+    """The last ``<#C123|name>`` in ``text``, as channel ``C123``."""
+    return ChannelMention.last(_CHANNEL_MENTION, text)

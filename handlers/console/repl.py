@@ -8,19 +8,16 @@ import contextlib
 import logging
 import sys
 import uuid
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from bot.ai.model import ReplyTarget
-from bot.commands import reply_for_store_down
+from bot.core import AiOp, Core, FollowUp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor
-from bot.intake import IntakeResult
-from bot.policy.model import Decision
+from handlers.common.replies import press_refused, reply_for_store_down, reply_text
+from handlers.common.status_text import PLAIN
 
 log = logging.getLogger(__name__)
-
-if TYPE_CHECKING:
-    from bot.app import Services
 
 CONSOLE_ACTOR = Actor(platform="console", user_id="console")
 CONSOLE_TARGET = ReplyTarget(platform="console", user_id="console")
@@ -29,7 +26,7 @@ _ACTIONS: dict[str, Action] = {
     "acknowledge": "acknowledge",
     "resolve": "resolve",
 }
-_DRAFT_ACTIONS = frozenset({"use", "again", "discard"})
+_DRAFT_ACTIONS: dict[str, AiOp] = {"use": "use", "again": "again", "discard": "discard"}
 BANNER = (
     "should-ai console: type a request and press Enter (or `help`, `why <request>`, `queue`, "
     "`policy`, `ack <escalation id>`, `resolve <escalation id>`, and `use|again|discard "
@@ -41,63 +38,57 @@ def stdin_is_tty() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
-async def handle_line(services: Services, line: str, out: TextIO) -> None:
+async def handle_line(core: Core, line: str, out: TextIO) -> None:
     """Answer one typed line, as a chat adapter would answer the same slash command."""
     head, _, rest = line.strip().partition(" ")
     word, arg = head.lower(), rest.strip()
     if word in _ACTIONS and arg:
-        await _act(services, _ACTIONS[word], arg, out)
+        await _act(core, _ACTIONS[word], arg, out)
         return
     if word in _DRAFT_ACTIONS and arg and " " not in arg:
-        print(await _draft_action(services, word, arg), file=out, flush=True)
+        print(await _draft_action(core, _DRAFT_ACTIONS[word], arg), file=out, flush=True)
         return
-    reply = await services.commands.handle(
-        actor=CONSOLE_ACTOR, text=line, dedupe_key=uuid.uuid4().hex
+    reply = await core.commands.handle(actor=CONSOLE_ACTOR, text=line, dedupe_key=uuid.uuid4().hex)
+    if said := reply_text(reply):
+        print(said, file=out, flush=True)
+    follow_up = await core.after_decision.follow_up(
+        reply=reply, actor=CONSOLE_ACTOR, text=line, reply_to=CONSOLE_TARGET
     )
-    if reply.text:
-        print(reply.text, file=out, flush=True)
-    if reply.kind == "decision" and reply.decision is not None and reply.intake is not None:
-        print(await _follow_up(services, reply.intake, reply.decision, line), file=out, flush=True)
+    if said := _follow_up_text(follow_up):
+        print(said, file=out, flush=True)
 
 
-async def _follow_up(
-    services: Services, result: IntakeResult, decision: Decision, line: str
-) -> str:
-    """Escalate a human-route decision; hand an AI-route one to the AI work."""
-    if decision.route == "human":
-        escalation = await services.intake.escalate(
-            result=result, actor=CONSOLE_ACTOR, text=line, status_ref=None
-        )
-        return (
-            f"Escalation {escalation.id} opened." if escalation else reply_for_store_down(decision)
-        )
-    outcome = await services.ai.handle(
-        actor=CONSOLE_ACTOR, text=line, decision=decision, reply_to=CONSOLE_TARGET
+def _follow_up_text(follow_up: FollowUp) -> str:
+    if follow_up.kind == "escalated" and follow_up.escalation is not None:
+        return f"Escalation {follow_up.escalation.id} opened."
+    if follow_up.kind == "store_down" and follow_up.decision is not None:
+        return reply_for_store_down(follow_up.decision)
+    if follow_up.kind == "ai_work" and follow_up.ai is not None:
+        return follow_up.ai.message
+    return ""
+
+
+async def _draft_action(core: Core, op: AiOp, draft_id: str) -> str:
+    pressed = await core.presses.ai(actor=CONSOLE_ACTOR, op=op, ref=draft_id)
+    assert pressed is not None  # only a press with a dedupe key can be a duplicate
+    if pressed.draft is not None:
+        return f"{pressed.message}\n{pressed.draft.text}"
+    return pressed.message
+
+
+async def _act(core: Core, action: Action, escalation_id: str, out: TextIO) -> None:
+    pressed = await core.presses.escalation(
+        actor=CONSOLE_ACTOR, escalation_id=escalation_id, action=action
     )
-    return outcome.message
-
-
-async def _draft_action(services: Services, word: str, draft_id: str) -> str:
-    if word == "use":
-        draft, message = await services.ai.use_draft(draft_id=draft_id, actor=CONSOLE_ACTOR)
-        return f"{message}\n{draft.text}" if draft is not None else message
-    if word == "again":
-        return await services.ai.regenerate(draft_id=draft_id, actor=CONSOLE_ACTOR)
-    return await services.ai.discard(draft_id=draft_id, actor=CONSOLE_ACTOR)
-
-
-async def _act(services: Services, action: Action, escalation_id: str, out: TextIO) -> None:
-    try:
-        e = await services.escalations.act(
-            escalation_id=escalation_id, actor=CONSOLE_ACTOR, action=action
-        )
-    except ShouldAiError as err:
-        print(f"Could not {action} {escalation_id}: {err}", file=out, flush=True)
+    if pressed.kind != "moved" or pressed.escalation is None:
+        why = press_refused(pressed, policy=core.policy(), mentions=PLAIN)
+        print(f"Could not {action} {escalation_id}: {why}", file=out, flush=True)
         return
+    e = pressed.escalation
     print(f"Escalation {e.id} is now {e.state}.", file=out, flush=True)
 
 
-async def run_console(services: Services, stop: asyncio.Event, *, fd: int = 0) -> None:
+async def run_console(core: Core, stop: asyncio.Event, *, fd: int = 0) -> None:
     """Read lines from ``fd`` until EOF or ``stop``; EOF (Ctrl-D) stops serve."""
     lines: asyncio.Queue[str | None] = asyncio.Queue()
     loop = asyncio.get_running_loop()
@@ -107,15 +98,15 @@ async def run_console(services: Services, stop: asyncio.Event, *, fd: int = 0) -
     try:
         while (line := await lines.get()) is not None:
             if line.strip():
-                await _answer(services, line)
+                await _answer(core, line)
     finally:
         loop.remove_reader(fd)
     stop.set()
 
 
-async def _answer(services: Services, line: str) -> None:
+async def _answer(core: Core, line: str) -> None:
     try:
-        await handle_line(services, line, sys.stdout)
+        await handle_line(core, line, sys.stdout)
     except ShouldAiError as e:
         print(f"error: {e}", flush=True)
     except Exception:  # one bad line must not end the session; the traceback is logged

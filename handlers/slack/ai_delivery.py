@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.ai.model import AiOutcome, Draft, ReplyTarget, ScheduledPost
+from handlers.slack.blocks import section
 
 log = logging.getLogger(__name__)
 
@@ -29,16 +30,7 @@ SCHEDULE_CONFIRM_ACTION = "should_ai_schedule_confirm"
 SCHEDULE_CANCEL_ACTION = "should_ai_schedule_cancel"
 SCHEDULED_CANCEL_ACTION = "should_ai_scheduled_cancel"
 
-_MAX_TEXT = 2900
 _MAX_LISTED = 20  # two blocks each; Slack allows 50 blocks in a message
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text)}}
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
@@ -58,8 +50,8 @@ def draft_blocks(draft: Draft) -> tuple[str, list[Block]]:
     use_label = "Schedule it" if draft.plan is not None else "Use it"
     quoted = "\n".join(f"> {line}" for line in draft.text.splitlines() or [""])
     blocks = [
-        _section(f":memo: {draft.headline}"),
-        _section(quoted),
+        section(f":memo: {draft.headline}"),
+        section(quoted),
         {
             "type": "actions",
             "elements": [
@@ -74,12 +66,12 @@ def draft_blocks(draft: Draft) -> tuple[str, list[Block]]:
 
 def note_blocks(message: str) -> list[Block]:
     """A plain answer, no buttons (what replaces a card once its button was used)."""
-    return [_section(message)]
+    return [section(message)]
 
 
 def outcome_blocks(outcome: AiOutcome) -> tuple[str, list[Block]]:
     """What follows the verdict: a note, a question, or a schedule to Confirm / Cancel."""
-    blocks = [_section(outcome.message)]
+    blocks = [section(outcome.message)]
     if outcome.kind == "confirm" and outcome.pending_id:
         blocks.append(
             {
@@ -97,11 +89,11 @@ def scheduled_blocks(posts: list[ScheduledPost]) -> tuple[str, list[Block]]:
     """``/should-ai scheduled``: each post with a Cancel button."""
     if not posts:
         text = "You have no posts scheduled."
-        return text, [_section(text)]
+        return text, [section(text)]
     blocks: list[Block] = []
     for post in posts[:_MAX_LISTED]:
         line = f"*{post.plan.channel}* {post.plan.understood}\n> {post.text[:300]}"
-        blocks.append(_section(line))
+        blocks.append(section(line))
         blocks.append(
             {
                 "type": "actions",
@@ -109,7 +101,7 @@ def scheduled_blocks(posts: list[ScheduledPost]) -> tuple[str, list[Block]]:
             }
         )
     if len(posts) > _MAX_LISTED:
-        blocks.append(_section(f"…and {len(posts) - _MAX_LISTED} more."))
+        blocks.append(section(f"…and {len(posts) - _MAX_LISTED} more."))
     return f"You have {len(posts)} scheduled post(s).", blocks
 
 
@@ -124,7 +116,7 @@ class SlackDraftDelivery:
         await self._send(draft.reply_to, text, blocks)
 
     async def tell(self, *, reply_to: ReplyTarget, message: str) -> None:
-        await self._send(reply_to, message, [_section(f":warning: {message}")])
+        await self._send(reply_to, message, [section(f":warning: {message}")])
 
     async def _send(self, to: ReplyTarget, text: str, blocks: list[Block]) -> None:
         if to.response_url and await self._via_response_url(to.response_url, text, blocks):

@@ -1,0 +1,93 @@
+"""The core as an adapter sees it: the calls it makes for what users do, and where it plugs in
+the ports it implements. The composition root builds one :class:`Core`; adapters never see the
+services behind it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.ai.model import DraftDelivery, PostScheduler
+from bot.ai.service import AiWork
+from bot.ai.timer_scheduler import ChannelPoster
+from bot.commands import Commands
+from bot.core.flows import AfterDecision, Presses
+from bot.escalations.model import Notifier, Platform
+from bot.escalations.permissions import Admins
+from bot.escalations.service import EscalationService
+from bot.policy.model import Policy
+from bot.reload import AdminNotifier
+
+log = logging.getLogger(__name__)
+
+
+class AdminNotices:
+    """Tells the admins on every channel registered to reach them (the console always is)."""
+
+    def __init__(self) -> None:
+        self._targets: list[AdminNotifier] = []
+
+    def add(self, target: AdminNotifier) -> None:
+        self._targets.append(target)
+
+    async def notify_admins(self, *, message: str) -> None:
+        for target in self._targets:
+            try:
+                await target.notify_admins(message=message)
+            except Exception:  # one platform refusing must not hide the notice elsewhere
+                log.exception("could not deliver an admin notice via %r", target)
+
+
+class Core:
+    """What every adapter is given by its ``build(settings, core)``.
+
+    - ``commands``: what a user typed after /should-ai, turned into a :class:`~bot.commands.Reply`;
+    - ``after_decision``: what follows a verdict (an escalation, the AI work);
+    - ``presses``: what a press on an escalation's or an AI card's buttons means;
+    - ``admins``: who the admins are; ``policy()``: the policy in force (names, labels, ids);
+    - ``register_*``: the ports the adapter implements for its platform.
+    """
+
+    def __init__(
+        self,
+        *,
+        policy: Callable[[], Policy],
+        admins: Admins,
+        commands: Commands,
+        escalations: EscalationService,
+        ai: AiWork,
+        after_decision: AfterDecision,
+        presses: Presses,
+        notices: AdminNotices,
+    ) -> None:
+        self.admins = admins
+        self.commands = commands
+        self.after_decision = after_decision
+        self.presses = presses
+        self._policy = policy
+        self._escalations = escalations
+        self._ai = ai
+        self._notices = notices
+
+    def policy(self) -> Policy:
+        return self._policy()
+
+    def register_notifier(self, platform: Platform, notifier: Notifier) -> None:
+        """Pings, channel posts and status cards of escalations opened on ``platform``."""
+        self._escalations.register_notifier(platform, notifier)
+
+    def register_drafts(self, platform: Platform, delivery: DraftDelivery) -> None:
+        """How drafts and late news reach a requester on ``platform``."""
+        self._ai.register_delivery(platform, delivery)
+
+    def register_scheduler(self, platform: Platform, scheduler: PostScheduler) -> None:
+        """How ``platform`` posts later on its own (Slack's scheduled messages)."""
+        self._ai.register_scheduler(platform, scheduler)
+
+    def register_poster(self, platform: Platform, poster: ChannelPoster) -> None:
+        """For a platform that cannot post later: a timer job posts through ``poster``."""
+        self._ai.register_poster(platform, poster)
+
+    def register_admin_notices(self, notices: AdminNotifier) -> None:
+        """One more way to reach the admins (a bad policy edit, for instance)."""
+        self._notices.add(notices)

@@ -1,0 +1,150 @@
+"""The flows every adapter shares, written once: what follows a decision, and what a press on
+an escalation's or an AI card's buttons means. Each returns an outcome value
+(:mod:`bot.core.outcomes`) that the adapter only renders."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
+from bot.ai.model import ReplyTarget
+from bot.ai.service import AiWork
+from bot.commands import Reply
+from bot.core.outcomes import AiOp, AiPress, FollowUp, Press
+from bot.dedupe import Deduper
+from bot.errors import ShouldAiError
+from bot.escalations.model import Action, Actor, EscalationActions, StatusRef
+from bot.escalations.service import (
+    EscalationClosed,
+    EscalationError,
+    NotAllowed,
+    UnknownEscalation,
+)
+from bot.failopen import STORE_ERRORS
+from bot.intake import Intake
+from bot.store.errors import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+StatusCard = Callable[[], Awaitable[StatusRef | None]]
+_STORE_DOWN: tuple[type[BaseException], ...] = (StoreUnavailable, *STORE_ERRORS)
+
+
+class AfterDecision:
+    """Escalate a decision for a person, or hand a decision for AI to the AI work."""
+
+    def __init__(self, *, intake: Intake, ai: AiWork) -> None:
+        self._intake = intake
+        self._ai = ai
+
+    async def follow_up(
+        self,
+        *,
+        reply: Reply,
+        actor: Actor,
+        text: str,
+        reply_to: ReplyTarget,
+        status_card: StatusCard | None = None,
+    ) -> FollowUp:
+        """After the verdict in ``reply`` was shown: ``status_card`` posts the requester's
+        status card (called only when a person gets the request, before they are pinged)."""
+        decision = reply.decision
+        if reply.kind != "decision" or decision is None:
+            return FollowUp(kind="nothing")
+        text = text.strip()
+        if decision.route == "ai":
+            outcome = await self._ai.handle(
+                actor=actor, text=text, decision=decision, reply_to=reply_to
+            )
+            return FollowUp(kind="ai_work", decision=decision, ai=outcome)
+        if reply.intake is None:  # a decision reply always carries its intake result
+            raise ShouldAiError("decision reply without its intake result")
+        ref = await status_card() if status_card is not None else None
+        escalation = await self._intake.escalate(
+            result=reply.intake, actor=actor, text=text, status_ref=ref
+        )
+        if escalation is None:  # the store is down: a person must still get this, never AI
+            return FollowUp(kind="store_down", decision=decision, status_ref=ref)
+        return FollowUp(kind="escalated", decision=decision, escalation=escalation, status_ref=ref)
+
+
+class Presses:
+    """Acknowledge / Reassign / Resolve, and the buttons on AI work, for every adapter."""
+
+    def __init__(self, *, escalations: EscalationActions, ai: AiWork, deduper: Deduper) -> None:
+        self._escalations = escalations
+        self._ai = ai
+        self._deduper = deduper
+
+    async def escalation(
+        self,
+        *,
+        actor: Actor,
+        escalation_id: str,
+        action: Action,
+        target_user_id: str | None = None,
+        dedupe_key: str | None = None,
+    ) -> Press:
+        """``dedupe_key``: the platform's id of this press, when the platform may deliver it
+        twice (Discord interactions, seen by several replicas or shards)."""
+        if dedupe_key is not None and not await self._first_time(actor, dedupe_key):
+            return Press(kind="duplicate", escalation_id=escalation_id)
+        try:
+            moved = await self._escalations.act(
+                escalation_id=escalation_id,
+                actor=actor,
+                action=action,
+                target_user_id=target_user_id,
+            )
+        except EscalationClosed as e:
+            closed = await self._escalations.get(escalation_id)
+            return Press(
+                kind="closed", escalation_id=escalation_id, escalation=closed, refusal=e.refusal
+            )
+        except _STORE_DOWN as e:
+            log.warning("press on escalation %s not recorded: %r", escalation_id, e)
+            return Press(kind="store_down", escalation_id=escalation_id)
+        except ShouldAiError as e:  # NotAllowed, InvalidAction, UnknownEscalation...
+            return _refused(e, escalation_id)
+        return Press(kind="moved", escalation_id=escalation_id, escalation=moved)
+
+    async def ai(
+        self, *, actor: Actor, op: AiOp, ref: str, dedupe_key: str | None = None
+    ) -> AiPress | None:
+        """A button on a draft (use, again, discard), a proposed post (confirm, cancel) or a
+        scheduled post (unschedule); ``ref`` is its id. None: a redelivered press."""
+        if dedupe_key is not None and not await self._first_time(actor, dedupe_key):
+            return None
+        match op:
+            case "use":
+                draft, message = await self._ai.use_draft(draft_id=ref, actor=actor)
+                return AiPress(op=op, done=draft is not None, message=message, draft=draft)
+            case "again":
+                message = await self._ai.regenerate(draft_id=ref, actor=actor)
+            case "discard":
+                message = await self._ai.discard(draft_id=ref, actor=actor)
+            case "confirm":
+                message = await self._ai.confirm_schedule(pending_id=ref, actor=actor)
+            case "cancel":
+                message = await self._ai.cancel_pending(pending_id=ref, actor=actor)
+            case "unschedule":
+                message = await self._ai.cancel_scheduled(post_id=ref, actor=actor)
+        return AiPress(op=op, done=True, message=message)
+
+    async def _first_time(self, actor: Actor, dedupe_key: str) -> bool:
+        return await self._deduper.first_time(f"{actor.platform}:{dedupe_key}")
+
+
+def _refused(error: ShouldAiError, escalation_id: str) -> Press:
+    refusal = error.refusal if isinstance(error, EscalationError) else None
+    detail = "" if refusal is not None else str(error)  # no value to word: say what went wrong
+    return Press(
+        kind=_refusal_kind(error), escalation_id=escalation_id, refusal=refusal, detail=detail
+    )
+
+
+def _refusal_kind(error: ShouldAiError) -> Literal["refused", "invalid", "unknown"]:
+    if isinstance(error, NotAllowed):
+        return "refused"
+    return "unknown" if isinstance(error, UnknownEscalation) else "invalid"

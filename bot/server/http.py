@@ -1,0 +1,158 @@
+"""The bot's HTTP server: ``/healthz`` (Redis, the policy revision, the adapters running),
+``/metrics`` (Prometheus), and the routes adapters mount on it (Slack's ``/slack/events`` in
+HTTP mode); and :func:`health_probe`, the client side Docker's HEALTHCHECK runs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import redis.asyncio as aioredis
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from bot.core import ChatAdapter
+from bot.escalations.model import Escalation
+from bot.failopen import STORE_ERRORS
+from bot.intake import Intake
+from bot.jobs import Jobs
+from bot.metrics import Metrics
+from bot.reload import PolicyHolder
+from bot.settings import Settings
+from bot.store.errors import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class OpenEscalations(Protocol):
+    async def list_open(self) -> Sequence[Escalation]: ...
+
+
+class Observed(Protocol):
+    """What the server reads of the running bot (the composition root's ``Services``)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def redis(self) -> aioredis.Redis: ...
+    @property
+    def metrics(self) -> Metrics: ...
+    @property
+    def holder(self) -> PolicyHolder: ...
+    @property
+    def jobs(self) -> Jobs: ...
+    @property
+    def intake(self) -> Intake: ...
+    @property
+    def escalations(self) -> OpenEscalations: ...
+    @property
+    def adapters(self) -> Sequence[ChatAdapter]: ...
+
+
+SERVICES_KEY = web.AppKey("services", Observed)
+_SCRAPE_ERRORS: tuple[type[BaseException], ...] = (StoreUnavailable, *STORE_ERRORS)
+
+
+async def _redis_ok(services: Observed) -> str | None:
+    """None if Redis answers PING in time, else what went wrong."""
+    try:
+        async with asyncio.timeout(services.settings.redis_timeout_s):
+            await services.redis.ping()
+    except STORE_ERRORS as e:
+        return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+    return None
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    services: Observed = request.app[SERVICES_KEY]
+    problem = await _redis_ok(services)
+    body: dict[str, Any] = {
+        "status": "ok" if problem is None else "unavailable",
+        "redis": "ok" if problem is None else problem,
+        "policy_revision": services.holder.current().revision,
+        "adapters": [a.platform for a in services.adapters] or ["console"],
+        "escalations_waiting_for_redis": services.intake.pending_escalations,
+    }
+    return web.json_response(body, status=200 if problem is None else 503)
+
+
+async def _refresh_escalation_gauge(services: Observed) -> None:
+    try:
+        async with asyncio.timeout(services.settings.redis_timeout_s):
+            open_now = await services.escalations.list_open()
+    except _SCRAPE_ERRORS as e:
+        services.metrics.store_errors.labels(component="metrics").inc()
+        log.warning("escalation gauge not refreshed, redis unavailable: %r", e)
+        return
+    services.metrics.escalations.clear()
+    for state in ("open", "acknowledged", "reassigned", "expired"):  # all but resolved
+        count = sum(1 for e in open_now if e.state == state)
+        services.metrics.escalations.labels(state=state).set(count)
+
+
+async def _refresh_jobs_gauge(services: Observed) -> None:
+    try:
+        async with asyncio.timeout(services.settings.redis_timeout_s):
+            services.metrics.jobs_queued.set(await services.jobs.pending_count())
+    except _SCRAPE_ERRORS as e:
+        services.metrics.store_errors.labels(component="metrics").inc()
+        log.warning("job queue gauge not refreshed, redis unavailable: %r", e)
+
+
+async def _metrics(request: web.Request) -> web.Response:
+    services: Observed = request.app[SERVICES_KEY]
+    await _refresh_escalation_gauge(services)
+    await _refresh_jobs_gauge(services)
+    return web.Response(
+        body=services.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
+    )
+
+
+def make_web_app(services: Observed) -> web.Application:
+    """``/healthz`` and ``/metrics`` (start_http also mounts the adapters' routes)."""
+    app = web.Application()
+    app[SERVICES_KEY] = services
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/metrics", _metrics)
+    return app
+
+
+async def start_http(services: Observed, *, port: int, host: str = "0.0.0.0") -> web.AppRunner:
+    """Serve ``/healthz``, ``/metrics`` and every adapter's routes on ``host:port``."""
+    app = make_web_app(services)
+    for adapter in services.adapters:
+        adapter.mount(app)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+def bound_port(runner: web.AppRunner) -> int:
+    """The TCP port the runner listens on (useful with port 0)."""
+    for addr in runner.addresses:
+        if isinstance(addr, tuple):
+            return int(addr[1])
+    raise RuntimeError("the HTTP server is not listening on TCP")
+
+
+def health_probe(settings: Settings, *, url: str | None = None, timeout_s: float = 3.0) -> int:
+    """GET /healthz of a running serve; 0 if healthy, 1 otherwise (Docker HEALTHCHECK)."""
+    import urllib.error
+    import urllib.request
+
+    target = url or f"http://127.0.0.1:{settings.http_port}/healthz"
+    try:
+        with urllib.request.urlopen(target, timeout=timeout_s) as resp:
+            body = json.loads(resp.read() or b"{}")
+            print(json.dumps(body))
+            return 0 if resp.status == 200 else 1
+    except urllib.error.HTTPError as e:
+        print(e.read().decode(errors="replace") or f"HTTP {e.code}")
+        return 1
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        print(f"should-ai is not answering on {target}: {e}")
+        return 1

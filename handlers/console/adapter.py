@@ -1,0 +1,42 @@
+"""The console as an adapter: always built, so pings, status changes, admin notices and drafts
+of requests typed on the terminal print there; :meth:`ConsoleAdapter.run` answers what is typed
+when ``should-ai serve`` runs on a terminal with no chat platform."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.core import Core
+from bot.settings import Settings
+from handlers.console.notifier import ConsoleNotifier
+from handlers.console.repl import run_console, stdin_is_tty
+
+
+class ConsoleAdapter:
+    platform = "console"
+
+    def __init__(self, *, core: Core, notifier: ConsoleNotifier) -> None:
+        self._core = core
+        self.notifier = notifier
+
+    @staticmethod
+    def interactive() -> bool:
+        """True when a person can type requests (stdin is a terminal)."""
+        return stdin_is_tty()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Answer typed lines until EOF (which sets ``stop``) or ``stop``."""
+        await run_console(self._core, stop)
+
+
+def build(
+    settings: Settings, core: Core, *, notifier: ConsoleNotifier | None = None
+) -> ConsoleAdapter:
+    """The console, its ports registered with ``core``; ``notifier`` prints elsewhere than
+    stdout (tests)."""
+    notifier = notifier or ConsoleNotifier()
+    notifier.bind_policy(core.policy)
+    core.register_notifier("console", notifier)
+    core.register_drafts("console", notifier)
+    core.register_admin_notices(notifier)
+    return ConsoleAdapter(core=core, notifier=notifier)
