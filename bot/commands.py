@@ -75,7 +75,8 @@ class Reply:
     - ``refused``: ``intake`` (rate limited: its limit and how long to wait);
     - ``error``: ``error`` (``admin_only``: ``command`` names the sub-command);
     - ``queue``: ``escalations``; ``scheduled``: ``scheduled`` (None: scheduling is not set up);
-    - ``policy``: ``policy``; ``reload``: ``reload``; ``help`` and ``duplicate``: nothing.
+    - ``policy``: ``policy``; ``reload``: ``reload``; ``duplicate``: nothing;
+    - ``help``: nothing, or ``intake`` when it answers a message that was no request.
     """
 
     kind: ReplyKind
@@ -155,6 +156,8 @@ class Commands:
             return Reply(kind="duplicate", intake=result)
         if result.rate_limited:
             return Reply(kind="refused", intake=result)
+        if result.not_a_request is not None:
+            return Reply(kind="help", intake=result)
         if result.decision is None:
             return Reply(kind="error", error="empty", intake=result)
         return Reply(kind="decision", decision=result.decision, intake=result)
@@ -185,6 +188,8 @@ class Commands:
         """What the requester would be told for ``text``, and why: decided by intake exactly as
         the request itself would be (the LLM judge included), so the two never disagree."""
         result = await self._intake.explain(text=text)
+        if result.not_a_request is not None:
+            return Reply(kind="help", intake=result)
         if result.decision is None:
             return Reply(kind="error", error="why_usage")
         return Reply(kind="why", decision=result.decision, intake=result)

@@ -25,7 +25,9 @@ from bot.errors import UsageError
 from bot.escalations.model import Actor, Escalation, StatusRef
 from bot.failopen import STORE_ERRORS
 from bot.metrics import Metrics
+from bot.policy.layers import Example
 from bot.policy.model import Decision
+from bot.policy.nonrequest import NonRequest, non_request
 from bot.ratelimit import RateLimiter
 from bot.reload import PolicyHolder
 from bot.store.errors import StoreUnavailable
@@ -57,6 +59,10 @@ class IntakeResult:
     limit: int = 0  # rate limited: the requests allowed per window...
     retry_after_s: int = 0  # ...and how long until the next one is
     truncated: bool = False  # the text was cut to max_request_chars before matching
+    # Not a request (greetings, thanks, a lone word, a mistyped sub-command): answered with
+    # help; nobody decides it, nobody is pinged, nothing is logged as a decision.
+    not_a_request: NonRequest | None = None
+    closest: tuple[Example, ...] = ()  # `why` only: the labelled requests nearest to this one
 
 
 class Intake:
@@ -89,6 +95,10 @@ class Intake:
         if not text:
             self._metrics.refused.labels(reason="empty").inc()
             return IntakeResult(empty=True)
+        chatter = non_request(text)
+        if chatter is not None:
+            self._metrics.refused.labels(reason="not_a_request").inc()
+            return IntakeResult(not_a_request=chatter)
         refused = await self.admit(actor=actor, dedupe_key=dedupe_key)
         return refused or await self._decide(actor, text)
 
@@ -113,8 +123,17 @@ class Intake:
         text = _clean(text)
         if not text:
             return IntakeResult(empty=True)
+        chatter = non_request(text)
+        if chatter is not None:
+            return IntakeResult(not_a_request=chatter)
         decision = await self._decided(text)
-        return IntakeResult(decision=decision, truncated=len(text) > self._max_chars)
+        engine = self._holder.current().engine
+        closest = await asyncio.get_running_loop().run_in_executor(
+            self._decider, engine.closest, text[: self._max_chars]
+        )
+        return IntakeResult(
+            decision=decision, truncated=len(text) > self._max_chars, closest=closest
+        )
 
     async def _decide(self, actor: Actor, text: str) -> IntakeResult:
         decision = await self._decided(text)

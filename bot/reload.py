@@ -20,6 +20,7 @@ from watchfiles import Change, awatch
 
 from bot.errors import PolicyError
 from bot.metrics import Metrics
+from bot.policy.layers import Example
 from bot.policy.model import Decision, Policy
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ _REWATCH_DELAY_S = 5.0
 
 class DecisionEngine(Protocol):
     def decide(self, text: str) -> Decision: ...
+
+    def closest(self, text: str, k: int = 3) -> tuple[Example, ...]: ...
 
 
 class AdminNotifier(Protocol):

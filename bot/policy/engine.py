@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from bot.policy.layers import Hit, PolicyLayer, PreparedText
+from bot.policy.layers import Example, ExampleSource, Hit, PolicyLayer, PreparedText
 from bot.policy.model import Category, Decision, Owner, Policy, Reason, Route
 
 FALLBACK_DETAIL = "nothing in the policy matched this request, so the policy's fallback decides"
@@ -38,6 +38,14 @@ class PolicyEngine:
 
     def decide(self, text: str) -> Decision:
         return self.decide_hits(self.hits(text))
+
+    def closest(self, text: str, k: int = 3) -> tuple[Example, ...]:
+        """The labelled texts closest to ``text``, from the first layer that keeps any (for
+        `why`; never part of a decision)."""
+        for layer in self.layers:
+            if isinstance(layer, ExampleSource):
+                return layer.closest(text, k)
+        return ()
 
     def hits(self, text: str) -> tuple[Hit, ...]:
         """Every layer's evidence for ``text``, counted or not (what ``why`` explains)."""

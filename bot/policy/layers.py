@@ -9,7 +9,7 @@ detail) plus its own. The engine runs the layers cheapest first and turns the fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.policy.model import Layer as LayerName
 from bot.policy.normalize import normalize, word_form
@@ -52,3 +52,19 @@ class PolicyLayer(Protocol):
     def name(self) -> str: ...
 
     def apply(self, text: PreparedText, hits: tuple[Hit, ...]) -> tuple[Hit, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A labelled text a layer learnt from, and how close a request is to it (for `why`)."""
+
+    text: str
+    category: str
+    similarity: float
+
+
+@runtime_checkable
+class ExampleSource(Protocol):
+    """A layer that can quote the labelled texts closest to a request (the trained reader)."""
+
+    def closest(self, text: str, k: int) -> tuple[Example, ...]: ...

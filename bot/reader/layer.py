@@ -22,7 +22,6 @@ decides, so a crisis sentence at character 4,510 is read like one at character 1
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -31,13 +30,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.encoder import Encoder, UseEncoder
-from bot.policy.layers import Hit, PreparedText
+from bot.policy.layers import Example, Hit, PreparedText
 from bot.policy.model import Policy
 from bot.policy.normalize import readable
-from bot.reader.cache import default_cache_dir
+from bot.reader.cache import cached_encode, default_cache_dir
 from bot.reader.features import MAX_CHARS, featurize, word_hashes
 from bot.reader.model import ReaderModel
-from bot.reader.training import model_for
+from bot.reader.training import model_for, training_set
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +77,8 @@ class ReaderLayer:
     def __init__(self, policy: Policy, model: ReaderModel, encoder: Encoder) -> None:
         self.model = model
         self.encoder = encoder
+        self._policy = policy
+        self._examples: tuple[tuple[str, ...], tuple[str, ...], NDArray[np.float32]] | None = None
         self.threshold = policy.file.reader.human_threshold
         self.min_known = policy.file.reader.min_known
         routes = [policy.categories[c].route for c in model.categories]
@@ -112,6 +113,25 @@ class ReaderLayer:
             known=self._known(window),
             windows=windows,
         )
+
+    def closest(self, text: str, k: int = 3) -> tuple[Example, ...]:
+        """The ``k`` labelled texts the reader learnt from that are nearest to ``text`` (cosine
+        of the sentence embeddings), for `why`. The first call reads their vectors (shipped in
+        the seed for the bundled policy, else cached or encoded once)."""
+        texts, labels, vectors = self._labelled()
+        if not texts:
+            return ()
+        request = np.asarray(self.encoder.encode([readable(text)[:MAX_CHARS]]), dtype=np.float32)
+        sims = vectors @ request[0]
+        top = np.argsort(-sims, kind="stable")[:k]
+        return tuple(Example(texts[i], labels[i], round(float(sims[i]), 3)) for i in top)
+
+    def _labelled(self) -> tuple[tuple[str, ...], tuple[str, ...], NDArray[np.float32]]:
+        if self._examples is None:
+            data = training_set(self._policy)
+            vectors = cached_encode(self.encoder, list(data.texts), default_cache_dir())
+            self._examples = (data.texts, data.labels, vectors)
+        return self._examples
 
     def _known(self, text: str) -> float:
         """Share of the words of ``text`` the reader learnt (1.0 if it keeps no vocabulary)."""
@@ -188,18 +208,3 @@ def _windows(text: str) -> list[str]:
     if len(text) <= MAX_CHARS:
         return [text]
     return [text[start : start + MAX_CHARS] for start in range(0, len(text) - 200, WINDOW_STEP)]
-
-
-def closest_examples(
-    layer: ReaderLayer,
-    texts: Sequence[str],
-    labels: Sequence[str],
-    vectors: NDArray[np.float32],
-    request: str,
-    k: int = 3,
-) -> list[tuple[str, str, float]]:
-    """The ``k`` labelled texts nearest to ``request`` (for `why`), with label and cosine."""
-    v = np.asarray(layer.encoder.encode([request[:MAX_CHARS]]), dtype=np.float32)[0]
-    sims = vectors @ v
-    top = np.argsort(-sims, kind="stable")[:k]
-    return [(texts[i], labels[i], float(sims[i])) for i in top]

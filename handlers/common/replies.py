@@ -9,12 +9,16 @@ its :class:`~handlers.common.status_text.Mentions`. :func:`reply_text` is the wh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.ai.model import ScheduledPost
 from bot.commands import Reply, render_escalation_line
 from bot.core.outcomes import Press
 from bot.escalations.errors import Refusal
 from bot.escalations.model import Escalation
+from bot.policy.layers import Example
 from bot.policy.model import Decision, Policy
+from bot.policy.nonrequest import NonRequest
 from bot.reload import ReloadOutcome
 from bot.text import clip
 from handlers.common.status_text import Mentions, person_text
@@ -95,7 +99,8 @@ def reply_text(reply: Reply) -> str:
         case "decision" if reply.decision is not None:
             return render_decision(reply.decision)
         case "why" if reply.decision is not None:
-            return render_why(reply.decision)
+            closest = reply.intake.closest if reply.intake is not None else ()
+            return render_why(reply.decision, closest)
         case "queue":
             return render_queue(reply.escalations)
         case "scheduled":
@@ -104,6 +109,8 @@ def reply_text(reply: Reply) -> str:
             return render_policy(reply.policy)
         case "reload" if reply.reload is not None:
             return render_reload(reply.reload)
+        case "help" if reply.intake is not None and reply.intake.not_a_request is not None:
+            return not_a_request_text(reply.intake.not_a_request)
         case "help":
             return HELP
         case "refused" if reply.intake is not None:
@@ -111,6 +118,17 @@ def reply_text(reply: Reply) -> str:
         case "error":
             return _error_text(reply)
     return ""
+
+
+def not_a_request_text(chatter: NonRequest) -> str:
+    """The answer to a greeting, a thanks, a lone word or a mistyped sub-command: help, no ping."""
+    if chatter.kind == "command" and chatter.suggestion:
+        head = f"Did you mean `/should-ai {chatter.suggestion}`? Nobody was pinged."
+    elif chatter.kind == "lone word":
+        head = "One word is not enough for me to tell who should do it. Nobody was pinged."
+    else:
+        head = "Hi! That doesn't read as a request, so nobody was pinged."
+    return f"{head}\n{EMPTY_REQUEST}\n\n{HELP}"
 
 
 def _error_text(reply: Reply) -> str:
@@ -148,7 +166,7 @@ def render_decision(decision: Decision) -> str:
     return "\n".join(lines)
 
 
-def render_why(decision: Decision) -> str:
+def render_why(decision: Decision, closest: Sequence[Example] = ()) -> str:
     reasons = [
         f"- {r.layer}" + (f" [{r.category}]" if r.category else "") + f": {r.detail}"
         for r in decision.reasons
@@ -161,6 +179,8 @@ def render_why(decision: Decision) -> str:
             f"policy revision {decision.policy_revision}.",
             "Reasons:",
             *reasons,
+            *(["Closest labelled requests:"] if closest else []),
+            *(f'- [{e.category}] "{clip(e.text, 120)}" ({e.similarity:.2f})' for e in closest),
         ]
     )
 

@@ -32,6 +32,30 @@ async def test_routine_request_is_answered_ai_can_do_it_and_nobody_is_pinged(
     assert await slack_bot.services.escalations.list_open() == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hi", "doesn't read as a request"),
+        ("thanks!", "doesn't read as a request"),
+        ("merci", "doesn't read as a request"),
+        ("?", "doesn't read as a request"),
+        ("crisis", "One word is not enough"),
+        ("hlep", "Did you mean `/should-ai help`?"),
+    ],
+)
+async def test_a_message_that_is_no_request_gets_help_and_pings_nobody(
+    slack_bot: SlackBot, text: str, expected: str
+) -> None:
+    assert await slack_bot.command(text) == 200
+
+    [answer] = await slack_bot.answers_to(REQUESTER)
+    assert expected in answer.blocks_text()
+    assert "/should-ai why" in answer.blocks_text()  # the help that follows
+    assert slack_bot.fake.of("conversations.open") == []
+    assert await slack_bot.services.escalations.list_open() == []
+    assert await slack_bot.services.decision_log.tail(10) == []  # no decision was logged
+
+
 async def test_crisis_request_dms_the_owner_from_people_yaml_with_three_buttons(
     slack_bot: SlackBot,
 ) -> None:
