@@ -78,6 +78,7 @@ def add_keyword(policy_dir: Path, category: str, word: str) -> None:
     yaml = YAML()  # round-trip: comments and layout survive, like a hand edit
     path = policy_dir / "policy.yaml"
     data = yaml.load(path.read_text())
-    data["categories"][category]["keywords"]["en"].append(word)
+    fields = data["categories"].setdefault(category, {})
+    fields.setdefault("keywords", {}).setdefault("en", []).append(word)
     with path.open("w") as f:
         yaml.dump(data, f)
