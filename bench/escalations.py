@@ -31,11 +31,11 @@ from pathlib import Path
 
 import redis.asyncio as aioredis
 
-from bot.decision_log import DecisionLog, TransitionRecorder
 from bot.escalations.model import Actor, Escalation, StatusNote
 from bot.escalations.service import EscalationService, PolicyGetter
 from bot.jobs import Jobs
-from bot.metrics import Metrics
+from bot.observability.decision_log import DecisionLog, TransitionRecorder
+from bot.observability.metrics import Metrics
 from bot.policy.model import (
     Category,
     Decision,

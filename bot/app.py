@@ -26,17 +26,17 @@ import handlers.console as console_adapter
 import handlers.discord as discord_adapter
 import handlers.slack as slack_adapter
 from bot.ai.service import AiWork
-from bot.commands import Commands
 from bot.core import AdapterPlugin, AdminNotices, AfterDecision, ChatAdapter, Core, Presses
-from bot.decision_log import DecisionLog, TransitionRecorder
-from bot.dedupe import Deduper
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
 from bot.intake import Intake
+from bot.intake.commands import Commands
+from bot.intake.dedupe import Deduper
+from bot.intake.ratelimit import RateLimiter
 from bot.jobs import Jobs
-from bot.metrics import Metrics
+from bot.observability.decision_log import DecisionLog, TransitionRecorder
+from bot.observability.metrics import Metrics
 from bot.policy.loader import load_policy
-from bot.ratelimit import RateLimiter
 from bot.reader import build_engine
 from bot.reload import PolicyHolder, PolicyWatcher
 from bot.server import bound_port, on_signals, run_until_stopped, start_http

@@ -19,7 +19,7 @@ from typing import Protocol
 from watchfiles import Change, awatch
 
 from bot.errors import PolicyError
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from bot.policy.layers import Example
 from bot.policy.model import Decision, Policy
 

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from bot.ai.model import DraftDelivery, PostScheduler
 from bot.ai.service import AiWork
 from bot.ai.timer_scheduler import ChannelPoster
-from bot.commands import Commands
 from bot.core.flows import AfterDecision, Presses
 from bot.escalations.model import Notifier, Platform
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
+from bot.intake.commands import Commands
 from bot.policy.model import Policy
 from bot.reload import AdminNotifier
 
@@ -41,7 +41,8 @@ class AdminNotices:
 class Core:
     """What every adapter is given by its ``build(settings, core)``.
 
-    - ``commands``: what a user typed after /should-ai, turned into a :class:`~bot.commands.Reply`;
+    - ``commands``: what a user typed after /should-ai, turned into a
+      :class:`~bot.intake.commands.Reply`;
     - ``after_decision``: what follows a verdict (an escalation, the AI work);
     - ``presses``: what a press on an escalation's or an AI card's buttons means;
     - ``admins``: who the admins are; ``policy()``: the policy in force (names, labels, ids);

@@ -10,9 +10,7 @@ from typing import Literal
 
 from bot.ai.model import ReplyTarget
 from bot.ai.service import AiWork
-from bot.commands import Reply
 from bot.core.outcomes import AiOp, AiPress, FollowUp, Press
-from bot.dedupe import Deduper
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor, EscalationActions, StatusRef
 from bot.escalations.service import (
@@ -21,8 +19,10 @@ from bot.escalations.service import (
     NotAllowed,
     UnknownEscalation,
 )
-from bot.failopen import STORE_ERRORS
 from bot.intake import Intake
+from bot.intake.commands import Reply
+from bot.intake.dedupe import Deduper
+from bot.observability.failopen import STORE_ERRORS
 from bot.store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ Owns the records and the values adapters receive (``model``: escalations, actors
 the moves (``lifecycle``, ``climb``, ``permissions``), who is who (``people``), the service the
 adapters and the app call (``service``, with ``moves``, ``delivery``, ``recovery``), and the
 ports it needs of the world (``ports``: a store, a job queue, a transition log). ``bot.store``,
-``bot.jobs`` and ``bot.decision_log`` implement the ports and depend on this package, never the
-reverse; nothing here imports Redis, arq or a chat platform.
+``bot.jobs`` and ``bot.observability.decision_log`` implement the ports and depend on this
+package, never the reverse; nothing here imports Redis, arq or a chat platform.
 """
 
 from bot.escalations.errors import (

@@ -1,10 +1,10 @@
 """What the escalation domain needs of the world: a store, a job queue, a log (the ports).
 
 The service is handed implementations (``bot.store.escalations.RedisEscalationStore``,
-``bot.jobs.Jobs``, ``bot.decision_log.TransitionRecorder``); nothing in ``bot/escalations``
-imports Redis or arq. A move reaches the store as plain values -- the escalation after it, and
-what must commit with it (its decision-log entry, its timer, its unsent-ping marker) -- and the
-store commits them in one transaction or not at all. Every store and queue method raises
+``bot.jobs.Jobs``, ``bot.observability.decision_log.TransitionRecorder``); nothing in
+``bot/escalations`` imports Redis or arq. A move reaches the store as plain values -- the
+escalation after it, and what must commit with it (its decision-log entry, its timer, its
+unsent-ping marker) -- and the store commits them in one transaction or not at all. Every store and queue method raises
 :class:`bot.errors.StoreUnavailable` when Redis cannot be reached.
 """
 

@@ -16,10 +16,10 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.core import ChatAdapter
 from bot.escalations.model import Escalation
-from bot.failopen import STORE_ERRORS
 from bot.intake import Intake
 from bot.jobs import Jobs
-from bot.metrics import Metrics
+from bot.observability.failopen import STORE_ERRORS
+from bot.observability.metrics import Metrics
 from bot.reload import PolicyHolder
 from bot.settings import Settings
 from bot.store.errors import StoreUnavailable

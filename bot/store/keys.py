@@ -21,7 +21,7 @@ ESCALATIONS_UNDELIVERED = ROOT + "escalations:undelivered"  # zset move marker -
 # Job queue (bot/jobs/): arq's sorted set of job ids.
 JOB_QUEUE = ROOT + "jobs"
 
-# Intake ([ops]): bot/dedupe.py, bot/ratelimit.py, bot/decision_log.py
+# Intake ([ops]): bot/intake/dedupe.py, bot/intake/ratelimit.py, bot/observability/decision_log.py
 DEDUPE_PREFIX = ROOT + "dedupe:"
 RATELIMIT_PREFIX = ROOT + "ratelimit:"
 DECISION_LOG_STREAM = ROOT + "decisions"

@@ -1,6 +1,6 @@
 """The sentences a requester or an owner reads, the same on Slack, Discord and the console.
 
-Each renders a core value (:class:`bot.commands.Reply`, :mod:`bot.core.outcomes`) in plain
+Each renders a core value (:class:`bot.intake.commands.Reply`, :mod:`bot.core.outcomes`) in plain
 English; each adapter adds only its own markup around it (Slack escapes it for mrkdwn, Discord
 puts it in an embed, the console prints it); where a sentence names a person, the adapter brings
 its :class:`~handlers.common.status_text.Mentions`. :func:`reply_text` is the whole answer to a
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.ai.model import ScheduledPost
-from bot.commands import Reply, render_escalation_line
+from bot.intake.commands import Reply, render_escalation_line
 from bot.core.outcomes import Press
 from bot.escalations.errors import Refusal
 from bot.escalations.model import Escalation

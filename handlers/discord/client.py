@@ -12,7 +12,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.commands import ADMIN_ONLY
+from bot.intake.commands import ADMIN_ONLY
 from bot.errors import UsageError
 from bot.escalations.permissions import Admins
 from bot.settings import Settings

@@ -1,6 +1,6 @@
 """What the bot does with each interaction discord.py parsed: translate, call bot/, render.
 
-``/should-ai <text>`` goes to :class:`bot.commands.Commands` (requests and sub-commands alike);
+``/should-ai <text>`` goes to :class:`bot.intake.commands.Commands` (requests and sub-commands alike);
 what follows the verdict (an escalation, the AI work) is decided by
 :class:`bot.core.flows.AfterDecision`, and what a button press means by
 :class:`bot.core.flows.Presses`. Every interaction is answered (deferred) before anything slow,
@@ -17,7 +17,7 @@ from typing import Any
 
 import discord
 
-from bot.commands import Commands, Reply
+from bot.intake.commands import Commands, Reply
 from bot.core.flows import AfterDecision, Presses
 from bot.core.outcomes import AiOp, FollowUp
 from bot.escalations.model import Action, Actor, Escalation, StatusRef

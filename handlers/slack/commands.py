@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncRespond
 from slack_sdk.errors import SlackApiError
 
 from bot.ai.model import ReplyTarget
-from bot.commands import Reply
+from bot.intake.commands import Reply
 from bot.core.outcomes import FollowUp
 from bot.escalations.model import Actor, StatusRef
 from bot.policy.model import Decision

@@ -10,8 +10,8 @@ import redis.asyncio as aioredis
 
 from bot.ai.guard import GuardedLlm, RoutedToPerson
 from bot.ai.llm import LlmLimits, OpenAiChatModel
-from bot.decision_log import DecisionLog
-from bot.metrics import Metrics
+from bot.observability.decision_log import DecisionLog
+from bot.observability.metrics import Metrics
 from tests.ai.conftest import decision
 from tests.ai.fake_llm import serve_fake_llm
 

@@ -14,7 +14,7 @@ import bot.escalations
 DOMAIN = Path(bot.escalations.__file__).parent
 # What the domain must not know: Redis and arq (the ports hide them), its own implementations,
 # and the chat platforms (adapters render its values).
-FORBIDDEN = ("redis", "arq", "bot.store", "bot.jobs", "bot.decision_log", "handlers")
+FORBIDDEN = ("redis", "arq", "bot.store", "bot.jobs", "bot.observability.decision_log", "handlers")
 FORBIDDEN += ("slack_sdk", "slack_bolt", "discord")
 
 

@@ -15,12 +15,12 @@ import pytest
 import redis.asyncio as aioredis
 from esc_helpers import RecordingNotifier, Workers, crisis_decision, make_policy
 
-from bot.decision_log import DecisionLog, TransitionRecorder
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.ports import LogRecord
 from bot.escalations.service import EscalationService, timer_job_id
 from bot.jobs import Jobs, RetryLater
-from bot.metrics import Metrics
+from bot.observability.decision_log import DecisionLog, TransitionRecorder
+from bot.observability.metrics import Metrics
 from bot.store.embedded import EmbeddedRedis
 from bot.store.errors import StoreUnavailable
 from bot.store.escalations import RedisEscalationStore

@@ -1,6 +1,7 @@
 """Each move of an escalation reaches the decision log in the transaction that makes it.
 
-The sink is the one `should-ai serve` wires (bot.decision_log.TransitionRecorder). The ops tests
+The sink is the one `should-ai serve` wires (bot.observability.decision_log.TransitionRecorder).
+The ops tests
 (tests/ops/test_transitions.py) follow open, acknowledge, resolve and the timer's climbs through
 the whole bot; these cover the moves a console user cannot make: a refused ping, a reassign, and
 a button press racing the timer. Crashes around the transaction are in test_outage.py.
@@ -14,10 +15,10 @@ import pytest
 import redis.asyncio as aioredis
 from esc_helpers import EngineFactory, RecordingNotifier, crisis_decision
 
-from bot.decision_log import DecisionLog, TransitionRecorder
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.service import EscalationService
-from bot.metrics import Metrics
+from bot.observability.decision_log import DecisionLog, TransitionRecorder
+from bot.observability.metrics import Metrics
 
 pytestmark = pytest.mark.store
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from bot.policy.model import Decision, Owner, Reason
 from bot.store.embedded import EmbeddedRedis
 

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import pytest
 import redis as syncredis
 
-from bot.cli_ops import register
-from bot.decision_log import DecisionLog
+from bot.cli.ops import register
 from bot.escalations.model import Actor, Escalation, Transition
-from bot.metrics import Metrics
+from bot.observability.decision_log import DecisionLog
+from bot.observability.metrics import Metrics
 from bot.store.embedded import EmbeddedRedis
 from bot.store.escalations import RedisEscalationStore
 from tests.ops.conftest import make_decision

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import parse
+from bot.intake.commands import parse
 from handlers.common.replies import render_decision, render_why, reply_for_store_down
 from tests.ops.conftest import make_decision
 

@@ -153,8 +153,12 @@ async def test_why_explains_the_decision_the_request_gets_judge_included(
 ) -> None:
     async with judged_by_llm(redis_url, tmp_path, answer="data") as (services, _):
         ask = services.commands.handle
-        why = await ask(actor=CONSOLE_ACTOR, text="why flibbertigibbet the wobblegong", dedupe_key="w1")
-        asked = await ask(actor=CONSOLE_ACTOR, text="flibbertigibbet the wobblegong", dedupe_key="w2")
+        why = await ask(
+            actor=CONSOLE_ACTOR, text="why flibbertigibbet the wobblegong", dedupe_key="w1"
+        )
+        asked = await ask(
+            actor=CONSOLE_ACTOR, text="flibbertigibbet the wobblegong", dedupe_key="w2"
+        )
 
     assert why.kind == "why" and why.decision is not None and asked.decision is not None
     assert (why.decision.route, why.decision.category) == (asked.decision.route, "data")

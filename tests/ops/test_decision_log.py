@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import redis.asyncio as aioredis
 
-from bot.decision_log import DecisionLog
 from bot.escalations.model import Actor, Escalation, Transition
 from bot.escalations.ports import MoveWrites
-from bot.metrics import Metrics
+from bot.observability.decision_log import DecisionLog
+from bot.observability.metrics import Metrics
 from bot.store.escalations import RedisEscalationStore
 from bot.store.keys import DECISION_LOG_STREAM
 from tests.ops.conftest import make_decision

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import redis.asyncio as aioredis
 
-from bot.dedupe import Deduper
 from bot.escalations.model import Actor
-from bot.metrics import Metrics
-from bot.ratelimit import RateLimiter
+from bot.intake.dedupe import Deduper
+from bot.intake.ratelimit import RateLimiter
+from bot.observability.metrics import Metrics
 from bot.store.keys import DEDUPE_PREFIX
 from handlers.common.replies import rate_limited_message
 

@@ -7,11 +7,11 @@ import logging
 import pytest
 import redis.asyncio as aioredis
 
-from bot.decision_log import DecisionLog
-from bot.dedupe import Deduper
 from bot.escalations.model import Actor
-from bot.metrics import Metrics
-from bot.ratelimit import RateLimiter
+from bot.intake.dedupe import Deduper
+from bot.intake.ratelimit import RateLimiter
+from bot.observability.decision_log import DecisionLog
+from bot.observability.metrics import Metrics
 from bot.store.embedded import EmbeddedRedis
 from tests.ops.conftest import make_decision, sample
 

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
 # Minutes to hours: acknowledgement windows in policy.yaml run from 15 minutes to a few hours.
-log = logging.getLogger("bot.failopen")
+log = logging.getLogger("bot.observability.failopen")
 
 _ACK_BUCKETS = (10.0, 30.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 86400.0)
 
@@ -105,7 +105,7 @@ class Metrics:
             registry=r,
         )
 
-        # The log lines that go with store_errors, throttled per component (bot.failopen).
+        # The log lines that go with store_errors, throttled per component (see .failopen).
         self.outage_log = OutageLog()
 
     def set_policy_revision(self, revision: str) -> None:

@@ -168,8 +168,8 @@ def cmd_log_tail(args: argparse.Namespace) -> int:
 
 
 async def _log_tail(settings: Settings, count: int, as_json: bool, follow: bool) -> None:
-    from bot.decision_log import DecisionLog, LogEntry
-    from bot.metrics import Metrics
+    from bot.observability.decision_log import DecisionLog, LogEntry
+    from bot.observability.metrics import Metrics
     from bot.store.connection import open_redis
 
     def show(entry: LogEntry) -> None:
@@ -205,7 +205,7 @@ def cmd_escalations_list(args: argparse.Namespace) -> int:
     if not found:
         print("No open escalations.")
         return EXIT_OK
-    from bot.commands import render_escalation_line
+    from bot.intake.commands import render_escalation_line
 
     for e in found:
         print(render_escalation_line(e))

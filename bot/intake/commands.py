@@ -22,8 +22,8 @@ from bot.ai.model import ScheduledPost
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.people import actor_key, person_for
 from bot.escalations.permissions import Admins
-from bot.failopen import STORE_ERRORS
-from bot.intake import Intake, IntakeResult
+from bot.intake.intake import Intake, IntakeResult
+from bot.observability.failopen import STORE_ERRORS
 from bot.policy.model import Decision, Policy
 from bot.reload import PolicyHolder, ReloadOutcome
 from bot.store.errors import StoreUnavailable

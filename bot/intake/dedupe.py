@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from bot.failopen import fail_open
-from bot.metrics import Metrics
+from bot.observability.failopen import fail_open
+from bot.observability.metrics import Metrics
 from bot.store.keys import DEDUPE_PREFIX
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from bot.escalations.model import Actor
-from bot.failopen import fail_open
-from bot.metrics import Metrics
+from bot.observability.failopen import fail_open
+from bot.observability.metrics import Metrics
 from bot.store.keys import RATELIMIT_PREFIX
 
 

@@ -3,7 +3,7 @@
 Both adapters call :meth:`Intake.submit` with the platform's delivery id; it validates the text,
 drops a retried delivery, applies the per-user rate limit, decides with the current policy and
 logs the decision. Redis helps with the first and last steps but never blocks a decision: when
-it is down the decision is still returned (see :mod:`bot.failopen`).
+it is down the decision is still returned (see :mod:`bot.observability.failopen`).
 
 :meth:`Intake.escalate` opens the escalation for a human-route decision. If the store is down
 it keeps retrying in the background and returns None; the adapter then tells the requester to
@@ -19,16 +19,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.decision_log import DecisionLog
-from bot.dedupe import Deduper
 from bot.errors import UsageError
 from bot.escalations.model import Actor, Escalation, StatusRef
-from bot.failopen import STORE_ERRORS
-from bot.metrics import Metrics
+from bot.intake.dedupe import Deduper
+from bot.intake.ratelimit import RateLimiter
+from bot.observability.decision_log import DecisionLog
+from bot.observability.failopen import STORE_ERRORS
+from bot.observability.metrics import Metrics
 from bot.policy.layers import Example
 from bot.policy.model import Decision
 from bot.policy.nonrequest import NonRequest, non_request
-from bot.ratelimit import RateLimiter
 from bot.reload import PolicyHolder
 from bot.store.errors import StoreUnavailable
 from bot.store.retry import retry_with_backoff

@@ -4,7 +4,7 @@ Exit codes: 0 ok, 1 a check or test failed, 2 bad usage or a bad policy.
 
 Start-up matters (`should-ai check` answers in well under a second), so this module imports
 only the standard library at the top; each command imports what it needs when it runs. Other
-parts of the bot add sub-commands through a ``register(subparsers)`` hook in ``bot.cli_ops``
+parts of the bot add sub-commands through a ``register(subparsers)`` hook in ``bot.cli.ops``
 (serve, log, escalations); a hook module must itself stay light to import.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.evaluate import CaseRun
+    from bot.cli.evaluate import CaseRun
     from bot.policy.engine import PolicyEngine
     from bot.policy.model import Decision
     from bot.policy.nonrequest import NonRequest
@@ -73,7 +73,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _add_eval(sub)
     _add_policy(sub)
     if command not in _BUILT_IN:
-        _register_hook("bot.cli_ops", sub)
+        _register_hook("bot.cli.ops", sub)
     return parser
 
 
@@ -308,7 +308,7 @@ def _json_kind(value: object) -> str:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from bot.evaluate import evaluate, format_report, read_labelled
+    from bot.cli.evaluate import evaluate, format_report, read_labelled
 
     items = read_labelled(args.file)
     report = evaluate(_engine(args), items)
@@ -341,7 +341,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    from bot.evaluate import run_cases
+    from bot.cli.evaluate import run_cases
 
     run = run_cases(_engine(args))
     if args.json:

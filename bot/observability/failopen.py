@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from redis.exceptions import RedisError
 
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 
 T = TypeVar("T")
 

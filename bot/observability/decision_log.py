@@ -16,8 +16,8 @@ import redis.asyncio as aioredis
 
 from bot.escalations.model import Actor, Escalation, Transition
 from bot.escalations.ports import LogRecord
-from bot.failopen import fail_open
-from bot.metrics import Metrics
+from bot.observability.failopen import fail_open
+from bot.observability.metrics import Metrics
 from bot.policy.model import Decision
 from bot.store.keys import DECISION_LOG_STREAM
 
