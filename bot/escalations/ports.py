@@ -4,8 +4,8 @@ The service is handed implementations (``bot.store.escalations.RedisEscalationSt
 ``bot.jobs.Jobs``, ``bot.observability.decision_log.TransitionRecorder``); nothing in
 ``bot/escalations`` imports Redis or arq. A move reaches the store as plain values -- the
 escalation after it, and what must commit with it (its decision-log entry, its timer, its
-unsent-ping marker) -- and the store commits them in one transaction or not at all. Every store and queue method raises
-:class:`bot.errors.StoreUnavailable` when Redis cannot be reached.
+unsent-ping marker) -- and the store commits them in one transaction or not at all. Every
+store and queue method raises :class:`bot.errors.StoreUnavailable` when Redis cannot be reached.
 """
 
 from __future__ import annotations
