@@ -144,9 +144,10 @@ class ReaderLayer:
         if not text.words.strip():
             return hits  # nothing to read: the fallback decides
         tripped = {h.category for h in hits if h.counts and h.category in self._human_names}
+        if len(text.original) > MAX_WINDOWS * WINDOW_STEP:
+            why = f"{len(text.original):,} characters is more than the reader reads whole"
+            return (*hits, self._unsure(why))
         try:
-            if len(text.original) > MAX_WINDOWS * WINDOW_STEP:
-                raise _TooLong(len(text.original))
             reading = self.read(text.original)
         except Exception as e:  # the reader failing must never route work to AI
             log.exception("the trained reader failed; the request goes to a person")
@@ -197,11 +198,6 @@ class ReaderLayer:
 def _detail(reading: Reading, threshold: float) -> str:
     seen = f"P(person) {reading.human:.2f}, threshold {threshold:.2f}"
     return f"trained reader reads {reading.top()} ({seen})"
-
-
-class _TooLong(Exception):
-    def __init__(self, length: int) -> None:
-        super().__init__(f"{length:,} characters is more than it reads whole")
 
 
 def _windows(text: str) -> list[str]:
