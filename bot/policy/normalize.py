@@ -96,11 +96,13 @@ def readable(text: str) -> str:
     characters dropped, look-alike letters from other scripts mapped to Latin ones. Case,
     accents and digits are kept (the encoder reads them); only a disguise is undone."""
     if text.isascii():
-        return text if text.isprintable() else text.translate(_ASCII_CONTROLS)
-    text = unicodedata.normalize("NFKC", text)
-    if not text.isprintable():
-        text = _INVISIBLE.sub("", _WHITESPACE.sub(" ", text))
-    return text.translate(_READABLE_TABLE)
+        text = text if text.isprintable() else text.translate(_ASCII_CONTROLS)
+    else:
+        text = unicodedata.normalize("NFKC", text)
+        if not text.isprintable():
+            text = _INVISIBLE.sub("", _WHITESPACE.sub(" ", text))
+        text = text.translate(_READABLE_TABLE)
+    return _LEET_WORD_ANY_CASE.sub(_unleet_any_case, text) if _LEET_ANY_HINT.search(text) else text
 
 
 def word_form(normalized: str) -> str:
@@ -134,11 +136,30 @@ def _fold_leet(text: str) -> str:
 
 
 _LEET_HINT = re.compile(r"[a-z][0-9@$]")
+# For readable(): the same words in any case, and words that open with a stand-in too
+# ("4cc0unt5"), as long as most of the word is letters; case is kept where it is a letter.
+_LEET_WORD_ANY_CASE = re.compile(
+    r"(?<![\w@$])[\w@$]*[^\W\d_][0-9@$][\w@$]*|(?<![\w@$])[0-9@$][^\W\d_][\w@$]*"
+)
+_STAND_INS = frozenset("0123456789@$")
+_LEET_ANY_HINT = re.compile(r"[^\W\d_][0-9@$]|[0-9@$][^\W\d_]")
 
 
 def _has_leet_candidate(text: str) -> bool:
     # Every word _LEET_WORD can change has a letter right before a digit or symbol.
     return _LEET_HINT.search(text) is not None
+
+
+def _unleet_any_case(match: re.Match[str]) -> str:
+    word = match.group(0)
+    letters = sum(ch.isalpha() for ch in word)
+    digits = len(word) - letters
+    # "Q3", "B2B", "COVID19", "10am", "3x", "2024": codes, times and counts, not disguises.
+    code = not any(ch.islower() for ch in word) or (word[:1].isdigit() and letters <= 2)
+    versioned = not any(ch in _STAND_INS for ch in word.rstrip("0123456789"))  # "web3", "ios17"
+    if code or versioned or letters < 2 or digits > letters + 1:
+        return word
+    return word.translate(_LEET_TABLE)
 
 
 def _unleet(match: re.Match[str]) -> str:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.policy.normalize import normalize, word_form
+from bot.policy.normalize import normalize, readable, word_form
 
 # Speed is measured by bench/classify.py, not asserted here; "bounded" is checked structurally:
 # every string is handled, and the output never grows past NFKC's worst-case expansion.
@@ -106,3 +107,18 @@ def test_output_has_no_marks_or_controls() -> None:
     result = normalize("Ça\u0000 va\u0007 très bien\u200d")
     assert result == "ca va tres bien"
     assert not any(unicodedata.category(ch) in {"Mn", "Cc", "Cf"} for ch in result)
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("write the t4gl1n3 under the l0g0", "write the tagline under the logo"),
+        ("fr0m m4d3 up 4cc0unt5", "from made up accounts"),
+        ("reply to the d\u0430ta bre\u0430ch", "reply to the data breach"),  # Cyrillic a
+        ("f\u200bake re\u200bviews", "fake reviews"),
+        ("Prépare le communiqué", "Prépare le communiqué"),  # case and accents kept
+        ("Q3 results at 10am: B2B, 4G, COVID19, web3, mp3, 2024, 100%", None),  # codes stay
+    ],
+)
+def test_readable_undoes_a_disguise_and_keeps_the_rest(text: str, read: str | None) -> None:
+    assert readable(text) == (text if read is None else read)
