@@ -106,17 +106,23 @@ class PolicyHolder:
         return self._snapshot.engine
 
     async def reload(self) -> ReloadOutcome:
-        """Load the directory again; swap only if it loads. Loading runs off the event loop."""
+        """Load the directory again; swap only if it loads. Loading runs off the event loop.
+
+        Any failure keeps the last good policy: a PolicyError names file, line and key; anything
+        else (a RecursionError, MemoryError, a ValueError from numpy while building the engine)
+        is a bug to fix, logged with its traceback and reported as a PolicyError on the directory.
+        """
         async with self._lock:
             previous = self._snapshot.revision
             try:
                 fresh = await asyncio.to_thread(
                     _build, self.directory, self._load, self._make_engine
                 )
-            except PolicyError as e:
+            except Exception as e:  # a bad edit must never stop the bot
+                error = e if isinstance(e, PolicyError) else _unforeseen(e, self.directory)
                 self._metrics.reloads.labels(result="error").inc()
-                log.error("policy reload failed, keeping revision %s: %s", previous, e)
-                return ReloadOutcome(revision=previous, previous_revision=previous, error=e)
+                log.error("policy reload failed, keeping revision %s: %s", previous, error)
+                return ReloadOutcome(revision=previous, previous_revision=previous, error=error)
             self._snapshot = fresh
             self._metrics.reloads.labels(result="ok").inc()
             self._metrics.set_policy_revision(fresh.revision)
@@ -125,14 +131,34 @@ class PolicyHolder:
             return ReloadOutcome(revision=fresh.revision, previous_revision=previous)
 
 
+def _unforeseen(error: Exception, directory: Path) -> PolicyError:
+    log.error("policy reload failed unexpectedly", exc_info=error)
+    problem = _clipped(repr(error), 300)
+    message = f"should-ai could not use it: {problem} (the log has the details)"
+    wrapped = PolicyError(message, file=str(directory))
+    # The cause without its traceback: its frames may hold whatever exhausted the memory.
+    wrapped.__cause__ = error.with_traceback(None)
+    return wrapped
+
+
+def _clipped(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# A chat message an admin can read (Slack advises under 4,000 characters); an error quoting a
+# huge key or value is cut, `should-ai policy validate` prints it whole.
+_NOTICE_ERROR_CHARS = 2000
+
+
 def bad_edit_message(outcome: ReloadOutcome, directory: Path) -> str:
     """What the admins are told when an edit does not load."""
     err = outcome.error
     assert err is not None
     where = err.file if err.line is None else f"{err.file}, line {err.line}"
-    key = f", key {err.key}" if err.key else ""
+    key = f", key {_clipped(err.key, 200)}" if err.key else ""
+    problem = _clipped(str(err), _NOTICE_ERROR_CHARS)
     return (
-        f"should-ai: the policy edit in {directory} does not load ({where}{key}): {err}\n"
+        f"should-ai: the policy edit in {directory} does not load ({where}{key}): {problem}\n"
         f"The last good policy (revision {outcome.revision}) is still running. "
         "Fix the file and save it again; `should-ai policy validate` shows the same error."
     )
@@ -166,8 +192,14 @@ class PolicyWatcher:
                     e,
                     _REWATCH_DELAY_S,
                 )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), _REWATCH_DELAY_S)
+            except Exception:  # the watcher must outlive any bug: serve stops if it dies
+                log.exception(
+                    "the policy watcher failed; watching again in %.0fs", _REWATCH_DELAY_S
+                )
+            else:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), _REWATCH_DELAY_S)
 
     async def _watch(self, stop: asyncio.Event) -> None:
         changes = awatch(

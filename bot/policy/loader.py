@@ -5,16 +5,23 @@ file, the line and the key ("policies/policy.yaml:42: categories.crisis.owner: '
 is not in people.yaml"). Files are parsed with ruamel.yaml's fast safe loader (in C when the
 optional ruamel.yaml.clib is installed); only when something is wrong is a file re-read in
 round-trip mode, whose nodes remember their lines.
+
+A policy edit must never stop the bot or eat its memory, so a file has limits, checked before
+anything recursive reads it: its size (:data:`MAX_FILE_BYTES`), its nesting depth
+(:data:`MAX_DEPTH`), and how much it holds with every alias written out (:data:`MAX_VALUES`,
+:data:`MAX_TEXT_CHARS`). The value ranges live in :mod:`bot.policy.model`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, get_args, get_origin
@@ -34,6 +41,16 @@ _PACK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _ADDITIVE = frozenset({"keywords", "patterns", "examples"})
 _ADDITIVE_TOP = frozenset({"mention_words", "topic_markers", "data_questions"})
 _MERGED_TOP = frozenset({"fallback", "guidance", "reader"})
+
+# Limits of one policy file. The shipped policy and pack stay far below them: the largest file
+# is under 100 kB, the deepest key (categories.crisis.keywords.en.0) 5 levels, no file holds
+# 10,000 values. Past these a file is a mistake or an attack, refused before it is built.
+MAX_FILE_BYTES = 2 * 2**20
+MAX_DEPTH = 20
+# With every alias (*name) written out, which is what the data becomes once built: a 400-byte
+# alias bomb ("billion laughs") would be 387 million values.
+MAX_VALUES = 100_000
+MAX_TEXT_CHARS = 4 * 2**20
 
 Loc = tuple[str | int, ...]
 _M = TypeVar("_M", bound=BaseModel)
@@ -194,14 +211,33 @@ def _read_files(directory: Path) -> dict[str, bytes]:
             raise PolicyError("required file is missing", file=str(directory / required))
     try:
         return {
-            path.relative_to(directory).as_posix(): path.read_bytes()
+            path.relative_to(directory).as_posix(): _read_at_most(path, MAX_FILE_BYTES)
             for path in policy_files(directory)
         }
     except OSError as e:
         raise PolicyError(f"cannot read: {e.strerror}", file=str(e.filename or directory)) from e
 
 
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """The file's bytes; a file past ``limit`` is refused from its first bytes, never read whole."""
+    with path.open("rb") as f:
+        content = f.read(limit + 1)
+    _check_size(path, content)
+    return content
+
+
+def _check_size(path: Path, content: bytes) -> None:
+    if len(content) > MAX_FILE_BYTES:
+        line = content[:MAX_FILE_BYTES].count(b"\n") + 1
+        message = (
+            f"the file is larger than {MAX_FILE_BYTES // 2**20} MB, the most a policy file may "
+            "hold (this line passes it); split cases over several files under cases/"
+        )
+        raise PolicyError(message, file=str(path), line=line)
+
+
 def _parse(path: Path, content: bytes) -> _Source:
+    _check_size(path, content)
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -211,16 +247,39 @@ def _parse(path: Path, content: bytes) -> _Source:
     cached = _cache_path(content)
     source.data = _read_cache(cached)
     if source.data is _MISSING:
-        source.data = _parse_yaml(path, text)
+        source.data = _parse_or_name_the_file(path, text)
         _write_cache(cached, source.data)
     return source
+
+
+def _parse_or_name_the_file(path: Path, text: str) -> Any:
+    """:func:`_parse_yaml`, with any failure it did not foresee still naming the file.
+
+    The limits below are meant to leave nothing for a parser to choke on; should one still
+    fail (a bug in it, memory running out), the admin is told which file, not just "error".
+    """
+    try:
+        return _parse_yaml(path, text)
+    except PolicyError:
+        raise
+    except Exception as e:
+        problem = f"{type(e).__name__}: {e}"[:300]
+        raise PolicyError(f"this file could not be read ({problem})", file=str(path)) from e
 
 
 # Parsing YAML in pure Python costs most of a second for the default policy, so the parsed data
 # of each file is kept as JSON, keyed by the file's exact bytes (like __pycache__). Only data
 # that JSON represents exactly is cached; a cache that cannot be read or written is skipped.
-_CACHE_FORMAT = b"should-ai policy cache 1\0"
+# Format 2: only data that passed the limits is cached (format 1 kept whatever parsed, an
+# expanded alias bomb included, so its entries are never read again and get pruned). Change the
+# format when the limits change: an entry stands for a file that passed them.
+_CACHE_FORMAT = b"should-ai policy cache 2\0"
 _MISSING = object()
+# The cache stays small: no entry larger than a policy file may be, at most this many entries
+# and bytes in all; the least recently used go first. A team's policy and pack are ~20 files.
+CACHE_MAX_ENTRIES = 256
+CACHE_MAX_BYTES = 32 * 2**20
+_STALE_PARTIAL_S = 3600.0  # a .tmp this old is a write that died, not one under way
 
 
 def _cache_path(content: bytes) -> Path | None:
@@ -235,22 +294,46 @@ def _read_cache(path: Path | None) -> Any:
     if path is None:
         return _MISSING
     try:
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        data = json.loads(_read_at_most(path, MAX_FILE_BYTES))
+    except (OSError, ValueError, RecursionError, PolicyError):  # not ours, or not whole
         return _MISSING
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: pruned last
+    return data
 
 
 def _write_cache(path: Path | None, data: Any) -> None:
     try:
-        encoded = json.dumps(data, ensure_ascii=False)
-        if path is None or json.loads(encoded) != data:
+        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        if path is None or len(encoded) > MAX_FILE_BYTES or json.loads(encoded) != data:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(encoded, encoding="utf-8")
+        partial.write_bytes(encoded)
         partial.replace(path)
-    except (OSError, TypeError, ValueError):
+        _prune_cache(path.parent)
+    except (OSError, TypeError, ValueError, RecursionError):
         return
+
+
+def _prune_cache(directory: Path) -> None:
+    """Keep the most recently used entries within CACHE_MAX_ENTRIES and CACHE_MAX_BYTES."""
+    entries: list[tuple[float, int, Path]] = []
+    now = time.time()
+    for path in directory.iterdir():
+        with contextlib.suppress(OSError):  # another process may be pruning too
+            stat = path.stat()
+            if path.suffix == ".json" and stat.st_size <= MAX_FILE_BYTES:
+                entries.append((stat.st_mtime, stat.st_size, path))
+            elif path.suffix == ".json" or now - stat.st_mtime > _STALE_PARTIAL_S:
+                path.unlink()
+    entries.sort(reverse=True)
+    total = 0
+    for count, (_, size, path) in enumerate(entries, start=1):
+        total += size
+        if count > CACHE_MAX_ENTRIES or total > CACHE_MAX_BYTES:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def _parse_yaml(path: Path, text: str) -> Any:
@@ -258,7 +341,7 @@ def _parse_yaml(path: Path, text: str) -> Any:
     from ruamel.yaml.error import YAMLError
 
     try:
-        return _load_yaml(text)
+        return _load_yaml(path, text)
     except YAMLError as e:
         raise _yaml_error(path, e) from e
     except ValueError as e:  # a tagged value that cannot be built: `!!float 1:30`, month 13
@@ -271,30 +354,191 @@ def _parse_yaml(path: Path, text: str) -> Any:
 _DIRECTIVE = re.compile(r"(?:^|[\r\n\x85\u2028\u2029])\ufeff?%")
 
 
-def _load_yaml(text: str) -> Any:
+def _load_yaml(path: Path, text: str) -> Any:
     """YAML 1.2 data, parsed in C when ruamel.yaml.clib is installed, else in pure Python.
 
     Both give the same data (same resolver rules, same constructor); the C path is about ten
     times faster. It is trusted only with what it accepts: on any error, or a file with a
     directive, the pure parser decides, so outcomes and error messages are the pure one's.
+    Either way the events the parser produces pass :class:`_Limits` before a node is built.
     """
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     if c_yaml_parser_available() and not _DIRECTIVE.search(text):
         try:
+            # libyaml composes inside C, out of our reach, so its events are checked first
+            # (about a third more time); a syntax error here sends the file to pure Python.
+            _check_limits(path, _c_yaml().parse(text))
             return _load_yaml_in_c(text)
         except (YAMLError, ValueError):
             pass  # the pure parser below words the error (or accepts what C did not)
-    return YAML(typ="safe", pure=True).load(text)
+    return _load_yaml_pure(path, text)
 
 
-def _load_yaml_in_c(text: str) -> Any:
+def _c_yaml() -> Any:
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="safe")  # C parser and composer, Python constructor
     yaml.Resolver = _yaml_1_2_resolver()
+    return yaml
+
+
+def _load_yaml_in_c(text: str) -> Any:
+    return _c_yaml().load(text)
+
+
+def _load_yaml_pure(path: Path, text: str) -> Any:
+    """The pure parser, its composer fed only events that passed the limits (one pass)."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Parser = _checked_parser()
+    yaml.parser.limits = _Limits(path)
     return yaml.load(text)
+
+
+@functools.cache
+def _checked_parser() -> type:
+    from ruamel.yaml.parser import Parser
+
+    class CheckedParser(Parser):
+        """ruamel's parser; every event the composer takes is counted against the limits."""
+
+        limits: _Limits
+
+        def get_event(self) -> Any:
+            event = super().get_event()
+            self.limits.see(event)
+            return event
+
+    return CheckedParser
+
+
+def _check_limits(path: Path, events: Iterable[Any]) -> None:
+    limits = _Limits(path)
+    for event in events:
+        limits.see(event)
+
+
+@dataclass
+class _Open:
+    """A collection the parser has opened and not yet closed."""
+
+    is_mapping: bool
+    depth: int  # 1 for the document's top collection
+    anchor: str | None
+    values_before: int
+    chars_before: int
+    reach: int  # the deepest level seen inside it, aliases written out
+    part: str | int = 0  # where its current child sits: a key, or a list index
+    at_key: bool = True  # a mapping's next child is a key (else that key's value)
+
+
+class _Limits:
+    """Counts a YAML event stream as the data it builds, aliases written out; raises a
+    PolicyError naming file, line and key at the first event past a limit.
+
+    Events come flat, so this holds a stack, not a recursion: it can stop a list nested a
+    million deep at level 21 before the composer, the constructor, JSON or pydantic (all
+    recursive) see it. An alias counts as the values, text and depth of what it names, so a
+    few hundred bytes cannot expand into gigabytes; an alias inside what it names (a cycle) is
+    refused, as the data it builds would make every later step loop.
+    """
+
+    def __init__(self, path: Path) -> None:
+        from ruamel.yaml import events
+
+        self.path = path
+        self.events = events
+        self.stack: list[_Open] = []
+        self.values = 0
+        self.chars = 0
+        self.anchors: dict[str, tuple[int, int, int]] = {}  # name: values, chars, height
+        self.aliased = False
+
+    def see(self, event: Any) -> None:
+        kinds = self.events
+        if isinstance(event, kinds.ScalarEvent):
+            self._count(event, 1, len(event.value))
+            if event.anchor is not None:
+                self.anchors[event.anchor] = (1, len(event.value), 0)
+            self._next(event.value)
+        elif isinstance(event, kinds.AliasEvent):
+            self._alias(event)
+        elif isinstance(event, kinds.CollectionStartEvent):
+            self._open(event, is_mapping=isinstance(event, kinds.MappingStartEvent))
+        elif isinstance(event, kinds.CollectionEndEvent):
+            self._close()
+
+    def _open(self, event: Any, *, is_mapping: bool) -> None:
+        depth = len(self.stack) + 1
+        self._check_depth(event, depth)
+        self._count(event, 1, 0)
+        values, chars = self.values - 1, self.chars
+        self.stack.append(_Open(is_mapping, depth, event.anchor, values, chars, reach=depth))
+
+    def _close(self) -> None:
+        done = self.stack.pop()
+        if done.anchor is not None:
+            counts = (self.values - done.values_before, self.chars - done.chars_before)
+            self.anchors[done.anchor] = (*counts, done.reach - done.depth + 1)
+        self._reach(done.reach)
+        self._next(None)
+
+    def _alias(self, event: Any) -> None:
+        name, self.aliased = event.anchor, True
+        if any(open_.anchor == name for open_ in self.stack):
+            raise self._error(event, f"alias *{name} is inside the value &{name} it repeats")
+        # An unknown name counts as one value: the composer refuses it next.
+        values, chars, height = self.anchors.get(name, (1, 0, 0))
+        self._check_depth(event, len(self.stack) + height)
+        self._reach(len(self.stack) + height)
+        self._count(event, values, chars)
+        self._next(f"*{name}")
+
+    def _next(self, key: str | None) -> None:
+        """One child of the innermost collection is complete; move to the next."""
+        if not self.stack:
+            return
+        top = self.stack[-1]
+        if not top.is_mapping:
+            top.part = int(top.part) + 1
+        elif top.at_key:
+            top.part, top.at_key = (key if key is not None else "?"), False
+        else:
+            top.at_key = True
+
+    def _reach(self, depth: int) -> None:
+        if self.stack:
+            self.stack[-1].reach = max(self.stack[-1].reach, depth)
+
+    def _check_depth(self, event: Any, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            message = f"nested deeper than {MAX_DEPTH} levels, more than any policy file may"
+            raise self._error(event, message)
+
+    def _count(self, event: Any, values: int, chars: int) -> None:
+        self.values += values
+        self.chars += chars
+        if self.values > MAX_VALUES:
+            message = f"more than {MAX_VALUES:,} values, more than one policy file may hold"
+            raise self._error(event, message)
+        if self.chars > MAX_TEXT_CHARS:
+            mb = MAX_TEXT_CHARS // 2**20
+            message = f"more than {mb} MB of text, more than one policy file may hold"
+            raise self._error(event, message)
+
+    def _error(self, event: Any, message: str) -> PolicyError:
+        loc = [_short(o.part) for o in self.stack if not (o.is_mapping and o.at_key)]
+        line = event.start_mark.line + 1
+        if self.aliased:
+            message += " (an alias, *name, counts as all it repeats)"
+        return PolicyError(message, file=str(self.path), line=line, key=".".join(loc))
+
+
+def _short(part: str | int) -> str:
+    text = str(part)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @functools.cache

@@ -15,6 +15,9 @@ Route = Literal["human", "ai"]
 AiWorkKind = Literal["schedule", "draft", "none"]
 Layer = Literal["keyword", "pattern", "reader", "fallback", "llm"]
 
+MAX_ACK_MINUTES = 7 * 24 * 60  # a week
+MAX_REPEAT = 20  # extra channel posts: past a few, a channel stops reading them anyway
+
 
 class _Strict(BaseModel):
     # An unknown key in a policy file is an admin's typo, never something to ignore silently.
@@ -37,8 +40,12 @@ class Category(_Strict):
     owner: str | None = None
     backup: str | None = None
     channel: str | None = None
-    ack_minutes: float = Field(default=15, gt=0)
-    repeat: int = Field(default=0, ge=0, description="extra pings to the channel after the climb")
+    # Finite and at most a week: an escalation timer is a real date (`.inf` or 1e300 made every
+    # escalation of the category fail), and a ping nobody need answer for a week is no ping.
+    ack_minutes: float = Field(default=15, gt=0, le=MAX_ACK_MINUTES, allow_inf_nan=False)
+    repeat: int = Field(
+        default=0, ge=0, le=MAX_REPEAT, description="extra pings to the channel after the climb"
+    )
     why: str
     ai_may: str = ""
     # Tripwires: words and RE2 patterns that always send a request to this (human) category.
