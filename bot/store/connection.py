@@ -8,6 +8,8 @@ query options override the defaults.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -40,17 +42,33 @@ def connect(
 
 @asynccontextmanager
 async def open_redis(settings: Settings) -> AsyncIterator[tuple[aioredis.Redis, str]]:
-    """Yield a client and the URL it uses; an embedded server started here is stopped on exit."""
-    embedded: EmbeddedRedis | None = None
-    url = settings.redis_url
-    if not url:
-        embedded = EmbeddedRedis(settings.data_dir / "redis")
-        url = embedded.start()
+    """Yield a client and the URL it uses.
+
+    An embedded server started here is supervised while the context is open (started again if
+    it dies) and stopped on exit.
+    """
+    if settings.redis_url:
+        async with _client(settings.redis_url) as client:
+            yield client, settings.redis_url
+        return
+    embedded = EmbeddedRedis(settings.data_dir / "redis")
+    url = embedded.start()
+    supervisor = asyncio.create_task(embedded.supervise(), name="embedded Redis supervisor")
+    try:
+        async with _client(url) as client:
+            yield client, url
+    finally:
+        supervisor.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await supervisor
+        embedded.stop()
+
+
+@asynccontextmanager
+async def _client(url: str) -> AsyncIterator[aioredis.Redis]:
     client = connect(url)
     try:
         await client.ping()
-        yield client, url
+        yield client
     finally:
         await client.aclose()
-        if embedded is not None:
-            embedded.stop()
