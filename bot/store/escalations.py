@@ -10,6 +10,11 @@ A move arrives as plain values (:class:`bot.escalations.ports.MoveWrites`): the 
 escalation, its decision-log entry, its unsent-ping marker and its timer job in one MULTI, so a
 move is never committed without its entry, nor logged without being made.
 
+A move counts as stored once ``wait_replicas`` replicas have it (the connection's option, 1 with
+Sentinel): replication is asynchronous, so a failover could otherwise drop a move the old master
+had confirmed. A move they do not confirm in time raises :class:`StoreUnavailable`; retrying it
+is safe (an escalation is created once per decision, a move applies to what the store holds).
+
 Every call is bounded (``timeout_s``, :data:`STORE_TIMEOUT_S` by default) on top of the client's
 socket timeout: a WATCH loop on a hung Redis would otherwise retry for ever, each try waiting a
 whole socket timeout. Past the bound the call raises :class:`StoreUnavailable`, so the caller
@@ -38,10 +43,12 @@ from bot.escalations.ports import (
     Timer,
 )
 from bot.store import keys
+from bot.store.connection import replicas_to_wait
 
 __all__ = ["STORE_TIMEOUT_S", "Change", "EscalationNotFound", "JobWriter", "RedisEscalationStore"]
 
 STORE_TIMEOUT_S = 5.0  # longest any one store call may take, retries of its WATCH loop included
+REPLICA_WAIT_MS = 1000  # how long a move waits for its replicas (Redis WAIT)
 
 CLOSED_STATES = frozenset({"resolved", "expired"})
 _CHUNK = 500
@@ -106,6 +113,7 @@ class RedisEscalationStore:
         self._redis = redis
         self._timers = timers
         self._timeout_s = timeout_s
+        self._replicas = replicas_to_wait(redis)
 
     def _bounded(self, what: str) -> AbstractAsyncContextManager[None]:
         return _bounded(what, self._timeout_s)
@@ -122,26 +130,35 @@ class RedisEscalationStore:
 
         Returns ``(escalation, created)``.
         """
+        what = f"store escalation {escalation.id}"
+        async with self._bounded(what):
+            stored, created = await self._create(escalation, followups)
+            # Also when it was there already: the try that wrote it may have timed out waiting.
+            await self._replicated(what)
+        return stored, created
+
+    async def _create(
+        self, escalation: Escalation, followups: Followups | None
+    ) -> tuple[Escalation, bool]:
         by_decision = keys.escalation_by_decision(escalation.decision_id)
-        async with self._bounded(f"store escalation {escalation.id}"):
-            while True:
-                async with _watching(self._redis) as pipe:
-                    try:
-                        await pipe.watch(by_decision)
-                        existing = await pipe.get(by_decision)
-                        raw = await pipe.get(keys.escalation(existing)) if existing else None
-                        if raw is not None:
-                            await pipe.reset()  # type: ignore[no-untyped-call]
-                            return Escalation.model_validate_json(raw), False
-                        writes = self._writes(followups, None, escalation)
-                        pipe.multi()  # type: ignore[no-untyped-call]
-                        pipe.set(by_decision, escalation.id)
-                        _write(pipe, escalation)
-                        self._queue(pipe, writes)
-                        await pipe.execute()
-                        return escalation, True
-                    except WatchError:
-                        continue
+        while True:
+            async with _watching(self._redis) as pipe:
+                try:
+                    await pipe.watch(by_decision)
+                    existing = await pipe.get(by_decision)
+                    raw = await pipe.get(keys.escalation(existing)) if existing else None
+                    if raw is not None:
+                        await pipe.reset()  # type: ignore[no-untyped-call]
+                        return Escalation.model_validate_json(raw), False
+                    writes = self._writes(followups, None, escalation)
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    pipe.set(by_decision, escalation.id)
+                    _write(pipe, escalation)
+                    self._queue(pipe, writes)
+                    await pipe.execute()
+                    return escalation, True
+                except WatchError:
+                    continue
 
     async def get(self, escalation_id: str) -> Escalation | None:
         async with self._bounded(f"read escalation {escalation_id}"):
@@ -155,28 +172,53 @@ class RedisEscalationStore:
 
         ``change`` may raise (a refusal); nothing is written then. Raises EscalationNotFound.
         """
+        what = f"update escalation {escalation_id}"
+        async with self._bounded(what):
+            new = await self._update(escalation_id, change, followups)
+            if new is not None:
+                await self._replicated(what)
+        return new
+
+    async def _update(
+        self, escalation_id: str, change: Change, followups: Followups | None
+    ) -> Escalation | None:
         key = keys.escalation(escalation_id)
-        async with self._bounded(f"update escalation {escalation_id}"):
-            while True:
-                async with _watching(self._redis) as pipe:
-                    try:
-                        await pipe.watch(key)
-                        raw = await pipe.get(key)
-                        if raw is None:
-                            raise EscalationNotFound(escalation_id)
-                        old = Escalation.model_validate_json(raw)
-                        new = change(old)
-                        if new is None:
-                            await pipe.reset()  # type: ignore[no-untyped-call]
-                            return None
-                        writes = self._writes(followups, old, new)
-                        pipe.multi()  # type: ignore[no-untyped-call]
-                        _write(pipe, new)
-                        self._queue(pipe, writes)
-                        await pipe.execute()
-                        return new
-                    except WatchError:
-                        continue
+        while True:
+            async with _watching(self._redis) as pipe:
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    if raw is None:
+                        raise EscalationNotFound(escalation_id)
+                    old = Escalation.model_validate_json(raw)
+                    new = change(old)
+                    if new is None:
+                        await pipe.reset()  # type: ignore[no-untyped-call]
+                        return None
+                    writes = self._writes(followups, old, new)
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    _write(pipe, new)
+                    self._queue(pipe, writes)
+                    await pipe.execute()
+                    return new
+                except WatchError:
+                    continue
+
+    async def _replicated(self, what: str) -> None:
+        """Wait until the replicas the connection asks for have every write made so far."""
+        if self._replicas <= 0:
+            return
+        # WAIT counts the writes of its own connection; one write there first, made after the
+        # move and so replicated after it, makes the count cover the move.
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.incr(keys.REPLICATION_MARK)
+            pipe.wait(self._replicas, REPLICA_WAIT_MS)
+            _, acked = await pipe.execute()
+        if int(acked) < self._replicas:
+            raise StoreUnavailable(
+                f"could not {what}: {acked} of {self._replicas} replica(s) confirmed it within "
+                f"{REPLICA_WAIT_MS} ms; a failover could lose it, so it does not count as stored"
+            )
 
     async def list_active(self) -> list[Escalation]:
         """Every escalation not resolved or expired, oldest first."""

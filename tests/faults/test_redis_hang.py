@@ -15,17 +15,15 @@ from pathlib import Path
 import pytest
 
 from bot.console import handle_line
-from bot.escalations import lifecycle
-from bot.escalations.model import Actor, Escalation
 from bot.store.connection import SOCKET_TIMEOUT_S, connect
 from bot.store.embedded import EmbeddedRedis
 from bot.store.errors import StoreUnavailable
 from bot.store.escalations import STORE_TIMEOUT_S, RedisEscalationStore
-from tests.escalations.esc_helpers import crisis_decision, make_policy
 from tests.store.serving import (
     CRISIS_WORD,
     DRAFT_WORD,
     eventually,
+    opened_escalation,
     pings,
     redis_pid,
     running,
@@ -85,24 +83,12 @@ async def test_a_hung_redis_gets_the_requester_the_fallback_in_seconds_and_loses
         assert pings(services).count("PING Dana Whitfield") == 1
 
 
-def opened_escalation() -> Escalation:
-    return lifecycle.opened(
-        make_policy(),
-        escalation_id="esc-1",
-        decision=crisis_decision("d-1"),
-        actor=Actor(platform="slack", user_id="U_REQ"),
-        text="recall",
-        status_ref=None,
-        now=time.time(),
-    )
-
-
 async def test_every_store_call_on_a_hung_redis_ends_within_its_bound(
     server: EmbeddedRedis,
 ) -> None:
     client = connect(server.url)
     store = RedisEscalationStore(client, timeout_s=0.5)
-    escalation = opened_escalation()
+    escalation = opened_escalation("esc-1", "d-1")
     await store.create(escalation)  # connections are open and pooled
     pid = redis_pid(server.data_dir)
     os.kill(pid, signal.SIGSTOP)

@@ -19,8 +19,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.app import Services, build_services
+from bot.escalations import lifecycle
+from bot.escalations.model import Actor, Escalation
 from bot.notify_console import ConsoleNotifier
 from bot.settings import Settings
+from tests.escalations.esc_helpers import crisis_decision, make_policy
 from tests.ops.conftest import add_keyword, copy_policies
 
 # Keywords the tests add to their policy copy, so the routes do not depend on tuning.
@@ -47,6 +50,19 @@ async def running(settings: Settings) -> AsyncIterator[Services]:
     """Every service serve builds; pings print to ``services.console.stream`` (a StringIO)."""
     async with build_services(settings, console=ConsoleNotifier(stream=io.StringIO())) as s:
         yield s
+
+
+def opened_escalation(escalation_id: str, decision_id: str) -> Escalation:
+    """A new crisis escalation, as the service would open it (for tests of the store alone)."""
+    return lifecycle.opened(
+        make_policy(),
+        escalation_id=escalation_id,
+        decision=crisis_decision(decision_id),
+        actor=Actor(platform="slack", user_id="U_REQ"),
+        text="recall",
+        status_ref=None,
+        now=time.time(),
+    )
 
 
 def pings(services: Services) -> str:
