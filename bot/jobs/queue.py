@@ -34,6 +34,7 @@ from bot.errors import StoreUnavailable
 from bot.escalations.ports import JobFunction, RetryLater, StartupHook
 from bot.jobs import serialize
 from bot.store import keys
+from bot.store.connection import connect
 from bot.store.retry import backoff_delays
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ class Jobs:
         self._stopped = asyncio.Event()
 
     def _new_pool(self) -> ArqRedis:
-        pool: ArqRedis = ArqRedis.from_url(self._url)
+        # decode_responses off: arq reads its job payloads as bytes.
+        pool = cast(ArqRedis, connect(self._url, decode_responses=False, redis_class=ArqRedis))
         pool.job_serializer = serialize.dumps
         pool.job_deserializer = serialize.loads
         pool.default_queue_name = self._queue_name

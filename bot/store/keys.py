@@ -17,6 +17,7 @@ ESCALATION_SEQ = ROOT + "escalations:seq"  # INCR counter behind readable ids
 ESCALATIONS_ACTIVE = ROOT + "escalations:active"  # zset id -> created_at, not yet closed
 ESCALATIONS_DUE = ROOT + "escalations:due"  # zset id -> due_at, the timers that must fire
 ESCALATIONS_UNDELIVERED = ROOT + "escalations:undelivered"  # zset move marker -> moved at
+REPLICATION_MARK = ROOT + "store:replication-mark"  # INCR before WAIT (wait_replicas > 0)
 
 # Job queue (bot/jobs/): arq's sorted set of job ids.
 JOB_QUEUE = ROOT + "jobs"
