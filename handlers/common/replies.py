@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.ai.model import ScheduledPost
-from bot.intake.commands import Reply, render_escalation_line
 from bot.core.outcomes import Press
 from bot.escalations.errors import Refusal
 from bot.escalations.model import Escalation
+from bot.intake.commands import Reply, render_escalation_line
 from bot.policy.layers import Example
 from bot.policy.model import Decision, Policy
 from bot.policy.nonrequest import NonRequest

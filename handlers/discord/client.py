@@ -12,9 +12,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.intake.commands import ADMIN_ONLY
 from bot.errors import UsageError
 from bot.escalations.permissions import Admins
+from bot.intake.commands import ADMIN_ONLY
 from bot.settings import Settings
 from handlers.discord.components import DYNAMIC_ITEMS, InteractionHandler, handler_of
 from handlers.discord.replies import actor_of

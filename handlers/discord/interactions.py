@@ -1,7 +1,7 @@
 """What the bot does with each interaction discord.py parsed: translate, call bot/, render.
 
-``/should-ai <text>`` goes to :class:`bot.intake.commands.Commands` (requests and sub-commands alike);
-what follows the verdict (an escalation, the AI work) is decided by
+``/should-ai <text>`` goes to :class:`bot.intake.commands.Commands` (requests and sub-commands
+alike); what follows the verdict (an escalation, the AI work) is decided by
 :class:`bot.core.flows.AfterDecision`, and what a button press means by
 :class:`bot.core.flows.Presses`. Every interaction is answered (deferred) before anything slow,
 within Discord's 3 seconds; a second answer to the same interaction id (another replica or shard
@@ -17,10 +17,10 @@ from typing import Any
 
 import discord
 
-from bot.intake.commands import Commands, Reply
 from bot.core.flows import AfterDecision, Presses
 from bot.core.outcomes import AiOp, FollowUp
 from bot.escalations.model import Action, Actor, Escalation, StatusRef
+from bot.intake.commands import Commands, Reply
 from bot.policy.model import Decision, Policy
 from handlers.common.replies import press_refused, reply_for_store_down, reply_text
 from handlers.common.status_text import person_text

@@ -15,9 +15,9 @@ from slack_bolt.async_app import AsyncRespond
 from slack_sdk.errors import SlackApiError
 
 from bot.ai.model import ReplyTarget
-from bot.intake.commands import Reply
 from bot.core.outcomes import FollowUp
 from bot.escalations.model import Actor, StatusRef
+from bot.intake.commands import Reply
 from bot.policy.model import Decision
 from handlers.common.replies import reply_for_store_down, reply_text
 from handlers.slack import blocks

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.intake.commands import Commands
 from bot.core.flows import AfterDecision, Presses
+from bot.intake.commands import Commands
 from bot.policy.model import Policy
 from handlers.slack.notifier import SlackNotifier
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.console import handle_line
 from bot.store.connection import SOCKET_TIMEOUT_S, connect
 from bot.store.embedded import EmbeddedRedis
 from bot.store.errors import StoreUnavailable
 from bot.store.escalations import STORE_TIMEOUT_S, RedisEscalationStore
+from handlers.console.repl import handle_line
 from tests.store.serving import (
     CRISIS_WORD,
     DRAFT_WORD,
@@ -50,7 +50,7 @@ async def test_a_hung_redis_gets_the_requester_the_fallback_in_seconds_and_loses
     settings = settings_for(tmp_path, server.url)
     async with running(settings) as services:
         out = io.StringIO()
-        await handle_line(services, f"draft the {DRAFT_WORD}", out)  # the engine is warm
+        await handle_line(services.core, f"draft the {DRAFT_WORD}", out)  # the engine is warm
         pid = redis_pid(server.data_dir)
 
         # Dedupe, rate limit and decision log each give up after redis_timeout_s (fail open);
@@ -60,7 +60,9 @@ async def test_a_hung_redis_gets_the_requester_the_fallback_in_seconds_and_loses
         try:
             started = time.monotonic()
             async with asyncio.timeout(budget + 30):  # before the fix, this waited forever
-                await handle_line(services, f"the {CRISIS_WORD} went viral, what do we say?", out)
+                await handle_line(
+                    services.core, f"the {CRISIS_WORD} went viral, what do we say?", out
+                )
             took = time.monotonic() - started
         finally:
             os.kill(pid, signal.SIGCONT)

@@ -21,8 +21,8 @@ from pathlib import Path
 from bot.app import Services, build_services
 from bot.escalations import lifecycle
 from bot.escalations.model import Actor, Escalation
-from bot.notify_console import ConsoleNotifier
 from bot.settings import Settings
+from handlers.console.notifier import ConsoleNotifier
 from tests.escalations.esc_helpers import crisis_decision, make_policy
 from tests.ops.conftest import add_keyword, copy_policies
 
