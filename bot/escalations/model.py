@@ -124,11 +124,27 @@ class DeliveryRefused(ShouldAiError):
     """The platform would not deliver a ping (DMs closed, unknown user): climb to the next level."""
 
 
+class DeliveryFailed(ShouldAiError):
+    """The platform could not deliver now (5xx, 429, a timeout, a dropped connection).
+
+    Not a refusal: the same ping is tried again, with backoff, until it goes out or the level's
+    own deadline passes; the escalation does not climb for it. ``retry_after_s`` is the wait the
+    platform asked for (a 429's Retry-After), if it said.
+    """
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class Notifier(Protocol):
     """What the escalation engine needs from a chat platform."""
 
     async def ping_person(self, *, escalation: Escalation, person_key: str) -> None:
-        """DM the person with Acknowledge / Reassign / Resolve. Raise DeliveryRefused if refused."""
+        """DM the person with Acknowledge / Reassign / Resolve.
+
+        Raise DeliveryRefused if refused for good, DeliveryFailed if the platform failed for now.
+        """
 
     async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
         """Post the escalation to a channel (last level of the climb)."""

@@ -7,7 +7,8 @@ the adapters' (``handlers/common/status_text.py``).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
+from typing import Any
 
 from bot.escalations.climb import owner_of
 from bot.escalations.lifecycle import chain_of
@@ -67,3 +68,25 @@ def target(policy: Policy, escalation: Escalation) -> Who:
 
 def _person(key: str | None) -> Who:
     return Who(kind="person", key=key or "")
+
+
+def to_json(note: StatusNote) -> dict[str, Any]:
+    """``note`` as JSON values (a retry job carries it)."""
+    return asdict(note)
+
+
+def from_json(data: dict[str, Any]) -> StatusNote:
+    then = data.get("then")
+    return StatusNote(
+        kind=data["kind"],
+        to=_who(data.get("to")),
+        by=_who(data.get("by")),
+        missed=_who(data.get("missed")),
+        reason=str(data.get("reason", "")),
+        reach=_who(data.get("reach")),
+        then=None if then is None else NextStep(then["within_s"], _who(then.get("to"))),
+    )
+
+
+def _who(data: dict[str, Any] | None) -> Who | None:
+    return None if data is None else Who(kind=data["kind"], key=data["key"])

@@ -3,7 +3,7 @@
 Runs at each worker start and once a minute. It re-queues the timers the job queue lost
 (reading the due-time index and asking the queue which timer jobs exist, a chunk at a time,
 without loading the escalations that are fine), and resends the pings whose moves were
-committed but never confirmed sent.
+committed but never confirmed sent (unless a retry job of ``delivery.py`` is trying them).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 from bot.escalations import lifecycle, notes
-from bot.escalations.delivery import Delivery
+from bot.escalations.delivery import Delivery, redeliver_job_id
 from bot.escalations.moves import timer_of
 from bot.escalations.ports import EscalationStore, JobQueue, PolicyGetter
 from bot.policy.model import Policy
@@ -54,7 +54,10 @@ class Recovery:
             return
         if self._clock() - current.history[-1].at < REDELIVER_AFTER_S:
             return  # a live replica may be sending it right now
-        if await self._store.is_undelivered(lifecycle.timer_job_id(current)):
+        marker = lifecycle.timer_job_id(current)
+        if await self._jobs.queued([redeliver_job_id(marker)]):
+            return  # a retry job is trying it
+        if await self._store.is_undelivered(marker):
             await self._delivery.deliver(current, policy, notes.pinged(policy, current))
 
     async def _requeue_lost_timers(self) -> int:
@@ -75,8 +78,12 @@ class Recovery:
     async def _resend_unsent_pings(self) -> int:
         policy = self._policy()
         markers = await self._store.undelivered(moved_before=self._clock() - REDELIVER_AFTER_S)
+        # A ping with a retry job queued is being tried already: resending it too would ping twice.
+        retrying = await self._jobs.queued([redeliver_job_id(m) for m in markers])
         resent = 0
         for marker in markers:
+            if redeliver_job_id(marker) in retrying:
+                continue
             current = await self._store.get(lifecycle.escalation_of(marker))
             if current is None or current.state not in lifecycle.TIMED_STATES:
                 await self._store.delivered(marker)  # closed since: nothing to send

@@ -81,7 +81,9 @@ class EscalationService:
         self._admin_ids = admin_ids
         self._clock = clock
         self._moves = Moves(store=store, transitions=transitions)
-        self._delivery = Delivery(store=store, moves=self._moves, clock=clock)
+        self._delivery = Delivery(
+            store=store, moves=self._moves, jobs=jobs, policy=policy, clock=clock
+        )
         self._recovery = Recovery(
             store=store, jobs=jobs, delivery=self._delivery, policy=policy, clock=clock
         )
