@@ -29,7 +29,13 @@ from bot.escalations.model import (
     StatusNote,
 )
 from bot.escalations.moves import Moves
-from bot.escalations.ports import EscalationStore, JobQueue, PolicyGetter, RetryLater
+from bot.escalations.ports import (
+    AdminNotice,
+    EscalationStore,
+    JobQueue,
+    PolicyGetter,
+    RetryLater,
+)
 from bot.policy.model import Policy
 
 log = logging.getLogger(__name__)
@@ -73,8 +79,12 @@ class Delivery:
         self._policy = policy
         self._clock = clock
         self._notifiers: dict[str, Notifier] = {}
+        self._admins: AdminNotice | None = None
         jobs.register(REDELIVER_JOB, self._redeliver_job, timeout_s=60, max_tries=100_000)
         jobs.register(STATUS_JOB, self._status_job, timeout_s=60, max_tries=STATUS_MAX_TRIES + 1)
+
+    def tell_admins_through(self, admins: AdminNotice) -> None:
+        self._admins = admins
 
     def register(self, platform: Platform, notifier: Notifier) -> None:
         self._notifiers[platform] = notifier
@@ -102,9 +112,11 @@ class Delivery:
         return escalation
 
     async def climbed(self, policy: Policy, moved: Escalation, note: StatusNote) -> Escalation:
-        """After a climb: ping the next level, or (unanswered) only tell the requester."""
+        """After a climb: ping the next level; or, unanswered, tell the requester, the fallback
+        owner and the admins."""
         if moved.state not in lifecycle.TIMED_STATES:
             await self.tell(moved, note)
+            await self._unanswered(policy, moved)
             return moved
         return await self.deliver(moved, policy, note)
 
@@ -122,6 +134,34 @@ class Delivery:
                 version=len(escalation.history),
                 note=notes.to_json(note),
             )
+
+    async def _unanswered(self, policy: Policy, escalation: Escalation) -> None:
+        """Nobody up the chain acknowledged: the fallback owner gets the ping, the admins a note.
+
+        The escalation stays in every queue view until someone takes or resolves it.
+        """
+        fallback = policy.file.fallback.owner
+        if fallback != escalation.assignee:  # else they were pinged last, and missed it
+            await self._ping_fallback(escalation, fallback)
+        if self._admins is None:
+            return
+        message = (
+            f"Escalation {escalation.id} ({escalation.category}) is unanswered: nobody up its "
+            f"chain acknowledged it. It stays in the queue; {fallback} was told. "
+            "Please find it an owner."
+        )
+        try:
+            await self._admins.notify_admins(message=message)
+        except Exception as e:
+            log.warning("could not tell the admins that %s is unanswered: %r", escalation.id, e)
+
+    async def _ping_fallback(self, escalation: Escalation, fallback: str) -> None:
+        try:
+            await self.notifier(escalation.platform).ping_person(
+                escalation=escalation, person_key=fallback
+            )
+        except Exception as e:
+            log.warning("could not tell fallback owner %s of %s: %r", fallback, escalation.id, e)
 
     async def _attempt(
         self, escalation: Escalation, policy: Policy, note: StatusNote

@@ -1,7 +1,7 @@
 """What the requester's status card is told as an escalation moves, as :class:`StatusNote` values.
 
 Pure functions of the escalation and the policy, one per kind of news: pinged, acted on,
-reassigned, climbed (or expired), and what happens next if nobody acknowledges. The words are
+reassigned, climbed (or unanswered), and what happens next if nobody acknowledges. The words are
 the adapters' (``handlers/common/status_text.py``).
 """
 
@@ -44,7 +44,7 @@ def climbed(
     """Nobody acknowledged ``missed`` (or its ping was refused, for ``reason``): it climbed."""
     kind: StatusKind = "no_answer" if reason is None else "unreachable"
     who = target(policy, missed)
-    if moved.state == "expired":
+    if moved.state == "unanswered":
         reach = _person(owner_of(moved))
         return StatusNote(kind=kind, missed=who, reason=reason or "", reach=reach)
     return StatusNote(kind=kind, missed=who, reason=reason or "", to=target(policy, moved))

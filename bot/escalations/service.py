@@ -31,6 +31,7 @@ from bot.escalations.lifecycle import TIMED_STATES, timer_job_id
 from bot.escalations.model import Action, Actor, Escalation, Notifier, Platform, StatusRef
 from bot.escalations.moves import TIMER_JOB, Moves
 from bot.escalations.ports import (
+    AdminNotice,
     EscalationNotFound,
     EscalationStore,
     JobQueue,
@@ -75,6 +76,7 @@ class EscalationService:
         admin_ids: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.time,
         transitions: TransitionSink | None = None,
+        admin_notices: AdminNotice | None = None,
     ) -> None:
         self._store = store
         self._policy = policy
@@ -84,6 +86,8 @@ class EscalationService:
         self._delivery = Delivery(
             store=store, moves=self._moves, jobs=jobs, policy=policy, clock=clock
         )
+        if admin_notices is not None:
+            self._delivery.tell_admins_through(admin_notices)
         self._recovery = Recovery(
             store=store, jobs=jobs, delivery=self._delivery, policy=policy, clock=clock
         )
@@ -102,7 +106,7 @@ class EscalationService:
     async def list_open(
         self, *, assignee: str | None = None, requester: str | None = None
     ) -> list[Escalation]:
-        """Escalations not yet resolved or expired, oldest first, optionally filtered."""
+        """Escalations not yet resolved (unanswered ones too), oldest first, optionally filtered."""
         return [
             e
             for e in await self._store.list_active()

@@ -60,7 +60,7 @@ _STEP_VERBS = {
     "acknowledged": "acknowledged by",
     "reassigned": "reassigned to",
     "resolved": "resolved by",
-    "expired": "expired",
+    "unanswered": "unanswered",
 }
 
 
@@ -69,7 +69,7 @@ def history_steps(policy: Policy, escalation: Escalation) -> list[str]:
     steps = []
     for move in escalation.history:
         verb = _STEP_VERBS.get(move.state, move.state)
-        if move.state == "expired":
+        if move.state == "unanswered":
             steps.append(blocks.step_line(state=verb.capitalize(), who="", at=move.at))
             continue
         who = move.by if move.state in ("acknowledged", "resolved") else move.assignee
