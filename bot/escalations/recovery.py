@@ -3,7 +3,7 @@
 Runs at each worker start and once a minute. It re-queues the timers the job queue lost
 (reading the due-time index and asking the queue which timer jobs exist, a chunk at a time,
 without loading the escalations that are fine), and resends the pings whose moves were
-committed but never confirmed sent (unless a retry job of ``delivery.py`` is trying them).
+committed but never confirmed sent.
 """
 
 from __future__ import annotations
@@ -78,12 +78,10 @@ class Recovery:
     async def _resend_unsent_pings(self) -> int:
         policy = self._policy()
         markers = await self._store.undelivered(moved_before=self._clock() - REDELIVER_AFTER_S)
-        # A ping with a retry job queued is being tried already: resending it too would ping twice.
-        retrying = await self._jobs.queued([redeliver_job_id(m) for m in markers])
+        # A ping whose retry job is queued is resent too: that job may have no worker to run it
+        # (the replica that queued it is gone); it finds the marker cleared and does nothing.
         resent = 0
         for marker in markers:
-            if redeliver_job_id(marker) in retrying:
-                continue
             current = await self._store.get(lifecycle.escalation_of(marker))
             if current is None or current.state not in lifecycle.TIMED_STATES:
                 await self._store.delivered(marker)  # closed since: nothing to send
