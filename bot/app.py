@@ -159,7 +159,7 @@ def _assemble(
     decision_log = _make_decision_log(settings, redis, metrics)
     transitions = TransitionRecorder(decision_log, metrics)
     # Built before the job worker starts: both register their job functions on `jobs`.
-    escalations = _make_escalations(redis, jobs, holder, transitions, admin_ids)
+    escalations = _make_escalations(redis, jobs, holder, transitions, admin_ids, notices)
     ai = AiWork.from_settings(
         settings=settings,
         redis=redis,
@@ -217,6 +217,7 @@ def _make_escalations(
     holder: PolicyHolder,
     transitions: TransitionRecorder,
     admins: Admins,
+    notices: AdminNotices,
 ) -> EscalationService:
     """Every move it makes reaches the decision log (in the move's MULTI) and /metrics."""
     return EscalationService(
@@ -225,6 +226,7 @@ def _make_escalations(
         policy=lambda: holder.policy,
         admin_ids=admins,  # the console user is one of them: it owns the process
         transitions=transitions,
+        admin_notices=notices,  # an unanswered escalation is news for the admins
     )
 
 

@@ -61,7 +61,7 @@ def _add_log(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _add_escalations(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     esc = subparsers.add_parser("escalations", help="open escalations (admins)")
     esc_sub = esc.add_subparsers(dest="escalations_command", required=True)
-    listing = esc_sub.add_parser("list", help="escalations not resolved or expired, oldest first")
+    listing = esc_sub.add_parser("list", help="escalations not yet resolved, oldest first")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
     listing.add_argument("--assignee", help="only those with this assignee (people.yaml key)")
     listing.set_defaults(handler=cmd_escalations_list)

@@ -21,6 +21,7 @@ from bot.escalations.errors import (
 from bot.escalations.model import (
     Action,
     Actor,
+    DeliveryFailed,
     DeliveryRefused,
     Escalation,
     EscalationActions,
@@ -48,6 +49,7 @@ from bot.escalations.service import EscalationService
 __all__ = [
     "Action",
     "Actor",
+    "DeliveryFailed",
     "DeliveryRefused",
     "Escalation",
     "EscalationActions",

@@ -66,18 +66,18 @@ def owner_of(escalation: Escalation) -> str | None:
 
 
 def climbed(escalation: Escalation, chain: Chain, *, now: float, note: str) -> Escalation:
-    """The escalation one level up the chain (or expired at the top), with the move recorded."""
+    """The escalation one level up the chain (or unanswered at the top), with the move recorded."""
     step = chain.after(escalation.level)
     if step is None:
-        expired = Transition(
+        unanswered = Transition(
             at=now,
-            state="expired",
+            state="unanswered",
             level=escalation.level,
             assignee=escalation.assignee,
             by=None,
             note=note,
         )
-        return escalation.after(expired, due_at=None)
+        return escalation.after(unanswered, due_at=None)
     assignee = step.key if step.kind == "person" else None
     up = Transition(at=now, state="open", level=step.level, assignee=assignee, by=None, note=note)
     return escalation.after(up, due_at=now + chain.ack_seconds)

@@ -1,4 +1,4 @@
-"""The moves of an escalation: open -> acknowledged -> resolved, plus reassigned and expired.
+"""The moves of an escalation: open -> acknowledged -> resolved, plus reassigned and unanswered.
 
 Pure functions: given the current escalation, the policy (its chain), who acts and the time,
 each returns the escalation after the move, or None when there is no move to make; a refused
@@ -24,6 +24,8 @@ from bot.policy.model import Decision, Policy
 
 # The states that wait for an acknowledgement: their timer climbs them when it fires.
 TIMED_STATES = frozenset({"open", "reassigned"})
+# Every state but resolved: each stays in the queue views and the /metrics gauge.
+WAITING_STATES = ("open", "acknowledged", "reassigned", "unanswered")
 _TIMER_PREFIX = "escalation:"
 
 
@@ -94,7 +96,7 @@ def acted(
     now: float,
 ) -> Escalation | None:
     """Acknowledge, reassign or resolve as ``actor``; raises an EscalationError if refused."""
-    # An expired escalation may still be taken (late) or resolved; a resolved one is done.
+    # An unanswered escalation may still be taken (late) or resolved; a resolved one is done.
     if current.state == "resolved":
         raise EscalationClosed(refusal=Refusal("closed", current.id))
     if not may_act(policy, current, actor, admin_ids):
@@ -121,7 +123,7 @@ def waits_at(current: Escalation, *, level: int, due_at: float) -> bool:
 
 
 def unanswered(policy: Policy, current: Escalation, *, now: float) -> Escalation:
-    """Nobody acknowledged in time: one level up (or expired at the top)."""
+    """Nobody acknowledged in time: one level up (or unanswered at the top)."""
     return climbed(current, chain_of(policy, current), now=now, note="no acknowledgement")
 
 

@@ -9,14 +9,23 @@ adapter words (``handlers/common/status_text.py``). Nothing here imports Slack, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Annotated, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from bot.errors import ShouldAiError
 
 Platform = Literal["slack", "discord", "console"]
-State = Literal["open", "acknowledged", "reassigned", "resolved", "expired"]
+State = Literal["open", "acknowledged", "reassigned", "resolved", "unanswered"]
+
+
+def _migrated(state: object) -> object:
+    # Before issue 12 an escalation nobody answered was stored as "expired" (and dropped from
+    # every queue). Such a record still loads, as what it is: unanswered.
+    return "unanswered" if state == "expired" else state
+
+
+StoredState = Annotated[State, BeforeValidator(_migrated)]
 Action = Literal["acknowledge", "reassign", "resolve"]
 
 
@@ -45,7 +54,7 @@ class StatusRef(BaseModel):
 
 class Transition(BaseModel):
     at: float
-    state: State
+    state: StoredState
     level: int
     assignee: str | None
     by: str | None
@@ -60,7 +69,7 @@ class Escalation(BaseModel):
     platform: Platform
     requester: str
     text: str
-    state: State
+    state: StoredState  # "unanswered": climbed past its last level; it stays in every queue
     level: int  # 0 owner, 1 backup, 2 channel, 3+ channel repeats
     assignee: str | None  # person key in people.yaml, None when at channel level
     created_at: float
@@ -94,7 +103,7 @@ class Who:
 
 @dataclass(frozen=True)
 class NextStep:
-    """If nobody acknowledges within ``within_s``, ``to`` is pinged, or (None) it expires."""
+    """If nobody acknowledges within ``within_s``, ``to`` is pinged, or (None) it is unanswered."""
 
     within_s: float
     to: Who | None
@@ -107,8 +116,9 @@ class StatusNote:
     ``kind``: "pinged" (``to`` was pinged), "reassigned" (``by`` handed it ``to``),
     "acknowledged" or "resolved" (by ``by``), "no_answer" (``missed`` did not acknowledge) or
     "unreachable" (``missed`` could not be reached, for ``reason``, the platform's words). After
-    those two it climbed to ``to``; with ``to`` None it expired, and ``reach`` is the owner to
-    reach directly. ``then``: what happens next if nobody acknowledges the ping just sent.
+    those two it climbed to ``to``; with ``to`` None it is unanswered (nobody is left to ask),
+    and ``reach`` is the owner to reach directly. ``then``: what happens next if nobody
+    acknowledges the ping just sent.
     """
 
     kind: StatusKind
@@ -124,11 +134,27 @@ class DeliveryRefused(ShouldAiError):
     """The platform would not deliver a ping (DMs closed, unknown user): climb to the next level."""
 
 
+class DeliveryFailed(ShouldAiError):
+    """The platform could not deliver now (5xx, 429, a timeout, a dropped connection).
+
+    Not a refusal: the same ping is tried again, with backoff, until it goes out or the level's
+    own deadline passes; the escalation does not climb for it. ``retry_after_s`` is the wait the
+    platform asked for (a 429's Retry-After), if it said.
+    """
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class Notifier(Protocol):
     """What the escalation engine needs from a chat platform."""
 
     async def ping_person(self, *, escalation: Escalation, person_key: str) -> None:
-        """DM the person with Acknowledge / Reassign / Resolve. Raise DeliveryRefused if refused."""
+        """DM the person with Acknowledge / Reassign / Resolve.
+
+        Raise DeliveryRefused if refused for good, DeliveryFailed if the platform failed for now.
+        """
 
     async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
         """Post the escalation to a channel (last level of the climb)."""

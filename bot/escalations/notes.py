@@ -1,13 +1,14 @@
 """What the requester's status card is told as an escalation moves, as :class:`StatusNote` values.
 
 Pure functions of the escalation and the policy, one per kind of news: pinged, acted on,
-reassigned, climbed (or expired), and what happens next if nobody acknowledges. The words are
+reassigned, climbed (or unanswered), and what happens next if nobody acknowledges. The words are
 the adapters' (``handlers/common/status_text.py``).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
+from typing import Any
 
 from bot.escalations.climb import owner_of
 from bot.escalations.lifecycle import chain_of
@@ -43,7 +44,7 @@ def climbed(
     """Nobody acknowledged ``missed`` (or its ping was refused, for ``reason``): it climbed."""
     kind: StatusKind = "no_answer" if reason is None else "unreachable"
     who = target(policy, missed)
-    if moved.state == "expired":
+    if moved.state == "unanswered":
         reach = _person(owner_of(moved))
         return StatusNote(kind=kind, missed=who, reason=reason or "", reach=reach)
     return StatusNote(kind=kind, missed=who, reason=reason or "", to=target(policy, moved))
@@ -67,3 +68,25 @@ def target(policy: Policy, escalation: Escalation) -> Who:
 
 def _person(key: str | None) -> Who:
     return Who(kind="person", key=key or "")
+
+
+def to_json(note: StatusNote) -> dict[str, Any]:
+    """``note`` as JSON values (a retry job carries it)."""
+    return asdict(note)
+
+
+def from_json(data: dict[str, Any]) -> StatusNote:
+    then = data.get("then")
+    return StatusNote(
+        kind=data["kind"],
+        to=_who(data.get("to")),
+        by=_who(data.get("by")),
+        missed=_who(data.get("missed")),
+        reason=str(data.get("reason", "")),
+        reach=_who(data.get("reach")),
+        then=None if then is None else NextStep(then["within_s"], _who(then.get("to"))),
+    )
+
+
+def _who(data: dict[str, Any] | None) -> Who | None:
+    return None if data is None else Who(kind=data["kind"], key=data["key"])

@@ -151,6 +151,12 @@ class JobQueue(Protocol):
         """Which of ``job_ids`` are queued (not yet run)."""
 
 
+class AdminNotice(Protocol):
+    """Tells the admins something they must act on (``bot.core.AdminNotices`` does)."""
+
+    async def notify_admins(self, *, message: str) -> None: ...
+
+
 class TransitionSink(Protocol):
     """Hears of every move, i.e. every transition appended to an escalation's history.
 

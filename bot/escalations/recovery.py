@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 from bot.escalations import lifecycle, notes
-from bot.escalations.delivery import Delivery
+from bot.escalations.delivery import Delivery, redeliver_job_id
 from bot.escalations.moves import timer_of
 from bot.escalations.ports import EscalationStore, JobQueue, PolicyGetter
 from bot.policy.model import Policy
@@ -54,7 +54,10 @@ class Recovery:
             return
         if self._clock() - current.history[-1].at < REDELIVER_AFTER_S:
             return  # a live replica may be sending it right now
-        if await self._store.is_undelivered(lifecycle.timer_job_id(current)):
+        marker = lifecycle.timer_job_id(current)
+        if await self._jobs.queued([redeliver_job_id(marker)]):
+            return  # a retry job is trying it
+        if await self._store.is_undelivered(marker):
             await self._delivery.deliver(current, policy, notes.pinged(policy, current))
 
     async def _requeue_lost_timers(self) -> int:
@@ -75,6 +78,8 @@ class Recovery:
     async def _resend_unsent_pings(self) -> int:
         policy = self._policy()
         markers = await self._store.undelivered(moved_before=self._clock() - REDELIVER_AFTER_S)
+        # A ping whose retry job is queued is resent too: that job may have no worker to run it
+        # (the replica that queued it is gone); it finds the marker cleared and does nothing.
         resent = 0
         for marker in markers:
             current = await self._store.get(lifecycle.escalation_of(marker))

@@ -31,6 +31,7 @@ from bot.escalations.lifecycle import TIMED_STATES, timer_job_id
 from bot.escalations.model import Action, Actor, Escalation, Notifier, Platform, StatusRef
 from bot.escalations.moves import TIMER_JOB, Moves
 from bot.escalations.ports import (
+    AdminNotice,
     EscalationNotFound,
     EscalationStore,
     JobQueue,
@@ -75,13 +76,18 @@ class EscalationService:
         admin_ids: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.time,
         transitions: TransitionSink | None = None,
+        admin_notices: AdminNotice | None = None,
     ) -> None:
         self._store = store
         self._policy = policy
         self._admin_ids = admin_ids
         self._clock = clock
         self._moves = Moves(store=store, transitions=transitions)
-        self._delivery = Delivery(store=store, moves=self._moves, clock=clock)
+        self._delivery = Delivery(
+            store=store, moves=self._moves, jobs=jobs, policy=policy, clock=clock
+        )
+        if admin_notices is not None:
+            self._delivery.tell_admins_through(admin_notices)
         self._recovery = Recovery(
             store=store, jobs=jobs, delivery=self._delivery, policy=policy, clock=clock
         )
@@ -100,7 +106,7 @@ class EscalationService:
     async def list_open(
         self, *, assignee: str | None = None, requester: str | None = None
     ) -> list[Escalation]:
-        """Escalations not yet resolved or expired, oldest first, optionally filtered."""
+        """Escalations not yet resolved (unanswered ones too), oldest first, optionally filtered."""
         return [
             e
             for e in await self._store.list_active()

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter as Counter_
+from collections.abc import Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
 # Minutes to hours: acknowledgement windows in policy.yaml run from 15 minutes to a few hours.
 log = logging.getLogger("bot.observability.failopen")
+
+# The gauge's states: all but resolved. "unanswered" climbed past its last level and still
+# waits for a person (it was "expired" before issue 12, and never counted).
+ESCALATION_STATES = ("open", "acknowledged", "reassigned", "unanswered")
 
 _ACK_BUCKETS = (10.0, 30.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 86400.0)
 
@@ -107,6 +113,13 @@ class Metrics:
 
         # The log lines that go with store_errors, throttled per component (see .failopen).
         self.outage_log = OutageLog()
+
+    def count_escalations(self, states: Iterable[str]) -> None:
+        """Set the escalation gauge from the states of every escalation not yet resolved."""
+        counts = Counter_(states)
+        self.escalations.clear()
+        for state in ESCALATION_STATES:
+            self.escalations.labels(state=state).set(counts.get(state, 0))
 
     def set_policy_revision(self, revision: str) -> None:
         self.policy_info.clear()

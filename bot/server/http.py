@@ -87,10 +87,7 @@ async def _refresh_escalation_gauge(services: Observed) -> None:
         services.metrics.store_errors.labels(component="metrics").inc()
         log.warning("escalation gauge not refreshed, redis unavailable: %r", e)
         return
-    services.metrics.escalations.clear()
-    for state in ("open", "acknowledged", "reassigned", "expired"):  # all but resolved
-        count = sum(1 for e in open_now if e.state == state)
-        services.metrics.escalations.labels(state=state).set(count)
+    services.metrics.count_escalations(e.state for e in open_now)
 
 
 async def _refresh_jobs_gauge(services: Observed) -> None:

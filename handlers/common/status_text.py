@@ -78,14 +78,17 @@ def _headline(note: StatusNote, name: Name) -> str:
 
 def _climbed(why: str, note: StatusNote, name: Name) -> str:
     if note.to is None:
-        return f"{why} and nobody is left to ask: please reach {name(note.reach)}."
+        return (
+            f"{why} and nobody is left to ask: please reach {name(note.reach)}."
+            " It stays unanswered in the queue; the admins were told."
+        )
     return f"{why}: escalated to {name(note.to)}."
 
 
 def _then(step: NextStep, name: Name) -> str:
     within = f"If nobody acknowledges within {_duration(step.within_s)}"
     if step.to is None:
-        return f"{within}, the escalation expires."
+        return f"{within}, it stays unanswered and the admins are told."
     return f"{within}, it goes to {name(step.to)}."
 
 

@@ -4,17 +4,22 @@ Only HTTP calls through discord.py's client (its rate-limit handling, 429 retrie
 applies to each). A DM Discord refuses (the user's DMs are closed: error 50007, or an unknown
 user) raises :class:`DeliveryRefused`, so the escalation climbs to its next level at once; its
 message is what the requester reads ("Could not reach Dana (their Discord DMs are closed)").
+A bad moment at Discord (5xx, a 429 past discord.py's retries, a timeout, a dropped connection)
+raises :class:`DeliveryFailed`: the same ping is tried again, and nothing climbs for it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
+import aiohttp
 import discord
 
-from bot.escalations.model import DeliveryRefused, Escalation, StatusNote
+from bot.escalations.model import DeliveryFailed, DeliveryRefused, Escalation, StatusNote
 from bot.escalations.people import channel_id, platform_user_id
 from bot.escalations.permissions import Admins
 from bot.policy.model import Policy
@@ -49,11 +54,9 @@ class DiscordNotifier:
         if not user_id or not user_id.isdigit():
             raise DeliveryRefused("they have no Discord user id in people.yaml")
         embed = ping_embed(policy, escalation, person_text(policy, person_key, render.MENTIONS))
-        try:
+        async with _classified():
             view = escalation_view(escalation, people=reassign_choices(policy, person_key))
             await self._dm(int(user_id), embed=embed, view=view)
-        except (discord.Forbidden, discord.NotFound) as e:
-            raise DeliveryRefused(_why_refused(e)) from e
 
     async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
         await self._gate.wait()
@@ -63,10 +66,8 @@ class DiscordNotifier:
             raise DeliveryRefused(f"channel {channel_key} has no Discord id in people.yaml")
         channel = self._client.get_partial_messageable(int(cid))
         embed = ping_embed(policy, escalation, "anyone in this channel")
-        try:
+        async with _classified():
             await channel.send(embed=embed, view=or_missing(escalation_view(escalation)))
-        except (discord.Forbidden, discord.NotFound) as e:
-            raise DeliveryRefused(_why_refused(e)) from e
 
     async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
         """Edit the requester's ephemeral status card; past its 15 minutes, DM them instead."""
@@ -153,6 +154,25 @@ def reassign_choices(policy: Policy, holder: str | None) -> list[tuple[str, str]
 def category_label(policy: Policy, category: str) -> str:
     found = policy.categories.get(category)
     return found.label if found else "Unrecognised"
+
+
+_NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+
+@asynccontextmanager
+async def _classified() -> AsyncIterator[None]:
+    """Forbidden and NotFound (50007, 10013, 10003, 50001...) refuse for good; 5xx, 429 and the
+    network fail for now (DeliveryFailed: try the same ping again)."""
+    try:
+        yield
+    except (discord.Forbidden, discord.NotFound) as e:
+        raise DeliveryRefused(_why_refused(e)) from e
+    except discord.HTTPException as e:
+        if e.status == 429 or e.status >= 500:
+            raise DeliveryFailed(f"Discord failed ({e.status}, code {e.code})") from e
+        raise DeliveryRefused(_why_refused(e)) from e
+    except _NETWORK_ERRORS as e:
+        raise DeliveryFailed(f"Discord could not be reached: {e!r}") from e
 
 
 def _why_refused(e: discord.HTTPException) -> str:

@@ -31,7 +31,8 @@ _STATE_EMOJI = {
     "acknowledged": "\N{EYES}",
     "reassigned": "\N{ANTICLOCKWISE DOWNWARDS AND UPWARDS OPEN CIRCLE ARROWS}",
     "resolved": "\N{WHITE HEAVY CHECK MARK}",
-    "expired": "\N{WARNING SIGN}",
+    "unanswered": "\N{WARNING SIGN}",
+    "expired": "\N{WARNING SIGN}",  # an old record's history (issue 12 renamed the state)
 }
 
 

@@ -167,7 +167,8 @@ _STATE_EMOJI = {
     "acknowledged": ":eyes:",
     "reassigned": ":arrows_counterclockwise:",
     "resolved": ":white_check_mark:",
-    "expired": ":warning:",
+    "unanswered": ":warning:",
+    "expired": ":warning:",  # an old record's history (issue 12 renamed the state)
 }
 
 

@@ -2,19 +2,24 @@
 
 Implements :class:`bot.escalations.model.Notifier`. Anything Slack refuses to deliver to a person
 (DMs closed, user gone, unknown id) raises :class:`DeliveryRefused`, so the service climbs to the
-next level at once instead of waiting for an acknowledgement that cannot come.
+next level at once instead of waiting for an acknowledgement that cannot come. A bad moment at
+Slack (HTTP 5xx, a 429 outlasting the client's own retries, a timeout, a dropped connection)
+raises :class:`DeliveryFailed` instead: the same ping is tried again, and nothing climbs for it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.escalations.model import DeliveryRefused, Escalation, StatusNote
+from bot.escalations.model import DeliveryFailed, DeliveryRefused, Escalation, StatusNote
 from bot.escalations.people import platform_user_id
 from bot.escalations.permissions import allowed_keys
 from bot.policy.model import Policy
@@ -55,7 +60,7 @@ _STEP_VERBS = {
     "acknowledged": "acknowledged by",
     "reassigned": "reassigned to",
     "resolved": "resolved by",
-    "expired": "expired",
+    "unanswered": "unanswered",
 }
 
 
@@ -64,7 +69,7 @@ def history_steps(policy: Policy, escalation: Escalation) -> list[str]:
     steps = []
     for move in escalation.history:
         verb = _STEP_VERBS.get(move.state, move.state)
-        if move.state == "expired":
+        if move.state == "unanswered":
             steps.append(blocks.step_line(state=verb.capitalize(), who="", at=move.at))
             continue
         who = move.by if move.state in ("acknowledged", "resolved") else move.assignee
@@ -107,11 +112,9 @@ class SlackNotifier:
         if user_id is None:
             raise DeliveryRefused(f"{person_key} has no Slack id in people.yaml")
         text, message = self._escalation_message(policy, escalation)
-        try:
+        async with _classified(f"a DM to {user_id}"):
             channel = await self.open_dm(user_id)
             await self._client.chat_postMessage(channel=channel, text=text, blocks=message)
-        except SlackApiError as e:
-            raise DeliveryRefused(f"Slack refused a DM to {user_id}: {_error(e)}") from e
 
     async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
         policy = self._policy()
@@ -120,12 +123,10 @@ class SlackNotifier:
             raise DeliveryRefused(f"channel {channel_key} has no Slack id in people.yaml")
         text, message = self._escalation_message(policy, escalation)
         head = blocks.notice_message(channel_call(policy, escalation))[1]
-        try:
+        async with _classified(f"a post to {channel.slack}"):
             await self._client.chat_postMessage(
                 channel=channel.slack, text=text, blocks=head + message
             )
-        except SlackApiError as e:
-            raise DeliveryRefused(f"Slack refused a post to {channel.slack}: {_error(e)}") from e
 
     async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
         policy = self._policy()
@@ -170,3 +171,34 @@ class SlackNotifier:
 
 def _error(e: SlackApiError) -> str:
     return str(e.response.get("error", "unknown error"))
+
+
+# Slack's words for "not now": they come with HTTP 5xx or 429, or (rarely) with 200 and ok=false.
+_TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+_NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+
+def is_transient(e: SlackApiError) -> bool:
+    """True if Slack failed for now (5xx, 429) rather than refused for good (cannot_dm_bot, ...)."""
+    status = e.response.status_code
+    return status == 429 or status >= 500 or _error(e) in _TRANSIENT_ERRORS
+
+
+@asynccontextmanager
+async def _classified(what: str) -> AsyncIterator[None]:
+    """Turn Slack's failures of ``what`` into DeliveryFailed (try again) or DeliveryRefused."""
+    try:
+        yield
+    except SlackApiError as e:
+        if not is_transient(e):
+            raise DeliveryRefused(f"Slack refused {what}: {_error(e)}") from e
+        retry_after = e.response.headers.get("Retry-After") or e.response.headers.get("retry-after")
+        wait = float(retry_after) if retry_after and str(retry_after).isdigit() else None
+        status = e.response.status_code
+        raise DeliveryFailed(
+            f"Slack failed {what} ({status}: {_error(e)})", retry_after_s=wait
+        ) from e
+    except _NETWORK_ERRORS as e:
+        raise DeliveryFailed(f"Slack could not be reached for {what}: {e!r}") from e

@@ -74,11 +74,12 @@ def test_each_adapter_brings_its_own_markup_for_who_the_policy_cannot_name(
                 then=NextStep(within_s=3 * 3600, to=None),
             ),
             "Could not reach Dana (their Discord DMs are closed to the bot): escalated to Morgan."
-            " If nobody acknowledges within 3 h, the escalation expires.",
+            " If nobody acknowledges within 3 h, it stays unanswered and the admins are told.",
         ),
         (
             StatusNote(kind="no_answer", missed=CRISIS_ROOM, reach=DANA),
-            "No acknowledgement from <#C_CRISIS> and nobody is left to ask: please reach Dana.",
+            "No acknowledgement from <#C_CRISIS> and nobody is left to ask: please reach Dana."
+            " It stays unanswered in the queue; the admins were told.",
         ),
     ],
 )

@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 
 @pytest.fixture
 def policy() -> Policy:
-    # owner, then backup, then expired: each timer's effect is one visible ping or one expiry.
+    # owner, then backup, then unanswered: each timer's effect is one visible ping or status.
     return make_policy(channel=False)
 
 
@@ -46,18 +46,18 @@ async def test_two_engines_on_one_redis_fire_each_timer_exactly_once(
         for n in range(20)
     ]
 
-    def all_expired() -> bool:
+    def all_unanswered() -> bool:
         done = [c for r in (first, second) for c in r.calls if "nobody is left" in c.target]
         return len(done) >= len(opened)
 
-    await first.wait_until(all_expired)  # either recorder's call wakes it
+    await first.wait_until(all_unanswered)  # either recorder's call wakes it
     for esc in opened:
         deliveries = first.deliveries(esc.id) + second.deliveries(esc.id)
         assert sorted(deliveries) == [("ping", 0, "comms-lead"), ("ping", 1, "marketing-lead")]
         expiries = [s for r in (first, second) for s in r.statuses(esc.id) if "nobody is left" in s]
         assert len(expiries) == 1
         stored = await a.service.get(esc.id)
-        assert stored is not None and stored.state == "expired"
+        assert stored is not None and stored.state == "unanswered"
 
 
 async def test_a_timer_that_fell_due_while_every_replica_was_down_fires_at_the_next_start(

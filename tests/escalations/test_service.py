@@ -35,7 +35,8 @@ ADMIN = Actor(platform="slack", user_id="U_ADMIN")
 # What the status card adds after each ping (ack time 0.3 s in these tests)
 THEN_MORGAN = " If nobody acknowledges within 0.3 s, it goes to Morgan."
 THEN_CHANNEL = " If nobody acknowledges within 0.3 s, it goes to <#C_CRISIS>."
-THEN_EXPIRES = " If nobody acknowledges within 0.3 s, the escalation expires."
+UNANSWERED = " It stays unanswered in the queue; the admins were told."
+THEN_EXPIRES = " If nobody acknowledges within 0.3 s, it stays unanswered and the admins are told."
 
 
 async def open_crisis(service: EscalationService) -> Escalation:
@@ -72,7 +73,7 @@ async def test_open_stores_pings_the_owner_and_tells_the_requester(
     assert await engine.jobs.queued([timer_job_id(stored)]) == {timer_job_id(stored)}
 
 
-async def test_unacknowledged_escalation_climbs_owner_backup_channel_repeat_then_expires(
+async def test_unacknowledged_escalation_climbs_owner_backup_channel_repeat_then_is_unanswered(
     service: EscalationService, notifier: RecordingNotifier
 ) -> None:
     esc = await open_crisis(service)
@@ -86,18 +87,20 @@ async def test_unacknowledged_escalation_climbs_owner_backup_channel_repeat_then
         ("ping", 1, "marketing-lead"),
         ("channel", 2, "crisis-room"),
         ("channel", 3, "crisis-room"),
+        ("ping", 3, "marketing-lead"),  # the fallback owner is told it is unanswered
     ]
     assert notifier.statuses(esc.id)[1:] == [
         f"No acknowledgement from Dana: escalated to Morgan.{THEN_CHANNEL}",
         f"No acknowledgement from Morgan: escalated to <#C_CRISIS>.{THEN_CHANNEL}",
         f"No acknowledgement from <#C_CRISIS>: escalated to <#C_CRISIS>.{THEN_EXPIRES}",
-        "No acknowledgement from <#C_CRISIS> and nobody is left to ask: please reach Dana.",
+        "No acknowledgement from <#C_CRISIS> and nobody is left to ask: please reach Dana."
+        + UNANSWERED,
     ]
     final = await service.get(esc.id)
     assert final is not None
-    assert final.state == "expired"
-    assert [t.state for t in final.history] == ["open", "open", "open", "open", "expired"]
-    assert await service.list_open() == []
+    assert final.state == "unanswered"
+    assert [t.state for t in final.history] == ["open", "open", "open", "open", "unanswered"]
+    assert [e.id for e in await service.list_open()] == [esc.id]  # still in the queue
 
 
 async def test_acknowledge_stops_the_climb(
@@ -298,13 +301,13 @@ async def test_a_button_press_racing_the_timer_never_makes_two_moves_from_one_st
         )
 
 
-async def test_an_expired_escalation_can_still_be_taken_late(
+async def test_an_unanswered_escalation_can_still_be_taken_late(
     service: EscalationService, notifier: RecordingNotifier
 ) -> None:
     esc = await open_crisis(service)
-    while (current := await service.get(esc.id)) is not None and current.state != "expired":
+    while (current := await service.get(esc.id)) is not None and current.state != "unanswered":
         await fire(service, current)
-    assert await service.list_open() == []
+    assert [e.state for e in await service.list_open()] == ["unanswered"]
 
     late = await service.act(escalation_id=esc.id, actor=DANA, action="acknowledge")
     assert late.state == "acknowledged"
@@ -318,11 +321,12 @@ async def test_a_request_nothing_matched_goes_to_the_fallback_owner(
     unsure = crisis_decision().model_copy(update={"category": None, "owner": None})
     esc = await service.open(decision=unsure, actor=REQUESTER, text="???", status_ref=None)
     assert (esc.category, esc.assignee) == ("fallback", "marketing-lead")
-    assert await fire(service, esc)  # no backup or channel for the fallback: it expires
+    assert await fire(service, esc)  # no backup or channel for the fallback: unanswered
     final = await service.get(esc.id)
-    assert final is not None and final.state == "expired"
+    assert final is not None and final.state == "unanswered"
     assert notifier.statuses(esc.id)[-1] == (
         "No acknowledgement from Morgan and nobody is left to ask: please reach Morgan."
+        + UNANSWERED
     )
 
 
@@ -341,5 +345,5 @@ async def test_a_policy_reload_applies_to_the_next_move(
     assert backup is not None
     assert await fire(engine.service, backup)
     final = await engine.service.get(esc.id)
-    assert final is not None and final.state == "expired"
+    assert final is not None and final.state == "unanswered"
     assert [d[0] for d in notifier.deliveries(esc.id)] == ["ping", "ping"]  # no channel post

@@ -54,7 +54,7 @@ async def logged_states(services: Services) -> list[tuple[str, str]]:
 
 
 def counted(services: Services) -> dict[str, float]:
-    states = ("open", "acknowledged", "reassigned", "resolved", "expired")
+    states = ("open", "acknowledged", "reassigned", "resolved", "unanswered")
     return {s: sample(services.metrics, TRANSITIONS, state=s) for s in states}
 
 
@@ -89,7 +89,7 @@ async def test_open_ack_resolve_are_logged_once_each_as_they_happen(services: Se
         "acknowledged": 1,
         "reassigned": 0,
         "resolved": 1,
-        "expired": 0,
+        "unanswered": 0,
     }
     assert sample(services.metrics, "should_ai_time_to_acknowledge_seconds_count") == 1
 
@@ -147,7 +147,7 @@ async def test_each_timer_climb_and_the_expiry_are_logged_as_they_happen(
     assert entry.fields["assignee"] == climbed.assignee == "marketing-lead"
     assert entry.fields["note"] == "no acknowledgement"
 
-    while climbed.state != "expired":  # backup, then the channel and its repeats
+    while climbed.state != "unanswered":  # backup, then the channel and its repeats
         climbed = await climb(services, eid)
 
     logged = [
@@ -156,9 +156,9 @@ async def test_each_timer_climb_and_the_expiry_are_logged_as_they_happen(
         if e.kind == "transition"
     ]
     assert logged == [(t.state, str(t.level)) for t in climbed.history]
-    assert logged[-1][0] == "expired"
+    assert logged[-1][0] == "unanswered"
     assert counted(services)["open"] == len(climbed.history) - 1
-    assert counted(services)["expired"] == 1
+    assert counted(services)["unanswered"] == 1
 
 
 async def test_log_tail_shows_each_move_once(

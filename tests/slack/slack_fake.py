@@ -82,6 +82,18 @@ class _Refusal:
 
 
 @dataclass
+class _Outage:
+    """Every Web API call answered with ``status`` until ``until`` (time.monotonic)."""
+
+    until: float
+    status: int
+    retry_after: int
+
+    def applies(self) -> bool:
+        return time.monotonic() < self.until
+
+
+@dataclass
 class FakeSlack:
     """The fake server's state. Start it with :meth:`start`; its base URL is :attr:`api_url`."""
 
@@ -92,6 +104,7 @@ class FakeSlack:
     channels_by_name: dict[str, str] = field(default_factory=dict)  # name -> id
     scheduled: dict[str, dict[str, Any]] = field(default_factory=dict)  # chat.scheduleMessage
     _limits: dict[str, _Refusal] = field(default_factory=dict)
+    _outage: _Outage | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _runner: web.AppRunner | None = None
@@ -119,6 +132,14 @@ class FakeSlack:
     def fail(self, method: str, *, times: int = 1, status: int = 500) -> None:
         """Answer the next ``times`` calls of ``method`` with an HTTP error (a bad day at Slack)."""
         self._limits[method] = _Refusal(times, 0, None, status)
+
+    def outage(self, seconds: float, *, status: int = 500, retry_after: int = 1) -> None:
+        """Answer every Web API call with ``status`` (429 with Retry-After) for ``seconds``.
+
+        ``response_url`` posts are not the Web API and keep working, as they do at Slack; so
+        does ``auth.test``, which Bolt calls once and caches (as if it had before the outage).
+        """
+        self._outage = _Outage(time.monotonic() + seconds, status, retry_after)
 
     async def start(self) -> None:
         app = web.Application()
@@ -212,7 +233,11 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await _arguments(request)
-        limit = self._limits.get(method)
+        outage = self._outage
+        if outage is not None and outage.applies() and method != "auth.test":
+            limit: _Refusal | None = _Refusal(1, outage.retry_after, None, outage.status)
+        else:
+            limit = self._limits.get(method)
         if limit is not None and limit.applies(args):
             limit.remaining -= 1
             await self._record(Call(f"{method}:{limit.status}", args, _token(request)))
