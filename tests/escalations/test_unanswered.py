@@ -12,7 +12,7 @@ from esc_helpers import RecordingNotifier, crisis_decision
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.service import EscalationService
 from bot.jobs import Jobs
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from bot.policy.model import Policy
 from bot.store.escalations import RedisEscalationStore
 
