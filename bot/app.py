@@ -43,6 +43,7 @@ from bot.server import bound_port, on_signals, run_until_stopped, start_http
 from bot.settings import Settings
 from bot.store.connection import open_redis
 from bot.store.escalations import RedisEscalationStore
+from bot.store.spool import EscalationSpool
 from handlers.console import ConsoleAdapter, ConsoleNotifier
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ def _make_intake(
         metrics=metrics,
         max_chars=settings.max_request_chars,
         judge=ai.judge_unsure,
+        spool=EscalationSpool(settings.data_dir / "spool"),
     )
 
 
