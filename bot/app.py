@@ -265,7 +265,7 @@ async def serve(settings: Settings, *, interactive: bool | None = None) -> int:
         try:
             tasks = _long_lived_tasks(services, stop, interactive)
             return await run_until_stopped(
-                tasks, stop, adapters=services.adapters, jobs=services.jobs
+                tasks, stop, adapters=services.adapters, jobs=services.jobs, intake=services.intake
             )
         finally:
             await runner.cleanup()
@@ -285,6 +285,8 @@ def _long_lived_tasks(
     no chat platform."""
     tasks = {
         asyncio.create_task(services.jobs.run_worker(), name="job worker"),
+        # What the last run promised and could not store (adapters are built: pings can go).
+        asyncio.create_task(services.intake.drain_spool(), name="escalation spool drain"),
         asyncio.create_task(services.watcher.run(stop), name="policy watcher"),
     }
     tasks |= {

@@ -62,6 +62,7 @@ class IntakeResult:
     empty: bool = False  # nothing but blanks after /should-ai
     limit: int = 0  # rate limited: the requests allowed per window...
     retry_after_s: int = 0  # ...and how long until the next one is
+    restarting: bool = False  # serve is shutting down: nothing was decided, try again soon
     truncated: bool = False  # the text was cut to max_request_chars before matching
     # Not a request (greetings, thanks, a lone word, a mistyped sub-command): answered with
     # help; nobody decides it, nobody is pinged, nothing is logged as a decision.
@@ -92,6 +93,9 @@ class Intake:
         self._max_chars = max_chars
         self._judge = judge
         self._spool = spool
+        self._stopping = False
+        self._submitting = 0  # requests being decided now (a shutdown waits for them)
+        self._promised: set[str] = set()  # spooled in this run, not yet handed to escalate
         self._opening: set[asyncio.Task[Escalation | None]] = set()
         self._deferred: set[asyncio.Task[Escalation]] = set()
         self._decider = ThreadPoolExecutor(max_workers=1, thread_name_prefix="should-ai-decide")
@@ -106,11 +110,23 @@ class Intake:
         if chatter is not None:
             self._metrics.refused.labels(reason="not_a_request").inc()
             return IntakeResult(not_a_request=chatter)
-        refused = await self.admit(actor=actor, dedupe_key=dedupe_key)
-        return refused or await self._decide(actor, text)
+        self._submitting += 1
+        try:
+            refused = await self.admit(actor=actor, dedupe_key=dedupe_key)
+            return refused or await self._decide(actor, text)
+        finally:
+            self._submitting -= 1
+
+    def stop_intake(self) -> None:
+        """Shutdown: from now on every request is answered "restarting, try again" undecided,
+        so nothing new is promised while what is in flight finishes (:meth:`settle`)."""
+        self._stopping = True
 
     async def admit(self, *, actor: Actor, dedupe_key: str) -> IntakeResult | None:
         """Dedupe and rate-limit any command; None = go ahead, else why not."""
+        if self._stopping:  # before dedupe: a retry of this request after the restart is new
+            self._metrics.refused.labels(reason="restarting").inc()
+            return IntakeResult(restarting=True)
         if not await self._deduper.first_time(f"{actor.platform}:{dedupe_key}"):
             self._metrics.refused.labels(reason="duplicate").inc()
             return IntakeResult(duplicate=True)
@@ -176,6 +192,7 @@ class Intake:
         decision = _human(result)
         if self._spool is None:
             return
+        self._promised.add(decision.decision_id)
         try:
             await self._spool.promise(Promised(decision=decision, actor=actor, text=_clean(text)))
         except OSError:  # a full disk must not stop the request; Redis may still take it
@@ -212,6 +229,8 @@ class Intake:
         except StoreUnavailable as e:
             self._defer(opener, promised.decision, e)
             return None
+        finally:
+            self._promised.discard(promised.decision.decision_id)
         await self._done(promised.decision.decision_id)
         return escalation
 
@@ -287,14 +306,23 @@ class Intake:
         return len(self._deferred)
 
     async def settle(self, *, timeout_s: float) -> None:
-        """Shutdown: wait (at most ``timeout_s``) for escalations being opened, and for the
-        background retries while Redis may come back."""
-        waiting = [*self._opening, *self._deferred]
-        if not waiting:
-            return
-        _, late = await asyncio.wait(waiting, timeout=timeout_s)
-        if late:
-            log.warning("%d escalation(s) still being opened at shutdown", len(late))
+        """Shutdown, after :meth:`stop_intake`: wait (at most ``timeout_s``) for requests being
+        decided, answered and escalated, and for background retries while Redis may come back.
+        What is still unfinished then stays in the spool for the next start."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        # A poll: "busy" is four counters changed in many places; shutdown can spare 50 ms.
+        while self._busy() and loop.time() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        if self._busy():
+            log.warning(
+                "stopping with %d request(s) being decided, %d escalation(s) being opened",
+                self._submitting,
+                len(self._promised) + len(self._opening) + len(self._deferred),
+            )
+
+    def _busy(self) -> bool:
+        return bool(self._submitting or self._promised or self._opening or self._deferred)
 
     async def aclose(self) -> None:
         """Stop background retries (shutdown); what is still promised stays in the spool."""

@@ -10,14 +10,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
+import signal
+import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
 from redis.asyncio import Redis
 
+from bot.escalations.model import Escalation
+from bot.store.escalations import RedisEscalationStore
 from tests.scenarios import by_name
 from tests.slack.conftest import (
+    ADMIN,
     REQUESTER,
     SECRET,
     SlackBot,
@@ -95,3 +106,135 @@ async def test_a_failed_answer_to_the_requester_still_escalates_and_pings_the_ow
     escalation = await slack_bot.only_escalation()
     assert escalation.category == "crisis" and escalation.requester == f"slack:{REQUESTER}"
     assert escalation.id in str(ping.args)
+
+
+# --- serve as a process --------------------------------------------------------------------
+
+_PORT = re.compile(r"HTTP on :(\d+)")
+PERSON = "A person must own this"
+
+
+@dataclass
+class Serve:
+    """One `should-ai serve` process in Slack HTTP mode; its stderr is kept in ``log``."""
+
+    process: asyncio.subprocess.Process
+    url: str
+    log: list[str]
+    reader: asyncio.Task[None]
+
+    async def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.process.returncode is None:
+            self.process.send_signal(sig)
+        async with asyncio.timeout(60):
+            code = await self.process.wait()
+            await self.reader
+        return code
+
+
+def serve_env(
+    fake_slack: FakeSlack, redis_url: str, policy_dir: Path, data_dir: Path
+) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SHOULD_AI_", "SLACK_", "DISCORD_"))
+    }
+    env |= {
+        "SLACK_BOT_TOKEN": "xoxb-durability-test",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SHOULD_AI_SLACK_API_URL": fake_slack.api_url,
+        "SHOULD_AI_HTTP_PORT": "0",
+        "SHOULD_AI_REDIS_URL": redis_url,
+        "SHOULD_AI_POLICY_DIR": str(policy_dir),
+        "SHOULD_AI_DATA_DIR": str(data_dir),
+        "SHOULD_AI_ADMINS": ADMIN,
+    }
+    return env
+
+
+async def start_serve(env: dict[str, str]) -> Serve:
+    cli = Path(sys.executable).with_name("should-ai")
+    process = await asyncio.create_subprocess_exec(
+        str(cli), "serve", "--no-console", env=env,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stderr is not None
+    log: list[str] = []
+    port: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    async def read(stream: asyncio.StreamReader) -> None:
+        while line := (await stream.readline()).decode(errors="replace"):
+            log.append(line)
+            if not port.done() and (found := _PORT.search(line)):
+                port.set_result(int(found.group(1)))
+        if not port.done():
+            port.set_exception(AssertionError("serve exited:\n" + "".join(log)))
+
+    reader = asyncio.create_task(read(process.stderr))
+    async with asyncio.timeout(60):
+        bound = await port
+    return Serve(process=process, url=f"http://127.0.0.1:{bound}", log=log, reader=reader)
+
+
+async def send_command(
+    session: aiohttp.ClientSession, url: str, fake: FakeSlack, user: str, text: str
+) -> int:
+    body = slash_command_body(text=text, user_id=user, response_url=fake.response_url(user))
+    signed = sign(body, secret=SECRET)
+    try:
+        async with session.post(f"{url}/slack/events", data=body, headers=signed.headers) as r:
+            return r.status
+    except aiohttp.ClientError:  # serve stopped listening: Slack tells the user it failed
+        return 0
+
+
+def promised_a_person(fake: FakeSlack) -> set[str]:
+    """Requesters whose answer said a person must own this."""
+    return {str(c.args["name"]) for c in fake.of("response_url") if PERSON in c.blocks_text()}
+
+
+async def escalations_by_requester(redis: Redis) -> dict[str, list[Escalation]]:
+    found: dict[str, list[Escalation]] = {}
+    for escalation in await RedisEscalationStore(redis).list_active():
+        found.setdefault(escalation.requester.removeprefix("slack:"), []).append(escalation)
+    return found
+
+
+async def wait_for_escalations(redis: Redis, users: set[str], within: float = 60.0) -> None:
+    async with asyncio.timeout(within):
+        while not users <= set(await escalations_by_requester(redis)):  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "serve-data"
+
+
+async def test_sigterm_mid_burst_loses_no_escalation_a_requester_was_promised(
+    fake_slack: FakeSlack, redis_url: str, redis: Redis, policy_dir: Path, data_dir: Path
+) -> None:
+    env = serve_env(fake_slack, redis_url, policy_dir, data_dir)
+    users = [f"U0BURST{n:03d}" for n in range(60)]
+    first = await start_serve(env)
+    async with aiohttp.ClientSession() as session:
+        sends = [
+            asyncio.create_task(send_command(session, first.url, fake_slack, u, CRISIS))
+            for u in users
+        ]
+        await fake_slack.wait_for(lambda _: len(promised_a_person(fake_slack)) >= 5, within=60)
+        assert await first.stop() == 0  # SIGTERM in the middle of the burst
+        await asyncio.gather(*sends)
+    promised = promised_a_person(fake_slack)
+    assert promised, "nobody was answered before the SIGTERM"
+
+    second = await start_serve(env)
+    try:
+        await wait_for_escalations(redis, promised)
+    finally:
+        assert await second.stop() == 0
+    by_requester = await escalations_by_requester(redis)
+    assert promised <= set(by_requester), "".join(first.log)
+    assert all(len(found) == 1 for found in by_requester.values())  # none opened twice
