@@ -25,6 +25,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.escalations.model import Escalation
+from bot.store.embedded import EmbeddedRedis
 from bot.store.escalations import RedisEscalationStore
 from tests.scenarios import by_name
 from tests.slack.conftest import (
@@ -238,3 +239,44 @@ async def test_sigterm_mid_burst_loses_no_escalation_a_requester_was_promised(
     by_requester = await escalations_by_requester(redis)
     assert promised <= set(by_requester), "".join(first.log)
     assert all(len(found) == 1 for found in by_requester.values())  # none opened twice
+
+
+async def test_escalations_promised_while_redis_is_down_survive_a_restart_once_each(
+    fake_slack: FakeSlack, policy_dir: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    server = EmbeddedRedis(tmp_path / "own-redis")
+    env = serve_env(fake_slack, server.start(), policy_dir, data_dir)
+    users = [f"U0DOWN{n:03d}" for n in range(12)]
+    try:
+        first = await start_serve(env)
+        server.stop()  # Redis dies under a running bot
+        async with aiohttp.ClientSession() as session:
+            await asyncio.gather(
+                *(send_command(session, first.url, fake_slack, u, CRISIS) for u in users)
+            )
+        await fake_slack.wait_for(lambda _: len(promised_a_person(fake_slack)) == len(users))
+        await fake_slack.wait_for(lambda _: len(kept_trying(fake_slack)) == len(users))
+        assert await first.stop() == 0  # Redis still down: nothing could be stored
+
+        client = Redis.from_url(server.start(), decode_responses=True)
+        try:
+            assert await escalations_by_requester(client) == {}
+            second = await start_serve(env)
+            try:
+                await wait_for_escalations(client, set(users))
+            finally:
+                assert await second.stop() == 0
+            by_requester = await escalations_by_requester(client)
+        finally:
+            await client.aclose()
+    finally:
+        server.stop()
+    assert set(by_requester) == set(users), "".join(first.log)
+    assert all(len(found) == 1 for found in by_requester.values())  # none opened twice
+    pinged = fake_slack.dms_to("U0PLACEHOLDER02")  # comms-lead, the crisis owner
+    assert len(pinged) == len(users)
+
+
+def kept_trying(fake: FakeSlack) -> set[str]:
+    """Requesters told the store is down and to contact the owner directly meanwhile."""
+    return {str(c.args["name"]) for c in fake.of("response_url") if "directly" in c.blocks_text()}
