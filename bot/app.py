@@ -43,6 +43,7 @@ from bot.server import bound_port, on_signals, run_until_stopped, start_http
 from bot.settings import Settings
 from bot.store.connection import open_redis
 from bot.store.escalations import RedisEscalationStore
+from bot.store.spool import EscalationSpool
 from handlers.console import ConsoleAdapter, ConsoleNotifier
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ def _make_intake(
         metrics=metrics,
         max_chars=settings.max_request_chars,
         judge=ai.judge_unsure,
+        spool=EscalationSpool(settings.data_dir / "spool"),
     )
 
 
@@ -265,7 +267,7 @@ async def serve(settings: Settings, *, interactive: bool | None = None) -> int:
         try:
             tasks = _long_lived_tasks(services, stop, interactive)
             return await run_until_stopped(
-                tasks, stop, adapters=services.adapters, jobs=services.jobs
+                tasks, stop, adapters=services.adapters, jobs=services.jobs, intake=services.intake
             )
         finally:
             await runner.cleanup()
@@ -285,6 +287,8 @@ def _long_lived_tasks(
     no chat platform."""
     tasks = {
         asyncio.create_task(services.jobs.run_worker(), name="job worker"),
+        # What the last run promised and could not store (adapters are built: pings can go).
+        asyncio.create_task(services.intake.drain_spool(), name="escalation spool drain"),
         asyncio.create_task(services.watcher.run(stop), name="policy watcher"),
     }
     tasks |= {

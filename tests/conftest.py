@@ -20,6 +20,12 @@ from bot.store.embedded import EmbeddedRedis
 from tests.slack.slack_fake import FakeSlack
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's files (the escalation spool) in its own directory, never under $HOME."""
+    monkeypatch.setenv("SHOULD_AI_DATA_DIR", str(tmp_path / "should-ai-data"))
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     external = os.environ.get("SHOULD_AI_REDIS_URL")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Literal
+from typing import Literal, TypeVar
 
 from bot.ai.model import ReplyTarget
 from bot.ai.service import AiWork
@@ -28,11 +28,16 @@ from bot.store.errors import StoreUnavailable
 log = logging.getLogger(__name__)
 
 StatusCard = Callable[[], Awaitable[StatusRef | None]]
+Answer = Callable[[], Awaitable[None]]
 _STORE_DOWN: tuple[type[BaseException], ...] = (StoreUnavailable, *STORE_ERRORS)
 
 
 class AfterDecision:
-    """Escalate a decision for a person, or hand a decision for AI to the AI work."""
+    """Escalate a decision for a person, or hand a decision for AI to the AI work.
+
+    For a person, the request is recorded durably (the spool, :meth:`Intake.promise`) before
+    the requester is answered, and the escalation is opened whether or not the answer and the
+    status card got through: a dropped connection to the platform never loses it."""
 
     def __init__(self, *, intake: Intake, ai: AiWork) -> None:
         self._intake = intake
@@ -45,28 +50,61 @@ class AfterDecision:
         actor: Actor,
         text: str,
         reply_to: ReplyTarget,
+        answer: Answer | None = None,
         status_card: StatusCard | None = None,
     ) -> FollowUp:
-        """After the verdict in ``reply`` was shown: ``status_card`` posts the requester's
-        status card (called only when a person gets the request, before they are pinged)."""
+        """``answer`` shows the verdict in ``reply`` to the requester (called here, once what
+        it promises is safe); ``status_card`` posts the requester's status card (called only
+        when a person gets the request, before they are pinged)."""
         decision = reply.decision
-        if reply.kind != "decision" or decision is None:
-            return FollowUp(kind="nothing")
-        text = text.strip()
-        if decision.route == "ai":
-            outcome = await self._ai.handle(
-                actor=actor, text=text, decision=decision, reply_to=reply_to
-            )
-            return FollowUp(kind="ai_work", decision=decision, ai=outcome)
+        if reply.kind != "decision" or decision is None or decision.route == "ai":
+            if answer is not None:
+                await answer()
+            return await self._not_escalated(reply, actor=actor, text=text, reply_to=reply_to)
         if reply.intake is None:  # a decision reply always carries its intake result
             raise ShouldAiError("decision reply without its intake result")
-        ref = await status_card() if status_card is not None else None
+        text = text.strip()
+        await self._intake.promise(result=reply.intake, actor=actor, text=text)
+        await _tolerated(answer, "answer to", decision.decision_id)
+        ref = await _tolerated(status_card, "status card of", decision.decision_id)
+        if ref is not None:
+            await self._intake.status_card(decision_id=decision.decision_id, status_ref=ref)
         escalation = await self._intake.escalate(
             result=reply.intake, actor=actor, text=text, status_ref=ref
         )
         if escalation is None:  # the store is down: a person must still get this, never AI
             return FollowUp(kind="store_down", decision=decision, status_ref=ref)
         return FollowUp(kind="escalated", decision=decision, escalation=escalation, status_ref=ref)
+
+    async def _not_escalated(
+        self, reply: Reply, *, actor: Actor, text: str, reply_to: ReplyTarget
+    ) -> FollowUp:
+        decision = reply.decision
+        if reply.kind != "decision" or decision is None:
+            return FollowUp(kind="nothing")
+        outcome = await self._ai.handle(
+            actor=actor, text=text.strip(), decision=decision, reply_to=reply_to
+        )
+        return FollowUp(kind="ai_work", decision=decision, ai=outcome)
+
+
+T = TypeVar("T")
+
+
+async def _tolerated(
+    step: Callable[[], Awaitable[T]] | None, what: str, decision_id: str
+) -> T | None:
+    """Run a step that talks to the platform; its failure (a 500, a dropped connection) is
+    logged and must not stop the escalation, which is already promised on disk."""
+    if step is None:
+        return None
+    try:
+        return await step()
+    except Exception:
+        log.exception(
+            "%s the requester of decision %s failed; escalating anyway", what, decision_id
+        )
+        return None
 
 
 class Presses:

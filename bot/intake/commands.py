@@ -42,7 +42,7 @@ ReplyKind = Literal[
     "refused",
     "error",
 ]
-ErrorKind = Literal["empty", "why_usage", "admin_only", "store_down"]
+ErrorKind = Literal["empty", "why_usage", "admin_only", "store_down", "restarting"]
 _BARE = frozenset({"queue", "help", "reload", "policy", "scheduled"})
 ADMIN_ONLY = frozenset({"reload", "policy"})
 _STORE_DOWN: tuple[type[BaseException], ...] = (StoreUnavailable, *STORE_ERRORS)
@@ -154,6 +154,8 @@ class Commands:
     def _request_reply(self, result: IntakeResult) -> Reply:
         if result.duplicate:
             return Reply(kind="duplicate", intake=result)
+        if result.restarting:
+            return Reply(kind="error", error="restarting", intake=result)
         if result.rate_limited:
             return Reply(kind="refused", intake=result)
         if result.not_a_request is not None:

@@ -5,9 +5,12 @@ drops a retried delivery, applies the per-user rate limit, decides with the curr
 logs the decision. Redis helps with the first and last steps but never blocks a decision: when
 it is down the decision is still returned (see :mod:`bot.observability.failopen`).
 
-:meth:`Intake.escalate` opens the escalation for a human-route decision. If the store is down
-it keeps retrying in the background and returns None; the adapter then tells the requester to
-contact the owner directly. A request is never routed to AI because something is broken.
+:meth:`Intake.promise` records a human-route request in the on-disk spool
+(:mod:`bot.store.spool`) before anyone is answered; :meth:`Intake.escalate` then opens its
+escalation. If the store is down it keeps retrying in the background and returns None; the
+adapter then tells the requester to contact the owner directly. What is still promised at
+shutdown stays in the spool and is opened by :meth:`Intake.drain_spool` at the next start. A
+request is never routed to AI because something is broken.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from bot.policy.nonrequest import NonRequest, non_request
 from bot.reload import PolicyHolder
 from bot.store.errors import StoreUnavailable
 from bot.store.retry import retry_with_backoff
+from bot.store.spool import EscalationSpool, Promised
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +62,7 @@ class IntakeResult:
     empty: bool = False  # nothing but blanks after /should-ai
     limit: int = 0  # rate limited: the requests allowed per window...
     retry_after_s: int = 0  # ...and how long until the next one is
+    restarting: bool = False  # serve is shutting down: nothing was decided, try again soon
     truncated: bool = False  # the text was cut to max_request_chars before matching
     # Not a request (greetings, thanks, a lone word, a mistyped sub-command): answered with
     # help; nobody decides it, nobody is pinged, nothing is logged as a decision.
@@ -77,6 +82,7 @@ class Intake:
         metrics: Metrics,
         max_chars: int = 4000,
         judge: Judge | None = None,
+        spool: EscalationSpool | None = None,
     ) -> None:
         self._holder = holder
         self._deduper = deduper
@@ -86,6 +92,11 @@ class Intake:
         self._metrics = metrics
         self._max_chars = max_chars
         self._judge = judge
+        self._spool = spool
+        self._stopping = False
+        self._submitting = 0  # requests being decided now (a shutdown waits for them)
+        self._promised: set[str] = set()  # spooled in this run, not yet handed to escalate
+        self._opening: set[asyncio.Task[Escalation | None]] = set()
         self._deferred: set[asyncio.Task[Escalation]] = set()
         self._decider = ThreadPoolExecutor(max_workers=1, thread_name_prefix="should-ai-decide")
 
@@ -99,11 +110,23 @@ class Intake:
         if chatter is not None:
             self._metrics.refused.labels(reason="not_a_request").inc()
             return IntakeResult(not_a_request=chatter)
-        refused = await self.admit(actor=actor, dedupe_key=dedupe_key)
-        return refused or await self._decide(actor, text)
+        self._submitting += 1
+        try:
+            refused = await self.admit(actor=actor, dedupe_key=dedupe_key)
+            return refused or await self._decide(actor, text)
+        finally:
+            self._submitting -= 1
+
+    def stop_intake(self) -> None:
+        """Shutdown: from now on every request is answered "restarting, try again" undecided,
+        so nothing new is promised while what is in flight finishes (:meth:`settle`)."""
+        self._stopping = True
 
     async def admit(self, *, actor: Actor, dedupe_key: str) -> IntakeResult | None:
         """Dedupe and rate-limit any command; None = go ahead, else why not."""
+        if self._stopping:  # before dedupe: a retry of this request after the restart is new
+            self._metrics.refused.labels(reason="restarting").inc()
+            return IntakeResult(restarting=True)
         if not await self._deduper.first_time(f"{actor.platform}:{dedupe_key}"):
             self._metrics.refused.labels(reason="duplicate").inc()
             return IntakeResult(duplicate=True)
@@ -163,33 +186,93 @@ class Intake:
             log.exception("LLM judge failed on decision %s; a person decides", decision.decision_id)
             return decision
 
+    async def promise(self, *, result: IntakeResult, actor: Actor, text: str) -> None:
+        """Record a human-route request on disk before its requester is answered, so its
+        escalation is opened even if answering, Redis or this process fails next."""
+        decision = _human(result)
+        if self._spool is None:
+            return
+        self._promised.add(decision.decision_id)
+        try:
+            await self._spool.promise(Promised(decision=decision, actor=actor, text=_clean(text)))
+        except OSError:  # a full disk must not stop the request; Redis may still take it
+            log.exception("escalation for decision %s not spooled", decision.decision_id)
+
+    async def status_card(self, *, decision_id: str, status_ref: StatusRef) -> None:
+        """The requester's status card, for a promised escalation opened later from the spool."""
+        if self._spool is None:
+            return
+        try:
+            await self._spool.card(decision_id, status_ref)
+        except OSError:
+            log.exception("status card of decision %s not spooled", decision_id)
+
     async def escalate(
         self, *, result: IntakeResult, actor: Actor, text: str, status_ref: StatusRef | None
     ) -> Escalation | None:
         """Open the escalation for a human-route decision; None = store down, retrying."""
-        decision = result.decision
-        if decision is None or decision.route != "human":
-            raise UsageError("only a decision with route 'human' can be escalated")
-        opener = self._opener(decision, actor, _clean(text), status_ref)
+        decision = _human(result)
+        promised = Promised(
+            decision=decision, actor=actor, text=_clean(text), status_ref=status_ref
+        )
+        task = asyncio.create_task(self._open(promised))
+        # Tracked, so a shutdown waits for it; shielded, so a cancelled handler (its connection
+        # dropped) does not cancel the store write halfway.
+        self._opening.add(task)
+        task.add_done_callback(self._opening.discard)
+        return await asyncio.shield(task)
+
+    async def _open(self, promised: Promised) -> Escalation | None:
+        opener = self._opener(promised)
         try:
             escalation = await opener()
         except StoreUnavailable as e:
-            self._defer(opener, decision, e)
+            self._defer(opener, promised.decision, e)
             return None
+        finally:
+            self._promised.discard(promised.decision.decision_id)
+        await self._done(promised.decision.decision_id)
         return escalation
 
-    def _opener(
-        self, decision: Decision, actor: Actor, text: str, status_ref: StatusRef | None
-    ) -> Callable[[], Awaitable[Escalation]]:
+    async def drain_spool(self) -> int:
+        """Open every escalation still promised in the spool (at start: what the last run
+        could not store); returns how many there were. Redis down: retried in the background."""
+        if self._spool is None:
+            return 0
+        promised = self._spool.pending()
+        if promised:
+            log.warning("opening %d escalation(s) promised before a restart", len(promised))
+        for one in promised:
+            try:
+                await self._open(one)
+            except Exception:  # one bad entry (a platform no longer served) must not stop the rest
+                log.exception(
+                    "spooled escalation for decision %s not opened; it stays in the spool",
+                    one.decision.decision_id,
+                )
+        return len(promised)
+
+    def _opener(self, promised: Promised) -> Callable[[], Awaitable[Escalation]]:
         async def open_once() -> Escalation:
             try:
                 return await self._escalations.open(
-                    decision=decision, actor=actor, text=text, status_ref=status_ref
+                    decision=promised.decision,
+                    actor=promised.actor,
+                    text=promised.text,
+                    status_ref=promised.status_ref,
                 )
             except STORE_ERRORS as e:  # a raw redis error is the same outage to the retry loop
                 raise StoreUnavailable(f"redis unavailable: {e!r}") from e
 
         return open_once
+
+    async def _done(self, decision_id: str) -> None:
+        if self._spool is None:
+            return
+        try:
+            await self._spool.done(decision_id)
+        except OSError:  # harmless: the drain at the next start finds it already open
+            log.exception("spool not told that decision %s is stored", decision_id)
 
     def _defer(
         self, opener: Callable[[], Awaitable[Escalation]], decision: Decision, error: Exception
@@ -211,6 +294,7 @@ class Intake:
     ) -> Escalation:
         what = f"open escalation for decision {decision.decision_id}"
         escalation = await retry_with_backoff(opener, what=what, first_delay=0.5, max_delay=30.0)
+        await self._done(decision.decision_id)
         log.info(
             "deferred escalation %s opened for decision %s", escalation.id, decision.decision_id
         )
@@ -221,20 +305,57 @@ class Intake:
         """Escalations still being retried in the background."""
         return len(self._deferred)
 
+    async def settle(self, *, timeout_s: float) -> None:
+        """Shutdown, after :meth:`stop_intake`: wait (at most ``timeout_s``) for requests being
+        decided, answered and escalated, and for background retries while Redis may come back.
+        What is still unfinished then stays in the spool for the next start."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        # A poll: "busy" is four counters changed in many places; shutdown can spare 50 ms.
+        while self._busy() and loop.time() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        if self._busy():
+            log.warning(
+                "stopping with %d request(s) being decided, %d escalation(s) being opened",
+                self._submitting,
+                len(self._promised) + len(self._opening) + len(self._deferred),
+            )
+
+    def _busy(self) -> bool:
+        return bool(self._submitting or self._promised or self._opening or self._deferred)
+
     async def aclose(self) -> None:
-        """Stop background retries (shutdown); each one still pending is logged as lost."""
+        """Stop background retries (shutdown); what is still promised stays in the spool."""
         self._decider.shutdown(wait=False)
-        tasks = list(self._deferred)
+        tasks = [*self._opening, *self._deferred]
         for task in tasks:
             task.cancel()
         results = await asyncio.gather(*tasks, return_exceptions=True)
         lost = sum(isinstance(r, BaseException) for r in results)
         if lost:
-            log.error(
-                "shutting down with %d escalation(s) not stored; their requesters were "
-                "told to contact the owner directly",
-                lost,
+            self._log_unstored(lost)
+
+    def _log_unstored(self, count: int) -> None:
+        if self._spool is not None:
+            log.warning(
+                "shutting down with %d escalation(s) still being opened; each one is kept in %s "
+                "and finished at the next start",
+                count,
+                self._spool.path,
             )
+            return
+        log.error(
+            "shutting down with %d escalation(s) not stored; their requesters were "
+            "told to contact the owner directly",
+            count,
+        )
+
+
+def _human(result: IntakeResult) -> Decision:
+    decision = result.decision
+    if decision is None or decision.route != "human":
+        raise UsageError("only a decision with route 'human' can be escalated")
+    return decision
 
 
 def _clean(text: str) -> str:

@@ -1,6 +1,9 @@
 """Supervision of ``should-ai serve``: run the long-lived tasks (the job worker, the policy
 watcher, each adapter, the console) until SIGINT/SIGTERM, stop everything if one of them dies,
-and shut down in order: adapters first, then the job worker (running jobs may finish)."""
+and shut down in order: intake stops taking requests (they are answered "restarting, try
+again"), the adapters stop, what is in flight is decided, answered and escalated (within a
+deadline; anything left is in the escalation spool for the next start), then the job worker
+stops (running jobs may finish)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.core import ChatAdapter
+from bot.intake import Intake
 from bot.jobs import Jobs
 
 log = logging.getLogger(__name__)
@@ -31,12 +35,15 @@ async def run_until_stopped(
     *,
     adapters: Sequence[ChatAdapter],
     jobs: Jobs,
+    intake: Intake | None = None,
 ) -> int:
     """Supervise ``tasks`` until ``stop``; then shut down. Returns the process exit code."""
     try:
         return await _supervise(tasks, stop)
     finally:
-        await _shutdown(tasks, adapters=adapters, jobs=jobs)
+        if intake is not None:
+            intake.stop_intake()
+        await _shutdown(tasks, adapters=adapters, jobs=jobs, intake=intake)
 
 
 async def _supervise(tasks: set[asyncio.Task[Any]], stop: asyncio.Event) -> int:
@@ -64,13 +71,19 @@ def _failures(done: Iterable[asyncio.Task[Any]]) -> list[asyncio.Task[Any]]:
 
 
 async def _shutdown(
-    tasks: set[asyncio.Task[Any]], *, adapters: Sequence[ChatAdapter], jobs: Jobs
+    tasks: set[asyncio.Task[Any]],
+    *,
+    adapters: Sequence[ChatAdapter],
+    jobs: Jobs,
+    intake: Intake | None,
 ) -> None:
     for adapter in adapters:
         try:
             await adapter.stop()
         except Exception:
             log.exception("%s adapter did not stop cleanly", adapter.platform)
+    if intake is not None:  # requests already answered "a person must own this" get escalated
+        await intake.settle(timeout_s=_STOP_TIMEOUT_S)
     try:
         async with asyncio.timeout(_STOP_TIMEOUT_S):  # let running jobs finish, within reason
             await jobs.stop()

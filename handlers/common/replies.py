@@ -41,6 +41,10 @@ STORE_DOWN_TEXT = (
     "I can't reach my store right now, so I can't list that. Try again in a minute; "
     "anything urgent: contact its owner directly."
 )
+RESTARTING_TEXT = (
+    "should-ai is restarting, so I did not look at this and nobody was pinged. "
+    "Please send it again in a minute."
+)
 NO_SCHEDULING = "Scheduling is not set up on this bot."
 AI_MAY_STILL = "What AI may still do"  # the heading over a human decision's ai_may
 
@@ -141,6 +145,8 @@ def _error_text(reply: Reply) -> str:
             return f"`{reply.command}` is for should-ai admins only."
         case "store_down":
             return STORE_DOWN_TEXT
+        case "restarting":
+            return RESTARTING_TEXT
     return ""
 
 

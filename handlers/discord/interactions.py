@@ -12,7 +12,7 @@ the interaction id stops any duplicate that gets further.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -83,10 +83,13 @@ class DiscordInteractions:
                 embed=render.notice_embed("This request is already being answered.")
             )
             return
-        await interaction.edit_original_response(
-            embed=self._reply_embed(reply), view=or_missing(self._reply_view(reply))
-        )
-        await self._follow_up(interaction, actor, reply, text.strip())
+
+        async def answer() -> None:
+            await interaction.edit_original_response(
+                embed=self._reply_embed(reply), view=or_missing(self._reply_view(reply))
+            )
+
+        await self._follow_up(interaction, actor, reply, text.strip(), answer)
 
     def _reply_view(self, reply: Reply) -> discord.ui.View | None:
         if reply.kind != "scheduled" or not reply.scheduled:
@@ -116,9 +119,15 @@ class DiscordInteractions:
         return render.decision_embed(decision=decision, category_label=label, owner=owner)
 
     async def _follow_up(
-        self, interaction: discord.Interaction[Any], actor: Actor, reply: Reply, text: str
+        self,
+        interaction: discord.Interaction[Any],
+        actor: Actor,
+        reply: Reply,
+        text: str,
+        answer: Callable[[], Awaitable[None]],
     ) -> None:
-        """Escalate, or start the AI work; the status card is an ephemeral follow-up."""
+        """Answer, then escalate or start the AI work; the status card is an ephemeral
+        follow-up. The core calls ``answer`` once a request for a person is safe on disk."""
         cards: list[discord.WebhookMessage] = []
 
         async def status_card() -> StatusRef:
@@ -141,6 +150,7 @@ class DiscordInteractions:
                 actor=actor,
                 text=text,
                 reply_to=reply_target(interaction, actor),
+                answer=answer,
                 status_card=status_card,
             )
         except Exception:

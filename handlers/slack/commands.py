@@ -1,9 +1,10 @@
 """``/should-ai`` and the "Ask should-ai" message shortcut: a request in, the answer out.
 
-The requester gets the verdict at once (an ephemeral answer through the command's response_url,
-which works in any channel, the bot invited or not). A request for a person also gets a status
-card in the requester's DM with the bot, which the escalation service updates as it moves; a
-request for AI goes on to the AI work.
+The requester gets the verdict at once, as soon as a request for a person is recorded so that
+it cannot be lost (:class:`bot.core.flows.AfterDecision`): an ephemeral answer through the
+command's response_url, which works in any channel, the bot invited or not. A request for a
+person also gets a status card in the requester's DM with the bot, which the escalation service
+updates as it moves; a request for AI goes on to the AI work.
 """
 
 from __future__ import annotations
@@ -103,13 +104,15 @@ class CommandListeners:
             card += blocks.reasons_blocks(decision)
         if reply.needs_escalation:
             card.append(blocks.follow_up_note())
-        await _say(respond, message, card)
         request = (text or "").strip()
+        # The core answers (through `answer`) once a request for a person is safe on disk, and
+        # escalates it even if the response_url or the status card fails.
         follow_up = await self._deps.after_decision.follow_up(
             reply=reply,
             actor=actor,
             text=request,
             reply_to=_reply_target(actor, channel_id, respond),
+            answer=lambda: _say(respond, message, card),
             status_card=lambda: self._post_status_card(decision, actor=actor, text=request),
         )
         await self._present_follow_up(follow_up, respond)
