@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 import pytest
@@ -100,3 +101,64 @@ async def test_unsigned_or_stale_requests_get_401_and_do_nothing(
     assert status == 401
     assert [c.method for c in slack_bot.fake.calls if c.method != "auth.test"] == []
     assert await slack_bot.services.escalations.list_open() == []
+
+
+@pytest.fixture
+def serve_logging(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Logging at INFO before the bot is built, as `should-ai serve` sets it up (Bolt's loggers
+    copy the root level when the app is made)."""
+    caplog.set_level(logging.INFO)
+    return caplog
+
+
+async def test_bad_signatures_are_refused_without_logging_their_bodies(
+    serve_logging: pytest.LogCaptureFixture, slack_bot: SlackBot
+) -> None:
+    caplog = serve_logging
+    big = "x" * 200_000  # an attacker's padding: none of it may reach the log
+    body = _crisis_body(slack_bot, new_trigger_id()) + "&padding=" + big
+    headers = sign(body, secret="not-the-secret").headers
+
+    statuses = [(await slack_bot.post(body, headers=headers))[0] for _ in range(5)]
+
+    assert statuses == [401] * 5
+    assert len(caplog.text) < 5_000
+    assert "xxxxxxxxxx" not in caplog.text
+
+
+@pytest.mark.parametrize("timestamp", ["soon", "", "1e9", "9" * 400])
+async def test_a_timestamp_that_is_no_integer_gets_401_not_500(
+    slack_bot: SlackBot, caplog: pytest.LogCaptureFixture, timestamp: str
+) -> None:
+    body = _crisis_body(slack_bot, new_trigger_id())
+    headers = {**sign(body, secret=SECRET).headers, "X-Slack-Request-Timestamp": timestamp}
+
+    with caplog.at_level(logging.DEBUG):
+        status, _ = await slack_bot.post(body, headers=headers)
+
+    assert status == 401
+    assert "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "payload=not-json",
+        "payload=%5B1%2C2%5D",  # a JSON list
+        "payload=%7B%7D",  # an empty object
+        "payload=%7B%22type%22%3A%22block_actions%22%2C%22actions%22%3A5%7D",
+        "%7B%22type%22%3A",  # half a JSON object as the whole body
+    ],
+)
+async def test_a_signed_malformed_body_gets_400_not_500(
+    slack_bot: SlackBot, caplog: pytest.LogCaptureFixture, body: str
+) -> None:
+    signed = sign(body, secret=SECRET)
+
+    with caplog.at_level(logging.DEBUG):
+        status, _ = await slack_bot.post(signed.body, headers=signed.headers)
+
+    assert status == 400
+    assert not [r for r in caplog.records if r.exc_info]
+    assert [c.method for c in slack_bot.fake.calls if c.method != "auth.test"] == []
