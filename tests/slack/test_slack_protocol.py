@@ -8,10 +8,18 @@ import time
 
 import pytest
 
+from handlers.slack.blocks import REASSIGN_ACTION
 from tests.scenarios import by_name
-from tests.slack.conftest import REQUESTER, SECRET, SlackBot
+from tests.slack.conftest import ADMIN, REQUESTER, SECRET, SlackBot
 from tests.slack.slack_fake import dm_channel
-from tests.slack.slack_signing import new_trigger_id, sign, slash_command_body
+from tests.slack.slack_signing import (
+    block_action_payload,
+    button_from,
+    interaction_body,
+    new_trigger_id,
+    sign,
+    slash_command_body,
+)
 
 pytestmark = pytest.mark.store
 
@@ -162,3 +170,33 @@ async def test_a_signed_malformed_body_gets_400_not_500(
     assert status == 400
     assert not [r for r in caplog.records if r.exc_info]
     assert [c.method for c in slack_bot.fake.calls if c.method != "auth.test"] == []
+
+
+async def test_a_replayed_signed_button_press_is_applied_once(slack_bot: SlackBot) -> None:
+    """Slack's signature stays valid for 5 minutes, so a captured press can be sent again: the
+    owner's old reassignment must not undo what an admin decided since."""
+    owner, colleague = slack_bot.slack_id("comms-lead"), "U0COLLEAGUE"
+    await slack_bot.command(CRISIS)
+    [ping] = await slack_bot.dms_to(owner)
+    escalation = await slack_bot.only_escalation()
+    action = {**button_from(ping.blocks(), REASSIGN_ACTION), "selected_user": colleague}
+    payload = block_action_payload(
+        user_id=owner,
+        action=action,
+        channel_id=str(ping.args["channel"]),
+        message_ts=str(ping.ts),
+        response_url=slack_bot.fake.response_url(f"press-{owner}"),
+    )
+    captured = sign(interaction_body(payload), secret=SECRET)
+    assert (await slack_bot.post(captured.body, headers=captured.headers))[0] == 200
+    [handed] = await slack_bot.dms_to(colleague)
+    await slack_bot.press(handed, REASSIGN_ACTION, user=ADMIN, selected_user=owner)
+    await slack_bot.dms_to(owner, count=2)
+
+    assert (await slack_bot.post(captured.body, headers=captured.headers))[0] == 200
+
+    await asyncio.sleep(1.0)  # the replay's work is lazy: give it time to do harm
+    stored = await slack_bot.services.escalations.get(escalation.id)
+    assert stored is not None and stored.assignee == "comms-lead"
+    assert len(slack_bot.fake.dms_to(colleague)) == 1
+    assert slack_bot.responses(owner) == []  # no refusal or note for a replay
