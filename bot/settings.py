@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     discord_shard_count: int | None = Field(default=None, gt=0)
     discord_shard_ids: str = ""  # comma-separated shard ids this process runs, e.g. "0,1"
     http_port: int = 3000
+    # Where /healthz, /metrics and Slack's HTTP mode listen: all interfaces suits a container;
+    # 127.0.0.1 keeps them to the machine (behind a reverse proxy on the same host).
+    http_host: str = "0.0.0.0"
     # Comma-separated user ids, each bare or with its platform: "slack:U123,discord:987,U456".
     # Read once into bot.escalations.permissions.Admins, which every admin check uses.
     admins: str = ""
