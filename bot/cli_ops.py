@@ -77,13 +77,13 @@ def _run(main: Coroutine[Any, Any, T]) -> T:
 
     from redis.exceptions import RedisError
 
-    from bot.errors import PolicyError, ShouldAiError
+    from bot.errors import PolicyError, ShouldAiError, UsageError
     from bot.server.http import HttpBindError
 
     try:
         return asyncio.run(main)
-    except PolicyError:
-        raise  # bot.cli prints it and exits 2
+    except (PolicyError, UsageError):
+        raise  # bot.cli prints it and exits 2 (a policy, or settings such as Slack's tokens)
     except HttpBindError as e:  # not Redis: say what it is (a busy port was "Redis unreachable")
         raise RedisUnreachable(e, what="should-ai cannot serve HTTP") from e
     except (RedisError, OSError, ShouldAiError) as e:

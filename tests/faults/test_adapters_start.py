@@ -47,3 +47,16 @@ def test_a_busy_http_port_is_reported_as_such_not_as_redis(
 
 def test_the_bind_address_is_a_setting(serve_env: None) -> None:
     assert Settings().http_host == "127.0.0.1"
+
+
+def test_a_slack_bot_token_without_a_mode_stops_serve_with_the_reason(
+    serve_env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")  # no app token, no signing secret
+
+    code = main(["serve", "--no-console", "--port", "0"])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN" in err
+    assert "Redis" not in err
