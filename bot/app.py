@@ -257,11 +257,12 @@ async def serve(settings: Settings, *, interactive: bool | None = None) -> int:
     on_signals(stop)
     async with build_services(settings) as services:
         build_adapters(services)
-        runner = await start_http(services, port=settings.http_port)
+        runner = await start_http(services, port=settings.http_port, host=settings.http_host)
         log.info(
-            "should-ai serving: policy revision %s, HTTP on :%d (/healthz, /metrics), %s",
+            "should-ai serving: policy revision %s, HTTP on :%d of %s (/healthz, /metrics), %s",
             services.holder.current().revision,
             bound_port(runner),
+            settings.http_host,
             _adapter_summary(services),
         )
         try:

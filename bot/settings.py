@@ -12,6 +12,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_POLICY_DIR = Path(__file__).resolve().parent.parent / "policies"
+MAX_REQUEST_CHARS = 115_200  # bot.reader.layer: MAX_WINDOWS * WINDOW_STEP (a test keeps them equal)
 
 
 class Settings(BaseSettings):
@@ -48,12 +49,18 @@ class Settings(BaseSettings):
     discord_shard_count: int | None = Field(default=None, gt=0)
     discord_shard_ids: str = ""  # comma-separated shard ids this process runs, e.g. "0,1"
     http_port: int = 3000
+    # Where /healthz, /metrics and Slack's HTTP mode listen: all interfaces suits a container;
+    # 127.0.0.1 keeps them to the machine (behind a reverse proxy on the same host).
+    http_host: str = "0.0.0.0"
     # Comma-separated user ids, each bare or with its platform: "slack:U123,discord:987,U456".
     # Read once into bot.escalations.permissions.Admins, which every admin check uses.
     admins: str = ""
 
     # Intake, dedupe, rate limits and the decision log ([ops]).
-    max_request_chars: int = Field(default=4000, gt=0)  # longer requests are cut before matching
+    # Longer requests are cut: the policy decides on this much and the LLM never gets more. The
+    # default is the trained reader's reach (64 windows, bot/reader/layer.py); the requester is
+    # told when their text was cut.
+    max_request_chars: int = Field(default=MAX_REQUEST_CHARS, gt=0)
     dedupe_ttl_s: int = Field(default=900, gt=0)  # Slack retries ~5 min, Discord tokens 15 min
     rate_limit_requests: int = Field(default=20, ge=0)  # per user per window; 0 turns it off
     rate_limit_window_s: int = Field(default=60, gt=0)

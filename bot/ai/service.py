@@ -32,7 +32,7 @@ from bot.ai.timer_scheduler import ChannelPoster, TimerPostScheduler
 from bot.escalations.model import Actor, Platform
 from bot.jobs import Jobs
 from bot.policy.model import AiWorkKind, Decision, Policy
-from bot.settings import Settings
+from bot.settings import MAX_REQUEST_CHARS, Settings
 from bot.store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,12 @@ class AiWork:
         judge_timeout_s: float = 10.0,
         draft_max_tries: int = 3,
         draft_retry_delay_s: float = 5.0,
+        max_chars: int = MAX_REQUEST_CHARS,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        # Intake decides on the first ``max_chars`` of a request (SHOULD_AI_MAX_REQUEST_CHARS):
+        # nothing past them was classified, so nothing past them may reach the LLM.
+        self._max_chars = max_chars
         self._audit = audit or NoAudit()
         self._clock = clock
         self._draft_tries = (draft_max_tries, draft_retry_delay_s)
@@ -114,6 +118,7 @@ class AiWork:
             default_tz=settings.default_tz,
             judge_enabled=settings.llm_judge,
             judge_timeout_s=min(settings.llm_timeout, JUDGE_MAX_WAIT_S),
+            max_chars=settings.max_request_chars,
         )
 
     def _drafting(self, llm: GuardedLlm | None) -> Drafting | None:
@@ -149,6 +154,10 @@ class AiWork:
             jobs=self._jobs, store=self._store, poster=poster, audit=self._audit, clock=self._clock
         )
 
+    def decided_part(self, text: str) -> str:
+        """The part of ``text`` the policy decided on: all an LLM may read of it."""
+        return text.strip()[: self._max_chars]
+
     # --- the judge -------------------------------------------------------------------------------
 
     async def judge_unsure(self, *, decision: Decision, text: str) -> Decision:
@@ -159,7 +168,7 @@ class AiWork:
         """
         if self.judge is None or not self.judge.applies(decision):
             return decision
-        return await self.judge.judge(decision=decision, text=text)
+        return await self.judge.judge(decision=decision, text=self.decided_part(text))
 
     # --- a routine request -------------------------------------------------------------------
 
@@ -170,7 +179,7 @@ class AiWork:
         if decision.route != "ai":
             return AiOutcome(kind="none", message="")
         try:
-            return await self._start(actor, text, decision, reply_to)
+            return await self._start(actor, self.decided_part(text), decision, reply_to)
         except StoreUnavailable as e:
             log.error("AI work for decision %s not started: %s", decision.decision_id, e)
             return AiOutcome(kind="error", message=STORE_DOWN_NOTE)

@@ -77,12 +77,15 @@ def _run(main: Coroutine[Any, Any, T]) -> T:
 
     from redis.exceptions import RedisError
 
-    from bot.errors import PolicyError, ShouldAiError
+    from bot.errors import PolicyError, ShouldAiError, UsageError
+    from bot.server.http import HttpBindError
 
     try:
         return asyncio.run(main)
-    except PolicyError:
-        raise  # bot.cli prints it and exits 2
+    except (PolicyError, UsageError):
+        raise  # bot.cli prints it and exits 2 (a policy, or settings such as Slack's tokens)
+    except HttpBindError as e:  # not Redis: say what it is (a busy port was "Redis unreachable")
+        raise RedisUnreachable(e, what="should-ai cannot serve HTTP") from e
     except (RedisError, OSError, ShouldAiError) as e:
         raise RedisUnreachable(e) from e
 
@@ -90,9 +93,11 @@ def _run(main: Coroutine[Any, Any, T]) -> T:
 class RedisUnreachable(Exception):
     """Raised by :func:`_run`; each command turns it into exit code 1."""
 
-    def __init__(self, cause: BaseException) -> None:
+    def __init__(self, cause: BaseException, *, what: str | None = None) -> None:
         super().__init__(
-            f"should-ai: Redis is unreachable ({cause}); check SHOULD_AI_REDIS_URL "
+            f"{what}: {cause}"
+            if what
+            else f"should-ai: Redis is unreachable ({cause}); check SHOULD_AI_REDIS_URL "
             "or SHOULD_AI_DATA_DIR"
         )
 

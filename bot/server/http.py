@@ -5,6 +5,7 @@ HTTP mode); and :func:`health_probe`, the client side Docker's HEALTHCHECK runs.
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from bot.core import ChatAdapter
+from bot.errors import ShouldAiError
 from bot.escalations.model import Escalation
 from bot.intake import Intake
 from bot.jobs import Jobs
@@ -50,6 +52,10 @@ class Observed(Protocol):
     def escalations(self) -> OpenEscalations: ...
     @property
     def adapters(self) -> Sequence[ChatAdapter]: ...
+
+
+class HttpBindError(ShouldAiError):
+    """The HTTP server cannot listen where it was told (the port is taken, the host is not ours)."""
 
 
 SERVICES_KEY = web.AppKey("services", Observed)
@@ -118,14 +124,28 @@ def make_web_app(services: Observed) -> web.Application:
 
 
 async def start_http(services: Observed, *, port: int, host: str = "0.0.0.0") -> web.AppRunner:
-    """Serve ``/healthz``, ``/metrics`` and every adapter's routes on ``host:port``."""
+    """Serve ``/healthz``, ``/metrics`` and every adapter's routes on ``host:port``; raises
+    :class:`HttpBindError` naming the address if it cannot listen there."""
     app = make_web_app(services)
     for adapter in services.adapters:
         adapter.mount(app)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as e:
+        await runner.cleanup()
+        raise HttpBindError(_bind_problem(e, host=host, port=port)) from e
     return runner
+
+
+def _bind_problem(error: OSError, *, host: str, port: int) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"HTTP port {port} on {host} is already in use (another should-ai serve?); "
+            "set SHOULD_AI_HTTP_PORT or stop the other process"
+        )
+    return f"cannot listen on {host}:{port} ({error.strerror or error}); check SHOULD_AI_HTTP_HOST"
 
 
 def bound_port(runner: web.AppRunner) -> int:

@@ -37,6 +37,10 @@ EMPTY_REQUEST = (
     "`/should-ai draft a post announcing our spring sale`. `/should-ai help` lists commands."
 )
 WHY_USAGE = "Usage: /should-ai why <request>"
+TRUNCATED_NOTE = (
+    "Your request was too long for me to read whole: I decided on its beginning only, and "
+    "nothing past that goes to AI. Shorten it or split it if the rest matters."
+)
 STORE_DOWN_TEXT = (
     "I can't reach my store right now, so I can't list that. Try again in a minute; "
     "anything urgent: contact its owner directly."
@@ -101,7 +105,8 @@ def reply_text(reply: Reply) -> str:
     """The answer to a /should-ai command, as plain text ("" for a duplicate: no answer)."""
     match reply.kind:
         case "decision" if reply.decision is not None:
-            return render_decision(reply.decision)
+            note = truncated_note(reply)
+            return render_decision(reply.decision) + (f"\n{note}" if note else "")
         case "why" if reply.decision is not None:
             closest = reply.intake.closest if reply.intake is not None else ()
             return render_why(reply.decision, closest)
@@ -122,6 +127,13 @@ def reply_text(reply: Reply) -> str:
         case "error":
             return _error_text(reply)
     return ""
+
+
+def truncated_note(reply: Reply) -> str | None:
+    """Tells the requester their text was cut before deciding; None if it was not."""
+    if reply.intake is None or not reply.intake.truncated:
+        return None
+    return TRUNCATED_NOTE
 
 
 def not_a_request_text(chatter: NonRequest) -> str:

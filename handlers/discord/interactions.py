@@ -22,7 +22,12 @@ from bot.core.outcomes import AiOp, FollowUp
 from bot.escalations.model import Action, Actor, Escalation, StatusRef
 from bot.intake.commands import Commands, Reply
 from bot.policy.model import Decision, Policy
-from handlers.common.replies import press_refused, reply_for_store_down, reply_text
+from handlers.common.replies import (
+    press_refused,
+    reply_for_store_down,
+    reply_text,
+    truncated_note,
+)
 from handlers.common.status_text import person_text
 from handlers.discord import render
 from handlers.discord.ai_interactions import AiInteractions, reply_target
@@ -98,7 +103,10 @@ class DiscordInteractions:
 
     def _reply_embed(self, reply: Reply) -> discord.Embed:
         if reply.kind == "decision" and reply.decision is not None:
-            return self.decision_embed(reply.decision)
+            embed = self.decision_embed(reply.decision)
+            if (cut := truncated_note(reply)) is not None:
+                embed.add_field(name="Cut", value=cut, inline=False)
+            return embed
         title = {
             "why": "Why",
             "queue": "Your queue",

@@ -12,21 +12,23 @@ import logging
 from typing import Literal
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 
 from bot.core import Core
 from bot.escalations.permissions import Admins
 from bot.settings import Settings
-from handlers.slack import blocks
+from handlers.slack import blocks, http_guard
 from handlers.slack.ai_delivery import SlackDraftDelivery
 from handlers.slack.ai_scheduler import SlackPostScheduler
 from handlers.slack.ai_work import register_ai_actions
 from handlers.slack.client import make_client
 from handlers.slack.credentials import credentials
 from handlers.slack.deps import SlackDeps
+from handlers.slack.http_guard import refused, signed
 from handlers.slack.listeners import register
 from handlers.slack.notifier import SlackNotifier
 
@@ -45,10 +47,11 @@ class SlackAdapter:
         notifier: SlackNotifier,
         admins: Admins,
         app_token: str | None = None,
-        http_mode: bool = False,
+        signing_secret: str | None = None,
     ) -> None:
         self.app = app
-        self._http_mode = http_mode
+        # Socket Mode alone has no secret (its requests are not signed) and no HTTP route.
+        self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self.notifier = notifier
         self._admins = admins
         self._app_token = app_token
@@ -56,12 +59,18 @@ class SlackAdapter:
 
     def mount(self, web_app: web.Application) -> None:
         """HTTP mode: Slack posts commands, shortcuts and button presses to ``/slack/events``."""
-        if self._http_mode:
+        if self._verifier is not None:
             web_app.router.add_post(EVENTS_PATH, self.handle_http)
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
+        """Signature first, on the raw bytes (:mod:`handlers.slack.http_guard`), then Bolt."""
+        body = await request.read()
+        if self._verifier is None or not signed(self._verifier, body=body, headers=request.headers):
+            return refused(status=401, why="invalid request", size=len(body))
+        bolt_request = await http_guard.bolt_request(request)
+        if bolt_request is None:
+            return refused(status=400, why="malformed request", size=len(body))
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     async def start(self) -> None:
         """Socket Mode: open the WebSocket (returns once connected; Bolt keeps it alive)."""
@@ -120,7 +129,7 @@ def build(settings: Settings, core: Core) -> SlackAdapter:
         notifier=notifier,
         admins=core.admins,
         app_token=tokens.app_token,
-        http_mode=tokens.http_mode,
+        signing_secret=tokens.signing_secret,
     )
     core.register_notifier("slack", notifier)
     core.register_drafts("slack", SlackDraftDelivery(client))

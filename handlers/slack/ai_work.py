@@ -24,6 +24,7 @@ from handlers.slack.ai_delivery import (
     SCHEDULED_CANCEL_ACTION,
     note_blocks,
 )
+from handlers.slack.buttons import press_key
 from handlers.slack.listeners import ack_at_once, fallback_owner, guarded
 
 _OPS: dict[str, AiOp] = {
@@ -53,8 +54,9 @@ class _AiButtons:
         self, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
         actor = Actor(platform="slack", user_id=body["user"]["id"])
+        op, ref = _OPS[action["action_id"]], action["value"]
         pressed = await self._presses.ai(
-            actor=actor, op=_OPS[action["action_id"]], ref=action["value"]
+            actor=actor, op=op, ref=ref, dedupe_key=press_key(body, action)
         )
         if pressed is None:
             return

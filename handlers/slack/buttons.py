@@ -3,6 +3,10 @@
 What a press means (moved, refused, closed, store down) is decided by
 :class:`bot.core.flows.Presses`; anyone who may not act gets an ephemeral refusal and nothing
 changes.
+
+A press is applied once: Slack's signature stays valid for five minutes, so a captured press
+could be sent again (it undid an admin's reassignment); the core claims each press by its
+:func:`press_key` and drops a replay without a word.
 """
 
 from __future__ import annotations
@@ -48,7 +52,10 @@ class EscalationButtons:
             escalation_id=escalation_id,
             action=_ACTIONS[action["action_id"]],
             target_user_id=action.get("selected_user"),
+            dedupe_key=press_key(body, action),
         )
+        if pressed.kind == "duplicate":
+            return
         if pressed.kind != "moved":  # say why to the presser only; nothing changed
             why = press_refused(pressed, policy=self._deps.policy(), mentions=MENTIONS)
             await respond(text=why, response_type="ephemeral", replace_original=False)
@@ -65,3 +72,13 @@ class EscalationButtons:
             return
         text, message = self._deps.notifier.escalation_message(escalation)
         await client.chat_update(channel=channel, ts=ts, text=text, blocks=message)
+
+
+def press_key(body: dict[str, Any], action: dict[str, Any]) -> str | None:
+    """What makes one press unique: when it happened (Slack's ``action_ts``, to the microsecond),
+    who pressed, and which element on which message. None without an ``action_ts`` (no dedupe)."""
+    action_ts = action.get("action_ts")
+    if not isinstance(action_ts, str) or not action_ts:
+        return None
+    user = body["user"]["id"]
+    return f"press:{action_ts}:{user}:{action.get('action_id')}:{action.get('block_id')}"

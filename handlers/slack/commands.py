@@ -20,7 +20,7 @@ from bot.core.outcomes import FollowUp
 from bot.escalations.model import Actor, StatusRef
 from bot.intake.commands import Reply
 from bot.policy.model import Decision
-from handlers.common.replies import reply_for_store_down, reply_text
+from handlers.common.replies import reply_for_store_down, reply_text, truncated_note
 from handlers.slack import blocks
 from handlers.slack.ai_delivery import outcome_blocks, scheduled_blocks
 from handlers.slack.deps import SlackDeps
@@ -102,6 +102,8 @@ class CommandListeners:
         )
         if reply.kind == "why":
             card += blocks.reasons_blocks(decision)
+        if (cut := truncated_note(reply)) is not None:
+            card.append(blocks.section(blocks.escape(cut)))
         if reply.needs_escalation:
             card.append(blocks.follow_up_note())
         request = (text or "").strip()

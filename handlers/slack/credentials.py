@@ -2,26 +2,24 @@
 
 ``SLACK_BOT_TOKEN`` plus ``SLACK_APP_TOKEN``: Socket Mode (no public URL). Plus
 ``SLACK_SIGNING_SECRET``: HTTP mode (``POST /slack/events``, signatures checked). Both: both.
-A bot token alone cannot receive anything, so Slack stays off and the log says why.
+A bot token alone cannot receive anything: that is a configuration error and ``serve`` stops
+with it (it used to run on with only the console and a green ``/healthz``).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from pydantic import SecretStr
 
-from bot.errors import ShouldAiError
+from bot.errors import UsageError
 from bot.settings import Settings
-
-log = logging.getLogger(__name__)
 
 SETUP_HINT = "SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET"
 
 
-class SlackConfigError(ShouldAiError):
-    """Slack is asked for without the tokens it needs."""
+class SlackConfigError(UsageError):
+    """Slack is asked for without the tokens it needs (the CLI exits 2 with it)."""
 
 
 @dataclass(frozen=True)
@@ -49,16 +47,15 @@ def credentials(settings: Settings) -> SlackCredentials:
 
 
 def enabled(settings: Settings) -> bool:
-    """True when the tokens are there to run Slack; a bot token alone is logged as a mistake."""
-    try:
-        credentials(settings)
-    except SlackConfigError:
-        if settings.slack_bot_token is not None:
-            log.warning(
-                "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
-                "SLACK_SIGNING_SECRET (HTTP mode): Slack stays off"
-            )
+    """True when the tokens are there to run Slack, False when Slack is not asked for; raises
+    SlackConfigError for a bot token without a mode (someone meant to run Slack)."""
+    if settings.slack_bot_token is None:
         return False
+    if settings.slack_app_token is None and settings.slack_signing_secret is None:
+        raise SlackConfigError(
+            "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
+            "SLACK_SIGNING_SECRET (HTTP mode): set one, or unset SLACK_BOT_TOKEN"
+        )
     return True
 
 

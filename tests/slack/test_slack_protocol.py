@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 import pytest
 
+from handlers.slack.blocks import REASSIGN_ACTION
 from tests.scenarios import by_name
-from tests.slack.conftest import REQUESTER, SECRET, SlackBot
+from tests.slack.conftest import ADMIN, REQUESTER, SECRET, SlackBot
 from tests.slack.slack_fake import dm_channel
-from tests.slack.slack_signing import new_trigger_id, sign, slash_command_body
+from tests.slack.slack_signing import (
+    block_action_payload,
+    button_from,
+    interaction_body,
+    new_trigger_id,
+    sign,
+    slash_command_body,
+)
 
 pytestmark = pytest.mark.store
 
@@ -100,3 +109,94 @@ async def test_unsigned_or_stale_requests_get_401_and_do_nothing(
     assert status == 401
     assert [c.method for c in slack_bot.fake.calls if c.method != "auth.test"] == []
     assert await slack_bot.services.escalations.list_open() == []
+
+
+@pytest.fixture
+def serve_logging(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Logging at INFO before the bot is built, as `should-ai serve` sets it up (Bolt's loggers
+    copy the root level when the app is made)."""
+    caplog.set_level(logging.INFO)
+    return caplog
+
+
+async def test_bad_signatures_are_refused_without_logging_their_bodies(
+    serve_logging: pytest.LogCaptureFixture, slack_bot: SlackBot
+) -> None:
+    caplog = serve_logging
+    big = "x" * 200_000  # an attacker's padding: none of it may reach the log
+    body = _crisis_body(slack_bot, new_trigger_id()) + "&padding=" + big
+    headers = sign(body, secret="not-the-secret").headers
+
+    statuses = [(await slack_bot.post(body, headers=headers))[0] for _ in range(5)]
+
+    assert statuses == [401] * 5
+    assert len(caplog.text) < 5_000
+    assert "xxxxxxxxxx" not in caplog.text
+
+
+@pytest.mark.parametrize("timestamp", ["soon", "", "1e9", "9" * 400])
+async def test_a_timestamp_that_is_no_integer_gets_401_not_500(
+    slack_bot: SlackBot, caplog: pytest.LogCaptureFixture, timestamp: str
+) -> None:
+    body = _crisis_body(slack_bot, new_trigger_id())
+    headers = {**sign(body, secret=SECRET).headers, "X-Slack-Request-Timestamp": timestamp}
+
+    with caplog.at_level(logging.DEBUG):
+        status, _ = await slack_bot.post(body, headers=headers)
+
+    assert status == 401
+    assert "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "payload=not-json",
+        "payload=%5B1%2C2%5D",  # a JSON list
+        "payload=%7B%7D",  # an empty object
+        "payload=%7B%22type%22%3A%22block_actions%22%2C%22actions%22%3A5%7D",
+        "%7B%22type%22%3A",  # half a JSON object as the whole body
+    ],
+)
+async def test_a_signed_malformed_body_gets_400_not_500(
+    slack_bot: SlackBot, caplog: pytest.LogCaptureFixture, body: str
+) -> None:
+    signed = sign(body, secret=SECRET)
+
+    with caplog.at_level(logging.DEBUG):
+        status, _ = await slack_bot.post(signed.body, headers=signed.headers)
+
+    assert status == 400
+    assert not [r for r in caplog.records if r.exc_info]
+    assert [c.method for c in slack_bot.fake.calls if c.method != "auth.test"] == []
+
+
+async def test_a_replayed_signed_button_press_is_applied_once(slack_bot: SlackBot) -> None:
+    """Slack's signature stays valid for 5 minutes, so a captured press can be sent again: the
+    owner's old reassignment must not undo what an admin decided since."""
+    owner, colleague = slack_bot.slack_id("comms-lead"), "U0COLLEAGUE"
+    await slack_bot.command(CRISIS)
+    [ping] = await slack_bot.dms_to(owner)
+    escalation = await slack_bot.only_escalation()
+    action = {**button_from(ping.blocks(), REASSIGN_ACTION), "selected_user": colleague}
+    payload = block_action_payload(
+        user_id=owner,
+        action=action,
+        channel_id=str(ping.args["channel"]),
+        message_ts=str(ping.ts),
+        response_url=slack_bot.fake.response_url(f"press-{owner}"),
+    )
+    captured = sign(interaction_body(payload), secret=SECRET)
+    assert (await slack_bot.post(captured.body, headers=captured.headers))[0] == 200
+    [handed] = await slack_bot.dms_to(colleague)
+    await slack_bot.press(handed, REASSIGN_ACTION, user=ADMIN, selected_user=owner)
+    await slack_bot.dms_to(owner, count=2)
+
+    assert (await slack_bot.post(captured.body, headers=captured.headers))[0] == 200
+
+    await asyncio.sleep(1.0)  # the replay's work is lazy: give it time to do harm
+    stored = await slack_bot.services.escalations.get(escalation.id)
+    assert stored is not None and stored.assignee == "comms-lead"
+    assert len(slack_bot.fake.dms_to(colleague)) == 1
+    assert slack_bot.responses(owner) == []  # no refusal or note for a replay
