@@ -370,7 +370,8 @@ def test_eval_rejects_a_malformed_file(capsys: pytest.CaptureFixture[str], tmp_p
 
 def test_policy_validate_ok(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "policy", "validate")
-    assert code == 0 and "policy OK" in out and "10 categories" in out
+    assert code == 0 and "policy OK" in out and "extends marketing" in out
+    assert "10 categories" in out and "in the pack" in out
 
 
 def test_policy_validate_names_file_line_and_key(

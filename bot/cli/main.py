@@ -332,10 +332,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     policy = engine.policy
     keywords = sum(len(c.keywords.all()) for c in policy.categories.values())
     patterns = sum(len(c.patterns) for c in policy.categories.values())
+    pack = f", extends {policy.pack.name}" if policy.pack is not None else ""
+    pack_cases = f" (+{len(policy.pack_cases):,} in the pack)" if policy.pack_cases else ""
     print(
-        f"policy OK ({policy_dir(args)}): {len(policy.categories)} categories, "
-        f"{keywords} keywords, {patterns} patterns, {len(policy.cases)} cases, "
-        f"{len(policy.people.people)} people; revision {policy.revision}"
+        f"policy OK ({policy_dir(args)}{pack}): {len(policy.categories)} categories, "
+        f"{keywords} tripwire keywords, {patterns} patterns, {len(policy.cases)} cases"
+        f"{pack_cases}, {len(policy.people.people)} people; revision {policy.revision}"
     )
     return EXIT_OK
 
