@@ -95,7 +95,7 @@ class SupervisedAdapter:
         try:
             done, _ = await asyncio.wait({start}, timeout=self.backoff.first_s)
             if not done:
-                self.status.set(up=True, error=None)
+                self._up()
             await start
         except asyncio.CancelledError:
             start.cancel()
@@ -103,8 +103,13 @@ class SupervisedAdapter:
         except Exception as e:  # any failure of one platform is that platform's, not ours
             self.status.set(up=False, error=_describe(e))
             return False
-        self.status.set(up=True, error=None)
+        self._up()
         return True
+
+    def _up(self) -> None:
+        if not self.status.up and self.status.retry_at is not None:  # it had failed
+            log.info("%s adapter is up again", self.adapter.platform)
+        self.status.set(up=True, error=None)
 
     async def _wait(self, wait_s: float, stop: asyncio.Event) -> None:
         self.status.retry_at = time.time() + wait_s
