@@ -39,7 +39,15 @@ from bot.observability.metrics import Metrics
 from bot.policy.loader import load_policy
 from bot.reader import build_engine
 from bot.reload import PolicyHolder, PolicyWatcher
-from bot.server import bound_port, on_signals, run_until_stopped, start_http
+from bot.server import (
+    AdapterStatus,
+    Backoff,
+    SupervisedAdapter,
+    bound_port,
+    on_signals,
+    run_until_stopped,
+    start_http,
+)
 from bot.settings import Settings
 from bot.store.connection import open_redis
 from bot.store.escalations import RedisEscalationStore
@@ -72,6 +80,8 @@ class Services:
     core: Core
     console_adapter: ConsoleAdapter
     adapters: list[ChatAdapter] = field(default_factory=list)
+    # Each supervised adapter's up/down, by platform, for /healthz (filled by serve).
+    adapter_status: dict[str, AdapterStatus] = field(default_factory=dict)
 
     @property
     def console(self) -> ConsoleNotifier:
@@ -251,8 +261,11 @@ def build_adapters(services: Services) -> list[ChatAdapter]:
 # --- serve -----------------------------------------------------------------------------------
 
 
-async def serve(settings: Settings, *, interactive: bool | None = None) -> int:
-    """Run until SIGINT/SIGTERM; return the process exit code."""
+async def serve(
+    settings: Settings, *, interactive: bool | None = None, adapter_backoff: Backoff | None = None
+) -> int:
+    """Run until SIGINT/SIGTERM; return the process exit code. A chat adapter that fails is
+    restarted after ``adapter_backoff`` (1 s doubling to 60 s) while the rest keeps serving."""
     stop = asyncio.Event()
     on_signals(stop)
     async with build_services(settings) as services:
@@ -266,7 +279,7 @@ async def serve(settings: Settings, *, interactive: bool | None = None) -> int:
             _adapter_summary(services),
         )
         try:
-            tasks = _long_lived_tasks(services, stop, interactive)
+            tasks = _long_lived_tasks(services, stop, interactive, adapter_backoff)
             return await run_until_stopped(
                 tasks, stop, adapters=services.adapters, jobs=services.jobs, intake=services.intake
             )
@@ -282,19 +295,20 @@ def _adapter_summary(services: Services) -> str:
 
 
 def _long_lived_tasks(
-    services: Services, stop: asyncio.Event, interactive: bool | None
+    services: Services, stop: asyncio.Event, interactive: bool | None, backoff: Backoff | None
 ) -> set[asyncio.Task[Any]]:
-    """The job worker, the policy watcher, each adapter; and the console, on a terminal with
-    no chat platform."""
+    """The job worker, the policy watcher, each adapter (supervised: its failure is retried,
+    not fatal); and the console, on a terminal with no chat platform."""
     tasks = {
         asyncio.create_task(services.jobs.run_worker(), name="job worker"),
         # What the last run promised and could not store (adapters are built: pings can go).
         asyncio.create_task(services.intake.drain_spool(), name="escalation spool drain"),
         asyncio.create_task(services.watcher.run(stop), name="policy watcher"),
     }
-    tasks |= {
-        asyncio.create_task(a.start(), name=f"{a.platform} adapter") for a in services.adapters
-    }
+    for adapter in services.adapters:
+        supervised = SupervisedAdapter(adapter, backoff=backoff)
+        services.adapter_status[adapter.platform] = supervised.status
+        tasks.add(asyncio.create_task(supervised.run(stop), name=f"{adapter.platform} adapter"))
     console = services.console_adapter
     if not services.adapters and (console.interactive() if interactive is None else interactive):
         tasks.add(asyncio.create_task(console.run(stop), name="console"))

@@ -3,9 +3,18 @@ adapters mount) and the supervision of the long-lived tasks. The composition roo
 (:mod:`bot.app`) builds the bot and hands it to these."""
 
 from bot.server.http import bound_port, health_probe, make_web_app, start_http
-from bot.server.supervise import on_signals, run_until_stopped
+from bot.server.supervise import (
+    AdapterStatus,
+    Backoff,
+    SupervisedAdapter,
+    on_signals,
+    run_until_stopped,
+)
 
 __all__ = [
+    "AdapterStatus",
+    "Backoff",
+    "SupervisedAdapter",
     "bound_port",
     "health_probe",
     "make_web_app",

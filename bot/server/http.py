@@ -1,4 +1,4 @@
-"""The bot's HTTP server: ``/healthz`` (Redis, the policy revision, the adapters running),
+"""The bot's HTTP server: ``/healthz`` (Redis, the policy revision, which adapters are up),
 ``/metrics`` (Prometheus), and the routes adapters mount on it (Slack's ``/slack/events`` in
 HTTP mode); and :func:`health_probe`, the client side Docker's HEALTHCHECK runs."""
 
@@ -8,7 +8,7 @@ import asyncio
 import errno
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
@@ -23,6 +23,7 @@ from bot.jobs import Jobs
 from bot.observability.failopen import STORE_ERRORS
 from bot.observability.metrics import Metrics
 from bot.reload import PolicyHolder
+from bot.server.supervise import AdapterStatus
 from bot.settings import Settings
 from bot.store.errors import StoreUnavailable
 
@@ -52,6 +53,8 @@ class Observed(Protocol):
     def escalations(self) -> OpenEscalations: ...
     @property
     def adapters(self) -> Sequence[ChatAdapter]: ...
+    @property
+    def adapter_status(self) -> Mapping[str, AdapterStatus]: ...
 
 
 class HttpBindError(ShouldAiError):
@@ -72,17 +75,35 @@ async def _redis_ok(services: Observed) -> str | None:
     return None
 
 
+def _adapters_up(services: Observed) -> dict[str, dict[str, Any]]:
+    """Each configured adapter, up or down with why. One nobody supervises (the HTTP server
+    run alone, as tests do) counts as up: its routes are mounted. No chat adapter: the console."""
+    health: dict[str, dict[str, Any]] = {}
+    if not services.adapters:
+        health["console"] = {"up": True, "error": None}
+    for adapter in services.adapters:
+        status = services.adapter_status.get(adapter.platform)
+        up = status is None or status.up
+        health[adapter.platform] = {
+            "up": up,
+            "error": None if up or status is None else status.error,
+        }
+    return health
+
+
 async def _healthz(request: web.Request) -> web.Response:
     services: Observed = request.app[SERVICES_KEY]
     problem = await _redis_ok(services)
+    adapters = _adapters_up(services)
+    healthy = problem is None and all(a["up"] for a in adapters.values())
     body: dict[str, Any] = {
-        "status": "ok" if problem is None else "unavailable",
+        "status": "ok" if healthy else "unavailable",
         "redis": "ok" if problem is None else problem,
         "policy_revision": services.holder.current().revision,
-        "adapters": [a.platform for a in services.adapters] or ["console"],
+        "adapters": adapters,
         "escalations_waiting_for_redis": services.intake.pending_escalations,
     }
-    return web.json_response(body, status=200 if problem is None else 503)
+    return web.json_response(body, status=200 if healthy else 503)
 
 
 async def _refresh_escalation_gauge(services: Observed) -> None:
