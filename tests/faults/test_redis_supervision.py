@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,11 @@ def test_a_killed_embedded_redis_is_restarted_on_its_data_and_health_comes_back(
     assert took < HEALTHY_WITHIN_S
 
 
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"),
+    reason="the parent-death signal is Linux's; elsewhere the next start replaces the server "
+    "(test_a_server_its_owner_left_running_is_replaced...)",
+)
 def test_kill_9_of_serve_leaves_no_redis_server_and_the_next_serve_starts_a_fresh_one(
     tmp_path: Path,
 ) -> None:
