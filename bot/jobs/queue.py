@@ -249,10 +249,14 @@ class Jobs:
         if not self._running:
             return
         self._stop_requested.set()
-        worker = self._worker
-        if worker is not None and worker.main_task is not None:
-            worker.main_task.cancel()
-        await self._stopped.wait()
+        # arq creates the worker's main task a moment after run_worker starts it: until then
+        # there is nothing to cancel, so keep cancelling whatever runs until it has stopped.
+        while not self._stopped.is_set():
+            worker = self._worker
+            if worker is not None and worker.main_task is not None:
+                worker.main_task.cancel()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), 0.1)
 
     async def aclose(self) -> None:
         await self._pool.aclose()
