@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
@@ -43,13 +45,20 @@ class ReplyTarget(BaseModel):
 
 
 class PostPlan(BaseModel):
-    """A post the requester asked to schedule: where, when (Unix seconds), and in which zone."""
+    """A post the requester asked to schedule: where, when (Unix seconds), and in which zone.
+
+    The adapters show the moment as the requester said it, in ``tz`` (:meth:`moment`); a plan
+    stored before this was data still carries its sentence, ``understood``, which is ignored.
+    """
 
     model_config = ConfigDict(frozen=True)
     channel: str
     post_at: int
-    tz: str
-    understood: str  # "Tuesday 1 December 2026 at 09:00 (America/Los_Angeles)"
+    tz: str  # an IANA zone that loads (bot.ai.timeparse.zone chose it)
+
+    def moment(self) -> datetime:
+        """When the post goes out, in the requester's zone."""
+        return datetime.fromtimestamp(self.post_at, ZoneInfo(self.tz))
 
 
 class Draft(BaseModel):

@@ -19,7 +19,7 @@ from bot.ai.guard import AuditLog
 from bot.ai.model import PendingSchedule, PostPlan, PostScheduler, ReplyTarget, ScheduledPost
 from bot.ai.notes import AiNote
 from bot.ai.store import AiStore
-from bot.ai.timeparse import ScheduleRequest, describe, parse_schedule
+from bot.ai.timeparse import ScheduleRequest, parse_schedule
 from bot.errors import ShouldAiError
 from bot.escalations.model import Actor, Platform
 
@@ -79,7 +79,6 @@ class Scheduling:
             channel=request.channel,
             post_at=int(request.at.timestamp()),
             tz=request.tz,
-            understood=describe(request.at, request.tz),
         )
 
     async def propose(

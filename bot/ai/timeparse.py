@@ -64,11 +64,6 @@ def zone(name: str | None, default: str) -> tuple[ZoneInfo, str]:
     raise AssertionError("UTC is always available")  # pragma: no cover
 
 
-def describe(at: datetime, tz: str) -> str:
-    """'Tuesday 1 December 2026 at 09:00 (Europe/Paris)' — the moment as the user will see it."""
-    return f"{at:%A} {at.day} {at:%B %Y} at {at:%H:%M} ({tz})"
-
-
 def no_mentions(text: str) -> ChannelMention | None:
     """For a platform whose requests carry no channel mentions (the console)."""
     return None

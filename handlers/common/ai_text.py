@@ -78,11 +78,11 @@ def draft_headline(draft: Draft) -> str:
 
 def when_text(plan: PostPlan) -> str:
     """When the post goes out, as its requester said it (in their time zone)."""
-    return plan.understood
+    return moment_text(plan.moment(), plan.tz)
 
 
 def moment_text(at: datetime, tz: str) -> str:
-    """'Tuesday 1 December 2026 at 09:00 (Europe/Paris)'."""
+    """'Tuesday 1 December 2026 at 09:00 (Europe/Paris)': ``at`` as the user will see it."""
     return f"{at:%A} {at.day} {at:%B %Y} at {at:%H:%M} ({tz})"
 
 

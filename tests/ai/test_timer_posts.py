@@ -56,7 +56,7 @@ async def discord_ai(
 
 def soon(seconds: float) -> PostPlan:
     at = int(time.time() + seconds)
-    return PostPlan(channel="200000000000000009", post_at=at, tz="UTC", understood="soon")
+    return PostPlan(channel="200000000000000009", post_at=at, tz="UTC")
 
 
 async def test_the_post_goes_out_when_its_time_comes(
