@@ -10,6 +10,8 @@
 - ``service``: :class:`AiWork`, what the composition root builds; adapters reach it through
   the core's flows (:mod:`bot.core`) and register their ports through the core.
 - ``model``: what AI work stores and hands out, and its ports (draft delivery, post scheduler).
+- ``notes``: what AI work tells a requester, as values (:class:`~bot.ai.notes.AiNote`,
+  :class:`~bot.ai.notes.AiOutcome`); the adapters word them (handlers/common/ai_text.py).
 """
 
 # Submodules, not names: importing bot.ai stays cheap (the LLM client loads with service).
@@ -19,6 +21,7 @@ __all__ = [
     "judge",
     "llm",
     "model",
+    "notes",
     "scheduling",
     "service",
     "store",

@@ -16,6 +16,7 @@ from typing import Any
 from bot.ai.guard import AuditLog, GuardedLlm, RoutedToPerson
 from bot.ai.llm import LlmError, LlmRejected
 from bot.ai.model import Draft, DraftDelivery, DraftState, PostPlan, ReplyTarget
+from bot.ai.notes import AiNote, DraftFailure, FailureKind
 from bot.ai.store import AiStore
 from bot.errors import ShouldAiError
 from bot.escalations.model import Actor, Platform
@@ -27,18 +28,26 @@ log = logging.getLogger(__name__)
 DRAFT_JOB = "ai_draft"
 
 
-class NotYours(ShouldAiError):
+class DraftRefused(ShouldAiError):
+    """A button on a draft changed nothing; ``note`` is what the presser is told (the adapters
+    word it), ``str(e)`` is for logs."""
+
+    def __init__(self, note: AiNote) -> None:
+        super().__init__(str(note))
+        self.note = note
+
+
+class NotYours(DraftRefused):
     """Someone other than the requester pressed a draft's or a post's button."""
 
 
-class UnknownDraft(ShouldAiError):
-    """The draft expired or never existed."""
+class UnknownDraft(DraftRefused):
+    """The draft expired or never existed (or is already used, or there is no LLM)."""
 
 
-def _why_failed(error: Exception, attempts: int) -> str:
-    if isinstance(error, LlmError):
-        return f"the LLM did not answer after {attempts} tries"
-    return f"it could not be delivered after {attempts} tries"
+def _why_failed(error: Exception, attempts: int) -> DraftFailure:
+    kind: FailureKind = "llm_silent" if isinstance(error, LlmError) else "undeliverable"
+    return DraftFailure(kind=kind, attempts=attempts)
 
 
 def system_prompt(guidance: Guidance, plan: PostPlan | None) -> str:
@@ -119,15 +128,15 @@ class Drafting:
             return  # expired, or already handled by an earlier run
         attempt = int(ctx.get("job_try", 1))
         if attempt > self._max_tries:
-            await self._give_up(draft, "the drafting job did not finish")
+            await self._give_up(draft, DraftFailure(kind="unfinished"))
             return
         try:
             await self._advance(draft)
         except RoutedToPerson:
-            await self._give_up(draft, "this request belongs to a person, so AI will not draft it")
+            await self._give_up(draft, DraftFailure(kind="for_a_person"))
         except LlmRejected as e:
             log.error("draft %s: %s", draft.id, e)  # details for the admin, not the chat
-            await self._give_up(draft, "the LLM refused the request (wrong key or model?)")
+            await self._give_up(draft, DraftFailure(kind="llm_rejected"))
         except Exception as e:  # LLM down, chat platform down, Redis blip: try again, then tell
             if attempt >= self._max_tries:
                 await self._give_up(draft, _why_failed(e, attempt))
@@ -155,17 +164,13 @@ class Drafting:
             return True
         return draft.state == "ready" and not await self._store.was_delivered(draft.id)
 
-    async def _give_up(self, draft: Draft, why: str) -> None:
-        failed = draft.model_copy(update={"state": "failed", "error": why})
+    async def _give_up(self, draft: Draft, failure: DraftFailure) -> None:
+        failed = draft.model_copy(update={"state": "failed", "error": str(failure)})
         await self._store.put_draft(failed)
-        await self._event(failed, "draft_failed", why=why)
-        message = (
-            f"Sorry, I could not write that draft: {why}. Nothing was posted. "
-            "Try again in a few minutes with the same /should-ai request, "
-            "or ask your admin to check the LLM settings."
-        )
+        await self._event(failed, "draft_failed", why=str(failure))
+        note = AiNote(kind="draft_failed", failure=failure)
         try:
-            await self._delivery(draft).tell(reply_to=draft.reply_to, message=message)
+            await self._delivery(draft).tell(reply_to=draft.reply_to, note=note)
         except Exception:  # the requester cannot be reached: the log is all that is left
             log.exception("could not tell %s that draft %s failed", draft.requester, draft.id)
 
@@ -188,16 +193,16 @@ class Drafting:
         """The draft, if ``actor`` asked for it; raises UnknownDraft or NotYours."""
         draft = await self._store.get_draft(draft_id)
         if draft is None:
-            raise UnknownDraft("This draft has expired. Ask again with /should-ai.")
+            raise UnknownDraft(AiNote(kind="draft_expired"))
         if draft.requester != actor:
-            raise NotYours("Only the person who asked for this draft can use it.")
+            raise NotYours(AiNote(kind="draft_not_yours"))
         return draft
 
     async def claim(self, draft_id: str, actor: Actor) -> Draft:
         """The draft, for the first button press on it only (a double click acts once)."""
         draft = await self.owned_draft(draft_id, actor)
         if draft.state != "ready" or not await self._store.claim_draft(draft.id):
-            raise UnknownDraft("This draft was already used or discarded.")
+            raise UnknownDraft(AiNote(kind="draft_done"))
         return draft
 
     async def release(self, draft: Draft) -> None:

@@ -9,16 +9,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, Protocol
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
 from bot.escalations.model import Actor, Platform
 from bot.policy.model import Decision
 
+if TYPE_CHECKING:  # notes holds values built on this module's PostPlan
+    from bot.ai.notes import AiNote
+
 DraftState = Literal["queued", "ready", "used", "discarded", "failed"]
 PostState = Literal["scheduled", "posted", "cancelled", "failed"]
-OutcomeKind = Literal["drafting", "confirm", "question", "no_llm", "error", "none"]
 
 
 class ReplyTarget(BaseModel):
@@ -41,13 +45,20 @@ class ReplyTarget(BaseModel):
 
 
 class PostPlan(BaseModel):
-    """A post the requester asked to schedule: where, when (Unix seconds), and in which zone."""
+    """A post the requester asked to schedule: where, when (Unix seconds), and in which zone.
+
+    The adapters show the moment as the requester said it, in ``tz`` (:meth:`moment`); a plan
+    stored before this was data still carries its sentence, ``understood``, which is ignored.
+    """
 
     model_config = ConfigDict(frozen=True)
     channel: str
     post_at: int
-    tz: str
-    understood: str  # "Tuesday 1 December 2026 at 09:00 (America/Los_Angeles)"
+    tz: str  # an IANA zone that loads (bot.ai.timeparse.zone chose it)
+
+    def moment(self) -> datetime:
+        """When the post goes out, in the requester's zone."""
+        return datetime.fromtimestamp(self.post_at, ZoneInfo(self.tz))
 
 
 class Draft(BaseModel):
@@ -61,16 +72,6 @@ class Draft(BaseModel):
     plan: PostPlan | None = None  # set when the draft is the text of a post to schedule
     created_at: float
     error: str = ""
-
-    @property
-    def headline(self) -> str:
-        """The line an adapter shows above the draft text."""
-        if self.plan is None:
-            return "Here is a draft. Use it, ask for another, or discard it."
-        return (
-            f"Here is a draft for {self.plan.channel}, to post {self.plan.understood}. "
-            "Schedule it, ask for another, or discard it."
-        )
 
 
 class PendingSchedule(BaseModel):
@@ -104,24 +105,16 @@ class ScheduledPost(BaseModel):
         return self.plan.post_at
 
 
-class AiOutcome(BaseModel):
-    """What an adapter shows right after the verdict for a routine request."""
-
-    model_config = ConfigDict(frozen=True)
-    kind: OutcomeKind
-    message: str
-    pending_id: str | None = None  # "confirm": the value of the Confirm / Cancel buttons
-
-
 class DraftDelivery(Protocol):
     """Implemented by each chat adapter: how drafts and late news reach the requester."""
 
     async def deliver_draft(self, *, draft: Draft) -> None:
-        """Show ``draft.headline`` and ``draft.text`` with Use it / Regenerate / Discard buttons
-        (button value: ``draft.id``)."""
+        """Show a headline (:func:`handlers.common.ai_text.draft_headline`) and ``draft.text``
+        with Use it / Regenerate / Discard buttons (button value: ``draft.id``)."""
 
-    async def tell(self, *, reply_to: ReplyTarget, message: str) -> None:
-        """Tell the requester something (a draft that could not be made, a post that failed)."""
+    async def tell(self, *, reply_to: ReplyTarget, note: AiNote) -> None:
+        """Tell the requester something (a draft that could not be made), in the adapter's
+        words for ``note``."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +154,7 @@ class PostScheduler(Protocol):
 
     async def schedule(self, *, post: ScheduledPost) -> ScheduledPost:
         """Hand the post to the platform; return it with ``channel_id``/``platform_ref`` set.
-        Raise :class:`bot.ai.scheduling.ScheduleRefused` with a user-facing message."""
+        Raise :class:`bot.ai.scheduling.ScheduleRefused` with the note the requester reads."""
 
     async def cancel(self, *, post: ScheduledPost) -> None:
         """Stop a scheduled post from going out."""

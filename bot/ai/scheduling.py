@@ -17,14 +17,20 @@ from datetime import UTC, datetime
 
 from bot.ai.guard import AuditLog
 from bot.ai.model import PendingSchedule, PostPlan, PostScheduler, ReplyTarget, ScheduledPost
+from bot.ai.notes import AiNote
 from bot.ai.store import AiStore
-from bot.ai.timeparse import ScheduleRequest, describe, parse_schedule
+from bot.ai.timeparse import ScheduleRequest, parse_schedule
 from bot.errors import ShouldAiError
 from bot.escalations.model import Actor, Platform
 
 
 class ScheduleRefused(ShouldAiError):
-    """The platform or the request does not allow this post; the message is for the user."""
+    """The platform or the request does not allow this post; ``note`` is what the requester is
+    told (the adapters word it), ``str(e)`` is for logs."""
+
+    def __init__(self, note: AiNote) -> None:
+        super().__init__(str(note))
+        self.note = note
 
 
 class Scheduling:
@@ -46,7 +52,7 @@ class Scheduling:
     def scheduler(self, platform: Platform) -> PostScheduler:
         found = self._schedulers.get(platform)
         if found is None:
-            raise ScheduleRefused(f"Scheduling posts is not set up for {platform} yet.")
+            raise ScheduleRefused(AiNote(kind="no_scheduler", platform=platform))
         return found
 
     async def understand(self, *, actor: Actor, text: str) -> ScheduleRequest:
@@ -73,7 +79,6 @@ class Scheduling:
             channel=request.channel,
             post_at=int(request.at.timestamp()),
             tz=request.tz,
-            understood=describe(request.at, request.tz),
         )
 
     async def propose(
@@ -94,11 +99,11 @@ class Scheduling:
     async def confirm(self, *, pending_id: str, actor: Actor) -> ScheduledPost:
         pending = await self._store.get_pending(pending_id)
         if pending is None:
-            raise ScheduleRefused("This confirmation has expired. Ask again with /should-ai.")
+            raise ScheduleRefused(AiNote(kind="confirm_expired"))
         if pending.requester != actor:
-            raise ScheduleRefused("Only the person who asked can confirm this post.")
+            raise ScheduleRefused(AiNote(kind="confirm_not_yours"))
         if await self._store.take_pending(pending_id) is None:
-            raise ScheduleRefused("This post was already confirmed or cancelled.")
+            raise ScheduleRefused(AiNote(kind="confirm_done"))
         return await self.schedule(
             decision_id=pending.decision_id, requester=actor, text=pending.text, plan=pending.plan
         )
@@ -106,7 +111,7 @@ class Scheduling:
     async def drop_pending(self, *, pending_id: str, actor: Actor) -> None:
         pending = await self._store.get_pending(pending_id)
         if pending is not None and pending.requester != actor:
-            raise ScheduleRefused("Only the person who asked can cancel this post.")
+            raise ScheduleRefused(AiNote(kind="cancel_not_yours"))
         await self._store.take_pending(pending_id)
 
     async def schedule(
@@ -114,7 +119,7 @@ class Scheduling:
     ) -> ScheduledPost:
         """Hand the post to the platform and remember it for ``/should-ai scheduled``."""
         if plan.post_at <= self._clock():
-            raise ScheduleRefused(f"{plan.understood} has already passed. Ask with a new time.")
+            raise ScheduleRefused(AiNote(kind="post_passed", plan=plan))
         post = ScheduledPost(
             id=uuid.uuid4().hex[:12],
             decision_id=decision_id,
@@ -134,9 +139,9 @@ class Scheduling:
     async def cancel(self, *, post_id: str, actor: Actor) -> ScheduledPost:
         post = await self._store.get_post(post_id)
         if post is None or post.state != "scheduled":
-            raise ScheduleRefused("That post is no longer scheduled.")
+            raise ScheduleRefused(AiNote(kind="post_gone"))
         if post.requester != actor:
-            raise ScheduleRefused("Only the person who scheduled this post can cancel it.")
+            raise ScheduleRefused(AiNote(kind="unschedule_not_yours"))
         await self.scheduler(actor.platform).cancel(post=post)
         cancelled = post.model_copy(update={"state": "cancelled"})
         await self._store.put_post(cancelled, now=self._clock())

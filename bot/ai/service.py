@@ -13,12 +13,11 @@ from collections.abc import Callable
 
 import redis.asyncio as aioredis
 
-from bot.ai.drafting import Drafting, NotYours, UnknownDraft
+from bot.ai.drafting import Drafting, DraftRefused, UnknownDraft
 from bot.ai.guard import AuditLog, GuardedLlm, NoAudit
 from bot.ai.judge import Judge
 from bot.ai.llm import ChatModel, OpenAiChatModel
 from bot.ai.model import (
-    AiOutcome,
     Draft,
     DraftDelivery,
     PostPlan,
@@ -26,6 +25,7 @@ from bot.ai.model import (
     ReplyTarget,
     ScheduledPost,
 )
+from bot.ai.notes import AiNote, AiNoteKind, AiOutcome
 from bot.ai.scheduling import ScheduleRefused, Scheduling
 from bot.ai.store import AiStore
 from bot.ai.timer_scheduler import ChannelPoster, TimerPostScheduler
@@ -38,21 +38,6 @@ from bot.store.errors import StoreUnavailable
 log = logging.getLogger(__name__)
 
 JUDGE_MAX_WAIT_S = 8.0  # the requester is waiting for the verdict: a slow judge means a person
-NO_LLM_NOTE = (
-    "No LLM is configured, so I won't draft this for you. To turn drafting on, an admin sets "
-    "SHOULD_AI_LLM_BASE_URL (e.g. http://localhost:11434/v1 for Ollama) and SHOULD_AI_LLM_MODEL, "
-    "or SHOULD_AI_LLM_API_KEY for OpenAI, and restarts the bot."
-)
-DRAFTING_NOTE = "Drafting it now: the draft will show up here in a moment."
-NEED_TEXT = (
-    "What should the post say? Put the text in quotes, for example: "
-    '/should-ai schedule "Our December issue is out!" Tuesday 9am in #marketing'
-)
-STORE_DOWN_NOTE = (
-    "I can't start this right now: my storage is not answering, so nothing was queued. "
-    "Please ask again in a minute."
-)
-NEED_CHANNEL = "Which channel should it go to? Add it like “in #marketing”."
 
 
 class AiWork:
@@ -177,25 +162,25 @@ class AiWork:
     ) -> AiOutcome:
         """Start the AI work for a decision routed to AI; say what happens next."""
         if decision.route != "ai":
-            return AiOutcome(kind="none", message="")
+            return AiOutcome(kind="none")
         try:
             return await self._start(actor, self.decided_part(text), decision, reply_to)
         except StoreUnavailable as e:
             log.error("AI work for decision %s not started: %s", decision.decision_id, e)
-            return AiOutcome(kind="error", message=STORE_DOWN_NOTE)
+            return AiOutcome(kind="error", note=AiNote(kind="store_down"))
 
     async def _start(
         self, actor: Actor, text: str, decision: Decision, reply_to: ReplyTarget
     ) -> AiOutcome:
         work = self._work_for(decision)
         if work == "none":
-            return AiOutcome(kind="none", message="")
+            return AiOutcome(kind="none")
         if work == "schedule":
             return await self._handle_schedule(actor, text, decision, reply_to)
         if self.drafting is None:
-            return AiOutcome(kind="no_llm", message=NO_LLM_NOTE)
+            return AiOutcome(kind="no_llm", note=AiNote(kind="no_llm"))
         await self.drafting.start(decision=decision, actor=actor, text=text, reply_to=reply_to)
-        return AiOutcome(kind="drafting", message=DRAFTING_NOTE)
+        return AiOutcome(kind="drafting", note=AiNote(kind="drafting"))
 
     def _work_for(self, decision: Decision) -> AiWorkKind:
         """What the policy says this category gets (its ``ai_work``); a request that matched
@@ -209,24 +194,20 @@ class AiWork:
         try:
             request = await self.scheduling.understand(actor=actor, text=text)
         except ScheduleRefused as e:
-            return AiOutcome(kind="question", message=str(e))
+            return AiOutcome(kind="question", note=e.note)
         if request.question is not None:
-            return AiOutcome(kind="question", message=request.question)
+            return AiOutcome(kind="question", note=request.question)
         if request.channel is None:
-            return AiOutcome(kind="question", message=NEED_CHANNEL)
+            return _question("need_channel")
         plan = Scheduling.plan_of(request)
         if request.text is not None:
             return await self._propose(actor, request.text, decision, reply_to, plan)
         if self.drafting is None:
-            return AiOutcome(kind="question", message=NEED_TEXT)
+            return _question("need_text")
         await self.drafting.start(
             decision=decision, actor=actor, text=text, reply_to=reply_to, plan=plan
         )
-        return AiOutcome(
-            kind="drafting",
-            message=f"I'll draft the post for {plan.channel}, to go out {plan.understood}. "
-            "You'll see the draft here and confirm it before anything is scheduled.",
-        )
+        return AiOutcome(kind="drafting", note=AiNote(kind="drafting_post", plan=plan))
 
     async def _propose(
         self, actor: Actor, text: str, decision: Decision, reply_to: ReplyTarget, plan: PostPlan
@@ -234,41 +215,38 @@ class AiWork:
         pending = await self.scheduling.propose(
             decision_id=decision.decision_id, actor=actor, reply_to=reply_to, text=text, plan=plan
         )
-        return AiOutcome(
-            kind="confirm",
-            pending_id=pending.id,
-            message=f"Schedule this in {plan.channel} {plan.understood}?\n> {text}",
-        )
+        note = AiNote(kind="confirm_post", plan=plan, text=text)
+        return AiOutcome(kind="confirm", note=note, pending_id=pending.id)
 
     # --- buttons -----------------------------------------------------------------------------
 
-    async def confirm_schedule(self, *, pending_id: str, actor: Actor) -> str:
+    async def confirm_schedule(self, *, pending_id: str, actor: Actor) -> AiNote:
         try:
             post = await self.scheduling.confirm(pending_id=pending_id, actor=actor)
         except ScheduleRefused as e:
-            return str(e)
-        return _scheduled_note(post)
+            return e.note
+        return AiNote(kind="scheduled", plan=post.plan)
 
-    async def cancel_pending(self, *, pending_id: str, actor: Actor) -> str:
+    async def cancel_pending(self, *, pending_id: str, actor: Actor) -> AiNote:
         try:
             await self.scheduling.drop_pending(pending_id=pending_id, actor=actor)
         except ScheduleRefused as e:
-            return str(e)
-        return "Cancelled: nothing will be posted."
+            return e.note
+        return AiNote(kind="pending_cancelled")
 
-    async def use_draft(self, *, draft_id: str, actor: Actor) -> tuple[Draft | None, str]:
+    async def use_draft(self, *, draft_id: str, actor: Actor) -> tuple[Draft | None, AiNote]:
         """Mark the draft used; a draft for a post gets scheduled. Returns it and what to show.
 
         The draft is None when nothing happened: not theirs, expired, already used or
-        discarded, no LLM, or the platform refused to schedule it (the message says why).
+        discarded, no LLM, or the platform refused to schedule it (the note says why).
         """
         try:
             drafting = self._need_drafting()
             draft = await drafting.claim(draft_id, actor)
-        except (NotYours, UnknownDraft) as e:
-            return None, str(e)
+        except DraftRefused as e:
+            return None, e.note
         if draft.plan is None:
-            return await drafting.mark(draft, "used"), "Here is your text, ready to paste."
+            return await drafting.mark(draft, "used"), AiNote(kind="text_ready")
         try:
             post = await self.scheduling.schedule(
                 decision_id=draft.decision.decision_id,
@@ -278,27 +256,27 @@ class AiWork:
             )
         except ScheduleRefused as e:
             await drafting.release(draft)  # fix the cause (invite the bot), then press again
-            return None, str(e)
-        return await drafting.mark(draft, "used"), _scheduled_note(post)
+            return None, e.note
+        return await drafting.mark(draft, "used"), AiNote(kind="scheduled", plan=post.plan)
 
-    async def regenerate(self, *, draft_id: str, actor: Actor) -> str:
+    async def regenerate(self, *, draft_id: str, actor: Actor) -> AiNote:
         try:
             await self._need_drafting().regenerate(draft_id=draft_id, actor=actor)
-        except (NotYours, UnknownDraft) as e:
-            return str(e)
-        return "Writing another draft: it will show up here in a moment."
+        except DraftRefused as e:
+            return e.note
+        return AiNote(kind="redrafting")
 
-    async def discard(self, *, draft_id: str, actor: Actor) -> str:
+    async def discard(self, *, draft_id: str, actor: Actor) -> AiNote:
         try:
             drafting = self._need_drafting()
             await drafting.mark(await drafting.claim(draft_id, actor), "discarded")
-        except (NotYours, UnknownDraft) as e:
-            return str(e)
-        return "Draft discarded."
+        except DraftRefused as e:
+            return e.note
+        return AiNote(kind="discarded")
 
     def _need_drafting(self) -> Drafting:
         if self.drafting is None:
-            raise UnknownDraft(NO_LLM_NOTE)
+            raise UnknownDraft(AiNote(kind="no_llm"))
         return self.drafting
 
     # --- /should-ai scheduled ----------------------------------------------------------------
@@ -306,20 +284,17 @@ class AiWork:
     async def list_scheduled(self, *, actor: Actor) -> list[ScheduledPost]:
         return await self.scheduling.list_for(actor)
 
-    async def cancel_scheduled(self, *, post_id: str, actor: Actor) -> str:
+    async def cancel_scheduled(self, *, post_id: str, actor: Actor) -> AiNote:
         try:
             post = await self.scheduling.cancel(post_id=post_id, actor=actor)
         except ScheduleRefused as e:
-            return str(e)
-        return f"Cancelled the post for {post.plan.channel} {post.plan.understood}."
+            return e.note
+        return AiNote(kind="unscheduled", plan=post.plan)
 
     async def aclose(self) -> None:
         if self._llm is not None:
             await self._llm.aclose()
 
 
-def _scheduled_note(post: ScheduledPost) -> str:
-    return (
-        f"Scheduled for {post.plan.channel}, {post.plan.understood}. "
-        "See or cancel it with /should-ai scheduled."
-    )
+def _question(kind: AiNoteKind) -> AiOutcome:
+    return AiOutcome(kind="question", note=AiNote(kind=kind))

@@ -3,7 +3,8 @@
 "Schedule the newsletter teaser for Tuesday 9am in #marketing" or "Programme « Nouveau
 numéro ! » mardi 9h dans #marketing" becomes a channel, an optional text the user wrote in
 quotes, and a moment. Anything unclear — no time, a time already past, two dates, 03/04 that
-could be March or April — becomes a question for the user, never a guess. A channel mention in a
+could be March or April — becomes a question for the user (an :class:`~bot.ai.notes.AiNote`
+the adapters word), never a guess. A channel mention in a
 platform's markup (Slack's ``<#C123|name>``) is found by that platform's adapter; this module
 takes the channel it resolves to.
 """
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateparser.search import search_dates
 
 from bot.ai.model import ChannelMention, MentionReader
+from bot.ai.notes import AiNote
 
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«\s*([^»]+?)\s*»|\u2018([^\u2019]+)\u2019')
 _TO = r"\b(?:in|to|on|into|dans|sur|en)\s+"
@@ -38,7 +40,6 @@ _WEEKDAY = re.compile(
 )
 _NEXT = re.compile(r"\b(?:next|prochaine?)\b", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})\b")
-_EXAMPLES = "for example “Tuesday 9am” or “mardi 9h”"
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class ScheduleRequest:
     text: str | None  # what the user wrote in quotes, if anything
     at: datetime | None
     tz: str
-    question: str | None = None
+    question: AiNote | None = None
 
 
 def zone(name: str | None, default: str) -> tuple[ZoneInfo, str]:
@@ -61,11 +62,6 @@ def zone(name: str | None, default: str) -> tuple[ZoneInfo, str]:
             except (ZoneInfoNotFoundError, ValueError):
                 continue
     raise AssertionError("UTC is always available")  # pragma: no cover
-
-
-def describe(at: datetime, tz: str) -> str:
-    """'Tuesday 1 December 2026 at 09:00 (Europe/Paris)' — the moment as the user will see it."""
-    return f"{at:%A} {at.day} {at:%B %Y} at {at:%H:%M} ({tz})"
 
 
 def no_mentions(text: str) -> ChannelMention | None:
@@ -138,39 +134,31 @@ def _search(text: str, info: ZoneInfo, tz_name: str, now: datetime) -> list[tupl
 
 def _question_for(
     found: list[tuple[str, datetime]], *, now: datetime, max_ahead_s: int, tz: str
-) -> str | None:
+) -> AiNote | None:
     if not found:
-        return f"When should it go out? Give a day and a time, {_EXAMPLES}."
+        return AiNote(kind="ask_when")
     if len(found) > 1:
-        phrases = " / ".join(f"“{p.strip()}”" for p, _ in found)
-        return f"I read more than one time ({phrases}). Which one? Give one day and time."
+        return AiNote(kind="ask_which_time", phrases=tuple(p.strip() for p, _ in found))
     phrase, at = found[0]
     return _ambiguity(phrase, at, now) or _out_of_range(at, now, max_ahead_s, tz)
 
 
-def _ambiguity(phrase: str, at: datetime, now: datetime) -> str | None:
+def _ambiguity(phrase: str, at: datetime, now: datetime) -> AiNote | None:
     if not _HAS_TIME.search(phrase):
-        return f"What time on {at:%A} {at.day} {at:%B}? Give a time too, {_EXAMPLES}."
+        return AiNote(kind="ask_time_of_day", at=at)
     today = now.astimezone(at.tzinfo).date()
     weekday_only = _WEEKDAY.search(phrase) and not _NEXT.search(phrase)
     if weekday_only and (at.date() - today).days == 7:
-        return (
-            f"Today at {at:%H:%M}, or {at:%A} {at.day} {at:%B}? "
-            "Say “today” or “next” with the day, for example “today 9am” or “mardi prochain 9h”."
-        )
+        return AiNote(kind="ask_today_or_next", at=at)
     numeric = _NUMERIC_DATE.search(phrase)
     if numeric and numeric.group(1) != numeric.group(2) and max(map(int, numeric.groups())) <= 12:
-        return (
-            f"“{numeric.group(0)}” could be two different dates. "
-            "Write the month as a word, for example “5 December” or “5 décembre”."
-        )
+        return AiNote(kind="ask_month", detail=numeric.group(0))
     return None
 
 
-def _out_of_range(at: datetime, now: datetime, max_ahead_s: int, tz: str) -> str | None:
+def _out_of_range(at: datetime, now: datetime, max_ahead_s: int, tz: str) -> AiNote | None:
     if at <= now:
-        return f"{describe(at, tz)} has already passed. When should it go out instead?"
+        return AiNote(kind="ask_past", at=at, tz=tz)
     if (at - now).total_seconds() > max_ahead_s:
-        days = max_ahead_s // 86400
-        return f"{describe(at, tz)} is too far ahead: posts can be scheduled up to {days} days out."
+        return AiNote(kind="ask_too_far", at=at, tz=tz, days=max_ahead_s // 86400)
     return None

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from bot.ai.guard import AuditLog
 from bot.ai.model import ChannelMention, PostState, ScheduledPost
+from bot.ai.notes import AiNote
 from bot.ai.scheduling import ScheduleRefused
 from bot.ai.store import AiStore
 from bot.jobs import Jobs, Retry
@@ -61,9 +62,7 @@ class TimerPostScheduler:
     async def schedule(self, *, post: ScheduledPost) -> ScheduledPost:
         channel = post.plan.channel
         if not channel.isdigit():
-            raise ScheduleRefused(
-                "Mention the channel (type # and pick it from the list) so I know which one."
-            )
+            raise ScheduleRefused(AiNote(kind="pick_channel"))
         job_id = f"ai-post-{post.id}"
         await self._jobs.enqueue(
             POST_JOB, job_id=job_id, defer_until=float(post.plan.post_at), post_id=post.id

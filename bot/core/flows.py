@@ -156,19 +156,19 @@ class Presses:
             return None
         match op:
             case "use":
-                draft, message = await self._ai.use_draft(draft_id=ref, actor=actor)
-                return AiPress(op=op, done=draft is not None, message=message, draft=draft)
+                draft, note = await self._ai.use_draft(draft_id=ref, actor=actor)
+                return AiPress(op=op, done=draft is not None, note=note, draft=draft)
             case "again":
-                message = await self._ai.regenerate(draft_id=ref, actor=actor)
+                note = await self._ai.regenerate(draft_id=ref, actor=actor)
             case "discard":
-                message = await self._ai.discard(draft_id=ref, actor=actor)
+                note = await self._ai.discard(draft_id=ref, actor=actor)
             case "confirm":
-                message = await self._ai.confirm_schedule(pending_id=ref, actor=actor)
+                note = await self._ai.confirm_schedule(pending_id=ref, actor=actor)
             case "cancel":
-                message = await self._ai.cancel_pending(pending_id=ref, actor=actor)
+                note = await self._ai.cancel_pending(pending_id=ref, actor=actor)
             case "unschedule":
-                message = await self._ai.cancel_scheduled(post_id=ref, actor=actor)
-        return AiPress(op=op, done=True, message=message)
+                note = await self._ai.cancel_scheduled(post_id=ref, actor=actor)
+        return AiPress(op=op, done=True, note=note)
 
     async def _first_time(self, actor: Actor, dedupe_key: str) -> bool:
         return await self._deduper.first_time(f"{actor.platform}:{dedupe_key}")

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.ai.model import AiOutcome, Draft
+from bot.ai.model import Draft
+from bot.ai.notes import AiNote, AiOutcome
 from bot.escalations.errors import Refusal
 from bot.escalations.model import Escalation, StatusRef
 from bot.policy.model import Decision
@@ -62,13 +63,14 @@ class AiPress:
     """What a button on AI work did (a draft, a proposed post, a scheduled post).
 
     ``done`` is False only when a draft's Use it changed nothing (not theirs, expired, already
-    used, or the platform refused to schedule it): the card stays as it is. ``draft`` is the
-    draft Use it took, whose text the adapter shows.
+    used, or the platform refused to schedule it): the card stays as it is. ``note`` is what the
+    presser is told (handlers/common/ai_text.py words it). ``draft`` is the draft Use it took,
+    whose text the adapter shows.
     """
 
     op: AiOp
     done: bool
-    message: str
+    note: AiNote
     draft: Draft | None = None
 
     @property

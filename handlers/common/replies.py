@@ -21,6 +21,7 @@ from bot.policy.model import Decision, Policy
 from bot.policy.nonrequest import NonRequest
 from bot.reload import ReloadOutcome
 from bot.text import clip
+from handlers.common.ai_text import when_text
 from handlers.common.status_text import Mentions, person_text
 
 HELP = """\
@@ -254,4 +255,4 @@ def render_scheduled(posts: tuple[ScheduledPost, ...] | None) -> str:
 
 def _describe(post: ScheduledPost) -> str:
     """One scheduled post, at the time as its requester said it (in their time zone)."""
-    return f"{post.id} in {post.channel}, {post.plan.understood}: {clip(post.text, 80)!r}"
+    return f"{post.id} in {post.channel}, {when_text(post.plan)}: {clip(post.text, 80)!r}"

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.ai.model import Draft, ReplyTarget
+from bot.ai.notes import AiNote
 from bot.escalations.model import Escalation, StatusNote
 from bot.policy.model import Policy
+from handlers.common.ai_text import ai_text, draft_headline
 from handlers.common.status_text import PLAIN, status_text
 
 
@@ -64,9 +66,9 @@ class ConsoleNotifier:
     # bot.ai.model.DraftDelivery: drafts made by the LLM show up in the terminal too.
     async def deliver_draft(self, *, draft: Draft) -> None:
         self._write(
-            f"DRAFT {draft.id}: {draft.headline}\n{draft.text}\n"
+            f"DRAFT {draft.id}: {draft_headline(draft)}\n{draft.text}\n"
             f"(type `use {draft.id}`, `again {draft.id}` or `discard {draft.id}`)"
         )
 
-    async def tell(self, *, reply_to: ReplyTarget, message: str) -> None:
-        self._write(message)
+    async def tell(self, *, reply_to: ReplyTarget, note: AiNote) -> None:
+        self._write(ai_text(note))

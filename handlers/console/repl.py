@@ -14,6 +14,7 @@ from bot.ai.model import ReplyTarget
 from bot.core import AiOp, Core, FollowUp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor
+from handlers.common.ai_text import ai_text, outcome_text
 from handlers.common.replies import press_refused, reply_for_store_down, reply_text
 from handlers.common.status_text import PLAIN
 
@@ -64,7 +65,7 @@ def _follow_up_text(follow_up: FollowUp) -> str:
     if follow_up.kind == "store_down" and follow_up.decision is not None:
         return reply_for_store_down(follow_up.decision)
     if follow_up.kind == "ai_work" and follow_up.ai is not None:
-        return follow_up.ai.message
+        return outcome_text(follow_up.ai)
     return ""
 
 
@@ -72,8 +73,8 @@ async def _draft_action(core: Core, op: AiOp, draft_id: str) -> str:
     pressed = await core.presses.ai(actor=CONSOLE_ACTOR, op=op, ref=draft_id)
     assert pressed is not None  # only a press with a dedupe key can be a duplicate
     if pressed.draft is not None:
-        return f"{pressed.message}\n{pressed.draft.text}"
-    return pressed.message
+        return f"{ai_text(pressed.note)}\n{pressed.draft.text}"
+    return ai_text(pressed.note)
 
 
 async def _act(core: Core, action: Action, escalation_id: str, out: TextIO) -> None:

@@ -14,6 +14,8 @@ import re
 import discord
 
 from bot.ai.model import ChannelMention, Draft, ReplyTarget
+from bot.ai.notes import AiNote
+from handlers.common.ai_text import ai_text, draft_headline
 from handlers.discord import render
 from handlers.discord.components import draft_view
 from handlers.discord.notifier import interaction_webhook
@@ -33,11 +35,11 @@ class DiscordDraftDelivery:
         self._gate = gate
 
     async def deliver_draft(self, *, draft: Draft) -> None:
-        embed = render.draft_embed(headline=draft.headline, text=draft.text)
+        embed = render.draft_embed(headline=draft_headline(draft), text=draft.text)
         await self._send(draft.reply_to, embed=embed, view=draft_view(draft.id))
 
-    async def tell(self, *, reply_to: ReplyTarget, message: str) -> None:
-        await self._send(reply_to, embed=render.notice_embed(message), view=None)
+    async def tell(self, *, reply_to: ReplyTarget, note: AiNote) -> None:
+        await self._send(reply_to, embed=render.notice_embed(ai_text(note)), view=None)
 
     async def _send(
         self, reply_to: ReplyTarget, *, embed: discord.Embed, view: discord.ui.View | None

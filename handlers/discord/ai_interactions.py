@@ -12,10 +12,12 @@ from typing import Any
 
 import discord
 
-from bot.ai.model import AiOutcome, ReplyTarget
+from bot.ai.model import ReplyTarget
+from bot.ai.notes import AiOutcome
 from bot.core.flows import Presses
 from bot.core.outcomes import AiOp, AiPress
 from bot.escalations.model import Actor
+from handlers.common.ai_text import ai_text
 from handlers.discord import render
 from handlers.discord.components import confirm_view
 from handlers.discord.replies import actor_of, claim, or_missing
@@ -27,11 +29,11 @@ class AiInteractions:
 
     async def show_outcome(self, interaction: discord.Interaction[Any], outcome: AiOutcome) -> None:
         """Say what happens next for an AI-routed request (drafting, a question, Confirm)."""
-        if outcome.kind == "none" or not outcome.message:
+        if outcome.kind == "none" or outcome.note is None:
             return
         view = confirm_view(outcome.pending_id) if outcome.pending_id else None
         await interaction.followup.send(
-            embed=render.notice_embed(outcome.message), view=or_missing(view), ephemeral=True
+            embed=render.notice_embed(ai_text(outcome.note)), view=or_missing(view), ephemeral=True
         )
 
     async def press(self, interaction: discord.Interaction[Any], op: AiOp, ref: str) -> None:
@@ -54,8 +56,8 @@ def _answer(pressed: AiPress) -> str:
     """The answer to a press; a draft used as it is shows its text below."""
     draft = pressed.draft
     if pressed.op == "use" and draft is not None and draft.plan is None and draft.state == "used":
-        return f"{pressed.message}\n\n{draft.text}"
-    return pressed.message
+        return f"{ai_text(pressed.note)}\n\n{draft.text}"
+    return ai_text(pressed.note)
 
 
 def reply_target(interaction: discord.Interaction[Any], actor: Actor) -> ReplyTarget:

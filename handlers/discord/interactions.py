@@ -22,6 +22,7 @@ from bot.core.outcomes import AiOp, FollowUp
 from bot.escalations.model import Action, Actor, Escalation, StatusRef
 from bot.intake.commands import Commands, Reply
 from bot.policy.model import Decision, Policy
+from handlers.common.ai_text import when_text
 from handlers.common.replies import (
     press_refused,
     reply_for_store_down,
@@ -99,7 +100,7 @@ class DiscordInteractions:
     def _reply_view(self, reply: Reply) -> discord.ui.View | None:
         if reply.kind != "scheduled" or not reply.scheduled:
             return None
-        return scheduled_view([(p.plan.understood, p.id) for p in reply.scheduled])
+        return scheduled_view([(when_text(p.plan), p.id) for p in reply.scheduled])
 
     def _reply_embed(self, reply: Reply) -> discord.Embed:
         if reply.kind == "decision" and reply.decision is not None:

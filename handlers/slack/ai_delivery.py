@@ -16,7 +16,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.ai.model import AiOutcome, Draft, ReplyTarget, ScheduledPost
+from bot.ai.model import Draft, ReplyTarget, ScheduledPost
+from bot.ai.notes import AiNote, AiOutcome
+from handlers.common.ai_text import ai_text, draft_headline, outcome_text, when_text
 from handlers.slack.blocks import section
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ def draft_blocks(draft: Draft) -> tuple[str, list[Block]]:
     use_label = "Schedule it" if draft.plan is not None else "Use it"
     quoted = "\n".join(f"> {line}" for line in draft.text.splitlines() or [""])
     blocks = [
-        section(f":memo: {draft.headline}"),
+        section(f":memo: {draft_headline(draft)}"),
         section(quoted),
         {
             "type": "actions",
@@ -71,7 +73,8 @@ def note_blocks(message: str) -> list[Block]:
 
 def outcome_blocks(outcome: AiOutcome) -> tuple[str, list[Block]]:
     """What follows the verdict: a note, a question, or a schedule to Confirm / Cancel."""
-    blocks = [section(outcome.message)]
+    message = outcome_text(outcome)
+    blocks = [section(message)]
     if outcome.kind == "confirm" and outcome.pending_id:
         blocks.append(
             {
@@ -82,7 +85,7 @@ def outcome_blocks(outcome: AiOutcome) -> tuple[str, list[Block]]:
                 ],
             }
         )
-    return outcome.message, blocks
+    return message, blocks
 
 
 def scheduled_blocks(posts: list[ScheduledPost]) -> tuple[str, list[Block]]:
@@ -92,7 +95,7 @@ def scheduled_blocks(posts: list[ScheduledPost]) -> tuple[str, list[Block]]:
         return text, [section(text)]
     blocks: list[Block] = []
     for post in posts[:_MAX_LISTED]:
-        line = f"*{post.plan.channel}* {post.plan.understood}\n> {post.text[:300]}"
+        line = f"*{post.plan.channel}* {when_text(post.plan)}\n> {post.text[:300]}"
         blocks.append(section(line))
         blocks.append(
             {
@@ -115,7 +118,8 @@ class SlackDraftDelivery:
         text, blocks = draft_blocks(draft)
         await self._send(draft.reply_to, text, blocks)
 
-    async def tell(self, *, reply_to: ReplyTarget, message: str) -> None:
+    async def tell(self, *, reply_to: ReplyTarget, note: AiNote) -> None:
+        message = ai_text(note)
         await self._send(reply_to, message, [section(f":warning: {message}")])
 
     async def _send(self, to: ReplyTarget, text: str, blocks: list[Block]) -> None:

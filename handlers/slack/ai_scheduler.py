@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ai.model import ChannelMention, ScheduledPost
+from bot.ai.notes import AiNote
 from bot.ai.scheduling import ScheduleRefused
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,8 @@ class SlackPostScheduler:
 
 def _refusal(error: SlackApiError) -> ScheduleRefused:
     code = str(error.response.get("error") or "unknown_error")
-    return ScheduleRefused(_REFUSALS.get(code, f"Slack refused the post ({code})."))
+    detail = _REFUSALS.get(code, f"Slack refused the post ({code}).")
+    return ScheduleRefused(AiNote(kind="platform_refused", detail=detail))
 
 
 def channel_mention(text: str) -> ChannelMention | None:

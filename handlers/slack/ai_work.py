@@ -14,6 +14,7 @@ from bot.core.flows import Presses
 from bot.core.outcomes import AiOp, AiPress
 from bot.escalations.model import Actor
 from bot.policy.model import Policy
+from handlers.common.ai_text import ai_text
 from handlers.slack import blocks
 from handlers.slack.ai_delivery import (
     DRAFT_DISCARD_ACTION,
@@ -60,15 +61,16 @@ class _AiButtons:
         )
         if pressed is None:
             return
+        said = ai_text(pressed.note)
         if not pressed.replaces_card:
-            await respond(text=pressed.message, response_type="ephemeral", replace_original=False)
+            await respond(text=said, response_type="ephemeral", replace_original=False)
             return
-        await respond(text=pressed.message, blocks=_answer(pressed), replace_original=True)
+        await respond(text=said, blocks=_answer(pressed), replace_original=True)
 
 
 def _answer(pressed: AiPress) -> list[blocks.Block]:
     """What takes the card's place; a used draft keeps its text, with no buttons left."""
-    shown = note_blocks(pressed.message)
+    shown = note_blocks(ai_text(pressed.note))
     if pressed.op == "use" and pressed.draft is not None:
         shown += note_blocks(blocks.quote(pressed.draft.text))
     return shown

@@ -128,7 +128,7 @@ class CommandListeners:
                 await self._deps.notifier.client.chat_update(
                     channel=ref.channel or "", ts=ref.ts or "", text=notice[0], blocks=notice[1]
                 )
-        elif follow_up.kind == "ai_work" and follow_up.ai is not None and follow_up.ai.message:
+        elif follow_up.kind == "ai_work" and follow_up.ai is not None and follow_up.ai.note:
             await _say(respond, *outcome_blocks(follow_up.ai))
 
     async def _post_status_card(

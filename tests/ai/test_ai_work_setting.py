@@ -6,9 +6,10 @@ import pytest
 import redis.asyncio as aioredis
 from pydantic import ValidationError
 
-from bot.ai.model import AiOutcome
+from bot.ai.notes import AiOutcome
 from bot.policy.loader import load_policy
 from bot.policy.model import Category, Policy
+from handlers.common.ai_text import outcome_text
 from tests.ai.conftest import POLICY_DIR, decision, start_rig
 from tests.slack.slack_fake import FakeSlack
 
@@ -59,7 +60,7 @@ async def test_a_renamed_scheduling_category_still_schedules(
     outcome = await handled(policy, "posting", redis, redis_url, fake_slack)
 
     assert outcome.kind == "confirm" and outcome.pending_id
-    assert "Our December issue is out!" in outcome.message
+    assert "Our December issue is out!" in outcome_text(outcome)
 
 
 @pytest.mark.parametrize(("work", "kind"), [("draft", "no_llm"), ("none", "none")])

@@ -9,7 +9,13 @@ import redis.asyncio as aioredis
 
 from bot.ai.guard import RoutedToPerson
 from bot.ai.model import ReplyTarget
-from bot.ai.service import DRAFTING_NOTE, NO_LLM_NOTE, STORE_DOWN_NOTE
+from handlers.common.ai_text import (
+    DRAFTING_NOTE,
+    NO_LLM_NOTE,
+    STORE_DOWN_NOTE,
+    ai_text,
+    outcome_text,
+)
 from handlers.slack.ai_delivery import (
     DRAFT_DISCARD_ACTION,
     DRAFT_REGENERATE_ACTION,
@@ -35,7 +41,7 @@ async def test_a_drafting_request_brings_the_draft_to_the_requester(rig: AiRig) 
     outcome = await rig.ai.handle(
         actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to()
     )
-    assert (outcome.kind, outcome.message) == ("drafting", DRAFTING_NOTE)
+    assert (outcome.kind, outcome_text(outcome)) == ("drafting", DRAFTING_NOTE)
 
     [card] = await drafts_shown(rig)
     assert "inbox placement, minus the guesswork" in card.blocks_text()
@@ -59,17 +65,21 @@ async def test_use_it_regenerate_and_discard(rig: AiRig) -> None:
     [first] = await drafts_shown(rig)
     draft_id = first.blocks()[-1]["elements"][0]["value"]
 
-    assert "another draft" in await rig.ai.regenerate(draft_id=draft_id, actor=rig.actor)
+    assert "another draft" in ai_text(await rig.ai.regenerate(draft_id=draft_id, actor=rig.actor))
     second = (await drafts_shown(rig, 2))[1]
     assert "Second take." in second.blocks_text()
     new_id = second.blocks()[-1]["elements"][0]["value"]
 
-    used, message = await rig.ai.use_draft(draft_id=new_id, actor=rig.actor)
+    used, note = await rig.ai.use_draft(draft_id=new_id, actor=rig.actor)
+
+    message = ai_text(note)
     assert used is not None and used.text == "Second take." and used.state == "used"
     assert "ready to paste" in message
-    _, message = await rig.ai.use_draft(draft_id=draft_id, actor=rig.actor)
+    _, note = await rig.ai.use_draft(draft_id=draft_id, actor=rig.actor)
+    message = ai_text(note)
     assert "already used or discarded" in message
-    assert "already used or discarded" in await rig.ai.discard(draft_id=new_id, actor=rig.actor)
+    discarded = await rig.ai.discard(draft_id=new_id, actor=rig.actor)
+    assert "already used or discarded" in ai_text(discarded)
 
 
 async def test_a_double_click_on_schedule_it_schedules_once(rig: AiRig) -> None:
@@ -88,15 +98,17 @@ async def test_a_double_click_on_schedule_it_schedules_once(rig: AiRig) -> None:
         rig.ai.use_draft(draft_id=draft_id, actor=rig.actor),
     )
     assert len(rig.slack.of("chat.scheduleMessage")) == 1
-    assert sorted(m.split(" ")[0] for _, m in (first, second)) == ["Scheduled", "This"]
+    said = (ai_text(note) for _, note in (first, second))
+    assert sorted(m.split(" ")[0] for m in said) == ["Scheduled", "This"]
 
 
 async def test_discard_then_nothing_else_works(rig: AiRig) -> None:
     await rig.ai.handle(actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to())
     [card] = await drafts_shown(rig)
     draft_id = card.blocks()[-1]["elements"][0]["value"]
-    assert await rig.ai.discard(draft_id=draft_id, actor=rig.actor) == "Draft discarded."
-    draft, message = await rig.ai.use_draft(draft_id=draft_id, actor=rig.actor)
+    assert ai_text(await rig.ai.discard(draft_id=draft_id, actor=rig.actor)) == "Draft discarded."
+    draft, note = await rig.ai.use_draft(draft_id=draft_id, actor=rig.actor)
+    message = ai_text(note)
     assert draft is None and "already used or discarded" in message
 
 
@@ -105,7 +117,8 @@ async def test_someone_else_cannot_use_the_draft(rig: AiRig) -> None:
     [card] = await drafts_shown(rig)
     draft_id = card.blocks()[-1]["elements"][0]["value"]
     other = rig.actor.model_copy(update={"user_id": "U0OTHER"})
-    draft, message = await rig.ai.use_draft(draft_id=draft_id, actor=other)
+    draft, note = await rig.ai.use_draft(draft_id=draft_id, actor=other)
+    message = ai_text(note)
     assert draft is None and "Only the person who asked" in message
 
 
@@ -158,8 +171,8 @@ async def test_without_an_llm_the_requester_learns_how_to_turn_drafting_on(
     outcome = await rig.ai.handle(
         actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to()
     )
-    assert (outcome.kind, outcome.message) == ("no_llm", NO_LLM_NOTE)
-    assert "SHOULD_AI_LLM_BASE_URL" in outcome.message
+    assert (outcome.kind, outcome_text(outcome)) == ("no_llm", NO_LLM_NOTE)
+    assert "SHOULD_AI_LLM_BASE_URL" in outcome_text(outcome)
 
 
 async def test_without_a_response_url_the_draft_is_an_ephemeral_in_the_channel(rig: AiRig) -> None:
@@ -200,7 +213,7 @@ async def test_with_redis_down_the_requester_is_told_nothing_was_queued(
         outcome = await rig.ai.handle(
             actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to()
         )
-        assert (outcome.kind, outcome.message) == ("error", STORE_DOWN_NOTE)
+        assert (outcome.kind, outcome_text(outcome)) == ("error", STORE_DOWN_NOTE)
     await redis.aclose()
     assert fake_llm.requests == []
 

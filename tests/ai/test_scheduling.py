@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis.asyncio as aioredis
 
-from bot.ai.service import NEED_TEXT
+from handlers.common.ai_text import NEED_TEXT, ai_text, outcome_text
 from handlers.slack.ai_delivery import DRAFT_USE_ACTION
 from tests.ai.conftest import AiRig, decision, start_rig
 from tests.ai.fake_llm import FakeLlm
@@ -76,13 +76,15 @@ async def test_newsletter_teaser_is_drafted_then_scheduled_at_9am_for_the_user(
         reply_to=srig.reply_to(),
     )
     assert outcome.kind == "drafting"
-    assert "#marketing" in outcome.message and "at 09:00 (America/New_York)" in outcome.message
+    said = outcome_text(outcome)
+    assert "#marketing" in said and "at 09:00 (America/New_York)" in said
     assert srig.slack.of("chat.scheduleMessage") == []  # nothing before the user says yes
 
     [card] = await srig.slack.wait_calls("response_url")
     assert "Schedule it" in card.blocks_text() and DRAFT_USE_ACTION in card.action_ids()
     draft_id = card.blocks()[-1]["elements"][0]["value"]
-    draft, message = await srig.ai.use_draft(draft_id=draft_id, actor=srig.actor)
+    draft, note = await srig.ai.use_draft(draft_id=draft_id, actor=srig.actor)
+    message = ai_text(note)
     assert draft is not None and draft.state == "used"
 
     [scheduled] = srig.slack.of("chat.scheduleMessage")
@@ -103,10 +105,10 @@ async def test_french_mardi_9h_in_paris(srig_no_llm: AiRig) -> None:
         reply_to=rig.reply_to(),
     )
     assert outcome.kind == "confirm" and outcome.pending_id
-    assert "09:00 (Europe/Paris)" in outcome.message
-    assert "La newsletter de décembre est en ligne !" in outcome.message
+    assert "09:00 (Europe/Paris)" in outcome_text(outcome)
+    assert "La newsletter de décembre est en ligne !" in outcome_text(outcome)
 
-    message = await rig.ai.confirm_schedule(pending_id=outcome.pending_id, actor=rig.actor)
+    message = ai_text(await rig.ai.confirm_schedule(pending_id=outcome.pending_id, actor=rig.actor))
     [scheduled] = rig.slack.of("chat.scheduleMessage")
     assert int(scheduled.args["post_at"]) == tuesday_after_now(9, 0, "Europe/Paris")
     assert scheduled.args["text"] == "La newsletter de décembre est en ligne !"
@@ -126,15 +128,15 @@ async def test_without_an_llm_a_quoted_text_is_still_scheduled_listed_and_cancel
         reply_to=rig.reply_to(),
     )
     assert outcome.kind == "confirm" and outcome.pending_id
-    await rig.ai.confirm_schedule(pending_id=outcome.pending_id, actor=rig.actor)
-    again = await rig.ai.confirm_schedule(pending_id=outcome.pending_id, actor=rig.actor)
+    ai_text(await rig.ai.confirm_schedule(pending_id=outcome.pending_id, actor=rig.actor))
+    again = ai_text(await rig.ai.confirm_schedule(pending_id=outcome.pending_id, actor=rig.actor))
     assert "expired" in again or "already" in again
     [scheduled] = rig.slack.of("chat.scheduleMessage")  # a double click schedules it once
     assert int(scheduled.args["post_at"]) == tuesday_after_now(10, 30, "America/Los_Angeles")
 
     [post] = await rig.ai.list_scheduled(actor=rig.actor)
     assert post.text == "Our December issue is out!" and post.channel_id == "C0MARKETING"
-    message = await rig.ai.cancel_scheduled(post_id=post.id, actor=rig.actor)
+    message = ai_text(await rig.ai.cancel_scheduled(post_id=post.id, actor=rig.actor))
     assert message.startswith("Cancelled the post for C0MARKETING")
     [deleted] = rig.slack.of("chat.deleteScheduledMessage")
     assert deleted.args["scheduled_message_id"] == post.platform_ref
@@ -150,7 +152,7 @@ async def test_without_an_llm_or_quotes_the_bot_asks_for_the_text(srig_no_llm: A
         decision=decision(category="scheduling"),
         reply_to=rig.reply_to(),
     )
-    assert (outcome.kind, outcome.message) == ("question", NEED_TEXT)
+    assert (outcome.kind, outcome_text(outcome)) == ("question", NEED_TEXT)
 
 
 @pytest.mark.parametrize(
@@ -171,7 +173,7 @@ async def test_unclear_requests_get_a_question_and_nothing_is_scheduled(
         decision=decision(category="scheduling"),
         reply_to=rig.reply_to(),
     )
-    assert outcome.kind == "question" and asks in outcome.message
+    assert outcome.kind == "question" and asks in outcome_text(outcome)
     assert rig.slack.of("chat.scheduleMessage") == []
 
 
@@ -185,6 +187,6 @@ async def test_only_the_requester_can_confirm(srig_no_llm: AiRig) -> None:
     )
     assert outcome.pending_id
     other = rig.actor.model_copy(update={"user_id": "U0OTHER"})
-    message = await rig.ai.confirm_schedule(pending_id=outcome.pending_id, actor=other)
+    message = ai_text(await rig.ai.confirm_schedule(pending_id=outcome.pending_id, actor=other))
     assert "Only the person who asked" in message
     assert rig.slack.of("chat.scheduleMessage") == []

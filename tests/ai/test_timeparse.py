@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.ai.timeparse import parse_schedule
+from handlers.common.ai_text import ai_text
 from handlers.slack.ai_scheduler import channel_mention
 
 # Sunday 29 November 2026, 04:00 UTC: Saturday evening in Los Angeles, early Sunday in Paris.
@@ -89,7 +90,7 @@ def test_french_guillemets() -> None:
 def test_unclear_times_get_a_question_not_a_guess(text: str, asks: str) -> None:
     got = parse(text)
     assert got.at is None
-    assert got.question is not None and asks in got.question
+    assert got.question is not None and asks in ai_text(got.question)
 
 
 def test_an_unknown_zone_falls_back_to_the_default() -> None:
@@ -114,7 +115,7 @@ def test_the_weekday_of_today_is_a_question_not_next_week() -> None:
         max_ahead_s=DAYS_120,
     )
     assert got.at is None and got.question is not None
-    assert "Today at 09:00, or Tuesday 8 December?" in got.question
+    assert "Today at 09:00, or Tuesday 8 December?" in ai_text(got.question)
     later = parse_schedule(
         "Schedule the teaser for next Tuesday 9am in #marketing",
         tz="America/Los_Angeles",

@@ -14,6 +14,7 @@ from bot.ai.service import AiWork
 from bot.escalations.model import Actor
 from bot.jobs import Jobs
 from bot.policy.loader import load_policy
+from handlers.common.ai_text import ai_text, outcome_text
 from handlers.discord.ai_delivery import channel_mention as discord_channel_mention
 from tests.ai.conftest import POLICY_DIR, RecordingAudit, decision
 
@@ -55,7 +56,7 @@ async def discord_ai(
 
 def soon(seconds: float) -> PostPlan:
     at = int(time.time() + seconds)
-    return PostPlan(channel="200000000000000009", post_at=at, tz="UTC", understood="soon")
+    return PostPlan(channel="200000000000000009", post_at=at, tz="UTC")
 
 
 async def test_the_post_goes_out_when_its_time_comes(
@@ -86,7 +87,7 @@ async def test_a_cancelled_post_never_goes_out(
     await ai.scheduling.schedule(decision_id="d3", requester=ACTOR, text="kept", plan=soon(2.5))
     listed = await ai.list_scheduled(actor=ACTOR)
     assert [p.text for p in listed] == ["cancelled", "kept"]
-    assert "Cancelled" in await ai.cancel_scheduled(post_id=cancelled.id, actor=ACTOR)
+    assert "Cancelled" in ai_text(await ai.cancel_scheduled(post_id=cancelled.id, actor=ACTOR))
     got = await asyncio.wait_for(poster.posts.get(), timeout=15)
     assert got[1] == "kept"
     assert poster.posts.empty()
@@ -104,8 +105,8 @@ async def test_a_discord_request_with_a_channel_mention_is_confirmed_then_queued
         reply_to=ReplyTarget(platform="discord", user_id=ACTOR.user_id),
     )
     assert outcome.kind == "confirm" and outcome.pending_id
-    assert "(UTC)" in outcome.message  # Discord gives no zone: the default applies
-    message = await ai.confirm_schedule(pending_id=outcome.pending_id, actor=ACTOR)
+    assert "(UTC)" in outcome_text(outcome)  # Discord gives no zone: the default applies
+    message = ai_text(await ai.confirm_schedule(pending_id=outcome.pending_id, actor=ACTOR))
     assert message.startswith("Scheduled for 200000000000000009")
     [post] = await ai.list_scheduled(actor=ACTOR)
     assert post.platform_ref == f"ai-post-{post.id}"
