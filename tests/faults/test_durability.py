@@ -15,7 +15,6 @@ import os
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +32,6 @@ from tests.slack.conftest import (
     REQUESTER,
     SECRET,
     SlackBot,
-    serving,
-    slack_env,  # noqa: F401  (a fixture this module uses)
 )
 from tests.slack.slack_fake import FakeSlack
 from tests.slack.slack_signing import sign, slash_command_body
@@ -76,16 +73,6 @@ class BrokenResponseUrl:
         assert request.transport is not None
         request.transport.close()  # the connection drops mid-answer
         return web.Response()
-
-
-@pytest.fixture
-async def slack_bot(
-    slack_env: None,  # noqa: F811
-    redis: Redis,
-    fake_slack: FakeSlack,
-) -> AsyncIterator[SlackBot]:
-    async with serving(fake_slack) as bot:
-        yield bot
 
 
 async def _command(bot: SlackBot, text: str, *, response_url: str) -> int:

@@ -29,7 +29,7 @@ from handlers.slack.ai_delivery import SlackDraftDelivery
 from handlers.slack.client import make_client
 from tests.ai.conftest import POLICY_DIR, decision
 from tests.ai.fake_llm import FakeLlm, serve_fake_llm
-from tests.slack.conftest import REQUESTER, SlackBot, serving, slack_env  # noqa: F401
+from tests.slack.conftest import REQUESTER, SlackBot, serving
 from tests.slack.slack_fake import FakeSlack
 
 pytestmark = pytest.mark.store
@@ -40,16 +40,6 @@ CRISIS = "A customer video of our product catching fire is going viral, we need 
 
 def _crisis_at(position: int) -> str:
     return (FILLER * (position // len(FILLER) + 1))[:position] + CRISIS
-
-
-@pytest.fixture
-async def slack_bot(
-    slack_env: None,  # noqa: F811
-    redis: Redis,
-    fake_slack: FakeSlack,
-) -> AsyncIterator[SlackBot]:
-    async with serving(fake_slack) as bot:
-        yield bot
 
 
 def test_the_default_cut_is_the_trained_readers_reach() -> None:
