@@ -83,6 +83,7 @@ class ReaderLayer:
         self.min_known = policy.file.reader.min_known
         routes = [policy.categories[c].route for c in model.categories]
         self._human = np.flatnonzero([r == "human" for r in routes])
+        self._human_names = frozenset(model.categories[i] for i in self._human)
         self._ai = np.flatnonzero([r == "ai" for r in routes])
 
     @classmethod
@@ -155,10 +156,6 @@ class ReaderLayer:
         if tripped:
             return self._after_tripwire(hits, reading, tripped)
         return (*hits, self._hit(reading))
-
-    @property
-    def _human_names(self) -> frozenset[str]:
-        return frozenset(self.model.categories[i] for i in self._human)
 
     def _after_tripwire(
         self, hits: tuple[Hit, ...], reading: Reading, tripped: set[str]

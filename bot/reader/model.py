@@ -1,11 +1,12 @@
-"""The trained reader: calibrated probabilities over a policy's categories.
+"""The trained reader: probabilities over a policy's categories.
 
 One softmax regression reads two views of a request at once: its sentence embedding (meaning,
 across English and French) and its hashed n-grams (spelling; see :mod:`bot.reader.features`).
 ``logits = embedding @ W + mean-scaled sum of V[ngram buckets] + b``. It is trained on the
 labelled corpus of a knowledge pack plus an admin's additions, with mini-batch Adam from a fixed
-seed, so the same data always gives the same model. ``temperature`` scales the logits so the
-probabilities are calibrated (fitted on held-out predictions, see :mod:`bot.reader.training`).
+seed, so the same data always gives the same model. ``temperature`` divides the logits before
+the softmax; nothing fits it yet (it is 1.0): the route is calibrated through the human threshold
+instead (:mod:`bot.reader.calibrate`).
 """
 
 from __future__ import annotations
