@@ -26,7 +26,7 @@ from handlers.common.status_text import Mentions, person_text
 
 HELP = """\
 /should-ai <request>: I say at once whether AI may do it or a named person must own it.
-/should-ai why <request>: the same answer with the reasons (keyword, pattern or example matched).
+/should-ai why <request>: the same answer with its reasons and the closest labelled requests.
 /should-ai queue: escalations waiting for you (admins: every open escalation).
 /should-ai scheduled: posts AI scheduled for you.
 /should-ai policy: the policy in use: its revision, categories and owners (admins only).
