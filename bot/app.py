@@ -155,6 +155,9 @@ async def build_services(
             await services.intake.aclose()
             await services.ai.aclose()
             await jobs.aclose()
+            unwritten = await services.decision_log.aclose(timeout_s=settings.redis_timeout_s * 5)
+            if unwritten:
+                log.error("shutting down with %d decision log entries not written", unwritten)
 
 
 def _assemble(

@@ -20,6 +20,7 @@ from bot.errors import ShouldAiError
 from bot.escalations.model import Escalation
 from bot.intake import Intake
 from bot.jobs import Jobs
+from bot.observability.decision_log import DecisionLog
 from bot.observability.failopen import STORE_ERRORS
 from bot.observability.metrics import Metrics
 from bot.reload import PolicyHolder
@@ -55,6 +56,8 @@ class Observed(Protocol):
     def adapters(self) -> Sequence[ChatAdapter]: ...
     @property
     def adapter_status(self) -> Mapping[str, AdapterStatus]: ...
+    @property
+    def decision_log(self) -> DecisionLog: ...
 
 
 class HttpBindError(ShouldAiError):
@@ -118,6 +121,7 @@ async def _refresh_escalation_gauge(services: Observed) -> None:
 
 
 async def _refresh_jobs_gauge(services: Observed) -> None:
+    services.metrics.decision_log_backlog.set(services.decision_log.backlog)
     try:
         async with asyncio.timeout(services.settings.redis_timeout_s):
             services.metrics.jobs_queued.set(await services.jobs.pending_count())
