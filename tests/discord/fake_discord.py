@@ -12,6 +12,8 @@ It also behaves like Discord where that matters to the bot:
 - a user whose DMs are closed cannot be messaged (403, code 50007), nor a channel the bot
   has no access to (403, code 50001);
 - an expired interaction token cannot edit its messages (401, code 50027);
+- the messages API can go down for a while (:meth:`FakeDiscord.outage`: 5xx on DMs and channel
+  posts, as in Discord's partial outages, while interactions are still answered);
 - a route can be told to answer 429 once, with ``Via`` and ``retry_after`` like Discord's edge,
   or to reject one request (400, code 50035) as Discord does a payload it won't take.
 """
@@ -146,6 +148,8 @@ class FakeDiscord:
         self.rate_limit_once: set[str] = set()  # "METHOD /path/prefix" keys
         self.rate_limited: list[str] = []
         self.reject_once: set[str] = set()  # "METHOD /path/prefix": 400 Invalid Form Body once
+        self._outage: tuple[float, int] | None = None  # (until, status) for the messages API
+        self.outage_answers = 0  # requests answered with the outage's status
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base = ""
@@ -201,6 +205,10 @@ class FakeDiscord:
                 status=429,
                 headers={"Via": "1.1 google", "X-RateLimit-Remaining": "0"},
             )
+        if self._in_outage(path):
+            assert self._outage is not None
+            self.outage_answers += 1
+            return _error(self._outage[1], 0, "Service Unavailable")
         rejected = next(
             (k for k in self.reject_once if f"{request.method} {path}".startswith(k)), None
         )
@@ -211,6 +219,15 @@ class FakeDiscord:
         async with self._changed:
             self._changed.notify_all()
         return response
+
+    def outage(self, seconds: float, *, status: int = 503) -> None:
+        """Answer every DM and channel-message request with ``status`` for ``seconds``."""
+        self._outage = (time.monotonic() + seconds, status)
+
+    def _in_outage(self, path: str) -> bool:
+        if self._outage is None or time.monotonic() >= self._outage[0]:
+            return False
+        return path.startswith(("/users/@me/channels", "/channels/"))
 
     # ---- what tests wait for and read --------------------------------------------------------
 
