@@ -302,8 +302,9 @@ class Intake:
 
     @property
     def pending_escalations(self) -> int:
-        """Escalations still being retried in the background."""
-        return len(self._deferred)
+        """Escalations promised to a requester and not yet stored in Redis: the spool's count
+        (what is being retried, and what a process that is gone left), else the retries."""
+        return len(self._spool) if self._spool is not None else len(self._deferred)
 
     async def settle(self, *, timeout_s: float) -> None:
         """Shutdown, after :meth:`stop_intake`: wait (at most ``timeout_s``) for requests being
@@ -334,6 +335,8 @@ class Intake:
         lost = sum(isinstance(r, BaseException) for r in results)
         if lost:
             self._log_unstored(lost)
+        if self._spool is not None:
+            self._spool.close()  # what is still pending stays in its file for the next start
 
     def _log_unstored(self, count: int) -> None:
         if self._spool is not None:

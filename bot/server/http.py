@@ -105,6 +105,7 @@ async def _healthz(request: web.Request) -> web.Response:
         "policy_revision": services.holder.current().revision,
         "adapters": adapters,
         "escalations_waiting_for_redis": services.intake.pending_escalations,
+        "decision_log_backlog": services.decision_log.backlog,
     }
     return web.json_response(body, status=200 if healthy else 503)
 
