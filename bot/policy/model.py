@@ -101,6 +101,9 @@ class ReaderSettings(_Strict):
     # Share of a request's words the reader has seen in training below which it "resembles
     # nothing we know" (gibberish, another language): the fallback owner decides.
     min_known: float = Field(default=0.35, ge=0, le=1)
+    # The reader's likeliest category below this probability: it cannot tell what the request
+    # is (a vague "can you look into the thing Marc mentioned"), so the fallback owner decides.
+    min_sure: float = Field(default=0.0, ge=0, le=1)
 
 
 class PolicyFile(_Strict):
