@@ -178,6 +178,10 @@ class OwnerHelp:
     def llm_configured(self) -> bool:
         return self._llm is not None
 
+    async def escalation(self, escalation_id: str) -> Escalation | None:
+        """The escalation as it stands (an adapter building the assist form reads its category)."""
+        return await self._escalation(escalation_id)
+
     def register_share(self, platform: Platform, share: AssistShare) -> None:
         self._shares[platform] = share
 

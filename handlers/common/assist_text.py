@@ -35,6 +35,15 @@ def label_of(policy: Policy, category: str, name: str) -> str:
     return label(assist) if assist is not None else name
 
 
+def with_material() -> str:
+    """The button that opens the form for an assist with the owner's own material."""
+    return _("With my material…")
+
+
+def ask_button() -> str:
+    return _("Ask AI")
+
+
 def extra_prompt() -> str:
     """The optional field of the assist's form (a Slack or Discord modal)."""
     return _("Material for the AI to read (optional)")

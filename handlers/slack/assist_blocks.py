@@ -11,6 +11,10 @@ from handlers.slack import blocks
 
 ASSIST_ACTION_PREFIX = "should_ai_assist:"  # + the assist's name; the value is the escalation id
 SHARE_ACTION = "should_ai_assist_share"  # the value is the answer id
+MATERIAL_ACTION = "should_ai_assist_material"  # opens the form; the value is the escalation id
+MATERIAL_VIEW = "should_ai_assist_form"  # the form's callback id
+PICK_BLOCK, PICK_ACTION = "assist", "pick"
+MATERIAL_BLOCK, MATERIAL_INPUT = "material", "text"
 ASSIST_BLOCK_PREFIX = "should_ai_assists:"
 
 
@@ -30,6 +34,14 @@ def assist_blocks(policy: Policy, escalation: Escalation) -> list[blocks.Block]:
         }
         for name, assist in offered.items()
     ]
+    buttons.append(
+        {
+            "type": "button",
+            "text": {"type": "plain_text", "text": assist_text.with_material()[:75]},
+            "action_id": MATERIAL_ACTION,
+            "value": escalation.id,
+        }
+    )
     return [
         blocks.section(f":sparkles: *{assist_text.get_ai_help()}*\n{assist_text.offer(label)}"),
         {
@@ -58,3 +70,45 @@ def answer_blocks(policy: Policy, answer: AssistAnswer, *, shareable: bool) -> l
         }
         shown.append({"type": "actions", "elements": [share]})
     return shown
+
+
+def material_form(
+    policy: Policy, escalation: Escalation, *, private_metadata: str
+) -> dict[str, object]:
+    """The modal where the holder picks an assist and pastes material for it (the text to
+    check, notes on the person); ``private_metadata`` says where to answer."""
+    options = [
+        {
+            "text": {"type": "plain_text", "text": assist_text.label(assist)[:75]},
+            "value": name,
+        }
+        for name, assist in assists_offered(policy, escalation).items()
+    ]
+    return {
+        "type": "modal",
+        "callback_id": MATERIAL_VIEW,
+        "private_metadata": private_metadata,
+        "title": {"type": "plain_text", "text": assist_text.get_ai_help()[:24]},
+        "submit": {"type": "plain_text", "text": assist_text.ask_button()[:24]},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": PICK_BLOCK,
+                "label": {"type": "plain_text", "text": assist_text.get_ai_help()},
+                "element": {"type": "static_select", "action_id": PICK_ACTION, "options": options},
+            },
+            {
+                "type": "input",
+                "block_id": MATERIAL_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": assist_text.extra_prompt()},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": MATERIAL_INPUT,
+                    "multiline": True,
+                    "max_length": 3000,
+                    "placeholder": {"type": "plain_text", "text": assist_text.extra_placeholder()},
+                },
+            },
+        ],
+    }

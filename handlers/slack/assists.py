@@ -5,11 +5,13 @@ button, which DMs the requester. Who may ask, and what reaches the LLM, is decid
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ai.owner_help import AssistAnswer, AssistResult, OwnerHelp
 from bot.escalations.model import Actor, Escalation
@@ -17,7 +19,18 @@ from bot.policy.model import Policy
 from handlers.common import assist_text
 from handlers.common.i18n import current_language
 from handlers.slack import blocks
-from handlers.slack.assist_blocks import ASSIST_ACTION_PREFIX, SHARE_ACTION, answer_blocks
+from handlers.slack.assist_blocks import (
+    ASSIST_ACTION_PREFIX,
+    MATERIAL_ACTION,
+    MATERIAL_BLOCK,
+    MATERIAL_INPUT,
+    MATERIAL_VIEW,
+    PICK_ACTION,
+    PICK_BLOCK,
+    SHARE_ACTION,
+    answer_blocks,
+    material_form,
+)
 from handlers.slack.listeners import ack_at_once, fallback_owner, guarded
 from handlers.slack.notifier import MENTIONS, SlackNotifier, slack_id
 
@@ -70,6 +83,35 @@ class _AssistButtons:
         shown = answer_blocks(policy, result.answer, shareable=result.shareable)
         return {"text": heading, "blocks": shown}
 
+    async def on_material(
+        self, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """With my material…: the form to pick an assist and paste the text it should read."""
+        escalation = await self._help.escalation(str(action.get("value", "")))
+        if escalation is None:
+            return
+        where = (body.get("container") or {}).get("channel_id") or ""
+        meta = json.dumps({"escalation": escalation.id, "channel": where})
+        form = material_form(self._policy(), escalation, private_metadata=meta)
+        await client.views_open(trigger_id=body["trigger_id"], view=form)
+
+    async def on_form(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """The form was sent: the answer (or why there is none) to the presser alone."""
+        user, view = body["user"]["id"], body["view"]
+        meta = json.loads(view.get("private_metadata") or "{}")
+        values = (view.get("state") or {}).get("values") or {}
+        picked = (values.get(PICK_BLOCK, {}).get(PICK_ACTION) or {}).get("selected_option") or {}
+        material = (values.get(MATERIAL_BLOCK, {}).get(MATERIAL_INPUT) or {}).get("value") or ""
+        result = await self._help.ask(
+            actor=Actor(platform="slack", user_id=user),
+            escalation_id=str(meta.get("escalation", "")),
+            assist=str(picked.get("value", "")),
+            extra=str(material),
+            language=current_language(),
+        )
+        channel = str(meta.get("channel") or "")
+        await client.chat_postEphemeral(channel=channel, user=user, **self._shown(result))
+
     async def on_share(
         self, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
@@ -89,3 +131,5 @@ def register_assist_actions(
     fallback = fallback_owner(policy)
     app.action(ASSIST_ACTION)(ack=ack_at_once, lazy=[guarded(buttons.on_assist, fallback)])
     app.action(SHARE_ACTION)(ack=ack_at_once, lazy=[guarded(buttons.on_share, fallback)])
+    app.action(MATERIAL_ACTION)(ack=ack_at_once, lazy=[guarded(buttons.on_material, fallback)])
+    app.view(MATERIAL_VIEW)(ack=ack_at_once, lazy=[guarded(buttons.on_form, fallback)])
