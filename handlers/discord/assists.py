@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 _ID = r"[A-Za-z0-9_.:-]{1,80}"
 ASSIST_TEMPLATE = re.compile(rf"should-ai:assist:(?P<escalation_id>{_ID})")
 SHARE_TEMPLATE = re.compile(rf"should-ai:assist-share:(?P<answer_id>{_ID})")
+WITH_TEMPLATE = re.compile(rf"should-ai:assist-with:(?P<escalation_id>{_ID})")
 
 # The handler of each client built with AI help (the components find it from the interaction).
 _HANDLERS: weakref.WeakKeyDictionary[discord.Client, DiscordAssists] = weakref.WeakKeyDictionary()
@@ -69,6 +70,68 @@ class AssistSelect(
         )
 
 
+class MaterialSelect(
+    discord.ui.DynamicItem[discord.ui.Select[discord.ui.View]], template=WITH_TEMPLATE
+):
+    """With my material…: the same assists; the pick opens a form for the owner's material."""
+
+    def __init__(self, *, escalation_id: str, options: Sequence[tuple[str, str]] = ()) -> None:
+        self.escalation_id = escalation_id
+        choices = [discord.SelectOption(label=label[:100], value=name) for name, label in options]
+        super().__init__(
+            discord.ui.Select(
+                placeholder=assist_text.with_material(),
+                custom_id=f"should-ai:assist-with:{escalation_id}",
+                options=choices[:25] or [discord.SelectOption(label="-", value="-")],
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> MaterialSelect:
+        return cls(escalation_id=match["escalation_id"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        picked = self.item.values[0] if self.item.values else ""
+        form = MaterialForm(_handler(interaction), escalation_id=self.escalation_id, assist=picked)
+        await claim(interaction, interaction.response.send_modal(form))
+
+
+class MaterialForm(discord.ui.Modal):
+    """The owner's material for one assist (the text to check, notes on the person)."""
+
+    def __init__(self, handler: DiscordAssists, *, escalation_id: str, assist: str) -> None:
+        super().__init__(
+            title=assist_text.get_ai_help()[:45],
+            custom_id=f"should-ai:assist-form:{escalation_id}:{assist}"[:100],
+            timeout=900,
+        )
+        self._handler = handler
+        self._escalation_id = escalation_id
+        self._assist = assist
+        self.material: discord.ui.TextInput[MaterialForm] = discord.ui.TextInput(
+            label=assist_text.extra_prompt()[:45],
+            style=discord.TextStyle.paragraph,
+            placeholder=assist_text.extra_placeholder()[:100],
+            required=False,
+            max_length=3000,
+        )
+        self.add_item(self.material)
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        await self._handler.on_assist(
+            interaction,
+            escalation_id=self._escalation_id,
+            assist=self._assist,
+            extra=self.material.value or "",
+        )
+
+
 class ShareButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=SHARE_TEMPLATE
 ):
@@ -98,7 +161,7 @@ class ShareButton(
         await _handler(interaction).on_share(interaction, answer_id=self.answer_id)
 
 
-ASSIST_ITEMS = (AssistSelect, ShareButton)
+ASSIST_ITEMS = (AssistSelect, MaterialSelect, ShareButton)
 
 
 def with_assists(
@@ -110,6 +173,7 @@ def with_assists(
         return view
     options = [(name, assist_text.label(assist)) for name, assist in offered.items()]
     view.add_item(AssistSelect(escalation_id=escalation.id, options=options))
+    view.add_item(MaterialSelect(escalation_id=escalation.id, options=options))
     return view
 
 
@@ -135,7 +199,12 @@ class DiscordAssists:
         client.add_dynamic_items(*ASSIST_ITEMS)
 
     async def on_assist(
-        self, interaction: discord.Interaction[Any], *, escalation_id: str, assist: str
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        escalation_id: str,
+        assist: str,
+        extra: str = "",
     ) -> None:
         try:
             if not await claim(
@@ -146,6 +215,7 @@ class DiscordAssists:
                 actor=actor_of(interaction),
                 escalation_id=escalation_id,
                 assist=assist,
+                extra=extra,
                 language=current_language(),
             )
             embed, view = self._shown(result)
