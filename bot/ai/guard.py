@@ -1,7 +1,8 @@
-"""The one door to the LLM. A request a person must own never goes through it.
+"""The one door to the LLM. A request a person must own never goes through it on its own.
 
-:meth:`GuardedLlm.ask` is the only code in should-ai that sends text to the LLM, and it checks the
-:class:`~bot.policy.model.Decision` first, here, once, for every adapter:
+:meth:`GuardedLlm.ask` (and :meth:`GuardedLlm.assist`, below) is the only code in should-ai that
+sends text to the LLM, and it checks the :class:`~bot.policy.model.Decision` first, here, once,
+for every adapter:
 
 - ``draft``: only a decision whose route is ``"ai"``.
 - ``judge``: only an *unsure* decision (nothing matched, or the similarity layer could not

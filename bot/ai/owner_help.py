@@ -193,6 +193,8 @@ class OwnerHelp:
         policy = self._policy()
         refused = _refusal(policy, escalation, actor, assist, escalation_id)
         if refused is not None or escalation is None:
+            if escalation is not None and refused is not None:
+                await self._refused(escalation, actor_key(policy, actor), refused)
             return refused or AssistResult(kind="unknown", escalation_id=escalation_id)
         if self._llm is None:
             return AssistResult(kind="no_llm", escalation_id=escalation_id, assist=assist)
@@ -212,6 +214,13 @@ class OwnerHelp:
             log.warning("assist %s on %s: %s", assist, escalation_id, e)
             return AssistResult(kind="llm_failed", escalation_id=escalation_id, assist=assist)
         return await self._answered(escalation, ask, text)
+
+    async def _refused(self, escalation: Escalation, asker: str, result: AssistResult) -> None:
+        """A press that never reached the guard is in the decision log too: an admin sees who
+        tried to get AI help on work they do not hold."""
+        fields = {"event": "assist_refused", "why": result.kind, "escalation": escalation.id}
+        fields |= {"assist": result.assist, "asked_by": asker}
+        await self._audit.record_event(kind="ai", decision_id=escalation.decision_id, fields=fields)
 
     def _system(self, policy: Policy, escalation: Escalation, chosen: Assist, lang: str) -> str:
         why = policy.categories[escalation.category].why

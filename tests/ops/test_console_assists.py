@@ -63,6 +63,8 @@ async def test_the_holder_asks_for_a_language_check_with_material_and_shares_it(
             events = [f["event"] for f in logged]
             assert events.count("assist") == 1 and events.count("assist_shared") == 1
             assert events.count("llm_refused") == 0  # the early press never reached the guard
+            [early] = [f for f in logged if f["event"] == "assist_refused"]
+            assert (early["why"], early["asked_by"]) == ("not_acknowledged", "console:console")
 
 
 async def test_without_an_llm_the_assist_says_how_to_turn_it_on(
