@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 
 MAX_EXTRA_CHARS = 6000  # the owner's pasted material; the LLM's own limits cut the prompt further
 LANGUAGE_NAMES = {"en": "English", "fr": "French"}
+# A second press of the same assist while the first is with the LLM waits for nothing: the
+# first answer is on its way. Longer than any LLM call with its retries.
+_BUSY_S = 120
 
 AssistKind = Literal[
     "answer",  # ``answer`` is the LLM's help, for the holder only
@@ -49,6 +52,7 @@ AssistKind = Literal[
     "closed",  # resolved
     "unknown",  # no such escalation, or no such assist for its category (any more)
     "llm_failed",  # the LLM did not answer or refused; nothing else changed
+    "busy",  # the same assist is being asked for by the same holder already (a double click)
 ]
 ShareKind = Literal["shared", "expired", "not_yours", "already", "undeliverable"]
 
@@ -200,8 +204,26 @@ class OwnerHelp:
             return AssistResult(kind="no_llm", escalation_id=escalation_id, assist=assist)
         chosen = policy.categories[escalation.category].assists[assist]
         ask = OwnerAsk(escalation=escalation, asker=actor_key(policy, actor), assist=assist)
+        busy = f"{keys.AI_ASSIST_PREFIX}busy:{escalation.id}:{assist}:{ask.asker}"
+        if not await self._redis.set(busy, "1", nx=True, ex=_BUSY_S):
+            return AssistResult(kind="busy", escalation_id=escalation_id, assist=assist)
         try:
-            text = await self._llm.assist(
+            return await self._ask(self._llm, policy, ask, chosen, extra, language)
+        finally:
+            await self._redis.delete(busy)
+
+    async def _ask(
+        self,
+        llm: GuardedLlm,
+        policy: Policy,
+        ask: OwnerAsk,
+        chosen: Assist,
+        extra: str,
+        language: str,
+    ) -> AssistResult:
+        escalation, assist, escalation_id = ask.escalation, ask.assist, ask.escalation.id
+        try:
+            text = await llm.assist(
                 ask=ask,
                 system=self._system(policy, escalation, chosen, language),
                 user=user_prompt(

@@ -101,6 +101,8 @@ def refused(result: AssistResult, *, policy: Policy, mentions: Mentions) -> str:
             return _("{escalation} is resolved; AI help is closed for it.").format(
                 escalation=escalation
             )
+        case "busy":
+            return _("Already asking AI for this; the answer will show up here.")
         case "llm_failed":
             return _(
                 "The LLM did not answer this time and nothing was sent to anyone. Try again in "
