@@ -63,8 +63,8 @@ def answer_heading(assist_label: str) -> str:
 
 def answer_footer() -> str:
     return _(
-        "Written by AI from the request and your material. Check every fact before you use it. "
-        "Only you can see this until you share it."
+        "Written by AI from the request and any material you gave. Check every fact before you "
+        "use it. Only you can see this until you share it."
     )
 
 
