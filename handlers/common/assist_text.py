@@ -114,6 +114,10 @@ def refused(result: AssistResult, *, policy: Policy, mentions: Mentions) -> str:
             ).format(escalation=escalation)
 
 
+def went_wrong() -> str:
+    return _("Something went wrong on my side and nothing was sent; please try again.")
+
+
 def shared(result: ShareResult) -> str:
     """What the holder reads after pressing Share with requester."""
     match result.kind:

@@ -222,7 +222,7 @@ class DiscordAssists:
             await interaction.edit_original_response(embed=embed, view=or_missing(view))
         except Exception:
             log.exception("assist %s on escalation %s failed", assist, escalation_id)
-            await tell(interaction, "Something went wrong; please try again.")
+            await tell(interaction, assist_text.went_wrong())
 
     def _shown(self, result: AssistResult) -> tuple[discord.Embed, discord.ui.View | None]:
         policy = self._policy()
@@ -246,7 +246,7 @@ class DiscordAssists:
             await interaction.edit_original_response(embed=embed)
         except Exception:
             log.exception("sharing assist answer %s failed", answer_id)
-            await tell(interaction, "Something went wrong; please try again.")
+            await tell(interaction, assist_text.went_wrong())
 
 
 class DiscordAssistShare:
