@@ -25,6 +25,7 @@ import redis.asyncio as aioredis
 import handlers.console as console_adapter
 import handlers.discord as discord_adapter
 import handlers.slack as slack_adapter
+from bot.ai.owner_help import OwnerHelp
 from bot.ai.service import AiWork
 from bot.core import AdapterPlugin, AdminNotices, AfterDecision, ChatAdapter, Core, Presses
 from bot.escalations.permissions import Admins
@@ -154,6 +155,8 @@ async def build_services(
         finally:
             await services.intake.aclose()
             await services.ai.aclose()
+            if services.core.owner_help is not None:
+                await services.core.owner_help.aclose()
             await jobs.aclose()
             unwritten = await services.decision_log.aclose(timeout_s=settings.redis_timeout_s * 5)
             if unwritten:
@@ -204,6 +207,13 @@ def _assemble(
         after_decision=AfterDecision(intake=intake, ai=ai),
         presses=Presses(escalations=escalations, ai=ai, deduper=deduper),
         notices=notices,
+        owner_help=OwnerHelp.from_settings(
+            settings=settings,
+            redis=redis,
+            policy=lambda: holder.policy,
+            escalation=escalations.get,
+            audit=decision_log,
+        ),
     )
     return Services(
         settings=settings,

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     log_max_entries: int = Field(default=100_000, gt=0)  # stream trimmed with MAXLEN ~
     redis_timeout_s: float = Field(default=1.0, gt=0)  # a hung Redis must not hold a decision
 
+    # AI help for the owner (issue 19): how long an assist answer can still be shared with the
+    # requester (its Share button), in seconds.
+    assist_answer_ttl_s: int = Field(default=7 * 86400, gt=0)
+
     def discord_shards(self) -> list[int] | None:
         """The shard ids this process runs, or None for all of them (or no sharding)."""
         ids = [int(i) for i in self.discord_shard_ids.split(",") if i.strip()]

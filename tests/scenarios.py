@@ -14,6 +14,19 @@ Escalation steps, in order (an empty tuple means the request goes to AI and nobo
 - ``"timeout->backup"``   nobody acknowledged in time: the backup is DMed;
 - ``"timeout->channel"``  still nobody: the category's channel gets the escalation.
 
+AI help for the owner (issue 19); a row with ``llm=True`` runs with the real ``openai`` client
+against tests/ai/fake_llm.py, any other row with no LLM configured:
+
+- ``"no assist before ack"``      the ping offers no AI help and the fake LLM has received nothing;
+- ``"assist by requester refused"`` / ``"assist by stranger refused"``  they press the holder's
+  assist: refused, and nothing reaches the fake LLM;
+- ``"assist checklist"``          the holder presses *Best-practice checklist*: the fake LLM gets
+  it once, its answer reaches the holder only (labelled AI help to review), and the decision log
+  holds one assist entry;
+- ``"share"``                     the holder presses Share with requester: the requester gets it;
+- ``"assist explains no llm"``    (no LLM) the holder presses an assist: it says how to turn AI
+  help on (SHOULD_AI_LLM_*), and nothing else changes.
+
 Request texts are chosen so the default policy's routing is not in doubt (a product recall press
 statement is a crisis; scheduling a newsletter is scheduling). Rows may be appended; never change
 an existing row's expectations without changing the policy on purpose.
@@ -31,7 +44,25 @@ Step = Literal[
     "resolve",
     "timeout->backup",
     "timeout->channel",
+    "no assist before ack",
+    "assist by requester refused",
+    "assist by stranger refused",
+    "assist checklist",
+    "share",
+    "assist explains no llm",
 ]
+
+# The steps about AI help: they move nothing in the escalation's history.
+ASSIST_STEPS = frozenset(
+    {
+        "no assist before ack",
+        "assist by requester refused",
+        "assist by stranger refused",
+        "assist checklist",
+        "share",
+        "assist explains no llm",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +72,7 @@ class Scenario:
     route: Literal["human", "ai"]
     category: str
     steps: tuple[Step, ...] = ()
+    llm: bool = False  # an LLM is configured (the local fake, through the real openai client)
 
     @property
     def escalates(self) -> bool:
@@ -101,6 +133,29 @@ SCENARIOS: tuple[Scenario, ...] = (
         category="relationships",
         steps=("dm owner", "ack"),
     ),
+    Scenario(
+        name="crisis-owner-gets-ai-help",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=(
+            "dm owner",
+            "no assist before ack",
+            "ack",
+            "assist by requester refused",
+            "assist by stranger refused",
+            "assist checklist",
+            "share",
+        ),
+        llm=True,
+    ),
+    Scenario(
+        name="crisis-ai-help-without-llm",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("dm owner", "no assist before ack", "ack", "assist explains no llm"),
+    ),
 )
 
 
@@ -118,6 +173,8 @@ def expected_moves(steps: tuple[Step, ...]) -> list[tuple[str, int]]:
     moves: list[tuple[str, int]] = []
     level = 0
     for step in steps:
+        if step in ASSIST_STEPS:
+            continue
         if step == "dm owner":
             moves.append(("open", 0))
         elif step == "dm refused->backup":

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 
 from bot.ai.model import DraftDelivery, PostScheduler
+from bot.ai.owner_help import AssistShare, OwnerHelp
 from bot.ai.service import AiWork
 from bot.ai.timer_scheduler import ChannelPoster
 from bot.core.flows import AfterDecision, Presses
@@ -60,6 +61,7 @@ class Core:
         after_decision: AfterDecision,
         presses: Presses,
         notices: AdminNotices,
+        owner_help: OwnerHelp | None = None,
     ) -> None:
         self.admins = admins
         self.commands = commands
@@ -69,6 +71,8 @@ class Core:
         self._escalations = escalations
         self._ai = ai
         self._notices = notices
+        # AI help for the holder of an acknowledged escalation (the category's assists).
+        self.owner_help = owner_help
 
     def policy(self) -> Policy:
         return self._policy()
@@ -92,3 +96,8 @@ class Core:
     def register_admin_notices(self, notices: AdminNotifier) -> None:
         """One more way to reach the admins (a bad policy edit, for instance)."""
         self._notices.add(notices)
+
+    def register_assist_share(self, platform: Platform, share: AssistShare) -> None:
+        """How an owner's AI help, once they share it, reaches the requester on ``platform``."""
+        if self.owner_help is not None:
+            self.owner_help.register_share(platform, share)

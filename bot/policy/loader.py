@@ -191,6 +191,26 @@ def _merged_categories(pack: dict[str, Any], admin: dict[str, Any]) -> dict[str,
             **base,
             **{k: _added(base.get(k), v) if k in _ADDITIVE else v for k, v in fields.items()},
         }
+        if "assists" in fields:
+            merged[name]["assists"] = _merged_assists(base.get("assists"), fields["assists"])
+    return merged
+
+
+def _merged_assists(pack: Any, admin: Any) -> Any:
+    """The admin's assists over the pack's, by name: a name given again changes only the keys
+    given, ``name: null`` removes that assist, ``assists: null`` removes them all."""
+    if admin is None:
+        return {}
+    if not isinstance(pack, dict) or not isinstance(admin, dict):
+        return admin  # validation names what is wrong with the admin's value
+    merged = dict(pack)
+    for name, value in admin.items():
+        if value is None:
+            merged.pop(name, None)
+        elif isinstance(value, dict) and isinstance(pack.get(name), dict):
+            merged[name] = {**pack[name], **value}
+        else:
+            merged[name] = value
     return merged
 
 

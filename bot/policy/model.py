@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from bot.policy.assists import Assists
+
 Route = Literal["human", "ai"]
 AiWorkKind = Literal["schedule", "draft", "none"]
 Layer = Literal["keyword", "pattern", "reader", "fallback", "llm"]
@@ -58,6 +60,9 @@ class Category(_Strict):
     # confirms), draft the text with the LLM, or nothing beyond the verdict. Unset: draft for an
     # AI category, none for a human one (see `work`).
     ai_work: AiWorkKind | None = None
+    # What the LLM may do for the person who holds a request of this (human) category, once they
+    # acknowledged it and ask (bot/policy/assists.py; issue 19).
+    assists: Assists = {}
 
     @field_validator("ai_work")
     @classmethod
@@ -67,6 +72,16 @@ class Category(_Strict):
         if info.data.get("route") == "human" and value not in (None, "none"):
             raise ValueError(
                 f"a category a person owns gets no AI work; set ai_work: none, not {value}"
+            )
+        return value
+
+    @field_validator("assists")
+    @classmethod
+    def _assists_only_for_a_person(cls, value: Assists, info: ValidationInfo) -> Assists:
+        if info.data.get("route") == "ai" and value:
+            raise ValueError(
+                "assists help the person who owns a request; a category AI does has ai_work "
+                "instead (remove assists: here)"
             )
         return value
 

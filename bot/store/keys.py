@@ -32,6 +32,7 @@ AI_DRAFT_PREFIX = ROOT + "ai:draft:"
 AI_PENDING_PREFIX = ROOT + "ai:pending:"
 AI_SCHEDULED_PREFIX = ROOT + "ai:scheduled:"
 AI_SCHEDULED_BY_USER_PREFIX = ROOT + "ai:scheduled-by:"
+AI_ASSIST_PREFIX = ROOT + "ai:assist:"  # + answer id: an owner's AI help (bot/ai/owner_help.py)
 
 
 def escalation(escalation_id: str) -> str:

@@ -17,6 +17,7 @@ from bot.escalations.model import Action, Actor
 from handlers.common.ai_text import ai_text, outcome_text
 from handlers.common.replies import press_refused, reply_for_store_down, reply_text
 from handlers.common.status_text import PLAIN
+from handlers.console import assists
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,8 @@ _DRAFT_ACTIONS: dict[str, AiOp] = {"use": "use", "again": "again", "discard": "d
 BANNER = (
     "should-ai console: type a request and press Enter (or `help`, `why <request>`, `queue`, "
     "`policy`, `ack <escalation id>`, `resolve <escalation id>`, and `use|again|discard "
-    "<draft id>` when an LLM is configured). Ctrl-C or Ctrl-D stops."
+    "<draft id>` when an LLM is configured; once you hold an escalation, `assist <escalation id> "
+    "<assist> [material]` asks AI for help with it). Ctrl-C or Ctrl-D stops."
 )
 
 
@@ -45,6 +47,9 @@ async def handle_line(core: Core, line: str, out: TextIO) -> None:
     word, arg = head.lower(), rest.strip()
     if word in _ACTIONS and arg:
         await _act(core, _ACTIONS[word], arg, out)
+        return
+    if word in assists.COMMANDS and arg:  # AI help for the holder (issue 19)
+        await assists.handle(core, CONSOLE_ACTOR, word, arg, out)
         return
     if word in _DRAFT_ACTIONS and arg and " " not in arg:
         print(await _draft_action(core, _DRAFT_ACTIONS[word], arg), file=out, flush=True)
@@ -87,6 +92,8 @@ async def _act(core: Core, action: Action, escalation_id: str, out: TextIO) -> N
         return
     e = pressed.escalation
     print(f"Escalation {e.id} is now {e.state}.", file=out, flush=True)
+    for line in assists.offer_lines(core, e):
+        print(line, file=out, flush=True)
 
 
 async def run_console(core: Core, stop: asyncio.Event, *, fd: int = 0) -> None:

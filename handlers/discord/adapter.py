@@ -21,6 +21,7 @@ from bot.errors import ShouldAiError
 from bot.escalations.permissions import Admins
 from bot.settings import Settings
 from handlers.discord.ai_delivery import DiscordDraftDelivery, DiscordPoster
+from handlers.discord.assists import DiscordAssists, DiscordAssistShare
 from handlers.discord.client import (
     build_tree,
     invite_url,
@@ -152,4 +153,7 @@ def build(settings: Settings, core: Core) -> DiscordAdapter:
     core.register_drafts("discord", DiscordDraftDelivery(client=client, gate=gate))
     core.register_poster("discord", DiscordPoster(client=client, gate=gate))
     core.register_admin_notices(adapter)
+    if core.owner_help is not None:  # AI help for owners (issue 19)
+        DiscordAssists(core.owner_help, core.policy).attach(client)
+        core.register_assist_share("discord", DiscordAssistShare(client, core.policy))
     return adapter

@@ -32,6 +32,7 @@ from handlers.common.replies import (
 from handlers.common.status_text import person_text
 from handlers.discord import render
 from handlers.discord.ai_interactions import AiInteractions, reply_target
+from handlers.discord.assists import with_assists
 from handlers.discord.components import escalation_view, scheduled_view
 from handlers.discord.notifier import ping_embed, reassign_choices
 from handlers.discord.replies import InFlight, actor_of, claim, or_missing, tell
@@ -227,9 +228,8 @@ class DiscordInteractions:
         people = None  # on a channel post, Discord's user picker lists the server's members
         if interaction.guild_id is None:  # in a DM it has no server: offer people.yaml instead
             people = reassign_choices(self._policy(), escalation.assignee)
-        await interaction.edit_original_response(
-            embed=self.ping_embed(escalation), view=escalation_view(escalation, people=people)
-        )
+        view = with_assists(escalation_view(escalation, people=people), self._policy(), escalation)
+        await interaction.edit_original_response(embed=self.ping_embed(escalation), view=view)
 
     # ---- buttons on AI work: drafts, proposed posts, scheduled posts -------------------------
 

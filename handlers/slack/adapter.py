@@ -25,6 +25,7 @@ from handlers.slack import blocks, http_guard
 from handlers.slack.ai_delivery import SlackDraftDelivery
 from handlers.slack.ai_scheduler import SlackPostScheduler
 from handlers.slack.ai_work import register_ai_actions
+from handlers.slack.assists import SlackAssistShare, register_assist_actions
 from handlers.slack.client import make_client
 from handlers.slack.credentials import credentials
 from handlers.slack.deps import SlackDeps
@@ -124,6 +125,7 @@ def build(settings: Settings, core: Core) -> SlackAdapter:
     )
     register(app, deps)
     register_ai_actions(app, core.presses, policy=core.policy)
+    register_assist_actions(app, core.owner_help, policy=core.policy)
     adapter = SlackAdapter(
         app=app,
         notifier=notifier,
@@ -135,4 +137,5 @@ def build(settings: Settings, core: Core) -> SlackAdapter:
     core.register_drafts("slack", SlackDraftDelivery(client))
     core.register_scheduler("slack", SlackPostScheduler(client))
     core.register_admin_notices(adapter)
+    core.register_assist_share("slack", SlackAssistShare(notifier, core.policy))
     return adapter

@@ -25,6 +25,7 @@ from bot.escalations.permissions import allowed_keys
 from bot.policy.model import Policy
 from handlers.common.status_text import Mentions, status_text
 from handlers.slack import blocks
+from handlers.slack.assist_blocks import assist_blocks
 
 log = logging.getLogger(__name__)
 
@@ -161,12 +162,13 @@ class SlackNotifier:
 
     def _escalation_message(self, policy: Policy, escalation: Escalation) -> blocks.Message:
         about = category_text(policy, escalation.category)
-        return blocks.escalation_message(
+        text, shown = blocks.escalation_message(
             escalation=escalation,
             category_label=about.label,
             why=about.why,
             requester_mention=mention_of(policy, escalation.requester),
         )
+        return text, shown + assist_blocks(policy, escalation)
 
 
 def _error(e: SlackApiError) -> str:

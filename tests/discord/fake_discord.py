@@ -144,6 +144,7 @@ class FakeDiscord:
         self.refused_callbacks: list[str] = []  # interaction ids answered twice
         self.originals: dict[str, Message] = {}  # interaction token -> its @original message
         self.followups: dict[str, list[Message]] = {}
+        self.modals: dict[str, Json] = {}  # interaction id -> the modal it answered with
         self.commands: dict[str, list[Json]] = {}  # "global" or guild id -> synced commands
         self.rate_limit_once: set[str] = set()  # "METHOD /path/prefix" keys
         self.rate_limited: list[str] = []
@@ -319,6 +320,8 @@ class FakeDiscord:
             return _error(400, 40060, "Interaction has already been acknowledged.")
         body = await request.json()
         self.callbacks[iid] = [body]
+        if body["type"] == 9:  # a modal opened (issue 19's assist form): kept for modal_submit
+            self.modals[iid] = body.get("data") or {}
         data = body.get("data") or {}
         message = self._message(str(CHANNEL_ID), data, flags=int(data.get("flags") or 0))
         if body["type"] in (4, 5):  # a new (or deferred "thinking") response message
@@ -422,6 +425,38 @@ class FakeDiscord:
         }
         self.interactions[payload["id"]] = payload
         return payload
+
+    def modal_submit(self, modal: Json, values: dict[str, str], *, user_id: str) -> Json:
+        """``user_id`` fills ``modal`` (text inputs by custom_id) and sends it, from the guild
+        channel."""
+        rows = [
+            {
+                "type": 1,
+                "components": [
+                    {
+                        "type": 4,
+                        "custom_id": c["custom_id"],
+                        "value": values.get(c["custom_id"], ""),
+                    }
+                    for c in row.get("components", [])
+                    if "custom_id" in c
+                ],
+            }
+            for row in modal.get("components", [])
+        ]
+        data: Json = {"custom_id": modal["custom_id"], "components": rows}
+        member = {
+            "user": user_payload(user_id),
+            "roles": [],
+            "joined_at": None,
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "permissions": "0",
+        }
+        return self._interaction(
+            5, user_id, data, channel_id=str(CHANNEL_ID), guild_id=str(GUILD_ID), member=member
+        )
 
     def slash(self, options: list[Json], *, user_id: str, name: str = "should-ai") -> Json:
         """A /should-ai invocation in the guild channel, as INTERACTION_CREATE carries it."""

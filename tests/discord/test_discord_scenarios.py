@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 
 from bot.policy.model import Policy
+from tests.ai.fake_llm import FakeLlm
+from tests.discord.assist_steps import AssistPlay
 from tests.discord.conftest import DiscordBot
 from tests.discord.fake_discord import Json, Message
-from tests.scenarios import SCENARIOS, Scenario, expected_moves
+from tests.scenarios import ASSIST_STEPS, SCENARIOS, Scenario, expected_moves
 
 pytestmark = pytest.mark.store
 
@@ -79,7 +81,9 @@ class Play:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
-async def test_scenario(discord_bot: DiscordBot, scenario: Scenario) -> None:
+async def test_scenario(
+    discord_bot: DiscordBot, scenario: Scenario, scenario_llm: FakeLlm | None
+) -> None:
     if "dm refused->backup" in scenario.steps:
         owner = discord_bot.services.holder.policy.categories[scenario.category].owner
         assert owner is not None
@@ -93,7 +97,12 @@ async def test_scenario(discord_bot: DiscordBot, scenario: Scenario) -> None:
     assert verdict in answer.text()
     assert category.label in answer.text()
     play = Play(discord_bot, scenario, interaction)
+    assists = AssistPlay(discord_bot, scenario, scenario_llm, interaction["token"])
     for step in scenario.steps:
+        if step in ASSIST_STEPS:
+            assert play.ping is not None
+            await assists.step(step, play.ping)
+            continue
         await play.step(step)
     if not scenario.escalates:
         assert not discord_bot.fake.dm_channels

@@ -443,6 +443,14 @@ def _connections_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "url": f"ws://127.0.0.1:{fake.port}/socket"}
 
 
+def _views_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    """A modal opened on a trigger (issue 19's assist form): the view, with an id."""
+    view = json.loads(args["view"]) if isinstance(args.get("view"), str) else args.get("view")
+    if not isinstance(view, dict) or not args.get("trigger_id"):
+        return {"ok": False, "error": "invalid_arguments"}
+    return {"ok": True, "view": {**view, "id": f"V{fake.next_ts().replace('.', '')}"}}
+
+
 _ANSWERS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": _auth_test,
     "apps.connections.open": _connections_open,
@@ -455,4 +463,5 @@ _ANSWERS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "chat.deleteScheduledMessage": _delete_scheduled,
     "chat.scheduledMessages.list": _list_scheduled,
     "conversations.list": _conversations_list,
+    "views.open": _views_open,
 }

@@ -13,7 +13,9 @@ import pytest
 
 from bot.escalations.model import Escalation
 from handlers.slack.blocks import ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION
-from tests.scenarios import ESCALATING, Scenario, by_name, expected_moves
+from tests.ai.fake_llm import FakeLlm
+from tests.scenarios import ASSIST_STEPS, ESCALATING, Scenario, by_name, expected_moves
+from tests.slack.assist_steps import play_assist
 from tests.slack.conftest import REQUESTER, STRANGER, SlackBot, set_ack_minutes
 from tests.slack.slack_fake import Call
 
@@ -169,7 +171,9 @@ def slack_bot_short_ack(short_ack: None, slack_bot: SlackBot) -> SlackBot:
 
 
 @pytest.mark.parametrize("scenario", ESCALATING, ids=lambda s: s.name)
-async def test_scenario_unfolds_on_slack(slack_bot: SlackBot, scenario: Scenario) -> None:
+async def test_scenario_unfolds_on_slack(
+    slack_bot: SlackBot, scenario: Scenario, scenario_llm: FakeLlm | None
+) -> None:
     policy = slack_bot.services.holder.policy
     category = policy.categories[scenario.category]
     assert category.owner is not None
@@ -183,6 +187,9 @@ async def test_scenario_unfolds_on_slack(slack_bot: SlackBot, scenario: Scenario
     assert category.label in answer.blocks_text()
     escalation_id = (await _current(slack_bot)).id
     for step in scenario.steps:
+        if step in ASSIST_STEPS:
+            await play_assist(slack_bot, step, scenario, scenario_llm)
+            continue
         await _play(slack_bot, step, scenario)
     final = await slack_bot.services.escalations.get(escalation_id)
     assert final is not None
