@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 
 from bot.ai.drafting import Drafting, DraftRefused, UnknownDraft
 from bot.ai.guard import AuditLog, GuardedLlm, NoAudit
+from bot.ai.honest import plainly
 from bot.ai.judge import Judge
 from bot.ai.llm import ChatModel, OpenAiChatModel
 from bot.ai.model import (
@@ -174,7 +175,7 @@ class AiWork:
     ) -> AiOutcome:
         work = self._work_for(decision)
         if work == "none":
-            return AiOutcome(kind="none")
+            return plainly(self._policy(), decision)
         if work == "schedule":
             return await self._handle_schedule(actor, text, decision, reply_to)
         if self.drafting is None:

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 Route = Literal["human", "ai"]
-AiWorkKind = Literal["schedule", "draft", "none"]
+AiWorkKind = Literal["schedule", "draft", "handoff", "none"]
 Layer = Literal["keyword", "pattern", "reader", "fallback", "llm"]
 
 MAX_ACK_MINUTES = 7 * 24 * 60  # a week
@@ -58,6 +58,9 @@ class Category(_Strict):
     # confirms), draft the text with the LLM, or nothing beyond the verdict. Unset: draft for an
     # AI category, none for a human one (see `work`).
     ai_work: AiWorkKind | None = None
+    # For an AI category whose work the bot does not do itself (ai_work: none or handoff): the
+    # team's own tools that do it ("your analytics or BI tool"), said plainly to the requester.
+    tools: str = ""
 
     @field_validator("ai_work")
     @classmethod

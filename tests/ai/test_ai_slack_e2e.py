@@ -205,3 +205,13 @@ async def test_a_quoted_post_is_confirmed_listed_and_cancelled(bot: Bot) -> None
     await until(bot.slack, lambda: bool(bot.slack.of("chat.deleteScheduledMessage")))
     [deleted] = bot.slack.of("chat.deleteScheduledMessage")
     assert deleted.args["scheduled_message_id"] == scheduled.response["scheduled_message_id"]
+
+
+async def test_a_data_request_is_answered_plainly_and_reaches_no_llm(bot: Bot) -> None:
+    assert await bot.command("pull last month's open rates by segment and make a chart") == 200
+    verdict, plain = await bot.answers(2)
+    assert "AI can do this" in verdict.blocks_text()
+    assert "No person needs to own this" in plain.blocks_text()
+    assert "analytics" in plain.blocks_text()
+    await asyncio.sleep(0.3)  # a draft job, had one been queued, would have asked by now
+    assert bot.llm.requests == []
