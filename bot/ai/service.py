@@ -28,6 +28,7 @@ from bot.ai.model import (
 )
 from bot.ai.notes import AiNote, AiNoteKind, AiOutcome
 from bot.ai.scheduling import ScheduleRefused, Scheduling
+from bot.ai.second_look import SecondLook, SecondLooker
 from bot.ai.store import AiStore
 from bot.ai.timer_scheduler import ChannelPoster, TimerPostScheduler
 from bot.escalations.model import Actor, Platform
@@ -57,6 +58,8 @@ class AiWork:
         draft_retry_delay_s: float = 5.0,
         max_chars: int = MAX_REQUEST_CHARS,
         clock: Callable[[], float] = time.time,
+        second_look_enabled: bool = True,
+        second_look_timeout_s: float = 8.0,
     ) -> None:
         # Intake decides on the first ``max_chars`` of a request (SHOULD_AI_MAX_REQUEST_CHARS):
         # nothing past them was classified, so nothing past them may reach the LLM.
@@ -83,6 +86,13 @@ class AiWork:
             if self._llm is not None and judge_enabled
             else None
         )
+        self.second_looker = (
+            SecondLooker(
+                llm=self._llm, policy=policy, audit=self._audit, timeout_s=second_look_timeout_s
+            )
+            if self._llm is not None and second_look_enabled
+            else None
+        )
 
     @classmethod
     def from_settings(
@@ -105,6 +115,8 @@ class AiWork:
             judge_enabled=settings.llm_judge,
             judge_timeout_s=min(settings.llm_timeout, JUDGE_MAX_WAIT_S),
             max_chars=settings.max_request_chars,
+            second_look_enabled=settings.llm_second_look,
+            second_look_timeout_s=settings.llm_second_look_timeout,
         )
 
     def _drafting(self, llm: GuardedLlm | None) -> Drafting | None:
@@ -155,6 +167,18 @@ class AiWork:
         if self.judge is None or not self.judge.applies(decision):
             return decision
         return await self.judge.judge(decision=decision, text=self.decided_part(text))
+
+    # --- the second look (issue 15) -----------------------------------------------------------
+
+    async def second_look(self, *, decision: Decision, text: str) -> SecondLook | None:
+        """After the ack, before any AI work: may the LLM's second look send this to a person?
+        None when it does not run (no LLM, turned off, not routed to AI, or a category the bot
+        only answers plainly, which sends nothing anywhere)."""
+        if self.second_looker is None or decision.route != "ai":
+            return None
+        if self._work_for(decision) == "none":
+            return None
+        return await self.second_looker.look(decision=decision, text=self.decided_part(text))
 
     # --- a routine request -------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ literal goes through :func:`handlers.common.i18n._` at render time.
 from __future__ import annotations
 
 from bot.ai.notes import AiNote
+from bot.ai.second_look import SecondLook
 from handlers.common.i18n import _
 
 
@@ -64,3 +65,24 @@ def _scheduling_text(note: AiNote) -> str | None:
                 "(or a booking link such as Calendly)."
             )
     return None
+
+
+def second_look_text(looked: SecondLook) -> str:
+    """What the requester reads when the LLM's second look sent their request to a person
+    (after a verdict that said AI)."""
+    owner = looked.decision.owner.name if looked.decision.owner else _("the policy's owner")
+    if looked.failure:
+        why = {
+            "timeout": _("it did not answer in time"),
+            "malformed": _("its answer was not the one asked for"),
+            "error": _("it could not be reached"),
+        }[looked.failure]
+        return _(
+            "Before AI works on a request, I ask the LLM for a second look, and {why}. "
+            "To be safe, a person decides: I've asked {owner} to take it; AI will not work "
+            "on it meanwhile."
+        ).format(why=why, owner=owner)
+    return _(
+        "On a second look, the LLM thinks a person should own this: {reason} "
+        "I've asked {owner} to take it; AI will not work on it."
+    ).format(reason=looked.reason, owner=owner)

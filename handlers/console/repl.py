@@ -8,6 +8,7 @@ import contextlib
 import logging
 import sys
 import uuid
+from dataclasses import replace
 from typing import TextIO
 
 from bot.ai.model import ReplyTarget
@@ -15,6 +16,7 @@ from bot.core import AiOp, Core, FollowUp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor
 from handlers.common.ai_text import ai_text, outcome_text
+from handlers.common.ai_work_text import second_look_text
 from handlers.common.replies import press_refused, reply_for_store_down, reply_text
 from handlers.common.status_text import PLAIN
 
@@ -60,6 +62,9 @@ async def handle_line(core: Core, line: str, out: TextIO) -> None:
 
 
 def _follow_up_text(follow_up: FollowUp) -> str:
+    if follow_up.second_look is not None:  # the verdict said AI; a person has it now
+        looked = second_look_text(follow_up.second_look)
+        return f"{looked}\n{_follow_up_text(replace(follow_up, second_look=None))}".strip()
     if follow_up.kind == "escalated" and follow_up.escalation is not None:
         return f"Escalation {follow_up.escalation.id} opened."
     if follow_up.kind == "store_down" and follow_up.decision is not None:

@@ -215,3 +215,29 @@ async def test_a_data_request_is_answered_plainly_and_reaches_no_llm(bot: Bot) -
     assert "analytics" in plain.blocks_text()
     await asyncio.sleep(0.3)  # a draft job, had one been queued, would have asked by now
     assert bot.llm.requests == []
+
+
+async def test_the_second_look_hands_an_ai_request_to_its_owner(bot: Bot) -> None:
+    bot.llm.second_look_answer = (
+        '{"needs_person": true, "category": "relationships", '
+        '"reason": "It thanks our biggest partner by name."}'
+    )
+    assert await bot.command("Draft a thank-you email to the attendees of our webinar") == 200
+    verdict, looked = await bot.answers(2)
+    assert "AI can do this" in verdict.blocks_text()  # the ack comes first...
+    assert "It thanks our biggest partner by name." in looked.blocks_text()  # ...then the look
+    owner = bot.services.holder.policy.people.people["partnerships-lead"]
+    assert owner.name in looked.blocks_text()
+    await until(bot.slack, lambda: bool(bot.slack.dms_to(str(owner.slack))))
+    assert bot.llm.prompts() == []  # nothing was drafted
+    assert bot.llm.second_looks() == ["Draft a thank-you email to the attendees of our webinar"]
+
+
+async def test_a_malformed_second_look_escalates_to_the_fallback_owner(bot: Bot) -> None:
+    bot.llm.second_look_answer = "I think this is fine!"
+    assert await bot.command("Draft a thank-you email to the attendees of our webinar") == 200
+    _, looked = await bot.answers(2)
+    assert "To be safe, a person decides" in looked.blocks_text()
+    owner = bot.services.holder.policy.people.people["marketing-lead"]
+    await until(bot.slack, lambda: bool(bot.slack.dms_to(str(owner.slack))))
+    assert bot.llm.prompts() == []
