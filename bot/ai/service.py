@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 
 from bot.ai.drafting import Drafting, DraftRefused, UnknownDraft
 from bot.ai.guard import AuditLog, GuardedLlm, NoAudit
+from bot.ai.handoffs import HandOffs
 from bot.ai.honest import plainly
 from bot.ai.judge import Judge
 from bot.ai.llm import ChatModel, OpenAiChatModel
@@ -32,6 +33,7 @@ from bot.ai.second_look import SecondLook, SecondLooker
 from bot.ai.store import AiStore
 from bot.ai.timer_scheduler import ChannelPoster, TimerPostScheduler
 from bot.escalations.model import Actor, Platform
+from bot.handoff.sender import WebhookSender
 from bot.jobs import Jobs
 from bot.policy.model import AiWorkKind, Decision, Policy
 from bot.settings import MAX_REQUEST_CHARS, Settings
@@ -60,6 +62,8 @@ class AiWork:
         clock: Callable[[], float] = time.time,
         second_look_enabled: bool = True,
         second_look_timeout_s: float = 8.0,
+        webhook_secret: str | None = None,
+        webhook_retry_delay_s: float = 5.0,
     ) -> None:
         # Intake decides on the first ``max_chars`` of a request (SHOULD_AI_MAX_REQUEST_CHARS):
         # nothing past them was classified, so nothing past them may reach the LLM.
@@ -85,6 +89,16 @@ class AiWork:
             Judge(llm=self._llm, policy=policy, audit=self._audit, timeout_s=judge_timeout_s)
             if self._llm is not None and judge_enabled
             else None
+        )
+        self.handoffs = HandOffs(
+            policy=policy,
+            sender=WebhookSender(
+                jobs=jobs,
+                secret=webhook_secret,
+                audit=self._audit,
+                retry_delay_s=webhook_retry_delay_s,
+                clock=clock,
+            ),
         )
         self.second_looker = (
             SecondLooker(
@@ -117,6 +131,10 @@ class AiWork:
             max_chars=settings.max_request_chars,
             second_look_enabled=settings.llm_second_look,
             second_look_timeout_s=settings.llm_second_look_timeout,
+            webhook_secret=(
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            ),
+            webhook_retry_delay_s=settings.webhook_retry_delay,
         )
 
     def _drafting(self, llm: GuardedLlm | None) -> Drafting | None:
@@ -202,6 +220,8 @@ class AiWork:
             return plainly(self._policy(), decision)
         if work == "schedule":
             return await self._handle_schedule(actor, text, decision, reply_to)
+        if work == "handoff":
+            return await self.handoffs.request(actor=actor, text=text, decision=decision)
         if self.drafting is None:
             return AiOutcome(kind="no_llm", note=AiNote(kind="no_llm"))
         await self.drafting.start(decision=decision, actor=actor, text=text, reply_to=reply_to)

@@ -74,6 +74,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _add_policy(sub)
     if command not in _BUILT_IN:
         _register_hook("bot.cli.ops", sub)
+        _register_hook("bot.cli.webhook", sub)  # issue 15: should-ai webhook test
     return parser
 
 

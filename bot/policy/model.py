@@ -61,6 +61,9 @@ class Category(_Strict):
     # For an AI category whose work the bot does not do itself (ai_work: none or handoff): the
     # team's own tools that do it ("your analytics or BI tool"), said plainly to the requester.
     tools: str = ""
+    # ai_work: handoff: the name of the hand-off (under the policy's handoffs:) that receives the
+    # request, for the team's own tool to do the work.
+    handoff: str | None = None
 
     @field_validator("ai_work")
     @classmethod
@@ -79,6 +82,15 @@ class Category(_Strict):
         if self.ai_work is not None:
             return self.ai_work
         return "draft" if self.route == "ai" else "none"
+
+
+class Handoff(_Strict):
+    """An outgoing webhook (Zapier, Make, n8n, Buffer, HubSpot...): the bot POSTs an approved
+    request to ``url`` as signed JSON (SHOULD_AI_WEBHOOK_SECRET) and says it went to ``label``."""
+
+    url: str = Field(pattern=r"^https?://\S+$")
+    label: str
+    does: str = ""  # what it does with it, for the requester: "posts it to Instagram via Buffer"
 
 
 class Fallback(_Strict):
@@ -124,6 +136,11 @@ class PolicyFile(_Strict):
     # keyword in such a question is what is counted, not the subject (see bot/policy/mentions.py).
     data_questions: Phrases = Phrases()
     categories: dict[str, Category]
+    # Outgoing webhooks a category's `handoff:` (and `networks_handoff`) name.
+    handoffs: dict[str, Handoff] = {}
+    # The hand-off that receives posts for networks the bot cannot post on (Instagram, LinkedIn,
+    # X...); unset: the bot says plainly it cannot post there.
+    networks_handoff: str | None = None
 
 
 class Person(_Strict):
