@@ -28,10 +28,11 @@ from bot.ai.model import (
     ScheduledPost,
 )
 from bot.ai.notes import AiNote, AiNoteKind, AiOutcome
+from bot.ai.post_target import is_meeting, other_network
 from bot.ai.scheduling import ScheduleRefused, Scheduling
 from bot.ai.second_look import SecondLook, SecondLooker
 from bot.ai.store import AiStore
-from bot.ai.timer_scheduler import ChannelPoster, TimerPostScheduler
+from bot.ai.timer_scheduler import POST_JOB, ChannelPoster, TimerPostScheduler
 from bot.escalations.model import Actor, Platform
 from bot.handoff.sender import WebhookSender
 from bot.jobs import Jobs
@@ -164,10 +165,19 @@ class AiWork:
     def register_scheduler(self, platform: Platform, scheduler: PostScheduler) -> None:
         self._schedulers[platform] = scheduler
 
-    def register_poster(self, platform: Platform, poster: ChannelPoster) -> None:
-        """For a platform without scheduled messages: a timer job calls ``poster`` at the time."""
+    def register_poster(
+        self, platform: Platform, poster: ChannelPoster, *, named_channels: bool = False
+    ) -> None:
+        """For a platform without scheduled messages: a timer job calls ``poster`` at the time.
+        ``named_channels``: the platform's channels are plain names (the console)."""
         self._schedulers[platform] = TimerPostScheduler(
-            jobs=self._jobs, store=self._store, poster=poster, audit=self._audit, clock=self._clock
+            jobs=self._jobs,
+            store=self._store,
+            poster=poster,
+            audit=self._audit,
+            clock=self._clock,
+            job=POST_JOB if platform == "discord" else f"{POST_JOB}_{platform}",
+            named_channels=named_channels,
         )
 
     def decided_part(self, text: str) -> str:
@@ -236,6 +246,10 @@ class AiWork:
     async def _handle_schedule(
         self, actor: Actor, text: str, decision: Decision, reply_to: ReplyTarget
     ) -> AiOutcome:
+        if is_meeting(text):  # issue 15: say plainly what the bot can schedule
+            return AiOutcome(kind="answered", note=AiNote(kind="meeting"))
+        if (network := other_network(text)) is not None:
+            return await self._for_network(actor, text, decision, network)
         try:
             request = await self.scheduling.understand(actor=actor, text=text)
         except ScheduleRefused as e:
@@ -253,6 +267,18 @@ class AiWork:
             decision=decision, actor=actor, text=text, reply_to=reply_to, plan=plan
         )
         return AiOutcome(kind="drafting", note=AiNote(kind="drafting_post", plan=plan))
+
+    async def _for_network(
+        self, actor: Actor, text: str, decision: Decision, network: str
+    ) -> AiOutcome:
+        """A post for a network the bot cannot post on: the hand-off, or a plain answer."""
+        if self.handoffs.networks_handoff() is None:
+            note = AiNote(kind="network_unsupported", platform=network)
+            return AiOutcome(kind="answered", note=note)
+        plan = await self.scheduling.plan_for_network(actor=actor, text=text, network=network)
+        return await self.handoffs.post(
+            actor=actor, text=text, decision=decision, network=network, plan=plan
+        )
 
     async def _propose(
         self, actor: Actor, text: str, decision: Decision, reply_to: ReplyTarget, plan: PostPlan

@@ -86,3 +86,8 @@ def second_look_text(looked: SecondLook) -> str:
         "On a second look, the LLM thinks a person should own this: {reason} "
         "I've asked {owner} to take it; AI will not work on it."
     ).format(reason=looked.reason, owner=owner)
+
+
+def confirm_hint(pending_id: str) -> str:
+    """On the console, where a proposed post has no buttons: what to type."""
+    return _("(type `confirm {id}` to schedule it, or `cancel {id}`)").format(id=pending_id)

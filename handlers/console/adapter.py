@@ -38,5 +38,6 @@ def build(
     notifier.bind_policy(core.policy)
     core.register_notifier("console", notifier)
     core.register_drafts("console", notifier)
+    core.register_poster("console", notifier, named_channels=True)  # prints at the time
     core.register_admin_notices(notifier)
     return ConsoleAdapter(core=core, notifier=notifier)

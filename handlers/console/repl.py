@@ -16,7 +16,7 @@ from bot.core import AiOp, Core, FollowUp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor
 from handlers.common.ai_text import ai_text, outcome_text
-from handlers.common.ai_work_text import second_look_text
+from handlers.common.ai_work_text import confirm_hint, second_look_text
 from handlers.common.replies import press_refused, reply_for_store_down, reply_text
 from handlers.common.status_text import PLAIN
 
@@ -29,11 +29,18 @@ _ACTIONS: dict[str, Action] = {
     "acknowledge": "acknowledge",
     "resolve": "resolve",
 }
-_DRAFT_ACTIONS: dict[str, AiOp] = {"use": "use", "again": "again", "discard": "discard"}
+_DRAFT_ACTIONS: dict[str, AiOp] = {
+    "use": "use",
+    "again": "again",
+    "discard": "discard",
+    "confirm": "confirm",  # a proposed post (issue 15: the console schedules to itself)
+    "cancel": "cancel",
+}
 BANNER = (
     "should-ai console: type a request and press Enter (or `help`, `why <request>`, `queue`, "
     "`policy`, `ack <escalation id>`, `resolve <escalation id>`, and `use|again|discard "
-    "<draft id>` when an LLM is configured). Ctrl-C or Ctrl-D stops."
+    "<draft id>` when an LLM is configured, `confirm|cancel <id>` for a post). "
+    "Ctrl-C or Ctrl-D stops."
 )
 
 
@@ -70,6 +77,8 @@ def _follow_up_text(follow_up: FollowUp) -> str:
     if follow_up.kind == "store_down" and follow_up.decision is not None:
         return reply_for_store_down(follow_up.decision)
     if follow_up.kind == "ai_work" and follow_up.ai is not None:
+        if follow_up.ai.pending_id:  # no buttons here: say what to type
+            return f"{outcome_text(follow_up.ai)}\n{confirm_hint(follow_up.ai.pending_id)}"
         return outcome_text(follow_up.ai)
     return ""
 

@@ -241,3 +241,13 @@ async def test_a_malformed_second_look_escalates_to_the_fallback_owner(bot: Bot)
     owner = bot.services.holder.policy.people.people["marketing-lead"]
     await until(bot.slack, lambda: bool(bot.slack.dms_to(str(owner.slack))))
     assert bot.llm.prompts() == []
+
+
+async def test_a_post_for_instagram_and_a_meeting_are_answered_plainly(bot: Bot) -> None:
+    assert await bot.command("programme le post instagram pour mardi 9h") == 200
+    assert await bot.command("book 30 min with the agency next week") == 200
+    said = [c.blocks_text() for c in await bot.answers(4)]
+    assert any("I can't post on Instagram" in s for s in said)
+    assert any("I don't book meetings" in s for s in said)
+    assert not any("Which channel" in s or "more than one time" in s for s in said)
+    assert bot.slack.of("chat.scheduleMessage") == []
