@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import partial
 from typing import Literal, TypeVar
 
 from bot.ai.model import ReplyTarget
@@ -55,19 +56,22 @@ class AfterDecision:
         reply_to: ReplyTarget,
         answer: Answer | None = None,
         status_card: StatusCard | None = None,
+        status_card_for: Callable[[Decision], Awaitable[StatusRef | None]] | None = None,
     ) -> FollowUp:
         """``answer`` shows the verdict in ``reply`` to the requester (called here, once what
         it promises is safe); ``status_card`` posts the requester's status card (called only
-        when a person gets the request, before they are pinged)."""
+        when a person gets the request, before they are pinged); ``status_card_for`` posts it
+        for another decision (the LLM's second look moved the request to a person)."""
         decision = reply.decision
         if reply.kind != "decision" or decision is None or decision.route == "ai":
             if answer is not None:
                 await answer()
             looked = await self._second_look(reply, text)
             if looked is not None:  # the verdict said AI; a person gets it after all
-                return await self._escalate(
-                    reply, looked.decision, actor, text, None, status_card, looked
-                )
+                card = status_card
+                if status_card_for is not None:  # a card that names the new owner
+                    card = partial(status_card_for, looked.decision)
+                return await self._escalate(reply, looked.decision, actor, text, None, card, looked)
             return await self._not_escalated(reply, actor=actor, text=text, reply_to=reply_to)
         return await self._escalate(reply, decision, actor, text, answer, status_card, None)
 

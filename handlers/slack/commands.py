@@ -117,6 +117,7 @@ class CommandListeners:
             reply_to=_reply_target(actor, channel_id, respond),
             answer=lambda: _say(respond, message, card),
             status_card=lambda: self._post_status_card(decision, actor=actor, text=request),
+            status_card_for=lambda moved: self._post_status_card(moved, actor=actor, text=request),
         )
         await self._present_follow_up(follow_up, respond)
 

@@ -231,6 +231,9 @@ async def test_the_second_look_hands_an_ai_request_to_its_owner(bot: Bot) -> Non
     await until(bot.slack, lambda: bool(bot.slack.dms_to(str(owner.slack))))
     assert bot.llm.prompts() == []  # nothing was drafted
     assert bot.llm.second_looks() == ["Draft a thank-you email to the attendees of our webinar"]
+    [card, *_] = bot.slack.dms_to(USER)  # the requester's status card names the new owner
+    assert "relationships request is with a person" in card.blocks_text()
+    assert f"<@{owner.slack}>" in card.blocks_text()
 
 
 async def test_a_malformed_second_look_escalates_to_the_fallback_owner(bot: Bot) -> None:
