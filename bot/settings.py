@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = Field(default=30.0, gt=0)  # seconds per LLM call, before retries
     llm_judge: bool = True  # ask the LLM when the classifier is unsure (only if an LLM is set)
+    # Before AI works on a request, ask the LLM whether a person must own it (only if an LLM is
+    # set); it can only move a request to a person. Bounded: no answer in time = a person.
+    llm_second_look: bool = True
+    llm_second_look_timeout: float = Field(default=8.0, gt=0)
+    # Hand-offs (policy.yaml handoffs:): the HMAC-SHA256 key every delivery is signed with, and
+    # the first wait before a failed delivery is tried again (doubling, 8 tries).
+    webhook_secret: SecretStr | None = None
+    webhook_retry_delay: float = Field(default=5.0, gt=0)
     default_tz: str = "UTC"  # IANA zone for "Tuesday 9am" when the platform gives no user zone
     slack_api_url: str = "https://slack.com/api/"
     discord_api_url: str | None = None  # e.g. http://127.0.0.1:PORT/api/v10 (tests, proxies)

@@ -156,6 +156,25 @@ SCENARIOS: tuple[Scenario, ...] = (
         category="crisis",
         steps=("dm owner", "no assist before ack", "ack", "assist explains no llm"),
     ),
+    # issue 15: routine work the bot answers plainly rather than doing itself
+    Scenario(
+        name="routine-data",
+        text="pull last month's open rates by segment and make a chart",
+        route="ai",
+        category="data",
+    ),
+    Scenario(
+        name="routine-instagram-post",
+        text="programme le post instagram pour mardi 9h",
+        route="ai",
+        category="scheduling",
+    ),
+    Scenario(
+        name="routine-meeting",
+        text="book 30 min with the agency next week",
+        route="ai",
+        category="scheduling",
+    ),
 )
 
 

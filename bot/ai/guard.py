@@ -34,7 +34,7 @@ from bot.reader import UNCERTAIN_PREFIX  # how an undecided match's detail start
 
 log = logging.getLogger(__name__)
 
-Purpose = Literal["draft", "judge"]
+Purpose = Literal["draft", "judge", "second_look"]
 
 
 class RoutedToPerson(ShouldAiError):
@@ -82,6 +82,10 @@ def admit(decision: Decision, purpose: Purpose) -> None:
         raise RoutedToPerson(
             f"decision {decision.decision_id} routes to a person ({decision.category}); "
             "it is not sent to the LLM"
+        )
+    if purpose == "second_look" and decision.route != "ai":  # it only ever moves work to a person
+        raise RoutedToPerson(
+            f"decision {decision.decision_id} already routes to a person; no second look"
         )
     if purpose == "judge" and not is_unsure(decision):
         raise RoutedToPerson(

@@ -89,9 +89,12 @@ class Core:
         """How ``platform`` posts later on its own (Slack's scheduled messages)."""
         self._ai.register_scheduler(platform, scheduler)
 
-    def register_poster(self, platform: Platform, poster: ChannelPoster) -> None:
-        """For a platform that cannot post later: a timer job posts through ``poster``."""
-        self._ai.register_poster(platform, poster)
+    def register_poster(
+        self, platform: Platform, poster: ChannelPoster, *, named_channels: bool = False
+    ) -> None:
+        """For a platform that cannot post later: a timer job posts through ``poster``
+        (``named_channels``: its channels are plain names, as on the console)."""
+        self._ai.register_poster(platform, poster, named_channels=named_channels)
 
     def register_admin_notices(self, notices: AdminNotifier) -> None:
         """One more way to reach the admins (a bad policy edit, for instance)."""

@@ -673,6 +673,7 @@ def _problems(
     yield from _owner_problems(policy, policy_src)
     yield from _pattern_problems(policy, policy_src)
     yield from _keyword_problems(policy, policy_src)
+    yield from _handoff_problems(policy, policy_src)
     for source in case_srcs:
         yield from _case_problems(policy, source)
     if not policy.categories:
@@ -693,6 +694,22 @@ def _owner_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
         if category.channel is not None and category.channel not in channels:
             message = f"{category.channel!r} is not under channels: in people.yaml"
             yield _Problem(source, ("categories", name, "channel"), message)
+
+
+def _handoff_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
+    """Every hand-off named exists; ai_work: handoff names one (issue 15)."""
+    known = policy.file.handoffs
+    for name, category in policy.categories.items():
+        if category.handoff is not None and category.handoff not in known:
+            message = f"{category.handoff!r} is not under handoffs: in policy.yaml"
+            yield _Problem(source, ("categories", name, "handoff"), message)
+        if category.ai_work == "handoff" and category.handoff is None:
+            message = "ai_work: handoff needs `handoff: <name of a webhook under handoffs:>`"
+            yield _Problem(source, ("categories", name, "ai_work"), message)
+    network = policy.file.networks_handoff
+    if network is not None and network not in known:
+        message = f"{network!r} is not under handoffs: in policy.yaml"
+        yield _Problem(source, ("networks_handoff",), message)
 
 
 def _pattern_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:

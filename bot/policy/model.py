@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from bot.policy.assists import Assists
 
 Route = Literal["human", "ai"]
-AiWorkKind = Literal["schedule", "draft", "none"]
+AiWorkKind = Literal["schedule", "draft", "handoff", "none"]
 Layer = Literal["keyword", "pattern", "reader", "fallback", "llm"]
 
 MAX_ACK_MINUTES = 7 * 24 * 60  # a week
@@ -63,6 +63,12 @@ class Category(_Strict):
     # What the LLM may do for the person who holds a request of this (human) category, once they
     # acknowledged it and ask (bot/policy/assists.py; issue 19).
     assists: Assists = {}
+    # For an AI category whose work the bot does not do itself (ai_work: none or handoff): the
+    # team's own tools that do it ("your analytics or BI tool"), said plainly to the requester.
+    tools: str = ""
+    # ai_work: handoff: the name of the hand-off (under the policy's handoffs:) that receives the
+    # request, for the team's own tool to do the work.
+    handoff: str | None = None
 
     @field_validator("ai_work")
     @classmethod
@@ -91,6 +97,15 @@ class Category(_Strict):
         if self.ai_work is not None:
             return self.ai_work
         return "draft" if self.route == "ai" else "none"
+
+
+class Handoff(_Strict):
+    """An outgoing webhook (Zapier, Make, n8n, Buffer, HubSpot...): the bot POSTs an approved
+    request to ``url`` as signed JSON (SHOULD_AI_WEBHOOK_SECRET) and says it went to ``label``."""
+
+    url: str = Field(pattern=r"^https?://\S+$")
+    label: str
+    does: str = ""  # what it does with it, for the requester: "posts it to Instagram via Buffer"
 
 
 class Fallback(_Strict):
@@ -139,6 +154,11 @@ class PolicyFile(_Strict):
     # keyword in such a question is what is counted, not the subject (see bot/policy/mentions.py).
     data_questions: Phrases = Phrases()
     categories: dict[str, Category]
+    # Outgoing webhooks a category's `handoff:` (and `networks_handoff`) name.
+    handoffs: dict[str, Handoff] = {}
+    # The hand-off that receives posts for networks the bot cannot post on (Instagram, LinkedIn,
+    # X...); unset: the bot says plainly it cannot post there.
+    networks_handoff: str | None = None
 
 
 class Person(_Strict):

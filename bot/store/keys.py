@@ -33,6 +33,9 @@ AI_PENDING_PREFIX = ROOT + "ai:pending:"
 AI_SCHEDULED_PREFIX = ROOT + "ai:scheduled:"
 AI_SCHEDULED_BY_USER_PREFIX = ROOT + "ai:scheduled-by:"
 AI_ASSIST_PREFIX = ROOT + "ai:assist:"  # + answer id: an owner's AI help (bot/ai/owner_help.py)
+AI_DRAFT_ISSUED_PREFIX = ROOT + "ai:draft-issued:"  # short draft ids ever given out (issue 15)
+AI_DRAFTS_BY_USER_PREFIX = ROOT + "ai:drafts-by:"  # a requester's draft ids, for prefixes
+WEBHOOK_DELIVERY_PREFIX = ROOT + "handoff:delivery:"  # hand-off deliveries (bot/handoff)
 
 
 def escalation(escalation_id: str) -> str:

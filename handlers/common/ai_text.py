@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot.ai.model import Draft, PostPlan
 from bot.ai.notes import AiNote, AiOutcome, DraftFailure
+from handlers.common.ai_work_text import work_text
 
 NO_LLM_NOTE = (
     "No LLM is configured, so I won't draft this for you. To turn drafting on, an admin sets "
@@ -55,6 +56,8 @@ _FIXED = {
 
 def ai_text(note: AiNote) -> str:
     """``note`` as the sentence the requester (or the presser) reads."""
+    if (issue_15 := work_text(note)) is not None:
+        return issue_15
     fixed = _FIXED.get(note.kind)
     if fixed is not None:
         return fixed

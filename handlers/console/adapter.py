@@ -39,6 +39,7 @@ def build(
     notifier.bind_policy(core.policy)
     core.register_notifier("console", notifier)
     core.register_drafts("console", notifier)
+    core.register_poster("console", notifier, named_channels=True)  # prints at the time
     core.register_admin_notices(notifier)
     core.register_assist_share("console", ConsoleAssistShare(core, notifier.stream))
     return ConsoleAdapter(core=core, notifier=notifier)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.ai.model import Draft, ReplyTarget
+from bot.ai.model import ChannelMention, Draft, ReplyTarget
 from bot.ai.notes import AiNote
 from bot.escalations.model import Escalation, StatusNote
 from bot.policy.model import Policy
@@ -72,3 +72,11 @@ class ConsoleNotifier:
 
     async def tell(self, *, reply_to: ReplyTarget, note: AiNote) -> None:
         self._write(ai_text(note))
+
+    # bot.ai.timer_scheduler.ChannelPoster: the console schedules posts to itself (issue 15), so
+    # the whole loop can be tried on a laptop; at the time, the post prints here.
+    async def post(self, *, channel_id: str, text: str) -> None:
+        self._write(f"POST {channel_id}: {text}")
+
+    def channel_mention(self, text: str) -> ChannelMention | None:
+        return None  # a terminal has no channel markup; "#name" is read as written

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import sys
 import uuid
+from dataclasses import replace
 from typing import TextIO
 
 from bot.ai.model import ReplyTarget
@@ -15,6 +16,7 @@ from bot.core import AiOp, Core, FollowUp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor
 from handlers.common.ai_text import ai_text, outcome_text
+from handlers.common.ai_work_text import confirm_hint, second_look_text
 from handlers.common.replies import press_refused, reply_for_store_down, reply_text
 from handlers.common.status_text import PLAIN
 from handlers.console import assists
@@ -28,12 +30,19 @@ _ACTIONS: dict[str, Action] = {
     "acknowledge": "acknowledge",
     "resolve": "resolve",
 }
-_DRAFT_ACTIONS: dict[str, AiOp] = {"use": "use", "again": "again", "discard": "discard"}
+_DRAFT_ACTIONS: dict[str, AiOp] = {
+    "use": "use",
+    "again": "again",
+    "discard": "discard",
+    "confirm": "confirm",  # a proposed post (issue 15: the console schedules to itself)
+    "cancel": "cancel",
+}
 BANNER = (
     "should-ai console: type a request and press Enter (or `help`, `why <request>`, `queue`, "
     "`policy`, `ack <escalation id>`, `resolve <escalation id>`, and `use|again|discard "
-    "<draft id>` when an LLM is configured; once you hold an escalation, `assist <escalation id> "
-    "<assist> [material]` asks AI for help with it). Ctrl-C or Ctrl-D stops."
+    "<draft id>` when an LLM is configured, `confirm|cancel <id>` for a post; once you hold an "
+    "escalation, `assist <escalation id> <assist> [material]` asks AI for help with it). "
+    "Ctrl-C or Ctrl-D stops."
 )
 
 
@@ -65,11 +74,16 @@ async def handle_line(core: Core, line: str, out: TextIO) -> None:
 
 
 def _follow_up_text(follow_up: FollowUp) -> str:
+    if follow_up.second_look is not None:  # the verdict said AI; a person has it now
+        looked = second_look_text(follow_up.second_look)
+        return f"{looked}\n{_follow_up_text(replace(follow_up, second_look=None))}".strip()
     if follow_up.kind == "escalated" and follow_up.escalation is not None:
         return f"Escalation {follow_up.escalation.id} opened."
     if follow_up.kind == "store_down" and follow_up.decision is not None:
         return reply_for_store_down(follow_up.decision)
     if follow_up.kind == "ai_work" and follow_up.ai is not None:
+        if follow_up.ai.pending_id:  # no buttons here: say what to type
+            return f"{outcome_text(follow_up.ai)}\n{confirm_hint(follow_up.ai.pending_id)}"
         return outcome_text(follow_up.ai)
     return ""
 

@@ -23,6 +23,7 @@ from bot.escalations.model import Action, Actor, Escalation, StatusRef
 from bot.intake.commands import Commands, Reply
 from bot.policy.model import Decision, Policy
 from handlers.common.ai_text import when_text
+from handlers.common.ai_work_text import second_look_text
 from handlers.common.replies import (
     press_refused,
     reply_for_store_down,
@@ -177,6 +178,9 @@ class DiscordInteractions:
         follow_up: FollowUp,
         cards: list[discord.WebhookMessage],
     ) -> None:
+        if follow_up.second_look is not None:  # the verdict said AI; a person has it now
+            embed = render.notice_embed(second_look_text(follow_up.second_look))
+            await interaction.followup.send(embed=embed, ephemeral=True)
         if follow_up.kind == "store_down" and follow_up.decision is not None and cards:
             # Redis down: never to AI; the requester goes to the owner.
             await cards[0].edit(embed=render.notice_embed(reply_for_store_down(follow_up.decision)))

@@ -52,7 +52,7 @@ def draft_blocks(draft: Draft) -> tuple[str, list[Block]]:
     use_label = "Schedule it" if draft.plan is not None else "Use it"
     quoted = "\n".join(f"> {line}" for line in draft.text.splitlines() or [""])
     blocks = [
-        section(f":memo: {draft_headline(draft)}"),
+        section(f":memo: `{draft.id}` {draft_headline(draft)}"),
         section(quoted),
         {
             "type": "actions",

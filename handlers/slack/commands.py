@@ -20,6 +20,7 @@ from bot.core.outcomes import FollowUp
 from bot.escalations.model import Actor, StatusRef
 from bot.intake.commands import Reply
 from bot.policy.model import Decision
+from handlers.common.ai_work_text import second_look_text
 from handlers.common.replies import reply_for_store_down, reply_text, truncated_note
 from handlers.slack import blocks
 from handlers.slack.ai_delivery import outcome_blocks, scheduled_blocks
@@ -116,10 +117,14 @@ class CommandListeners:
             reply_to=_reply_target(actor, channel_id, respond),
             answer=lambda: _say(respond, message, card),
             status_card=lambda: self._post_status_card(decision, actor=actor, text=request),
+            status_card_for=lambda moved: self._post_status_card(moved, actor=actor, text=request),
         )
         await self._present_follow_up(follow_up, respond)
 
     async def _present_follow_up(self, follow_up: FollowUp, respond: AsyncRespond) -> None:
+        if follow_up.second_look is not None:  # the verdict said AI; a person has it now
+            said = blocks.escape(second_look_text(follow_up.second_look))
+            await _say(respond, *blocks.notice_message(said))
         if follow_up.kind == "store_down" and follow_up.decision is not None:
             notice = blocks.notice_message(blocks.escape(reply_for_store_down(follow_up.decision)))
             await _say(respond, *notice)

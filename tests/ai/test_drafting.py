@@ -77,9 +77,9 @@ async def test_use_it_regenerate_and_discard(rig: AiRig) -> None:
     assert "ready to paste" in message
     _, note = await rig.ai.use_draft(draft_id=draft_id, actor=rig.actor)
     message = ai_text(note)
-    assert "already used or discarded" in message
+    assert "was discarded" in message  # issue 15: used, discarded and expired say which
     discarded = await rig.ai.discard(draft_id=new_id, actor=rig.actor)
-    assert "already used or discarded" in ai_text(discarded)
+    assert "already used" in ai_text(discarded)
 
 
 async def test_a_double_click_on_schedule_it_schedules_once(rig: AiRig) -> None:
@@ -109,7 +109,7 @@ async def test_discard_then_nothing_else_works(rig: AiRig) -> None:
     assert ai_text(await rig.ai.discard(draft_id=draft_id, actor=rig.actor)) == "Draft discarded."
     draft, note = await rig.ai.use_draft(draft_id=draft_id, actor=rig.actor)
     message = ai_text(note)
-    assert draft is None and "already used or discarded" in message
+    assert draft is None and "was discarded" in message
 
 
 async def test_someone_else_cannot_use_the_draft(rig: AiRig) -> None:
