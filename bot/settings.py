@@ -69,6 +69,17 @@ class Settings(BaseSettings):
     log_max_entries: int = Field(default=100_000, gt=0)  # stream trimmed with MAXLEN ~
     redis_timeout_s: float = Field(default=1.0, gt=0)  # a hung Redis must not hold a decision
 
+    # Web console (/console/ on the HTTP port, handlers/web/).
+    # The address people reach the console at, for the sign-in links the bot hands out; unset:
+    # http://localhost:<http_port>.
+    console_url: str | None = None
+    console_can_edit: bool = False  # What-if may write policies/ (else it offers the YAML)
+    console_secure_cookies: bool = False  # behind TLS: cookies only travel over HTTPS
+    console_session_hours: float = Field(default=12.0, gt=0)
+
+    def console_base_url(self) -> str:
+        return (self.console_url or f"http://localhost:{self.http_port}").rstrip("/")
+
     def discord_shards(self) -> list[int] | None:
         """The shard ids this process runs, or None for all of them (or no sharding)."""
         ids = [int(i) for i in self.discord_shard_ids.split(",") if i.strip()]

@@ -11,12 +11,13 @@ from bot.ai.model import DraftDelivery, PostScheduler
 from bot.ai.service import AiWork
 from bot.ai.timer_scheduler import ChannelPoster
 from bot.core.flows import AfterDecision, Presses
-from bot.escalations.model import Notifier, Platform
+from bot.escalations.model import Escalation, Notifier, Platform
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
-from bot.intake.commands import Commands
+from bot.intake.commands import Commands, Reply
 from bot.policy.model import Policy
 from bot.reload import AdminNotifier
+from bot.store.console_auth import ConsoleAuth
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class Core:
         after_decision: AfterDecision,
         presses: Presses,
         notices: AdminNotices,
+        console_auth: ConsoleAuth | None = None,
     ) -> None:
         self.admins = admins
         self.commands = commands
@@ -69,9 +71,19 @@ class Core:
         self._escalations = escalations
         self._ai = ai
         self._notices = notices
+        self.console_auth = console_auth  # the web console's sign-in links and sessions
 
     def policy(self) -> Policy:
         return self._policy()
+
+    async def explain(self, text: str) -> Reply:
+        """What ``/should-ai why <text>`` answers, without a command's rate limit (the web
+        console's playground); nothing is logged, nobody is pinged."""
+        return await self.commands.why(text)
+
+    async def open_escalations(self) -> list[Escalation]:
+        """Every escalation not yet resolved (unanswered ones too), oldest first."""
+        return await self._escalations.list_open()
 
     def register_notifier(self, platform: Platform, notifier: Notifier) -> None:
         """Pings, channel posts and status cards of escalations opened on ``platform``."""

@@ -22,6 +22,7 @@ from bot.policy.nonrequest import NonRequest
 from bot.reload import ReloadOutcome
 from bot.text import clip
 from handlers.common.ai_text import when_text
+from handlers.common.console_link_text import console_link_text
 from handlers.common.status_text import Mentions, person_text
 
 HELP = """\
@@ -127,6 +128,8 @@ def reply_text(reply: Reply) -> str:
             return rate_limited_message(reply.intake.limit, reply.intake.retry_after_s)
         case "error":
             return _error_text(reply)
+        case "console":
+            return console_link_text(reply.link)
     return ""
 
 
