@@ -1,0 +1,199 @@
+"""The console's routes under ``/console/``: sign-in and out, the playground, the queue and the
+policy. Every page needs a session; every POST but the sign-in (whose token is its secret) needs
+the session's CSRF token. htmx requests get the fragment they replace, others the whole page."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+from aiohttp import web
+
+from bot.core import Core
+from bot.escalations.model import Action
+from bot.escalations.people import platform_user_id
+from bot.policy.model import Decision
+from bot.settings import Settings
+from handlers.common.console_text import (
+    csrf_refused_text,
+    link_refused_text,
+    press_text,
+    signed_out_text,
+)
+from handlers.common.replies import reply_text
+from handlers.web import views
+from handlers.web.render import page
+from handlers.web.session import (
+    Visitor,
+    auth_of,
+    clear_cookie,
+    csrf_ok,
+    set_cookie,
+    visitor,
+)
+
+Page = Callable[[web.Request, Visitor], Awaitable[web.StreamResponse]]
+_ACTIONS: dict[str, Action] = {
+    "acknowledge": "acknowledge",
+    "reassign": "reassign",
+    "resolve": "resolve",
+}
+
+
+@dataclass
+class WebConsole:
+    settings: Settings
+    core: Core
+
+    def mount(self, app: web.Application) -> None:
+        r = app.router
+        r.add_get("/console", self._to_root)
+        r.add_get("/console/", self._signed_in(self.home))
+        r.add_get("/console/static/htmx.min.js", self.htmx)
+        r.add_get("/console/signin/{token}", self.signin_page)
+        r.add_post("/console/signin", self.signin)
+        r.add_post("/console/signout", self._signed_in(self.signout, form=True))
+        r.add_get("/console/playground", self._signed_in(self.playground))
+        r.add_post("/console/playground", self._signed_in(self.try_one, form=True))
+        r.add_post("/console/playground/batch", self._signed_in(self.try_many, form=True))
+        r.add_get("/console/queue", self._signed_in(self.queue))
+        r.add_post("/console/queue/{id}/{action}", self._signed_in(self.act, form=True))
+        r.add_get("/console/policy", self._signed_in(self.policy_page))
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _signed_in(
+        self, handler: Page, *, form: bool = False
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            who = await visitor(request, self.core)
+            if who is None:
+                return page("signed_out.html", status=401, message=None)
+            if form:
+                data = await request.post()
+                if not csrf_ok(who, data.get("csrf")):
+                    return page("refused.html", status=403, who=who, message=csrf_refused_text())
+            return await handler(request, who)
+
+        return guarded
+
+    def _page(self, template: str, who: Visitor, **context: Any) -> web.Response:
+        return page(template, who=who, policy=self.core.policy(), **context)
+
+    async def _to_root(self, request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound("/console/")
+
+    async def htmx(self, request: web.Request) -> web.StreamResponse:
+        body = files("handlers.web").joinpath("static/htmx.min.js").read_bytes()
+        return web.Response(
+            body=body,
+            content_type="application/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    # -- sign-in -------------------------------------------------------------------------
+
+    async def signin_page(self, request: web.Request) -> web.StreamResponse:
+        """The link opens a page with a button: a chat app's link preview (a GET) must not use
+        up the single-use token."""
+        return page("signin.html", token=request.match_info["token"])
+
+    async def signin(self, request: web.Request) -> web.StreamResponse:
+        data = await request.post()
+        token = data.get("token")
+        session = await auth_of(self.core).redeem(token) if isinstance(token, str) else None
+        if session is None:
+            return page("signed_out.html", status=403, message=link_refused_text())
+        response = web.Response(status=303, headers={"Location": "/console/"})
+        set_cookie(response, request, self.settings, session)
+        return response
+
+    async def signout(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        await auth_of(self.core).close(who.session.session_id)
+        response = page("signed_out.html", message=signed_out_text())
+        clear_cookie(response)
+        return response
+
+    async def home(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        return self._page("home.html", who)
+
+    # -- playground ----------------------------------------------------------------------
+
+    async def playground(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        return self._page("playground.html", who, verdict=None, batch=None, text="")
+
+    async def try_one(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        text = str((await request.post()).get("text") or "")
+        reply = await self.core.explain(text)
+        verdict = {
+            "reply": reply,
+            "decision": reply.decision,
+            "closest": reply.intake.closest if reply.intake else (),
+            "plain": reply_text(reply),
+            "text": text,
+        }
+        template = "_verdict.html" if request.headers.get("HX-Request") else "playground.html"
+        return self._page(template, who, verdict=verdict, batch=None, text=text)
+
+    async def try_many(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        data = await request.post()
+        upload = data.get("file")
+        raw = upload.file.read() if isinstance(upload, web.FileField) else None
+        lines = views.batch_lines(str(data.get("lines") or ""), raw)
+        rows: list[tuple[str, Decision]] = []
+        for line in lines:
+            reply = await self.core.explain(line)
+            if reply.decision is not None:
+                rows.append((line, reply.decision))
+        policy = self.core.policy()
+        batch = {
+            "rows": [(text, d, views.category_label(policy, d.category)) for text, d in rows],
+            "summary": views.summary(policy, [d for _, d in rows]),
+            "skipped": len(lines) - len(rows),
+        }
+        template = "_batch.html" if request.headers.get("HX-Request") else "playground.html"
+        return self._page(template, who, verdict=None, batch=batch, text="")
+
+    # -- queue ---------------------------------------------------------------------------
+
+    async def queue(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        return await self._queue_page(request, who, notice=None)
+
+    async def _queue_page(
+        self, request: web.Request, who: Visitor, *, notice: str | None
+    ) -> web.StreamResponse:
+        by = "category" if request.query.get("by") == "category" else "person"
+        rows = views.queue_rows(
+            self.core.policy(), await self.core.open_escalations(), now=time.time()
+        )
+        groups = views.grouped(rows, by=by)
+        template = "_queue.html" if request.headers.get("HX-Request") else "queue.html"
+        return self._page(template, who, groups=groups, by=by, notice=notice, total=len(rows))
+
+    async def act(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        """Acknowledge, reassign or resolve: the same press as the chat buttons, as the visitor
+        (their platform identity), so the same permission rules answer."""
+        action = _ACTIONS.get(request.match_info["action"])
+        if action is None:
+            raise web.HTTPNotFound()
+        data = await request.post()
+        target = None
+        if action == "reassign":
+            key = str(data.get("target") or "")
+            target = platform_user_id(self.core.policy(), who.actor.platform, key) or key
+        pressed = await self.core.presses.escalation(
+            actor=who.actor,
+            escalation_id=request.match_info["id"],
+            action=action,
+            target_user_id=target,
+            note=str(data.get("note") or "").strip(),
+        )
+        return await self._queue_page(request, who, notice=press_text(self.core.policy(), pressed))
+
+    # -- policy --------------------------------------------------------------------------
+
+    async def policy_page(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        return self._page("policy.html", who)

@@ -1,0 +1,46 @@
+"""The Jinja2 environment of the console: templates from ``templates/``, HTML autoescaped (a
+request containing ``<script>`` is shown as text), ``_`` and ``ngettext`` for words."""
+
+from __future__ import annotations
+
+import time
+from functools import cache
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from handlers.common.i18n import _, ngettext
+
+
+def minutes(seconds: float) -> str:
+    """A duration as people read it in a queue: ``45 s``, ``12 min``, ``3 h 5 min``."""
+    s = int(seconds)
+    if abs(s) < 60:
+        return _("{n} s").format(n=s)
+    if abs(s) < 3600:
+        return _("{n} min").format(n=s // 60)
+    return _("{h} h {m} min").format(h=s // 3600, m=(s % 3600) // 60)
+
+
+def when(ts: float | None) -> str:
+    return "" if ts is None else time.strftime("%Y-%m-%d %H:%M", time.gmtime(ts))
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("handlers.web", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(_=_, ngettext=ngettext)
+    env.filters.update(minutes=minutes, when=when)
+    return env
+
+
+def page(template: str, *, status: int = 200, **context: Any) -> web.Response:
+    html = environment().get_template(template).render(**context)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")

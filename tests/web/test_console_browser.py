@@ -1,0 +1,180 @@
+"""The web console as people use it, in chromium: sign in with a link, the playground, the
+queue, and what must be refused (old or reused links, forms without their CSRF token)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import BrowserContext, Dialog
+from redis.asyncio import Redis
+
+from bot.store.keys import CONSOLE_LINK_PREFIX
+from tests.scenarios import by_name
+from tests.slack.conftest import ADMIN, REQUESTER, SlackBot
+from tests.web.conftest import link_from_slack, shoot, sign_in
+
+pytestmark = [pytest.mark.store, pytest.mark.browser, pytest.mark.slow]
+
+CRISIS = by_name("crisis-acknowledged").text
+ROUTINE = by_name("routine-drafting").text
+
+
+async def test_a_link_from_slack_signs_in_and_out(
+    slack_bot: SlackBot, context: BrowserContext
+) -> None:
+    page = await context.new_page()
+    await sign_in(page, await link_from_slack(slack_bot, ADMIN))
+
+    assert "(admin)" in await page.locator("header").inner_text()
+    cookie = next(c for c in await context.cookies() if c["name"] == "should_ai_console")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    await shoot(page, "home")
+
+    await page.get_by_role("button", name="Sign out").click()
+    await page.get_by_text("You are signed out.").wait_for()
+    await page.goto(slack_bot.url + "/console/queue")
+    assert "Sign in with a link" in await page.locator("main").inner_text()
+
+
+async def test_a_reused_link_is_refused(slack_bot: SlackBot, context: BrowserContext) -> None:
+    link = await link_from_slack(slack_bot, REQUESTER)
+    first = await context.new_page()
+    await sign_in(first, link)
+
+    other = await context.browser.new_context()  # type: ignore[union-attr]
+    second = await other.new_page()
+    await second.goto(link)
+    await second.get_by_role("button", name="Sign in").click()
+    assert "already used" in await second.locator("main").inner_text()
+    await shoot(second, "link-refused")
+    await other.close()
+
+
+async def test_an_expired_link_is_refused(
+    slack_bot: SlackBot, context: BrowserContext, redis: Redis
+) -> None:
+    link = await link_from_slack(slack_bot, REQUESTER)
+    token = link.rsplit("/", 1)[1]
+    await redis.pexpire(CONSOLE_LINK_PREFIX + token, 1)  # its 10 minutes are up, as Redis sees it
+    while await redis.exists(CONSOLE_LINK_PREFIX + token):
+        pass
+    page = await context.new_page()
+    await page.goto(link)
+    await page.get_by_role("button", name="Sign in").click()
+    assert "older than 10 minutes" in await page.locator("main").inner_text()
+    assert not [c for c in await context.cookies() if c["name"] == "should_ai_console"]
+
+
+async def test_the_playground_tells_a_crisis_from_routine_work(
+    slack_bot: SlackBot, context: BrowserContext
+) -> None:
+    page = await context.new_page()
+    await sign_in(page, await link_from_slack(slack_bot, REQUESTER))
+    await page.goto(slack_bot.url + "/console/playground")
+
+    await page.get_by_label("A request").fill(CRISIS)
+    await page.get_by_role("button", name="Decide", exact=True).click()
+    await page.get_by_test_id("route").get_by_text("a person").wait_for()
+    assert await page.get_by_test_id("category").inner_text() == "Crisis"
+    assert "Closest labelled requests" in await page.get_by_test_id("verdict").inner_text()
+    await shoot(page, "playground-crisis")
+
+    await page.get_by_label("A request").fill(ROUTINE)
+    await page.get_by_role("button", name="Decide", exact=True).click()
+    await page.get_by_test_id("route").get_by_text("AI").wait_for()
+
+    await page.get_by_label("One request a line").fill(f"{CRISIS}\n{ROUTINE}\n\n{ROUTINE}")
+    await page.get_by_role("button", name="Decide all").click()
+    by_route = page.get_by_test_id("by-route")
+    await by_route.wait_for()
+    assert "human 1" in " ".join((await by_route.inner_text()).split())
+    assert "ai 2" in " ".join((await by_route.inner_text()).split())
+    await shoot(page, "playground")
+    assert not slack_bot.fake.dms_to(slack_bot.slack_id("comms-lead"))  # nobody was pinged
+
+
+async def test_a_request_with_a_script_tag_is_shown_as_text(
+    slack_bot: SlackBot, context: BrowserContext
+) -> None:
+    page = await context.new_page()
+    dialogs: list[Dialog] = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog))
+    await sign_in(page, await link_from_slack(slack_bot, REQUESTER))
+    await page.goto(slack_bot.url + "/console/playground")
+    text = "<script>alert('owned')</script> draft a tweet about our webinar"
+
+    await page.get_by_label("A request").fill(text)
+    await page.get_by_role("button", name="Decide", exact=True).click()
+    shown = page.get_by_test_id("request-text")
+    await shown.wait_for()
+
+    assert await shown.inner_text() == text
+    assert await page.locator("#verdict script").count() == 0
+    assert not dialogs
+
+
+async def test_a_form_posted_without_its_csrf_token_is_refused(
+    slack_bot: SlackBot, context: BrowserContext
+) -> None:
+    page = await context.new_page()
+    await sign_in(page, await link_from_slack(slack_bot, REQUESTER))
+
+    answer = await page.request.post(slack_bot.url + "/console/playground", form={"text": CRISIS})
+    assert answer.status == 403
+    assert "did not come from the console" in await answer.text()
+    forged = await page.request.post(
+        slack_bot.url + "/console/playground", form={"text": CRISIS, "csrf": "guess"}
+    )
+    assert forged.status == 403
+
+
+async def test_the_owner_acknowledges_with_a_note_from_the_queue(
+    slack_bot: SlackBot, context: BrowserContext
+) -> None:
+    await slack_bot.command(CRISIS)
+    owner = slack_bot.slack_id("comms-lead")
+    await slack_bot.dms_to(owner)
+    await slack_bot.fake.wait_calls("chat.update")
+    escalation = await slack_bot.only_escalation()
+    page = await context.new_page()
+    await sign_in(page, await link_from_slack(slack_bot, owner))
+
+    await page.goto(slack_bot.url + "/console/queue")
+    row = page.locator(f"tr[data-escalation='{escalation.id}']")
+    await shoot(page, "queue")
+    await row.get_by_label("Note").fill("on it, draft in 20 min")
+    await row.get_by_role("button", name="Acknowledge").click()
+    await page.get_by_test_id("notice").get_by_text("acknowledged").wait_for()
+
+    assert escalation.status_ref is not None
+    name = slack_bot.services.holder.policy.people.people["comms-lead"].name
+
+    def card_says_acknowledged() -> bool:
+        updates = [
+            c
+            for c in slack_bot.fake.of("chat.update")
+            if c.args["ts"] == escalation.status_ref.ts  # type: ignore[union-attr]
+        ]
+        return bool(updates) and f"Acknowledged by {name}" in updates[-1].blocks_text()
+
+    await slack_bot.fake.wait_for(lambda _: card_says_acknowledged())
+    stored = await slack_bot.services.escalations.get(escalation.id)
+    assert stored is not None and stored.history[-1].note == "on it, draft in 20 min"
+
+
+async def test_a_member_cannot_act_on_someone_elses_escalation(
+    slack_bot: SlackBot, context: BrowserContext
+) -> None:
+    await slack_bot.command(CRISIS)
+    await slack_bot.dms_to(slack_bot.slack_id("comms-lead"))
+    escalation = await slack_bot.only_escalation()
+    page = await context.new_page()
+    await sign_in(page, await link_from_slack(slack_bot, "U0STRANGER"))
+
+    await page.goto(slack_bot.url + "/console/queue")
+    row = page.locator(f"tr[data-escalation='{escalation.id}']")
+    await row.get_by_role("button", name="Resolve").click()
+    notice = page.get_by_test_id("notice")
+    await notice.wait_for()
+    assert "Only" in await notice.inner_text()
+    stored = await slack_bot.services.escalations.get(escalation.id)
+    assert stored is not None and stored.state == "open"
