@@ -28,6 +28,7 @@ import handlers.slack as slack_adapter
 import handlers.web as web_console
 from bot.ai.service import AiWork
 from bot.core import AdapterPlugin, AdminNotices, AfterDecision, ChatAdapter, Core, Presses
+from bot.core.whatif import WhatIfLab
 from bot.escalations.model import Actor
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
@@ -213,6 +214,14 @@ def _assemble(
         presses=Presses(escalations=escalations, ai=ai, deduper=deduper),
         notices=notices,
         console_auth=console_auth,
+        what_if=WhatIfLab(
+            holder=holder,
+            load=load_policy,
+            make_engine=build_engine,
+            recent=decision_log.kept_decisions,
+            reload=watcher.apply,
+            can_edit=settings.console_can_edit,
+        ),
     )
     return Services(
         settings=settings,

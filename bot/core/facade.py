@@ -11,6 +11,7 @@ from bot.ai.model import DraftDelivery, PostScheduler
 from bot.ai.service import AiWork
 from bot.ai.timer_scheduler import ChannelPoster
 from bot.core.flows import AfterDecision, Presses
+from bot.core.whatif import WhatIfLab
 from bot.escalations.model import Escalation, Notifier, Platform
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
@@ -62,6 +63,7 @@ class Core:
         presses: Presses,
         notices: AdminNotices,
         console_auth: ConsoleAuth | None = None,
+        what_if: WhatIfLab | None = None,
     ) -> None:
         self.admins = admins
         self.commands = commands
@@ -72,6 +74,7 @@ class Core:
         self._ai = ai
         self._notices = notices
         self.console_auth = console_auth  # the web console's sign-in links and sessions
+        self.what_if = what_if  # drafts of the admin policy, tried before they are applied
 
     def policy(self) -> Policy:
         return self._policy()

@@ -51,3 +51,28 @@ def state_text(state: str) -> str:
         "resolved": _("resolved"),
         "unanswered": _("unanswered"),
     }.get(state, state)
+
+
+def leads_only_text() -> str:
+    return _("Only admins, owners and leads can try policy drafts.")
+
+
+def editing_off_text() -> str:
+    return _(
+        "Editing from the console is off (SHOULD_AI_CONSOLE_CAN_EDIT): download the YAML and "
+        "put it in policies/ yourself."
+    )
+
+
+def applied_text(revision: str, previous: str, error: str | None) -> str:
+    if error is not None:
+        return _(
+            "The draft was written but did not reload, so revision {revision} stays in use: {error}"
+        ).format(revision=revision, error=error)
+    return _("Applied: policy revision {previous} -> {revision}.").format(
+        previous=previous, revision=revision
+    )
+
+
+def draft_invalid_text(error: str) -> str:
+    return _("The draft does not load, nothing was written: {error}").format(error=error)

@@ -13,12 +13,18 @@ from typing import Any
 from aiohttp import web
 
 from bot.core import Core
+from bot.core.whatif import WhatIfLab
 from bot.escalations.model import Action
 from bot.escalations.people import platform_user_id
 from bot.policy.model import Decision
 from bot.settings import Settings
 from handlers.common.console_text import (
+    admin_only_text,
+    applied_text,
     csrf_refused_text,
+    draft_invalid_text,
+    editing_off_text,
+    leads_only_text,
     link_refused_text,
     press_text,
     signed_out_text,
@@ -62,6 +68,10 @@ class WebConsole:
         r.add_get("/console/queue", self._signed_in(self.queue))
         r.add_post("/console/queue/{id}/{action}", self._signed_in(self.act, form=True))
         r.add_get("/console/policy", self._signed_in(self.policy_page))
+        r.add_get("/console/whatif", self._signed_in(self.whatif))
+        r.add_post("/console/whatif/preview", self._signed_in(self.whatif_preview, form=True))
+        r.add_post("/console/whatif/apply", self._signed_in(self.whatif_apply, form=True))
+        r.add_post("/console/whatif/download", self._signed_in(self.whatif_download, form=True))
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -197,3 +207,68 @@ class WebConsole:
 
     async def policy_page(self, request: web.Request, who: Visitor) -> web.StreamResponse:
         return self._page("policy.html", who)
+
+    # -- what-if -------------------------------------------------------------------------
+
+    def _lab(self) -> WhatIfLab:
+        if self.core.what_if is None:
+            raise web.HTTPNotFound(text="What-if is not set up on this bot")
+        return self.core.what_if
+
+    def _refused(self, who: Visitor, message: str) -> web.Response:
+        return page("refused.html", status=403, who=who, message=message)
+
+    async def whatif(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        if who.role == "member":
+            return self._refused(who, leads_only_text())
+        lab = self._lab()
+        return self._page(
+            "whatif.html",
+            who,
+            draft=lab.current_text(),
+            result=None,
+            can_edit=lab.can_edit,
+            notice=None,
+        )
+
+    async def _draft(self, request: web.Request) -> str:
+        return str((await request.post()).get("draft") or "").replace("\r\n", "\n")
+
+    async def whatif_preview(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        if who.role == "member":
+            return self._refused(who, leads_only_text())
+        lab = self._lab()
+        draft = await self._draft(request)
+        result = await lab.preview(draft)
+        template = "_whatif.html" if request.headers.get("HX-Request") else "whatif.html"
+        return self._page(
+            template, who, draft=draft, result=result, can_edit=lab.can_edit, notice=None
+        )
+
+    async def whatif_apply(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        if not who.is_admin:
+            return self._refused(who, admin_only_text())
+        lab = self._lab()
+        draft = await self._draft(request)
+        applied = await lab.apply(draft)
+        if applied.reload is not None:
+            r = applied.reload
+            notice = applied_text(
+                r.revision, r.previous_revision, str(r.error) if r.error else None
+            )
+        elif applied.error is not None:
+            notice = draft_invalid_text(str(applied.error))
+        else:
+            notice = editing_off_text()
+        return self._page(
+            "whatif.html", who, draft=draft, result=None, can_edit=lab.can_edit, notice=notice
+        )
+
+    async def whatif_download(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        if who.role == "member":
+            return self._refused(who, leads_only_text())
+        return web.Response(
+            text=await self._draft(request),
+            content_type="application/yaml",
+            headers={"Content-Disposition": 'attachment; filename="policy.yaml"'},
+        )

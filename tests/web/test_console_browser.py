@@ -3,6 +3,8 @@ queue, and what must be refused (old or reused links, forms without their CSRF t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.async_api import BrowserContext, Dialog
 from redis.asyncio import Redis
@@ -178,3 +180,59 @@ async def test_a_member_cannot_act_on_someone_elses_escalation(
     assert "Only" in await notice.inner_text()
     stored = await slack_bot.services.escalations.get(escalation.id)
     assert stored is not None and stored.state == "open"
+
+
+TEAM_CASE = "Pull last quarter's newsletter open rates by segment into the Monday report"
+CRISIS_OWNER = "  crisis:\n    owner: comms-lead\n"
+TRIPWIRE = "  crisis:\n    keywords:\n      en: [open rates by segment]\n    owner: comms-lead\n"
+
+
+@pytest.fixture
+def can_edit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOULD_AI_CONSOLE_CAN_EDIT", "true")
+
+
+async def test_a_what_if_edit_shows_the_case_it_changes_before_it_is_applied(
+    can_edit: None, slack_bot: SlackBot, context: BrowserContext, policy_dir: Path
+) -> None:
+    page = await context.new_page()
+    await sign_in(page, await link_from_slack(slack_bot, ADMIN))
+    await page.goto(slack_bot.url + "/console/whatif")
+    draft = page.get_by_label("Draft of policy.yaml")
+    original = await draft.input_value()
+    assert CRISIS_OWNER in original
+
+    await draft.fill(original.replace(CRISIS_OWNER, TRIPWIRE))
+    await page.get_by_role("button", name="See what would change").click()
+    changes = page.get_by_test_id("changes")
+    await changes.wait_for()
+    row = changes.locator("tr", has_text=TEAM_CASE)
+    cells = [" ".join(t.split()) for t in await row.locator("td").all_inner_texts()]
+    assert cells[2:] == ["ai / data", "human / crisis", "ai / data"]
+    assert (policy_dir / "policy.yaml").read_text() == original  # nothing applied yet
+    await shoot(page, "whatif")
+
+    before = slack_bot.services.holder.current().revision
+    await page.get_by_role("button", name="Apply this draft").click()
+    await page.get_by_test_id("notice").get_by_text("Applied").wait_for()
+    assert "open rates by segment" in (policy_dir / "policy.yaml").read_text()
+    assert slack_bot.services.holder.current().revision != before
+
+
+async def test_a_member_cannot_apply_a_policy(
+    can_edit: None, slack_bot: SlackBot, context: BrowserContext, policy_dir: Path
+) -> None:
+    page = await context.new_page()
+    await sign_in(page, await link_from_slack(slack_bot, REQUESTER))
+    original = (policy_dir / "policy.yaml").read_text()
+
+    await page.goto(slack_bot.url + "/console/whatif")
+    assert "Only admins, owners and leads" in await page.locator("main").inner_text()
+    csrf = await page.locator("header input[name=csrf]").input_value()
+    answer = await page.request.post(
+        slack_bot.url + "/console/whatif/apply",
+        form={"csrf": csrf, "draft": original.replace(CRISIS_OWNER, TRIPWIRE)},
+    )
+    assert answer.status == 403
+    assert "Only an admin can do this." in await answer.text()
+    assert (policy_dir / "policy.yaml").read_text() == original
