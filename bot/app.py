@@ -222,6 +222,7 @@ def _assemble(
             reload=watcher.apply,
             can_edit=settings.console_can_edit,
         ),
+        decision_log=decision_log,
     )
     return Services(
         settings=settings,

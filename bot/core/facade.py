@@ -16,6 +16,7 @@ from bot.escalations.model import Escalation, Notifier, Platform
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
 from bot.intake.commands import Commands, Reply
+from bot.observability.decision_log import DecisionLog, LogEntry
 from bot.policy.model import Policy
 from bot.reload import AdminNotifier
 from bot.store.console_auth import ConsoleAuth
@@ -64,6 +65,7 @@ class Core:
         notices: AdminNotices,
         console_auth: ConsoleAuth | None = None,
         what_if: WhatIfLab | None = None,
+        decision_log: DecisionLog | None = None,
     ) -> None:
         self.admins = admins
         self.commands = commands
@@ -75,6 +77,7 @@ class Core:
         self._notices = notices
         self.console_auth = console_auth  # the web console's sign-in links and sessions
         self.what_if = what_if  # drafts of the admin policy, tried before they are applied
+        self._decision_log = decision_log
 
     def policy(self) -> Policy:
         return self._policy()
@@ -87,6 +90,11 @@ class Core:
     async def open_escalations(self) -> list[Escalation]:
         """Every escalation not yet resolved (unanswered ones too), oldest first."""
         return await self._escalations.list_open()
+
+    async def decision_log(self, count: int) -> list[LogEntry]:
+        """The last ``count`` decision-log entries, oldest first (text as the log keeps it:
+        masked unless ``SHOULD_AI_LOG_FULL_TEXT``). Raises redis errors: admins want to know."""
+        return [] if self._decision_log is None else await self._decision_log.tail(count)
 
     def register_notifier(self, platform: Platform, notifier: Notifier) -> None:
         """Pings, channel posts and status cards of escalations opened on ``platform``."""

@@ -91,6 +91,7 @@ class WhatIfLab:
         self._reload = reload
         self.can_edit = can_edit
         self._lock = asyncio.Lock()  # one draft at a time: each costs seconds of CPU
+        self._coverage: Coverage | None = None
 
     @property
     def directory(self) -> Path:
@@ -98,6 +99,20 @@ class WhatIfLab:
 
     def current_text(self) -> str:
         return (self.directory / ADMIN_POLICY).read_text(encoding="utf-8")
+
+    def last_reload(self) -> ReloadOutcome | None:
+        """The latest reload's result (None: none since start-up, which loaded cleanly)."""
+        return self._holder.last_reload
+
+    async def coverage(self) -> Coverage:
+        """The policy in force's cases run, per category; computed once per revision."""
+        now = self._holder.current()
+        cached = self._coverage
+        if cached is not None and cached.revision == now.revision:
+            return cached
+        async with self._lock:
+            self._coverage = await asyncio.to_thread(_coverage, now.policy, now.engine)
+        return self._coverage
 
     async def preview(self, draft: str) -> WhatIf:
         recent = await self._recent(REPLAYED)
@@ -158,6 +173,28 @@ class WhatIfLab:
             replayed=len(recent),
             changes=tuple(changes),
         )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Per category (and ``(fallback)``): how many cases it has and how many pass."""
+
+    revision: str
+    by_category: dict[str, tuple[int, int]]
+
+    @property
+    def failing(self) -> int:
+        return sum(count - passed for count, passed in self.by_category.values())
+
+
+def _coverage(policy: Policy, engine: DecisionEngine) -> Coverage:
+    found = {name: (0, 0) for name in policy.categories}
+    for case in (*policy.pack_cases, *policy.cases):
+        ok = _meets(_verdict(engine.decide(case.text)), (case.route, case.category))
+        name = case.category or "(fallback)"
+        count, passed = found.get(name, (0, 0))
+        found[name] = (count + 1, passed + ok)
+    return Coverage(revision=policy.revision, by_category=found)
 
 
 def _verdict(decision: Decision) -> tuple[str, str | None]:

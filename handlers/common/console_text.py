@@ -76,3 +76,7 @@ def applied_text(revision: str, previous: str, error: str | None) -> str:
 
 def draft_invalid_text(error: str) -> str:
     return _("The draft does not load, nothing was written: {error}").format(error=error)
+
+
+def log_leads_only_text() -> str:
+    return _("Only admins, owners and leads can read the decision log.")

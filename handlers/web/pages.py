@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Any
 
@@ -26,11 +27,12 @@ from handlers.common.console_text import (
     editing_off_text,
     leads_only_text,
     link_refused_text,
+    log_leads_only_text,
     press_text,
     signed_out_text,
 )
 from handlers.common.replies import reply_text
-from handlers.web import views
+from handlers.web import logview, views
 from handlers.web.render import page
 from handlers.web.session import (
     Visitor,
@@ -69,6 +71,8 @@ class WebConsole:
         r.add_post("/console/queue/{id}/{action}", self._signed_in(self.act, form=True))
         r.add_get("/console/policy", self._signed_in(self.policy_page))
         r.add_get("/console/whatif", self._signed_in(self.whatif))
+        r.add_get("/console/log", self._signed_in(self.log_page))
+        r.add_get("/console/log/export", self._signed_in(self.log_export))
         r.add_post("/console/whatif/preview", self._signed_in(self.whatif_preview, form=True))
         r.add_post("/console/whatif/apply", self._signed_in(self.whatif_apply, form=True))
         r.add_post("/console/whatif/download", self._signed_in(self.whatif_download, form=True))
@@ -206,7 +210,53 @@ class WebConsole:
     # -- policy --------------------------------------------------------------------------
 
     async def policy_page(self, request: web.Request, who: Visitor) -> web.StreamResponse:
-        return self._page("policy.html", who)
+        lab = self._lab()
+        return self._page(
+            "policy.html", who, last_reload=lab.last_reload(), coverage=await lab.coverage()
+        )
+
+    # -- decision log and charts ---------------------------------------------------------
+
+    async def log_page(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        if who.role == "member":
+            return self._refused(who, log_leads_only_text())
+        entries = await self.core.decision_log(logview.LOG_WINDOW)
+        chosen = logview.LogFilter.of(request.query)
+        kept = [e for e in entries if chosen.keeps(e)]
+        policy = self.core.policy()
+        labels = {key: cat.label for key, cat in policy.categories.items()}
+        today = datetime.now(UTC).date()
+        charts = {
+            "by_route": logview.per_day(kept, key="route", kind="decision", today=today),
+            "by_category": logview.per_day(kept, key="category", kind="decision", today=today),
+            "unanswered": logview.unanswered_per_day(entries, today=today),
+            "ack": logview.ack_times(entries, labels),
+        }
+        rows = [logview.row(e) for e in reversed(kept[-200:])]
+        return self._page(
+            "log.html",
+            who,
+            rows=rows,
+            total=len(kept),
+            chosen=chosen,
+            charts=charts,
+            labels=labels,
+        )
+
+    async def log_export(self, request: web.Request, who: Visitor) -> web.StreamResponse:
+        if who.role == "member":
+            return self._refused(who, log_leads_only_text())
+        chosen = logview.LogFilter.of(request.query)
+        kept = [e for e in await self.core.decision_log(logview.LOG_WINDOW) if chosen.keeps(e)]
+        if request.query.get("format") == "jsonl":
+            body, kind, name = logview.as_jsonl(kept), "application/jsonl", "decisions.jsonl"
+        else:
+            body, kind, name = logview.as_csv(kept), "text/csv", "decisions.csv"
+        return web.Response(
+            text=body,
+            content_type=kind,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     # -- what-if -------------------------------------------------------------------------
 

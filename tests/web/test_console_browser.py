@@ -3,6 +3,7 @@ queue, and what must be refused (old or reused links, forms without their CSRF t
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from playwright.async_api import BrowserContext, Dialog
 from redis.asyncio import Redis
 
 from bot.store.keys import CONSOLE_LINK_PREFIX
+from handlers.slack.blocks import ACK_ACTION
 from tests.scenarios import by_name
 from tests.slack.conftest import ADMIN, REQUESTER, SlackBot
 from tests.web.conftest import link_from_slack, shoot, sign_in
@@ -236,3 +238,64 @@ async def test_a_member_cannot_apply_a_policy(
     assert answer.status == 403
     assert "Only an admin can do this." in await answer.text()
     assert (policy_dir / "policy.yaml").read_text() == original
+
+
+async def test_the_log_filters_charts_and_exports_decisions_with_text_masked(
+    slack_bot: SlackBot, context: BrowserContext
+) -> None:
+    await slack_bot.command(CRISIS)
+    owner = slack_bot.slack_id("comms-lead")
+    [ping] = await slack_bot.dms_to(owner)
+    assert await slack_bot.press(ping, ACK_ACTION, user=owner) == 200
+    await slack_bot.command(ROUTINE, user="U0OTHER")
+    await slack_bot.answers_to("U0OTHER")
+    page = await context.new_page()
+    await sign_in(page, await link_from_slack(slack_bot, ADMIN))
+
+    await page.goto(slack_bot.url + "/console/log")
+    log = page.get_by_test_id("log")
+    assert await log.locator("tr").count() == 3  # the header and the two decisions
+    assert CRISIS not in await log.inner_text()  # text is masked unless the log keeps it
+    assert "[masked:" in await log.inner_text()
+    assert await page.locator("svg rect").count() > 0
+    assert await page.locator("svg circle").count() == 1  # one acknowledgement, one dot
+    await shoot(page, "log")
+
+    await page.locator("select[name=route]").select_option("human")
+    await page.get_by_role("button", name="Filter").click()
+    await page.wait_for_url("**route=human**")
+    assert await log.locator("tr").count() == 2
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name="Export CSV").click()
+    saved = await (await download.value).path()
+    exported = await asyncio.to_thread(saved.read_text)
+    assert exported.splitlines()[0].startswith("at,decision_id,who,route")
+    assert len(exported.splitlines()) == 2 and ",human,crisis," in exported
+
+    await page.goto(slack_bot.url + "/console/policy")
+    assert "Valid" in await page.get_by_test_id("reload").inner_text()
+    await shoot(page, "policy")
+
+
+@pytest.fixture
+def full_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOULD_AI_LOG_FULL_TEXT", "true")
+
+
+async def test_what_if_replays_the_decisions_whose_text_was_kept(
+    full_text: None, slack_bot: SlackBot, context: BrowserContext
+) -> None:
+    await slack_bot.command(TEAM_CASE, user="U0ANALYST")
+    await slack_bot.answers_to("U0ANALYST")
+    page = await context.new_page()
+    await sign_in(page, await link_from_slack(slack_bot, ADMIN))
+    await page.goto(slack_bot.url + "/console/whatif")
+    draft = page.get_by_label("Draft of policy.yaml")
+
+    await draft.fill((await draft.input_value()).replace(CRISIS_OWNER, TRIPWIRE))
+    await page.get_by_role("button", name="See what would change").click()
+    replayed = page.get_by_test_id("changes").locator("tr", has_text="decision log")
+    await replayed.wait_for()
+    cells = [" ".join(t.split()) for t in await replayed.locator("td").all_inner_texts()]
+    assert cells == [TEAM_CASE, "decision log", "ai / data", "human / crisis", "-"]
+    assert "Apply this draft" not in await page.locator("main").inner_text()  # editing is off
