@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.core import Core
 from bot.core.whatif import WhatIfLab
 from bot.escalations.model import Action
-from bot.escalations.people import platform_user_id
+from bot.escalations.people import actor_key, platform_user_id
 from bot.policy.model import Decision
 from bot.settings import Settings
 from handlers.common.console_text import (
@@ -180,9 +180,12 @@ class WebConsole:
         self, request: web.Request, who: Visitor, *, notice: str | None
     ) -> web.StreamResponse:
         by = "category" if request.query.get("by") == "category" else "person"
-        rows = views.queue_rows(
-            self.core.policy(), await self.core.open_escalations(), now=time.time()
-        )
+        policy = self.core.policy()
+        found = await self.core.open_escalations()
+        if who.role == "member":  # as /should-ai queue: a member sees what they asked for
+            mine = actor_key(policy, who.actor)
+            found = [e for e in found if e.requester == mine]
+        rows = views.queue_rows(policy, found, now=time.time())
         groups = views.grouped(rows, by=by)
         template = "_queue.html" if request.headers.get("HX-Request") else "queue.html"
         return self._page(template, who, groups=groups, by=by, notice=notice, total=len(rows))

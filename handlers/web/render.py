@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from handlers.common.console_text import role_text
 from handlers.common.i18n import _, ngettext
 
 
@@ -36,11 +37,27 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(_=_, ngettext=ngettext)
+    env.globals.update(_=_, ngettext=ngettext, role_text=role_text)
     env.filters.update(minutes=minutes, when=when)
     return env
 
 
+# Defence in depth behind autoescaping: no inline or foreign script ever runs, no framing, and no
+# Referer carries a sign-in link's path elsewhere. (htmx injects its indicator style inline.)
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
 def page(template: str, *, status: int = 200, **context: Any) -> web.Response:
     html = environment().get_template(template).render(**context)
-    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+    return web.Response(
+        text=html, status=status, content_type="text/html", charset="utf-8", headers=HEADERS
+    )

@@ -165,7 +165,7 @@ async def test_the_owner_acknowledges_with_a_note_from_the_queue(
     assert stored is not None and stored.history[-1].note == "on it, draft in 20 min"
 
 
-async def test_a_member_cannot_act_on_someone_elses_escalation(
+async def test_a_member_sees_only_their_own_requests_and_cannot_act_on_others(
     slack_bot: SlackBot, context: BrowserContext
 ) -> None:
     await slack_bot.command(CRISIS)
@@ -175,11 +175,12 @@ async def test_a_member_cannot_act_on_someone_elses_escalation(
     await sign_in(page, await link_from_slack(slack_bot, "U0STRANGER"))
 
     await page.goto(slack_bot.url + "/console/queue")
-    row = page.locator(f"tr[data-escalation='{escalation.id}']")
-    await row.get_by_role("button", name="Resolve").click()
-    notice = page.get_by_test_id("notice")
-    await notice.wait_for()
-    assert "Only" in await notice.inner_text()
+    assert "Nothing is waiting for a person." in await page.locator("main").inner_text()
+    csrf = await page.locator("header input[name=csrf]").input_value()
+    answer = await page.request.post(
+        f"{slack_bot.url}/console/queue/{escalation.id}/resolve", form={"csrf": csrf}
+    )
+    assert "Only" in await answer.text()  # the chat buttons' own refusal: who may act
     stored = await slack_bot.services.escalations.get(escalation.id)
     assert stored is not None and stored.state == "open"
 
@@ -299,3 +300,22 @@ async def test_what_if_replays_the_decisions_whose_text_was_kept(
     cells = [" ".join(t.split()) for t in await replayed.locator("td").all_inner_texts()]
     assert cells == [TEAM_CASE, "decision log", "ai / data", "human / crisis", "-"]
     assert "Apply this draft" not in await page.locator("main").inner_text()  # editing is off
+
+
+async def test_a_draft_that_does_not_load_names_the_admins_file_and_key(
+    slack_bot: SlackBot, context: BrowserContext, policy_dir: Path
+) -> None:
+    page = await context.new_page()
+    await sign_in(page, await link_from_slack(slack_bot, ADMIN))
+    await page.goto(slack_bot.url + "/console/whatif")
+    draft = page.get_by_label("Draft of policy.yaml")
+
+    await draft.fill(
+        (await draft.input_value()).replace("    ack_minutes: 15\n", "    ack_minutes: soon\n")
+    )
+    await page.get_by_role("button", name="See what would change").click()
+    problem = page.get_by_test_id("whatif").get_by_role("alert")
+    await problem.wait_for()
+    said = await problem.inner_text()
+    assert str(policy_dir / "policy.yaml") in said and "ack_minutes" in said
+    assert "should-ai-whatif-" not in said  # the temporary copy is never named
