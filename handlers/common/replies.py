@@ -32,6 +32,7 @@ HELP = """\
 /should-ai scheduled: posts AI scheduled for you.
 /should-ai policy: the policy in use: its revision, categories and owners (admins only).
 /should-ai reload: reload the policy files now (admins only; edits are also picked up on save).
+/should-ai console: a sign-in link to the web console (valid 10 minutes, once).
 /should-ai help: this list."""
 
 EMPTY_REQUEST = (

@@ -319,3 +319,24 @@ async def test_a_draft_that_does_not_load_names_the_admins_file_and_key(
     said = await problem.inner_text()
     assert str(policy_dir / "policy.yaml") in said and "ack_minutes" in said
     assert "should-ai-whatif-" not in said  # the temporary copy is never named
+
+
+async def test_an_admin_reassigns_from_the_queue_and_the_new_owner_is_pinged(
+    slack_bot: SlackBot, context: BrowserContext
+) -> None:
+    await slack_bot.command(CRISIS)
+    await slack_bot.dms_to(slack_bot.slack_id("comms-lead"))
+    escalation = await slack_bot.only_escalation()
+    page = await context.new_page()
+    await sign_in(page, await link_from_slack(slack_bot, ADMIN))
+
+    await page.goto(slack_bot.url + "/console/queue?by=category")
+    await page.get_by_label("Reassign to").select_option("marketing-lead")
+    row = page.locator(f"tr[data-escalation='{escalation.id}']")
+    await row.get_by_role("button", name="Reassign").click()
+    await page.get_by_test_id("notice").get_by_text("reassigned").wait_for()
+
+    [ping] = await slack_bot.dms_to(slack_bot.slack_id("marketing-lead"))
+    assert escalation.id in ping.blocks_text() or "press statement" in ping.blocks_text()
+    stored = await slack_bot.services.escalations.get(escalation.id)
+    assert stored is not None and stored.assignee == "marketing-lead"
