@@ -18,7 +18,7 @@ from typing import Literal, Protocol
 
 from bot.errors import PolicyError
 from bot.policy.model import Decision, Policy
-from bot.reload import DecisionEngine, PolicyHolder, ReloadOutcome
+from bot.reload import DecisionEngine, PolicyHolder, PolicySnapshot, ReloadOutcome
 
 ADMIN_POLICY = "policy.yaml"
 MASKED = "[masked:"  # how the decision log writes text it did not keep
@@ -92,6 +92,9 @@ class WhatIfLab:
         self.can_edit = can_edit
         self._lock = asyncio.Lock()  # one draft at a time: each costs seconds of CPU
         self._coverage: Coverage | None = None
+        # The policy in force's verdicts on texts already tried, for its revision: a draft's
+        # preview then decides each case once, with the draft, not twice.
+        self._now: tuple[str, dict[str, tuple[str, str | None]]] = ("", {})
 
     @property
     def directory(self) -> Path:
@@ -142,6 +145,14 @@ class WhatIfLab:
             except PolicyError as e:  # name the admin's file, not the temporary copy
                 raise _renamed(e, str(copy), str(self.directory)) from e
 
+    def _now_verdict(self, now: PolicySnapshot, text: str) -> tuple[str, str | None]:
+        if self._now[0] != now.revision:
+            self._now = (now.revision, {})
+        known = self._now[1]
+        if text not in known:
+            known[text] = _verdict(now.engine.decide(text))
+        return known[text]
+
     def _preview(self, draft: str, recent: Sequence[tuple[str, str, str | None]]) -> WhatIf:
         try:
             policy = self._loaded(draft)
@@ -153,7 +164,7 @@ class WhatIfLab:
         cases = (*policy.pack_cases, *policy.cases)
         failing = [0, 0]
         for case in cases:
-            old, new = _verdict(now.engine.decide(case.text)), _verdict(after.decide(case.text))
+            old, new = self._now_verdict(now, case.text), _verdict(after.decide(case.text))
             expected = (case.route, case.category)
             failing[0] += not _meets(old, expected)
             failing[1] += not _meets(new, expected)

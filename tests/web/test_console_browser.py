@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from playwright.async_api import BrowserContext, Dialog
+from playwright.async_api import Browser, BrowserContext, Dialog
 from redis.asyncio import Redis
 
 from bot.store.keys import CONSOLE_LINK_PREFIX
@@ -340,3 +340,27 @@ async def test_an_admin_reassigns_from_the_queue_and_the_new_owner_is_pinged(
     assert escalation.id in ping.blocks_text() or "press statement" in ping.blocks_text()
     stored = await slack_bot.services.escalations.get(escalation.id)
     assert stored is not None and stored.assignee == "marketing-lead"
+
+
+async def test_on_a_phone_no_page_is_wider_than_the_screen_and_the_keyboard_suffices(
+    slack_bot: SlackBot, browser: Browser
+) -> None:
+    await slack_bot.command(CRISIS)
+    await slack_bot.dms_to(slack_bot.slack_id("comms-lead"))
+    phone = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = await phone.new_page()
+    await sign_in(page, await link_from_slack(slack_bot, ADMIN))
+
+    for path in ("", "playground", "queue", "policy", "whatif", "log"):
+        await page.goto(f"{slack_bot.url}/console/{path}")
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"/console/{path} is {width}px wide on a 390px screen"
+    await page.goto(f"{slack_bot.url}/console/queue")
+    await shoot(page, "phone-queue")
+
+    await page.goto(f"{slack_bot.url}/console/playground")  # the request box has the focus
+    await page.keyboard.type(ROUTINE)
+    await page.keyboard.press("Tab")  # to Decide
+    await page.keyboard.press("Enter")
+    await page.get_by_test_id("route").get_by_text("AI").wait_for()
+    await phone.close()
