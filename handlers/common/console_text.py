@@ -21,6 +21,10 @@ def signed_out_text() -> str:
     return _("You are signed out.")
 
 
+def signed_out_again_text() -> str:
+    return _("Your session has ended: sign in again with a new link (/should-ai console).")
+
+
 def csrf_refused_text() -> str:
     return _("This form is out of date or did not come from the console; reload the page.")
 

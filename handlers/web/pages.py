@@ -8,6 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from importlib.resources import files
 from typing import Any
 
@@ -29,11 +30,12 @@ from handlers.common.console_text import (
     link_refused_text,
     log_leads_only_text,
     press_text,
+    signed_out_again_text,
     signed_out_text,
 )
 from handlers.common.replies import reply_text
 from handlers.web import logview, views
-from handlers.web.render import page
+from handlers.web.render import fragment, page
 from handlers.web.session import (
     Visitor,
     auth_of,
@@ -49,6 +51,11 @@ _ACTIONS: dict[str, Action] = {
     "reassign": "reassign",
     "resolve": "resolve",
 }
+
+
+@cache
+def _htmx() -> bytes:
+    return files("handlers.web").joinpath("static/htmx.min.js").read_bytes()
 
 
 @dataclass
@@ -85,11 +92,13 @@ class WebConsole:
         async def guarded(request: web.Request) -> web.StreamResponse:
             who = await visitor(request, self.core)
             if who is None:
+                if request.headers.get("HX-Request"):
+                    return fragment(signed_out_again_text(), status=401)
                 return page("signed_out.html", status=401, message=None)
             if form:
                 data = await request.post()
                 if not csrf_ok(who, data.get("csrf")):
-                    return page("refused.html", status=403, who=who, message=csrf_refused_text())
+                    return self._refused(request, who, csrf_refused_text())
             return await handler(request, who)
 
         return guarded
@@ -101,9 +110,8 @@ class WebConsole:
         raise web.HTTPFound("/console/")
 
     async def htmx(self, request: web.Request) -> web.StreamResponse:
-        body = files("handlers.web").joinpath("static/htmx.min.js").read_bytes()
         return web.Response(
-            body=body,
+            body=_htmx(),
             content_type="application/javascript",
             headers={"Cache-Control": "public, max-age=86400"},
         )
@@ -222,7 +230,7 @@ class WebConsole:
 
     async def log_page(self, request: web.Request, who: Visitor) -> web.StreamResponse:
         if who.role == "member":
-            return self._refused(who, log_leads_only_text())
+            return self._refused(request, who, log_leads_only_text())
         entries = await self.core.decision_log(logview.LOG_WINDOW)
         chosen = logview.LogFilter.of(request.query)
         kept = [e for e in entries if chosen.keeps(e)]
@@ -248,7 +256,7 @@ class WebConsole:
 
     async def log_export(self, request: web.Request, who: Visitor) -> web.StreamResponse:
         if who.role == "member":
-            return self._refused(who, log_leads_only_text())
+            return self._refused(request, who, log_leads_only_text())
         chosen = logview.LogFilter.of(request.query)
         kept = [e for e in await self.core.decision_log(logview.LOG_WINDOW) if chosen.keeps(e)]
         if request.query.get("format") == "jsonl":
@@ -268,12 +276,15 @@ class WebConsole:
             raise web.HTTPNotFound(text="What-if is not set up on this bot")
         return self.core.what_if
 
-    def _refused(self, who: Visitor, message: str) -> web.Response:
+    def _refused(self, request: web.Request, who: Visitor, message: str) -> web.Response:
+        """403 with ``message``: the page, or for htmx the notice it swaps in."""
+        if request.headers.get("HX-Request"):
+            return fragment(message, status=403)
         return page("refused.html", status=403, who=who, message=message)
 
     async def whatif(self, request: web.Request, who: Visitor) -> web.StreamResponse:
         if who.role == "member":
-            return self._refused(who, leads_only_text())
+            return self._refused(request, who, leads_only_text())
         lab = self._lab()
         return self._page(
             "whatif.html",
@@ -289,7 +300,7 @@ class WebConsole:
 
     async def whatif_preview(self, request: web.Request, who: Visitor) -> web.StreamResponse:
         if who.role == "member":
-            return self._refused(who, leads_only_text())
+            return self._refused(request, who, leads_only_text())
         lab = self._lab()
         draft = await self._draft(request)
         result = await lab.preview(draft)
@@ -300,7 +311,7 @@ class WebConsole:
 
     async def whatif_apply(self, request: web.Request, who: Visitor) -> web.StreamResponse:
         if not who.is_admin:
-            return self._refused(who, admin_only_text())
+            return self._refused(request, who, admin_only_text())
         lab = self._lab()
         draft = await self._draft(request)
         applied = await lab.apply(draft)
@@ -319,7 +330,7 @@ class WebConsole:
 
     async def whatif_download(self, request: web.Request, who: Visitor) -> web.StreamResponse:
         if who.role == "member":
-            return self._refused(who, leads_only_text())
+            return self._refused(request, who, leads_only_text())
         return web.Response(
             text=await self._draft(request),
             content_type="application/yaml",

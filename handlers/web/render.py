@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 import jinja2
+import markupsafe
 from aiohttp import web
 
 from handlers.common.console_text import role_text
@@ -54,6 +55,14 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
+
+
+def fragment(message: str, *, status: int) -> web.Response:
+    """A notice htmx swaps in where the answer would have gone (a refusal, a lost session)."""
+    html = f'<p class="notice" role="alert">{markupsafe.escape(message)}</p>'
+    return web.Response(
+        text=html, status=status, content_type="text/html", charset="utf-8", headers=HEADERS
+    )
 
 
 def page(template: str, *, status: int = 200, **context: Any) -> web.Response:

@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Dialog
 from redis.asyncio import Redis
 
-from bot.store.keys import CONSOLE_LINK_PREFIX
+from bot.store.keys import CONSOLE_LINK_PREFIX, CONSOLE_SESSION_PREFIX
 from handlers.slack.blocks import ACK_ACTION
 from tests.scenarios import by_name
 from tests.slack.conftest import ADMIN, REQUESTER, SlackBot
@@ -93,6 +93,15 @@ async def test_the_playground_tells_a_crisis_from_routine_work(
     assert "human 1" in " ".join((await by_route.inner_text()).split())
     assert "ai 2" in " ".join((await by_route.inner_text()).split())
     await shoot(page, "playground")
+
+    await page.get_by_label("One request a line").fill("")
+    csv_body = f'id,text\n1,"{CRISIS}"\n2,"{ROUTINE}"\n'.encode()
+    await page.get_by_label("or a CSV file").set_input_files(
+        files=[{"name": "requests.csv", "mimeType": "text/csv", "buffer": csv_body}]
+    )
+    await page.get_by_role("button", name="Decide all").click()
+    await page.get_by_test_id("batch").get_by_text("2 requests").wait_for()
+    assert "human 1" in " ".join((await by_route.inner_text()).split())
     assert not slack_bot.fake.dms_to(slack_bot.slack_id("comms-lead"))  # nobody was pinged
 
 
@@ -364,3 +373,18 @@ async def test_on_a_phone_no_page_is_wider_than_the_screen_and_the_keyboard_suff
     await page.keyboard.press("Enter")
     await page.get_by_test_id("route").get_by_text("AI").wait_for()
     await phone.close()
+
+
+async def test_when_the_session_has_expired_the_page_says_so(
+    slack_bot: SlackBot, context: BrowserContext, redis: Redis
+) -> None:
+    page = await context.new_page()
+    await sign_in(page, await link_from_slack(slack_bot, REQUESTER))
+    await page.goto(slack_bot.url + "/console/playground")
+    cookie = next(c for c in await context.cookies() if c["name"] == "should_ai_console")
+    await redis.delete(CONSOLE_SESSION_PREFIX + cookie["value"])  # its hours are up
+
+    await page.get_by_label("A request").fill(ROUTINE)
+    await page.get_by_role("button", name="Decide", exact=True).click()
+    await page.locator("#verdict").get_by_text("Your session has ended").wait_for()
+    assert await page.get_by_test_id("route").count() == 0
