@@ -129,7 +129,12 @@ class WhatIfLab:
             await asyncio.to_thread(self._loaded, draft)
         except PolicyError as e:
             return Applied(written=False, error=e)
-        (self.directory / ADMIN_POLICY).write_text(draft, encoding="utf-8")
+        target = self.directory / ADMIN_POLICY
+        try:  # e.g. policies/ mounted read-only in a container
+            await asyncio.to_thread(target.write_text, draft, encoding="utf-8")
+        except OSError as e:
+            problem = PolicyError(f"cannot write: {e.strerror or e}", file=str(target))
+            return Applied(written=False, error=problem)
         return Applied(written=True, reload=await self._reload())
 
     # -- in a worker thread --------------------------------------------------------------

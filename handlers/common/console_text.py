@@ -78,8 +78,9 @@ def applied_text(revision: str, previous: str, error: str | None) -> str:
     )
 
 
-def draft_invalid_text(error: str) -> str:
-    return _("The draft does not load, nothing was written: {error}").format(error=error)
+def not_written_text(error: str) -> str:
+    """Apply refused: the draft does not load, or the file cannot be written (``error`` says)."""
+    return _("Nothing was written: {error}").format(error=error)
 
 
 def log_leads_only_text() -> str:

@@ -24,11 +24,11 @@ from handlers.common.console_text import (
     admin_only_text,
     applied_text,
     csrf_refused_text,
-    draft_invalid_text,
     editing_off_text,
     leads_only_text,
     link_refused_text,
     log_leads_only_text,
+    not_written_text,
     press_text,
     signed_out_again_text,
     signed_out_text,
@@ -321,7 +321,7 @@ class WebConsole:
                 r.revision, r.previous_revision, str(r.error) if r.error else None
             )
         elif applied.error is not None:
-            notice = draft_invalid_text(str(applied.error))
+            notice = not_written_text(str(applied.error))
         else:
             notice = editing_off_text()
         return self._page(
