@@ -25,9 +25,12 @@ import redis.asyncio as aioredis
 import handlers.console as console_adapter
 import handlers.discord as discord_adapter
 import handlers.slack as slack_adapter
+import handlers.web as web_console
 from bot.ai.owner_help import OwnerHelp
 from bot.ai.service import AiWork
 from bot.core import AdapterPlugin, AdminNotices, AfterDecision, ChatAdapter, Core, Presses
+from bot.core.whatif import WhatIfLab
+from bot.escalations.model import Actor
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
 from bot.intake import Intake
@@ -51,6 +54,7 @@ from bot.server import (
 )
 from bot.settings import Settings
 from bot.store.connection import open_redis
+from bot.store.console_auth import ConsoleAuth, sign_in_url
 from bot.store.escalations import RedisEscalationStore
 from bot.store.spool import EscalationSpool
 from handlers.console import ConsoleAdapter, ConsoleNotifier
@@ -83,6 +87,8 @@ class Services:
     adapters: list[ChatAdapter] = field(default_factory=list)
     # Each supervised adapter's up/down, by platform, for /healthz (filled by serve).
     adapter_status: dict[str, AdapterStatus] = field(default_factory=dict)
+    # What else serves pages on the HTTP server: the web console (/console/).
+    mounts: list[web_console.WebConsole] = field(default_factory=list)
 
     @property
     def console(self) -> ConsoleNotifier:
@@ -190,6 +196,11 @@ def _assemble(
     )
     intake = _make_intake(settings, redis, metrics, holder, decision_log, escalations, deduper, ai)
     watcher = PolicyWatcher(holder, admins=notices)
+    console_auth = ConsoleAuth(redis, session_ttl_s=int(settings.console_session_hours * 3600))
+
+    async def console_link(actor: Actor) -> str:
+        return sign_in_url(settings.console_base_url(), await console_auth.issue_link(actor))
+
     commands = Commands(
         intake=intake,
         holder=holder,
@@ -197,6 +208,7 @@ def _assemble(
         reload=watcher.apply,
         admins=admin_ids,
         scheduled=lambda actor: ai.list_scheduled(actor=actor),
+        console_link=console_link,
     )
     core = Core(
         policy=lambda: holder.policy,
@@ -214,6 +226,16 @@ def _assemble(
             escalation=escalations.get,
             audit=decision_log,
         ),
+        console_auth=console_auth,
+        what_if=WhatIfLab(
+            holder=holder,
+            load=load_policy,
+            make_engine=build_engine,
+            recent=decision_log.kept_decisions,
+            reload=watcher.apply,
+            can_edit=settings.console_can_edit,
+        ),
+        decision_log=decision_log,
     )
     return Services(
         settings=settings,
@@ -233,6 +255,7 @@ def _assemble(
         core=core,
         # The console is always on: pings of what is typed there, and admin notices, print.
         console_adapter=console_adapter.build(settings, core, notifier=console),
+        mounts=[web_console.build(settings, core)],
     )
 
 

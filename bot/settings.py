@@ -80,6 +80,16 @@ class Settings(BaseSettings):
     # AI help for the owner (issue 19): how long an assist answer can still be shared with the
     # requester (its Share button), in seconds.
     assist_answer_ttl_s: int = Field(default=7 * 86400, gt=0)
+    # Web console (/console/ on the HTTP port, handlers/web/).
+    # The address people reach the console at, for the sign-in links the bot hands out; unset:
+    # http://localhost:<http_port>.
+    console_url: str | None = None
+    console_can_edit: bool = False  # What-if may write policies/ (else it offers the YAML)
+    console_secure_cookies: bool = False  # behind TLS: cookies only travel over HTTPS
+    console_session_hours: float = Field(default=12.0, gt=0)
+
+    def console_base_url(self) -> str:
+        return (self.console_url or f"http://localhost:{self.http_port}").rstrip("/")
 
     def discord_shards(self) -> list[int] | None:
         """The shard ids this process runs, or None for all of them (or no sharding)."""

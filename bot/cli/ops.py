@@ -28,6 +28,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     health.set_defaults(handler=cmd_health)
     _add_log(subparsers)
     _add_escalations(subparsers)
+    from bot.cli.console_link import register as register_console_link
+
+    register_console_link(subparsers)
 
 
 def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -12,12 +12,15 @@ from bot.ai.owner_help import AssistShare, OwnerHelp
 from bot.ai.service import AiWork
 from bot.ai.timer_scheduler import ChannelPoster
 from bot.core.flows import AfterDecision, Presses
-from bot.escalations.model import Notifier, Platform
+from bot.core.whatif import WhatIfLab
+from bot.escalations.model import Escalation, Notifier, Platform
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
-from bot.intake.commands import Commands
+from bot.intake.commands import Commands, Reply
+from bot.observability.decision_log import DecisionLog, LogEntry
 from bot.policy.model import Policy
 from bot.reload import AdminNotifier
+from bot.store.console_auth import ConsoleAuth
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,9 @@ class Core:
         presses: Presses,
         notices: AdminNotices,
         owner_help: OwnerHelp | None = None,
+        console_auth: ConsoleAuth | None = None,
+        what_if: WhatIfLab | None = None,
+        decision_log: DecisionLog | None = None,
     ) -> None:
         self.admins = admins
         self.commands = commands
@@ -73,9 +79,26 @@ class Core:
         self._notices = notices
         # AI help for the holder of an acknowledged escalation (the category's assists).
         self.owner_help = owner_help
+        self.console_auth = console_auth  # the web console's sign-in links and sessions
+        self.what_if = what_if  # drafts of the admin policy, tried before they are applied
+        self._decision_log = decision_log
 
     def policy(self) -> Policy:
         return self._policy()
+
+    async def explain(self, text: str) -> Reply:
+        """What ``/should-ai why <text>`` answers, without a command's rate limit (the web
+        console's playground); nothing is logged, nobody is pinged."""
+        return await self.commands.why(text)
+
+    async def open_escalations(self) -> list[Escalation]:
+        """Every escalation not yet resolved (unanswered ones too), oldest first."""
+        return await self._escalations.list_open()
+
+    async def decision_log(self, count: int) -> list[LogEntry]:
+        """The last ``count`` decision-log entries, oldest first (text as the log keeps it:
+        masked unless ``SHOULD_AI_LOG_FULL_TEXT``). Raises redis errors: admins want to know."""
+        return [] if self._decision_log is None else await self._decision_log.tail(count)
 
     def register_notifier(self, platform: Platform, notifier: Notifier) -> None:
         """Pings, channel posts and status cards of escalations opened on ``platform``."""

@@ -163,6 +163,7 @@ class Presses:
         action: Action,
         target_user_id: str | None = None,
         dedupe_key: str | None = None,
+        note: str = "",
     ) -> Press:
         """``dedupe_key``: the platform's id of this press, when the platform may deliver it
         twice (Discord interactions, seen by several replicas or shards)."""
@@ -174,6 +175,7 @@ class Presses:
                 actor=actor,
                 action=action,
                 target_user_id=target_user_id,
+                note=note,
             )
         except EscalationClosed as e:
             closed = await self._escalations.get(escalation_id)

@@ -94,8 +94,10 @@ def acted(
     target_user_id: str | None,
     admin_ids: frozenset[str],
     now: float,
+    note: str = "",
 ) -> Escalation | None:
-    """Acknowledge, reassign or resolve as ``actor``; raises an EscalationError if refused."""
+    """Acknowledge, reassign or resolve as ``actor``; raises an EscalationError if refused.
+    ``note``: what the actor wrote with it (the web console), kept in the move's history."""
     # An unanswered escalation may still be taken (late) or resolved; a resolved one is done.
     if current.state == "resolved":
         raise EscalationClosed(refusal=Refusal("closed", current.id))
@@ -103,18 +105,20 @@ def acted(
         raise NotAllowed(refusal=refusal(policy, current))
     by = actor_key(policy, actor)
     if action == "acknowledge":
-        if current.state == "acknowledged" and current.assignee == by:
+        if current.state == "acknowledged" and current.assignee == by and not note:
             return None  # e.g. a second click on Acknowledge by the same person
-        return _moved(current, now, by, state="acknowledged", assignee=by, due_at=None)
+        return _moved(current, now, by, state="acknowledged", assignee=by, due_at=None, note=note)
     if action == "resolve":
-        return _moved(current, now, by, state="resolved", assignee=current.assignee, due_at=None)
+        return _moved(
+            current, now, by, state="resolved", assignee=current.assignee, due_at=None, note=note
+        )
     if not target_user_id:
         raise InvalidAction(refusal=Refusal("no_target", current.id))
     target = actor_key(policy, Actor(platform=actor.platform, user_id=target_user_id))
     if target == current.assignee:
         raise InvalidAction(refusal=Refusal("already_assigned", current.id, people=(target,)))
     due_at = now + chain_of(policy, current).ack_seconds
-    return _moved(current, now, by, state="reassigned", assignee=target, due_at=due_at)
+    return _moved(current, now, by, state="reassigned", assignee=target, due_at=due_at, note=note)
 
 
 def waits_at(current: Escalation, *, level: int, due_at: float) -> bool:
@@ -149,6 +153,7 @@ def _moved(
     state: State,
     assignee: str | None,
     due_at: float | None,
+    note: str = "",
 ) -> Escalation:
-    move = Transition(at=now, state=state, level=current.level, assignee=assignee, by=by)
+    move = Transition(at=now, state=state, level=current.level, assignee=assignee, by=by, note=note)
     return current.after(move, due_at=due_at)

@@ -173,6 +173,7 @@ class EscalationActions(Protocol):
         actor: Actor,
         action: Action,
         target_user_id: str | None = None,
+        note: str = "",
     ) -> Escalation: ...
 
     async def get(self, escalation_id: str) -> Escalation | None: ...

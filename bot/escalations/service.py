@@ -149,8 +149,10 @@ class EscalationService:
         actor: Actor,
         action: Action,
         target_user_id: str | None = None,
+        note: str = "",
     ) -> Escalation:
-        """Acknowledge, reassign or resolve, as ``actor``; raises an EscalationError if refused."""
+        """Acknowledge, reassign or resolve, as ``actor``; raises an EscalationError if refused.
+        ``note``: the actor's words with it (the web console), kept in the escalation's history."""
         policy = self._policy()
         now = self._clock()
 
@@ -163,6 +165,7 @@ class EscalationService:
                 target_user_id=target_user_id,
                 admin_ids=self._admin_ids,
                 now=now,
+                note=note,
             )
 
         try:

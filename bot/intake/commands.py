@@ -29,7 +29,7 @@ from bot.reload import PolicyHolder, ReloadOutcome
 from bot.store.errors import StoreUnavailable
 from bot.text import clip
 
-SubCommand = Literal["why", "queue", "help", "reload", "policy", "scheduled"]
+SubCommand = Literal["why", "queue", "help", "reload", "policy", "scheduled", "console"]
 ReplyKind = Literal[
     "decision",
     "why",
@@ -41,9 +41,10 @@ ReplyKind = Literal[
     "duplicate",
     "refused",
     "error",
+    "console",
 ]
 ErrorKind = Literal["empty", "why_usage", "admin_only", "store_down", "restarting"]
-_BARE = frozenset({"queue", "help", "reload", "policy", "scheduled"})
+_BARE = frozenset({"queue", "help", "reload", "policy", "scheduled", "console"})
 ADMIN_ONLY = frozenset({"reload", "policy"})
 _STORE_DOWN: tuple[type[BaseException], ...] = (StoreUnavailable, *STORE_ERRORS)
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ class Reply:
     reload: ReloadOutcome | None = None
     error: ErrorKind | None = None
     command: SubCommand | None = None
+    link: str | None = None  # console: the web console's sign-in link (None: no console)
 
     @property
     def needs_escalation(self) -> bool:
@@ -105,6 +107,7 @@ class EscalationReader(Protocol):
 
 ScheduledLister = Callable[[Actor], Awaitable[Sequence[ScheduledPost]]]
 Reloader = Callable[[], Awaitable[ReloadOutcome]]
+LinkIssuer = Callable[[Actor], Awaitable[str]]
 
 
 # --- dispatch --------------------------------------------------------------------------------
@@ -122,6 +125,7 @@ class Commands:
         reload: Reloader,
         admins: Admins,
         scheduled: ScheduledLister | None = None,
+        console_link: LinkIssuer | None = None,
     ) -> None:
         self._intake = intake
         self._holder = holder
@@ -129,6 +133,7 @@ class Commands:
         self._reload = reload
         self._admins = admins
         self._scheduled = scheduled
+        self._console_link = console_link
 
     def is_admin(self, actor: Actor) -> bool:
         return self._admins.includes(actor)
@@ -183,6 +188,9 @@ class Commands:
                 return Reply(kind="policy", policy=self._holder.policy)
             case "scheduled":
                 return await self._list_scheduled(actor)
+            case "console":
+                link = await self._console_link(actor) if self._console_link else None
+                return Reply(kind="console", link=link)
             case _:
                 return Reply(kind="help")
 
@@ -195,6 +203,11 @@ class Commands:
         if result.decision is None:
             return Reply(kind="error", error="why_usage")
         return Reply(kind="why", decision=result.decision, intake=result)
+
+    async def why(self, text: str) -> Reply:
+        """``why <text>`` without the rate limit and dedupe of a typed command (the web
+        console's playground): nothing is logged, nobody is pinged."""
+        return await self._why(text)
 
     async def _queue(self, actor: Actor) -> Reply:
         if self.is_admin(actor):

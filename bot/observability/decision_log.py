@@ -269,6 +269,17 @@ class DecisionLog:
         rows = await self._redis.xrevrange(DECISION_LOG_STREAM, count=count)
         return [LogEntry(id=str(i), fields=dict(f)) for i, f in reversed(rows)]
 
+    async def kept_decisions(self, count: int) -> list[tuple[str, str, str | None]]:
+        """``(text, route, category)`` of the decisions among the last ``count`` entries whose
+        text was kept whole (``SHOULD_AI_LOG_FULL_TEXT``), oldest first: what What-if replays."""
+        kept = []
+        for entry in await self.tail(count):
+            f = entry.fields
+            text = f.get("text", "")
+            if entry.kind == "decision" and text and not text.startswith("[masked:"):
+                kept.append((text, f.get("route", ""), f.get("category") or None))
+        return kept
+
     async def follow(self, after: str, *, block_ms: int = 1000) -> list[LogEntry]:
         """Entries newer than ``after`` ("$" = from now), waiting up to ``block_ms``."""
         res = await self._redis.xread({DECISION_LOG_STREAM: after}, block=block_ms)

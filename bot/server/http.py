@@ -35,6 +35,12 @@ class OpenEscalations(Protocol):
     async def list_open(self) -> Sequence[Escalation]: ...
 
 
+class Mountable(Protocol):
+    """Something that adds its own routes to the server (the web console under /console/)."""
+
+    def mount(self, web_app: web.Application) -> None: ...
+
+
 class Observed(Protocol):
     """What the server reads of the running bot (the composition root's ``Services``)."""
 
@@ -58,6 +64,8 @@ class Observed(Protocol):
     def adapter_status(self) -> Mapping[str, AdapterStatus]: ...
     @property
     def decision_log(self) -> DecisionLog: ...
+    @property
+    def mounts(self) -> Sequence[Mountable]: ...
 
 
 class HttpBindError(ShouldAiError):
@@ -155,6 +163,8 @@ async def start_http(services: Observed, *, port: int, host: str = "0.0.0.0") ->
     app = make_web_app(services)
     for adapter in services.adapters:
         adapter.mount(app)
+    for extra in services.mounts:
+        extra.mount(app)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:

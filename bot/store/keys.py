@@ -44,3 +44,8 @@ def escalation(escalation_id: str) -> str:
 
 def escalation_by_decision(decision_id: str) -> str:
     return ESCALATION_BY_DECISION_PREFIX + decision_id
+
+
+# Web console (handlers/web/): sign-in links and sessions (bot/store/console_auth.py)
+CONSOLE_LINK_PREFIX = ROOT + "console:link:"  # + token -> JSON of the actor, 10 minutes
+CONSOLE_SESSION_PREFIX = ROOT + "console:session:"  # + session id -> JSON of the session

@@ -22,6 +22,7 @@ from bot.policy.nonrequest import NonRequest
 from bot.reload import ReloadOutcome
 from bot.text import clip
 from handlers.common.ai_text import when_text
+from handlers.common.console_link_text import console_link_text
 from handlers.common.status_text import Mentions, person_text
 
 HELP = """\
@@ -31,6 +32,7 @@ HELP = """\
 /should-ai scheduled: posts AI scheduled for you.
 /should-ai policy: the policy in use: its revision, categories and owners (admins only).
 /should-ai reload: reload the policy files now (admins only; edits are also picked up on save).
+/should-ai console: a sign-in link to the web console (valid 10 minutes, once).
 /should-ai help: this list."""
 
 EMPTY_REQUEST = (
@@ -127,6 +129,8 @@ def reply_text(reply: Reply) -> str:
             return rate_limited_message(reply.intake.limit, reply.intake.retry_after_s)
         case "error":
             return _error_text(reply)
+        case "console":
+            return console_link_text(reply.link)
     return ""
 
 
