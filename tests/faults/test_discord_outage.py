@@ -19,6 +19,7 @@ from bot.escalations.model import Escalation
 from tests.discord.conftest import DiscordBot, running_bot
 from tests.discord.conftest import discord_env as discord_env  # the fixtures, for this package
 from tests.discord.conftest import fake_discord as fake_discord
+from tests.discord.conftest import scenario_llm as scenario_llm
 from tests.discord.fake_discord import FakeDiscord
 from tests.scenarios import by_name
 from tests.slack.conftest import set_ack_minutes

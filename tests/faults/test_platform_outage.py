@@ -22,7 +22,8 @@ from bot.escalations.model import Escalation
 from handlers.slack.blocks import ACK_ACTION
 from tests.scenarios import by_name
 from tests.slack.conftest import SlackBot, serving, set_ack_minutes
-from tests.slack.conftest import slack_env as slack_env  # the fixture, for this package too
+from tests.slack.conftest import scenario_llm as scenario_llm  # fixtures, for this package too
+from tests.slack.conftest import slack_env as slack_env
 from tests.slack.slack_fake import Call, FakeSlack
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,12 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from tests.slack.conftest import SlackBot, slack_bot, slack_env  # noqa: F401 (fixtures)
+from tests.slack.conftest import (  # noqa: F401 (fixtures)
+    SlackBot,
+    scenario_llm,
+    slack_bot,
+    slack_env,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
