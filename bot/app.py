@@ -29,6 +29,8 @@ from bot.ai.service import AiWork
 from bot.core import AdapterPlugin, AdminNotices, AfterDecision, ChatAdapter, Core, Presses
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
+from bot.feedback import FeedbackService
+from bot.feedback.store import FeedbackStore
 from bot.intake import Intake
 from bot.intake.commands import Commands
 from bot.intake.dedupe import Deduper
@@ -79,6 +81,7 @@ class Services:
     admins: AdminNotices  # admin notices, to every adapter that can reach the admins
     core: Core
     console_adapter: ConsoleAdapter
+    feedback: FeedbackService | None = None
     adapters: list[ChatAdapter] = field(default_factory=list)
     # Each supervised adapter's up/down, by platform, for /healthz (filled by serve).
     adapter_status: dict[str, AdapterStatus] = field(default_factory=dict)
@@ -184,6 +187,8 @@ def _assemble(
     )
     intake = _make_intake(settings, redis, metrics, holder, decision_log, escalations, deduper, ai)
     watcher = PolicyWatcher(holder, admins=notices)
+    feedback = _make_feedback(settings, redis, holder, admin_ids, decision_log)
+    intake.memory = feedback
     commands = Commands(
         intake=intake,
         holder=holder,
@@ -201,6 +206,7 @@ def _assemble(
         after_decision=AfterDecision(intake=intake, ai=ai),
         presses=Presses(escalations=escalations, ai=ai, deduper=deduper),
         notices=notices,
+        feedback=feedback,
     )
     return Services(
         settings=settings,
@@ -218,8 +224,27 @@ def _assemble(
         ai=ai,
         admins=notices,
         core=core,
+        feedback=feedback,
         # The console is always on: pings of what is typed there, and admin notices, print.
         console_adapter=console_adapter.build(settings, core, notifier=console),
+    )
+
+
+def _make_feedback(
+    settings: Settings,
+    redis: aioredis.Redis,
+    holder: PolicyHolder,
+    admins: Admins,
+    decision_log: DecisionLog,
+) -> FeedbackService:
+    return FeedbackService(
+        store=FeedbackStore(redis),
+        holder=holder,
+        admins=admins,
+        decision_log=decision_log,
+        full_text=settings.log_full_text,
+        window_s=settings.feedback_window_days * 86400,
+        per_hour=settings.feedback_per_hour,
     )
 
 

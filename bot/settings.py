@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     log_max_entries: int = Field(default=100_000, gt=0)  # stream trimmed with MAXLEN ~
     redis_timeout_s: float = Field(default=1.0, gt=0)  # a hung Redis must not hold a decision
 
+    # "Wrong call?" feedback (bot/feedback/): how long after a verdict it can be given (the
+    # decision, request text included, is kept that long), and presses per person per hour.
+    feedback_window_days: int = Field(default=7, gt=0)
+    feedback_per_hour: int = Field(default=20, gt=0)
+
     def discord_shards(self) -> list[int] | None:
         """The shard ids this process runs, or None for all of them (or no sharding)."""
         ids = [int(i) for i in self.discord_shard_ids.split(",") if i.strip()]

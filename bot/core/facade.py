@@ -14,6 +14,7 @@ from bot.core.flows import AfterDecision, Presses
 from bot.escalations.model import Notifier, Platform
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
+from bot.feedback import FeedbackService
 from bot.intake.commands import Commands
 from bot.policy.model import Policy
 from bot.reload import AdminNotifier
@@ -45,6 +46,7 @@ class Core:
       :class:`~bot.intake.commands.Reply`;
     - ``after_decision``: what follows a verdict (an escalation, the AI work);
     - ``presses``: what a press on an escalation's or an AI card's buttons means;
+    - ``feedback``: what a "wrong call?" or "not for me" press says (None: not built);
     - ``admins``: who the admins are; ``policy()``: the policy in force (names, labels, ids);
     - ``register_*``: the ports the adapter implements for its platform.
     """
@@ -60,6 +62,7 @@ class Core:
         after_decision: AfterDecision,
         presses: Presses,
         notices: AdminNotices,
+        feedback: FeedbackService | None = None,
     ) -> None:
         self.admins = admins
         self.commands = commands
@@ -69,6 +72,7 @@ class Core:
         self._escalations = escalations
         self._ai = ai
         self._notices = notices
+        self.feedback = feedback  # "wrong call?" and "not for me" (bot/feedback)
 
     def policy(self) -> Policy:
         return self._policy()

@@ -54,6 +54,11 @@ class LogEntry:
                 f"who={f.get('who')} route={f.get('route')} category={f.get('category') or '-'} "
                 f"owner={f.get('owner') or '-'} text={f.get('text')!r}"
             )
+        if self.kind == "shadow":
+            return (
+                f"{at} shadow {f.get('decision_id')} would have escalated to "
+                f"{f.get('would_have') or '-'} [{f.get('would_category')}]"
+            )
         if self.kind != "transition":
             extra = " ".join(
                 f"{k}={v}" for k, v in f.items() if k not in ("at", "kind", "decision_id")

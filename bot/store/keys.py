@@ -40,3 +40,11 @@ def escalation(escalation_id: str) -> str:
 
 def escalation_by_decision(decision_id: str) -> str:
     return ESCALATION_BY_DECISION_PREFIX + decision_id
+
+
+# Feedback on verdicts (bot/feedback/): "wrong call?" and "not for me"
+FEEDBACK_PREFIX = ROOT + "feedback:"  # + id -> JSON of bot.feedback.model.Feedback
+FEEDBACK_INDEX = ROOT + "feedback:index"  # zset id -> submitted at
+FEEDBACK_SEQ = ROOT + "feedback:seq"  # INCR counter behind readable ids
+FEEDBACK_DECISION_PREFIX = ROOT + "feedback:decision:"  # + decision_id -> what was decided
+FEEDBACK_RATE_PREFIX = ROOT + "feedback:rate:"  # + person -> presses in the current window

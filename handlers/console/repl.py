@@ -15,8 +15,10 @@ from bot.core import AiOp, Core, FollowUp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor
 from handlers.common.ai_text import ai_text, outcome_text
+from handlers.common.feedback_text import console_hint, shadow_note
 from handlers.common.replies import press_refused, reply_for_store_down, reply_text
 from handlers.common.status_text import PLAIN
+from handlers.console.feedback import wrong_call
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,8 @@ _ACTIONS: dict[str, Action] = {
 _DRAFT_ACTIONS: dict[str, AiOp] = {"use": "use", "again": "again", "discard": "discard"}
 BANNER = (
     "should-ai console: type a request and press Enter (or `help`, `why <request>`, `queue`, "
-    "`policy`, `ack <escalation id>`, `resolve <escalation id>`, and `use|again|discard "
+    "`policy`, `ack <escalation id>`, `resolve <escalation id>`, `wrong <decision id> "
+    "<category> [note]`, and `use|again|discard "
     "<draft id>` when an LLM is configured). Ctrl-C or Ctrl-D stops."
 )
 
@@ -46,12 +49,19 @@ async def handle_line(core: Core, line: str, out: TextIO) -> None:
     if word in _ACTIONS and arg:
         await _act(core, _ACTIONS[word], arg, out)
         return
+    if word == "wrong" and arg:
+        print(await wrong_call(core, CONSOLE_ACTOR, arg), file=out, flush=True)
+        return
     if word in _DRAFT_ACTIONS and arg and " " not in arg:
         print(await _draft_action(core, _DRAFT_ACTIONS[word], arg), file=out, flush=True)
         return
     reply = await core.commands.handle(actor=CONSOLE_ACTOR, text=line, dedupe_key=uuid.uuid4().hex)
     if said := reply_text(reply):
         print(said, file=out, flush=True)
+    if reply.kind == "decision" and reply.decision is not None:
+        if reply.intake is not None and reply.intake.would_have is not None:
+            print(shadow_note(reply.intake.would_have, core.policy()), file=out, flush=True)
+        print(console_hint(reply.decision.decision_id), file=out, flush=True)
     follow_up = await core.after_decision.follow_up(
         reply=reply, actor=CONSOLE_ACTOR, text=line, reply_to=CONSOLE_TARGET
     )
