@@ -17,6 +17,10 @@ def not_for_me_label() -> str:
     return _("Not for me")
 
 
+def not_for_me_hint() -> str:
+    return _("Not yours to own? Say what it should have been.")
+
+
 def form_title() -> str:
     return _("What should it have been?")
 

@@ -443,6 +443,15 @@ def _connections_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "url": f"ws://127.0.0.1:{fake.port}/socket"}
 
 
+def _views_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    if not args.get("trigger_id"):
+        return {"ok": False, "error": "invalid_trigger_id"}
+    view = json.loads(args["view"]) if isinstance(args.get("view"), str) else args.get("view")
+    if not isinstance(view, dict) or block_kit_problem(view.get("blocks", [])):
+        return {"ok": False, "error": "invalid_arguments"}
+    return {"ok": True, "view": {**view, "id": "V0FEEDBACK"}}
+
+
 _ANSWERS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": _auth_test,
     "apps.connections.open": _connections_open,
@@ -455,4 +464,5 @@ _ANSWERS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "chat.deleteScheduledMessage": _delete_scheduled,
     "chat.scheduledMessages.list": _list_scheduled,
     "conversations.list": _conversations_list,
+    "views.open": _views_open,
 }
