@@ -1,0 +1,149 @@
+""" "Wrong call?" on Discord: a button under every verdict opens an ephemeral select of the
+policy's categories; the pick goes to the core's feedback service and the select is replaced by
+what became of it. Both are dynamic items (the decision id is in the ``custom_id``), so they
+work after a restart; the feedback service is put on the client by :func:`register_feedback`."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+
+from bot.core import Core
+from bot.feedback import FeedbackService
+from bot.feedback.model import FeedbackKind
+from bot.intake.commands import Reply
+from bot.policy.model import Policy
+from handlers.common import feedback_text as words
+from handlers.discord.replies import actor_of, tell
+
+log = logging.getLogger(__name__)
+
+_ID = r"(?P<decision_id>[A-Za-z0-9_.-]{1,80})"
+_KIND = r"(?P<kind>wrong|nfm)"
+BUTTON_TEMPLATE = re.compile(rf"should-ai:fb:{_KIND}:{_ID}")
+PICK_TEMPLATE = re.compile(rf"should-ai:fbpick:{_KIND}:{_ID}")
+_KINDS: dict[str, FeedbackKind] = {"wrong": "wrong_call", "nfm": "not_for_me"}
+
+
+class _Feedback:
+    """What the items reach through the client: the service and the policy in force."""
+
+    def __init__(self, core: Core, service: FeedbackService) -> None:
+        self.service = service
+        self.policy = core.policy
+
+
+def register_feedback(client: discord.Client, core: Core) -> None:
+    """Make the feedback items dispatch on ``client`` (nothing when feedback is off)."""
+    if core.feedback is None:
+        return
+    client.should_ai_feedback = _Feedback(core, core.feedback)  # type: ignore[attr-defined]
+    client.add_dynamic_items(WrongCallButton, FeedbackSelect)
+
+
+def _feedback_of(client: discord.Client) -> _Feedback:
+    found: _Feedback = client.should_ai_feedback  # type: ignore[attr-defined]
+    return found
+
+
+def verdict_view(reply: Reply) -> discord.ui.View | None:
+    """The "Wrong call?" button under a verdict."""
+    if reply.kind != "decision" or reply.decision is None:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(WrongCallButton(kind="wrong", decision_id=reply.decision.decision_id))
+    return view
+
+
+def shadow_field(reply: Reply, policy: Policy) -> str | None:
+    """The shadow-mode note of a verdict shadow mode answered."""
+    if reply.intake is None or reply.intake.would_have is None:
+        return None
+    return words.shadow_note(reply.intake.would_have, policy)
+
+
+class WrongCallButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=BUTTON_TEMPLATE
+):
+    def __init__(self, *, kind: str, decision_id: str) -> None:
+        self.kind = kind
+        self.decision_id = decision_id
+        label = words.wrong_call_label() if kind == "wrong" else words.not_for_me_label()
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"should-ai:fb:{kind}:{decision_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> WrongCallButton:
+        return cls(kind=match["kind"], decision_id=match["decision_id"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        policy = _feedback_of(interaction.client).policy()
+        view = discord.ui.View(timeout=None)
+        view.add_item(FeedbackSelect(kind=self.kind, decision_id=self.decision_id, policy=policy))
+        await interaction.response.send_message(
+            content=words.form_title(), view=view, ephemeral=True
+        )
+
+
+class FeedbackSelect(
+    discord.ui.DynamicItem[discord.ui.Select[discord.ui.View]], template=PICK_TEMPLATE
+):
+    def __init__(self, *, kind: str, decision_id: str, policy: Policy | None = None) -> None:
+        self.kind = kind
+        self.decision_id = decision_id
+        options = (
+            [
+                discord.SelectOption(label=words.choice_label(policy, name)[:100], value=name)
+                for name in policy.categories
+            ]
+            if policy is not None
+            else []  # rebuilt from a press: Discord sends the picked value, not the options
+        )
+        super().__init__(
+            discord.ui.Select(
+                placeholder=words.category_field()[:150],
+                custom_id=f"should-ai:fbpick:{kind}:{decision_id}",
+                options=options[:25],  # Discord's limit per select
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> FeedbackSelect:
+        return cls(kind=match["kind"], decision_id=match["decision_id"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        picked = self.item.values[0] if self.item.values else ""
+        found = _feedback_of(interaction.client)
+        try:
+            outcome = await found.service.submit(
+                actor=actor_of(interaction),
+                decision_id=self.decision_id,
+                category=picked,
+                kind=_KINDS[self.kind],
+            )
+        except Exception:
+            log.exception("feedback on decision %s failed", self.decision_id)
+            await tell(interaction, "Something went wrong; please try again.")
+            return
+        said = words.outcome_text(outcome, found.policy())
+        await interaction.response.edit_message(content=said, view=None)
