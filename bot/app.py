@@ -338,3 +338,24 @@ def _long_lived_tasks(
     if not services.adapters and (console.interactive() if interactive is None else interactive):
         tasks.add(asyncio.create_task(console.run(stop), name="console"))
     return tasks
+
+
+async def preview_digest(settings: Settings, *, person: str | None, days: int = 7) -> str:
+    """`should-ai digest --preview`: the weekly digest ``person`` (a people.yaml key; None:
+    the admins') would get now, in the words the chat adapters send."""
+    import time
+
+    from bot.errors import UsageError
+    from bot.feedback import digest as weekly
+    from handlers.common.digest_text import digest_text
+
+    policy = load_policy(settings.policy_dir)
+    if person is not None and person not in policy.people.people:
+        raise UsageError(f"--person {person!r} is not a key of people.yaml")
+    scope = weekly.scope_of(policy, Admins.parse(settings.admins), person)
+    async with open_redis(settings) as (redis, _url):
+        log = _make_decision_log(settings, redis, Metrics())
+        found = await weekly.build(
+            log, FeedbackStore(redis), now=time.time(), days=days, scope=scope, person=person
+        )
+    return digest_text(found, policy)

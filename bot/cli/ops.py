@@ -28,6 +28,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     health.set_defaults(handler=cmd_health)
     _add_log(subparsers)
     _add_escalations(subparsers)
+    from bot.cli.feedback import register as register_feedback  # feedback, digest
+
+    register_feedback(subparsers)
 
 
 def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -161,18 +161,25 @@ class FeedbackService:
 
     async def review(self, feedback_id: str, *, accept: bool, by: str) -> Feedback:
         """Accept or reject one feedback (the admin's review); raises UnknownFeedback."""
-        found = await self._store.get(feedback_id)
-        if found is None:
-            raise UnknownFeedback(f"no feedback {feedback_id!r}")
-        state: FeedbackState = "accepted" if accept else "rejected"
-        reviewed = found.model_copy(update={"state": state, "reviewed_by": by})
-        await self._store.save(reviewed)
-        await self._log.record_event(
-            kind="feedback-review",
-            decision_id=found.decision_id,
-            fields={"feedback_id": found.id, "state": state, "by": by},
-        )
-        return reviewed
+        return await review(self._store, self._log, feedback_id, accept=accept, by=by)
+
+
+async def review(
+    store: FeedbackStore, decision_log: DecisionLog, feedback_id: str, *, accept: bool, by: str
+) -> Feedback:
+    """Accept or reject one feedback, and say so in the decision log; raises UnknownFeedback."""
+    found = await store.get(feedback_id)
+    if found is None:
+        raise UnknownFeedback(f"no feedback {feedback_id!r}")
+    state: FeedbackState = "accepted" if accept else "rejected"
+    reviewed = found.model_copy(update={"state": state, "reviewed_by": by})
+    await store.save(reviewed)
+    await decision_log.record_event(
+        kind="feedback-review",
+        decision_id=found.decision_id,
+        fields={"feedback_id": found.id, "state": state, "by": by},
+    )
+    return reviewed
 
 
 def _log_fields(feedback: Feedback) -> dict[str, str]:
