@@ -30,6 +30,7 @@ from bot.core import AdapterPlugin, AdminNotices, AfterDecision, ChatAdapter, Co
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
 from bot.feedback import FeedbackService
+from bot.feedback.digest import DigestJob
 from bot.feedback.store import FeedbackStore
 from bot.intake import Intake
 from bot.intake.commands import Commands
@@ -82,6 +83,7 @@ class Services:
     core: Core
     console_adapter: ConsoleAdapter
     feedback: FeedbackService | None = None
+    digest: DigestJob | None = None
     adapters: list[ChatAdapter] = field(default_factory=list)
     # Each supervised adapter's up/down, by platform, for /healthz (filled by serve).
     adapter_status: dict[str, AdapterStatus] = field(default_factory=dict)
@@ -189,6 +191,13 @@ def _assemble(
     watcher = PolicyWatcher(holder, admins=notices)
     feedback = _make_feedback(settings, redis, holder, admin_ids, decision_log)
     intake.memory = feedback
+    digest = DigestJob(
+        redis=redis,
+        decision_log=decision_log,
+        policy=lambda: holder.policy,
+        admins=admin_ids,
+        hour=settings.digest_hour,
+    )
     commands = Commands(
         intake=intake,
         holder=holder,
@@ -207,6 +216,7 @@ def _assemble(
         presses=Presses(escalations=escalations, ai=ai, deduper=deduper),
         notices=notices,
         feedback=feedback,
+        digest=digest,
     )
     return Services(
         settings=settings,
@@ -225,6 +235,7 @@ def _assemble(
         admins=notices,
         core=core,
         feedback=feedback,
+        digest=digest,
         # The console is always on: pings of what is typed there, and admin notices, print.
         console_adapter=console_adapter.build(settings, core, notifier=console),
     )
@@ -330,6 +341,8 @@ def _long_lived_tasks(
         asyncio.create_task(services.intake.drain_spool(), name="escalation spool drain"),
         asyncio.create_task(services.watcher.run(stop), name="policy watcher"),
     }
+    if services.digest is not None:  # each opted-in reader's weekly digest, on Monday morning
+        tasks.add(asyncio.create_task(services.digest.run(stop), name="weekly digest"))
     for adapter in services.adapters:
         supervised = SupervisedAdapter(adapter, backoff=backoff)
         services.adapter_status[adapter.platform] = supervised.status

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # decision, request text included, is kept that long), and presses per person per hour.
     feedback_window_days: int = Field(default=7, gt=0)
     feedback_per_hour: int = Field(default=20, gt=0)
+    # The weekly digest goes out on Monday from this hour in each reader's time zone.
+    digest_hour: int = Field(default=9, ge=0, le=23)
 
     def discord_shards(self) -> list[int] | None:
         """The shard ids this process runs, or None for all of them (or no sharding)."""

@@ -15,6 +15,7 @@ from bot.escalations.model import Notifier, Platform
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
 from bot.feedback import FeedbackService
+from bot.feedback.digest import DigestDelivery, DigestJob
 from bot.intake.commands import Commands
 from bot.policy.model import Policy
 from bot.reload import AdminNotifier
@@ -63,6 +64,7 @@ class Core:
         presses: Presses,
         notices: AdminNotices,
         feedback: FeedbackService | None = None,
+        digest: DigestJob | None = None,
     ) -> None:
         self.admins = admins
         self.commands = commands
@@ -73,6 +75,7 @@ class Core:
         self._ai = ai
         self._notices = notices
         self.feedback = feedback  # "wrong call?" and "not for me" (bot/feedback)
+        self._digest = digest
 
     def policy(self) -> Policy:
         return self._policy()
@@ -96,3 +99,8 @@ class Core:
     def register_admin_notices(self, notices: AdminNotifier) -> None:
         """One more way to reach the admins (a bad policy edit, for instance)."""
         self._notices.add(notices)
+
+    def register_digest(self, delivery: DigestDelivery, *, last: bool = False) -> None:
+        """How the weekly digest reaches a person on this platform (``last``: the console)."""
+        if self._digest is not None:
+            self._digest.register(delivery, last=last)

@@ -11,6 +11,8 @@ reader's time zone (:class:`DigestJob`).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import statistics
 import time
@@ -104,7 +106,7 @@ def compute(
         person=person,
         scope=None if scope is None else tuple(scope),
         by_route=dict(Counter(d.fields.get("route", "?") for d in counted)),
-        by_category=dict(Counter(d.fields.get("category") or "fallback" for d in counted)),
+        by_category=dict(Counter(_category(d, shadowed) for d in counted)),
         escalations=len(acks.opened),
         acknowledged=len(acks.waits),
         median_ack_s=statistics.median(acks.waits) if acks.waits else None,
@@ -143,6 +145,19 @@ def _revisions(decisions: list[LogEntry]) -> tuple[Revision, ...]:
     for d in decisions:
         seen.setdefault(d.fields.get("policy_revision", "?"), _at(d))
     return tuple(Revision(r, at) for r, at in seen.items())
+
+
+SHADOW_SUFFIX = "@shadow"
+
+
+def _category(decision: LogEntry, shadowed: list[LogEntry]) -> str:
+    """The category a decision counts under; a shadowed one under the category it would have
+    gone to, marked (``crisis@shadow``)."""
+    decision_id = decision.fields.get("decision_id")
+    for entry in shadowed:
+        if entry.fields.get("decision_id") == decision_id:
+            return entry.fields.get("would_category", "fallback") + SHADOW_SUFFIX
+    return decision.fields.get("category") or "fallback"
 
 
 def _correction(f: Feedback) -> str:
@@ -239,9 +254,21 @@ class DigestJob:
         self._admins = admins
         self._hour = hour
         self._deliveries: list[DigestDelivery] = []
+        self._last: list[DigestDelivery] = []
 
-    def register(self, delivery: DigestDelivery) -> None:
-        self._deliveries.append(delivery)
+    def register(self, delivery: DigestDelivery, *, last: bool = False) -> None:
+        """One more way to reach a reader; ``last``: only if no chat platform could (console)."""
+        (self._last if last else self._deliveries).append(delivery)
+
+    async def run(self, stop: asyncio.Event, *, every_s: float = 300.0) -> None:
+        """Tick until ``stop``; a failed tick (Redis down) is logged and tried again later."""
+        while not stop.is_set():
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("weekly digest: this check failed; trying again later")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every_s)
 
     async def tick(self, now: float | None = None) -> list[str]:
         """Send what is due; returns the people it was sent to."""
@@ -268,7 +295,7 @@ class DigestJob:
         return bool(await self._redis.set(key, "1", nx=True, ex=8 * 86400))
 
     async def _deliver(self, person: str, digest: Digest) -> bool:
-        for delivery in self._deliveries:
+        for delivery in [*self._deliveries, *self._last]:
             try:
                 if await delivery.send_digest(person=person, digest=digest):
                     return True

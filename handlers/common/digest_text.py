@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.feedback.digest import Digest
+from bot.feedback.digest import SHADOW_SUFFIX, Digest
 from bot.policy.model import Policy
 from handlers.common.i18n import _, ngettext
 
@@ -108,6 +108,9 @@ def _revisions(digest: Digest) -> list[str]:
 
 
 def _label(policy: Policy, name: str) -> str:
+    if name.endswith(SHADOW_SUFFIX):
+        base = _label(policy, name.removesuffix(SHADOW_SUFFIX))
+        return _("{label} (shadow mode, answered by AI)").format(label=base)
     found = policy.categories.get(name)
     if found is not None:
         return found.label

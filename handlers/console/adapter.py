@@ -8,6 +8,7 @@ import asyncio
 
 from bot.core import Core
 from bot.settings import Settings
+from handlers.console.feedback import ConsoleDigest
 from handlers.console.notifier import ConsoleNotifier
 from handlers.console.repl import run_console, stdin_is_tty
 
@@ -39,4 +40,5 @@ def build(
     core.register_notifier("console", notifier)
     core.register_drafts("console", notifier)
     core.register_admin_notices(notifier)
+    core.register_digest(ConsoleDigest(core, notifier), last=True)
     return ConsoleAdapter(core=core, notifier=notifier)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 from bot.core import Core
 from bot.escalations.model import Actor
+from bot.feedback.digest import Digest
+from handlers.common.digest_text import digest_text
 from handlers.common.feedback_text import console_usage, outcome_text
+from handlers.console.notifier import ConsoleNotifier
 
 
 async def wrong_call(core: Core, actor: Actor, arg: str) -> str:
@@ -16,3 +21,16 @@ async def wrong_call(core: Core, actor: Actor, arg: str) -> str:
         actor=actor, decision_id=decision_id, category=category, note=note, consent=True
     )
     return outcome_text(outcome, core.policy())
+
+
+class ConsoleDigest:
+    """The weekly digest printed on the console, for a reader no chat platform reaches."""
+
+    def __init__(self, core: Core, notifier: ConsoleNotifier) -> None:
+        self._core = core
+        self._notifier = notifier
+
+    async def send_digest(self, *, person: str, digest: Digest) -> bool:
+        stream = self._notifier.stream or sys.stdout
+        print(f"DIGEST for {person}:\n{digest_text(digest, self._core.policy())}", file=stream)
+        return True

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 
 from bot.core import Core
 from bot.feedback import FeedbackService
+from bot.feedback.digest import Digest
 from bot.feedback.model import FeedbackKind
 from bot.intake.commands import Reply
 from bot.policy.model import Policy
 from handlers.common import feedback_text as words
+from handlers.common.digest_text import digest_text
 from handlers.discord.replies import actor_of, tell
 
 log = logging.getLogger(__name__)
@@ -147,3 +150,28 @@ class FeedbackSelect(
             return
         said = words.outcome_text(outcome, found.policy())
         await interaction.response.edit_message(content=said, view=None)
+
+
+class DiscordDigestDelivery:
+    """The weekly digest as a DM to the reader's Discord id from people.yaml."""
+
+    def __init__(
+        self,
+        *,
+        client: discord.Client,
+        ready: Callable[[], Awaitable[Any]],
+        policy: Callable[[], Policy],
+    ) -> None:
+        self._client = client
+        self._ready = ready
+        self._policy = policy
+
+    async def send_digest(self, *, person: str, digest: Digest) -> bool:
+        policy = self._policy()
+        found = policy.people.people.get(person)
+        if found is None or not found.discord or not found.discord.isdigit():
+            return False
+        await self._ready()
+        dm = await self._client.create_dm(discord.Object(int(found.discord)))
+        await dm.send(content=f"```{digest_text(digest, policy)[:1980]}```")
+        return True

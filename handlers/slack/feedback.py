@@ -4,6 +4,7 @@ outcome in their DM with the bot."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -11,7 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import Core
 from bot.escalations.model import Actor
+from bot.feedback.digest import Digest
 from bot.feedback.model import FeedbackKind
+from bot.policy.model import Policy
+from handlers.common.digest_text import digest_text
 from handlers.common.feedback_text import outcome_text
 from handlers.slack.feedback_blocks import (
     FEEDBACK_VIEW,
@@ -27,7 +31,9 @@ _KINDS: dict[str, FeedbackKind] = {"wrong_call": "wrong_call", "not_for_me": "no
 
 
 def register_feedback(app: AsyncApp, core: Core, notifier: SlackNotifier) -> None:
-    """Route the feedback buttons and the form's submission (nothing when feedback is off)."""
+    """Route the feedback buttons and the form's submission (nothing when feedback is off);
+    the weekly digest goes out as a DM."""
+    core.register_digest(SlackDigestDelivery(notifier, core.policy))
     if core.feedback is None:
         return
     listeners = _FeedbackListeners(core, notifier)
@@ -73,3 +79,21 @@ class _FeedbackListeners:
         said = outcome_text(outcome, self._core.policy())
         channel = await self._notifier.open_dm(user_id)
         await self._notifier.client.chat_postMessage(channel=channel, text=said)
+
+
+class SlackDigestDelivery:
+    """The weekly digest as a DM to the reader's Slack id from people.yaml."""
+
+    def __init__(self, notifier: SlackNotifier, policy: Callable[[], Policy]) -> None:
+        self._notifier = notifier
+        self._policy = policy
+
+    async def send_digest(self, *, person: str, digest: Digest) -> bool:
+        policy = self._policy()
+        found = policy.people.people.get(person)
+        if found is None or not found.slack:
+            return False
+        channel = await self._notifier.open_dm(found.slack)
+        text = digest_text(digest, policy)
+        await self._notifier.client.chat_postMessage(channel=channel, text=f"```{text}```")
+        return True
