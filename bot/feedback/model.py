@@ -11,7 +11,9 @@ from bot.policy.model import Route
 FeedbackKind = Literal["wrong_call", "not_for_me"]
 FeedbackState = Literal["pending", "accepted", "rejected"]
 Role = Literal["requester", "owner", "admin"]
-OutcomeKind = Literal["stored", "not_allowed", "unknown", "rate_limited", "invalid", "store_down"]
+OutcomeKind = Literal[
+    "stored", "not_allowed", "unknown", "rate_limited", "invalid", "store_down", "duplicate"
+]
 
 
 class Remembered(BaseModel):

@@ -87,9 +87,15 @@ class FeedbackService:
         note: str = "",
         consent: bool = False,
         kind: FeedbackKind = "wrong_call",
+        dedupe_key: str | None = None,
     ) -> FeedbackOutcome:
-        """Store what ``actor`` says ``decision_id`` should have been (``category``)."""
+        """Store what ``actor`` says ``decision_id`` should have been (``category``);
+        ``dedupe_key``: the platform's id of the press, when it may be delivered twice."""
         try:
+            if dedupe_key is not None and not await self._store.first_time(
+                f"{actor.platform}:{dedupe_key}"
+            ):
+                return FeedbackOutcome(kind="duplicate")
             return await self._submit(actor, decision_id, category, note, consent, kind)
         except _STORE_DOWN as e:
             log.warning("feedback on %s not stored: %r", decision_id, e)

@@ -41,6 +41,10 @@ class FeedbackStore:
         raws = await self._redis.mget([keys.FEEDBACK_PREFIX + str(i) for i in ids])
         return [Feedback.model_validate_json(r) for r in raws if r]
 
+    async def first_time(self, key: str, *, ttl_s: int = 900) -> bool:
+        """True the first time ``key`` (a platform's id of one press) is seen."""
+        return bool(await self._redis.set(keys.FEEDBACK_SEEN_PREFIX + key, "1", nx=True, ex=ttl_s))
+
     async def hit(self, who: str, *, window_s: int) -> tuple[int, int]:
         """Count one press of ``who``; returns (presses in this window, seconds left in it)."""
         key = keys.FEEDBACK_RATE_PREFIX + who

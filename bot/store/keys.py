@@ -48,3 +48,4 @@ FEEDBACK_INDEX = ROOT + "feedback:index"  # zset id -> submitted at
 FEEDBACK_SEQ = ROOT + "feedback:seq"  # INCR counter behind readable ids
 FEEDBACK_DECISION_PREFIX = ROOT + "feedback:decision:"  # + decision_id -> what was decided
 FEEDBACK_RATE_PREFIX = ROOT + "feedback:rate:"  # + person -> presses in the current window
+FEEDBACK_SEEN_PREFIX = ROOT + "feedback:seen:"  # + platform press id (a redelivery is dropped)

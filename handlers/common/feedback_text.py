@@ -70,6 +70,8 @@ def outcome_text(outcome: FeedbackOutcome, policy: Policy) -> str:
             )
         case "invalid":
             return _("That is not a category of the policy.")
+        case "duplicate":
+            return _("Already recorded.")
         case _:
             return _("I can't record that right now (my store is unreachable); try again soon.")
 
@@ -91,3 +93,34 @@ def shadow_note(would_have: WouldHave, policy: Policy) -> str:
         "Shadow mode: {label} is being tried out, so nobody was pinged; "
         "it would have gone to {who}."
     ).format(label=label, who=who)
+
+
+def pending_line(feedback: Feedback, policy: Policy) -> str:
+    """One feedback waiting for review, on the console."""
+    was = _label_of(policy, feedback.decided_category)
+    should = _label_of(policy, feedback.category)
+    note = _(" ({note})").format(note=feedback.note) if feedback.note else ""
+    return _(
+        "{id}: {was} should have been {should}, says {by}{note}; accept {id} / reject {id}"
+    ).format(id=feedback.id, was=was, should=should, by=feedback.by, note=note)
+
+
+def no_pending() -> str:
+    return _("No feedback is waiting for review.")
+
+
+def unknown_feedback(feedback_id: str) -> str:
+    return _("There is no feedback {id}.").format(id=feedback_id)
+
+
+def reviewed(feedback: Feedback) -> str:
+    if feedback.state == "accepted":
+        return _(
+            "Feedback {id} accepted: `should-ai feedback export --as-cases FILE` makes it a case."
+        ).format(id=feedback.id)
+    return _("Feedback {id} rejected.").format(id=feedback.id)
+
+
+def _label_of(policy: Policy, category: str | None) -> str:
+    found = policy.categories.get(category or "")
+    return found.label if found is not None else _("unsure (fallback)")

@@ -7,8 +7,16 @@ import sys
 from bot.core import Core
 from bot.escalations.model import Actor
 from bot.feedback.digest import Digest
+from bot.feedback.service import UnknownFeedback
 from handlers.common.digest_text import digest_text
-from handlers.common.feedback_text import console_usage, outcome_text
+from handlers.common.feedback_text import (
+    console_usage,
+    no_pending,
+    outcome_text,
+    pending_line,
+    reviewed,
+    unknown_feedback,
+)
 from handlers.console.notifier import ConsoleNotifier
 
 
@@ -21,6 +29,20 @@ async def wrong_call(core: Core, actor: Actor, arg: str) -> str:
         actor=actor, decision_id=decision_id, category=category, note=note, consent=True
     )
     return outcome_text(outcome, core.policy())
+
+
+async def feedback_command(core: Core, word: str, arg: str) -> str:
+    """`feedback` lists what waits for review; `accept ID` / `reject ID` review one."""
+    if core.feedback is None:
+        return console_usage()
+    if word == "feedback":
+        pending = await core.feedback.list(state="pending")
+        return "\n".join(pending_line(f, core.policy()) for f in pending) or no_pending()
+    try:
+        done = await core.feedback.review(arg, accept=word == "accept", by="console")
+    except UnknownFeedback:
+        return unknown_feedback(arg)
+    return reviewed(done)
 
 
 class ConsoleDigest:

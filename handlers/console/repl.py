@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import sys
 import uuid
 from typing import TextIO
@@ -18,7 +19,7 @@ from handlers.common.ai_text import ai_text, outcome_text
 from handlers.common.feedback_text import console_hint, shadow_note
 from handlers.common.replies import press_refused, reply_for_store_down, reply_text
 from handlers.common.status_text import PLAIN
-from handlers.console.feedback import wrong_call
+from handlers.console.feedback import feedback_command, wrong_call
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +30,12 @@ _ACTIONS: dict[str, Action] = {
     "acknowledge": "acknowledge",
     "resolve": "resolve",
 }
+_ONE_ID = re.compile(r"^F\d+$")  # `accept F3`: a feedback id, not a request ("accept the offer")
 _DRAFT_ACTIONS: dict[str, AiOp] = {"use": "use", "again": "again", "discard": "discard"}
 BANNER = (
     "should-ai console: type a request and press Enter (or `help`, `why <request>`, `queue`, "
     "`policy`, `ack <escalation id>`, `resolve <escalation id>`, `wrong <decision id> "
-    "<category> [note]`, and `use|again|discard "
+    "<category> [note]`, `feedback`, `accept|reject <feedback id>`, and `use|again|discard "
     "<draft id>` when an LLM is configured). Ctrl-C or Ctrl-D stops."
 )
 
@@ -51,6 +53,9 @@ async def handle_line(core: Core, line: str, out: TextIO) -> None:
         return
     if word == "wrong" and arg:
         print(await wrong_call(core, CONSOLE_ACTOR, arg), file=out, flush=True)
+        return
+    if (word == "feedback" and not arg) or (word in ("accept", "reject") and _ONE_ID.match(arg)):
+        print(await feedback_command(core, word, arg), file=out, flush=True)
         return
     if word in _DRAFT_ACTIONS and arg and " " not in arg:
         print(await _draft_action(core, _DRAFT_ACTIONS[word], arg), file=out, flush=True)

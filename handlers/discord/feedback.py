@@ -143,10 +143,13 @@ class FeedbackSelect(
                 decision_id=self.decision_id,
                 category=picked,
                 kind=_KINDS[self.kind],
+                dedupe_key=str(interaction.id),  # another replica or shard may get it too
             )
         except Exception:
             log.exception("feedback on decision %s failed", self.decision_id)
             await tell(interaction, "Something went wrong; please try again.")
+            return
+        if outcome.kind == "duplicate":
             return
         said = words.outcome_text(outcome, found.policy())
         await interaction.response.edit_message(content=said, view=None)

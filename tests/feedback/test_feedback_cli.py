@@ -111,3 +111,19 @@ async def test_the_decision_log_shows_the_feedback_and_its_review(
     assert f"feedback {decision_id} feedback_id=F1" in tail
     assert "should_be=human/creative was=ai/drafting note=brand voice" in tail
     assert f"feedback-review {decision_id} feedback_id=F1 state=accepted" in tail
+
+
+async def test_a_press_delivered_twice_is_stored_once(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    async with build_services(_settings(redis_url, tmp_path)) as services:
+        assert services.feedback is not None
+        decision_id = await _decided(services, "Write 5 subject lines for the spring sale email")
+        said = [
+            await services.feedback.submit(
+                actor=REQUESTER, decision_id=decision_id, category="creative", dedupe_key="i-1"
+            )
+            for _ in range(2)
+        ]
+        assert [s.kind for s in said] == ["stored", "duplicate"]
+        assert len(await services.feedback.list()) == 1

@@ -98,3 +98,26 @@ async def test_wrong_call_on_the_console_is_stored_and_in_the_decision_log(
     )
     assert stored.text == "Write 5 subject lines for the spring sale email"  # consented on console
     assert any("feedback" in line and "should_be=human/creative" in line for line in log)
+
+
+async def test_the_console_lists_pending_feedback_with_accept_and_reject(
+    redis: aioredis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    policy_dir = copy_policies(tmp_path)
+    async with build_services(_settings(redis_url, tmp_path, policy_dir)) as services:
+        out = io.StringIO()
+        await handle_line(services.core, "Write 5 subject lines for the spring sale email", out)
+        [entry] = [e for e in await services.decision_log.tail(5) if e.kind == "decision"]
+        await handle_line(services.core, f"wrong {entry.fields['decision_id']} creative", out)
+        listed = io.StringIO()
+        await handle_line(services.core, "feedback", listed)
+        await handle_line(services.core, "accept F1", listed)
+        await handle_line(services.core, "feedback", listed)
+        assert services.feedback is not None
+        [reviewed] = await services.feedback.list()
+    said = listed.getvalue()
+    assert "F1: Drafting should have been Creative direction" in said
+    assert "accept F1 / reject F1" in said
+    assert "Feedback F1 accepted" in said
+    assert said.rstrip().endswith("No feedback is waiting for review.")
+    assert reviewed.state == "accepted"
