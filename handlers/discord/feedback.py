@@ -28,6 +28,8 @@ _ID = r"(?P<decision_id>[A-Za-z0-9_.-]{1,80})"
 _KIND = r"(?P<kind>wrong|nfm)"
 BUTTON_TEMPLATE = re.compile(rf"should-ai:fb:{_KIND}:{_ID}")
 PICK_TEMPLATE = re.compile(rf"should-ai:fbpick:{_KIND}:{_ID}")
+# The escalation id last, like every escalation button's (tests and tools read it from there).
+NOT_FOR_ME_TEMPLATE = re.compile(rf"should-ai:nfm:{_ID}:(?P<escalation_id>[A-Za-z0-9_.-]{{1,40}})")
 _KINDS: dict[str, FeedbackKind] = {"wrong": "wrong_call", "nfm": "not_for_me"}
 
 
@@ -44,7 +46,7 @@ def register_feedback(client: discord.Client, core: Core) -> None:
     if core.feedback is None:
         return
     client.should_ai_feedback = _Feedback(core, core.feedback)  # type: ignore[attr-defined]
-    client.add_dynamic_items(WrongCallButton, FeedbackSelect)
+    client.add_dynamic_items(WrongCallButton, FeedbackSelect, NotForMeButton)
 
 
 def _feedback_of(client: discord.Client) -> _Feedback:
@@ -94,12 +96,45 @@ class WrongCallButton(
         return cls(kind=match["kind"], decision_id=match["decision_id"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        policy = _feedback_of(interaction.client).policy()
-        view = discord.ui.View(timeout=None)
-        view.add_item(FeedbackSelect(kind=self.kind, decision_id=self.decision_id, policy=policy))
-        await interaction.response.send_message(
-            content=words.form_title(), view=view, ephemeral=True
+        await _open_select(interaction, kind=self.kind, decision_id=self.decision_id)
+
+
+class NotForMeButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=NOT_FOR_ME_TEMPLATE
+):
+    """On an owner's ping: "not for me" opens the same select as "Wrong call?"."""
+
+    def __init__(self, *, decision_id: str, escalation_id: str) -> None:
+        self.decision_id = decision_id
+        super().__init__(
+            discord.ui.Button(
+                label=words.not_for_me_label()[:80],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"should-ai:nfm:{decision_id}:{escalation_id}",
+            )
         )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> NotForMeButton:
+        return cls(decision_id=match["decision_id"], escalation_id=match["escalation_id"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _open_select(interaction, kind="nfm", decision_id=self.decision_id)
+
+
+async def _open_select(
+    interaction: discord.Interaction[Any], *, kind: str, decision_id: str
+) -> None:
+    policy = _feedback_of(interaction.client).policy()
+    view = discord.ui.View(timeout=None)
+    view.add_item(FeedbackSelect(kind=kind, decision_id=decision_id, policy=policy))
+    await interaction.response.send_message(content=words.form_title(), view=view, ephemeral=True)
 
 
 class FeedbackSelect(

@@ -7,10 +7,13 @@ from tests.discord.conftest import DiscordBot
 from tests.discord.fake_discord import Message
 
 
-async def correct(bot: DiscordBot, verdict: Message, *, user: str, category: str) -> Message:
-    """``user`` presses "Wrong call?" on ``verdict`` and picks ``category``; returns the
-    ephemeral message, once it says what became of the feedback."""
-    pressed = bot.press(verdict, "wrong", user=user)
+async def correct(
+    bot: DiscordBot, verdict: Message, *, user: str, category: str, button: str = "wrong"
+) -> Message:
+    """``user`` presses "Wrong call?" (or ``button="nfm"``: "Not for me" on a ping) on
+    ``verdict`` and picks ``category``; returns the ephemeral message, once it says what became
+    of the feedback."""
+    pressed = bot.press(verdict, button, user=user)
     token = pressed["token"]
     await bot.fake.wait_until(lambda: bot.fake.original(token) is not None, what="the select")
     form = bot.fake.original(token)

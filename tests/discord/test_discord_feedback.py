@@ -34,3 +34,16 @@ async def test_a_stranger_cannot_correct_someone_elses_call(discord_bot: Discord
     assert "Only the requester" in told.text()
     assert discord_bot.services.feedback is not None
     assert await discord_bot.services.feedback.list() == []
+
+
+async def test_the_owner_says_not_for_me_on_a_ping(discord_bot: DiscordBot) -> None:
+    discord_bot.ask("write the press statement about the product recall")
+    owner = discord_bot.discord_id("comms-lead")
+    [ping] = await discord_bot.dms_to(owner)
+
+    told = await correct(discord_bot, ping, user=owner, category="ethics", button="nfm")
+
+    assert "feedback F1 recorded" in told.text()
+    assert discord_bot.services.feedback is not None
+    [stored] = await discord_bot.services.feedback.list()
+    assert (stored.kind, stored.role, stored.category) == ("not_for_me", "owner", "ethics")
