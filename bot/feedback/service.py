@@ -147,6 +147,23 @@ class FeedbackService:
         )
         return FeedbackOutcome(kind="stored", feedback=feedback)
 
+    async def keep_words(self, *, actor: Actor, feedback_id: str) -> FeedbackOutcome:
+        """The requester consents after the fact (a platform whose form has no checkbox): the
+        request's words are kept with their feedback, while the decision is still remembered."""
+        try:
+            found = await self._store.get(feedback_id)
+            if found is None or found.by != f"{actor.platform}:{actor.user_id}":
+                return FeedbackOutcome(kind="not_allowed" if found else "unknown")
+            decided = await self._store.decision(found.decision_id)
+            if found.role != "requester" or decided is None:
+                return FeedbackOutcome(kind="not_allowed" if decided else "unknown")
+            kept = found.model_copy(update={"text": decided.text, "text_kept": True})
+            await self._store.save(kept)
+        except _STORE_DOWN as e:
+            log.warning("feedback %s: words not kept: %r", feedback_id, e)
+            return FeedbackOutcome(kind="store_down")
+        return FeedbackOutcome(kind="stored", feedback=kept)
+
     def _role(self, policy: Policy, actor: Actor, decided: Remembered) -> Role | None:
         if f"{actor.platform}:{actor.user_id}" == decided.who:
             return "requester"

@@ -124,3 +124,13 @@ def reviewed(feedback: Feedback) -> str:
 def _label_of(policy: Policy, category: str | None) -> str:
     found = policy.categories.get(category or "")
     return found.label if found is not None else _("unsure (fallback)")
+
+
+def keep_words_label() -> str:
+    return _("Keep my words with it")
+
+
+def words_kept(feedback: Feedback) -> str:
+    return _(
+        "Your request's words are kept with feedback {id}, so the policy can learn it."
+    ).format(id=feedback.id)

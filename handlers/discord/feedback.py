@@ -15,7 +15,7 @@ import discord
 from bot.core import Core
 from bot.feedback import FeedbackService
 from bot.feedback.digest import Digest
-from bot.feedback.model import FeedbackKind
+from bot.feedback.model import FeedbackKind, FeedbackOutcome
 from bot.intake.commands import Reply
 from bot.policy.model import Policy
 from handlers.common import feedback_text as words
@@ -29,6 +29,7 @@ _KIND = r"(?P<kind>wrong|nfm)"
 BUTTON_TEMPLATE = re.compile(rf"should-ai:fb:{_KIND}:{_ID}")
 PICK_TEMPLATE = re.compile(rf"should-ai:fbpick:{_KIND}:{_ID}")
 # The escalation id last, like every escalation button's (tests and tools read it from there).
+KEEP_TEMPLATE = re.compile(r"should-ai:fbkeep:(?P<feedback_id>F\d{1,12})")
 NOT_FOR_ME_TEMPLATE = re.compile(rf"should-ai:nfm:{_ID}:(?P<escalation_id>[A-Za-z0-9_.-]{{1,40}})")
 _KINDS: dict[str, FeedbackKind] = {"wrong": "wrong_call", "nfm": "not_for_me"}
 
@@ -46,7 +47,7 @@ def register_feedback(client: discord.Client, core: Core) -> None:
     if core.feedback is None:
         return
     client.should_ai_feedback = _Feedback(core, core.feedback)  # type: ignore[attr-defined]
-    client.add_dynamic_items(WrongCallButton, FeedbackSelect, NotForMeButton)
+    client.add_dynamic_items(WrongCallButton, FeedbackSelect, NotForMeButton, KeepWordsButton)
 
 
 def _feedback_of(client: discord.Client) -> _Feedback:
@@ -187,6 +188,51 @@ class FeedbackSelect(
         if outcome.kind == "duplicate":
             return
         said = words.outcome_text(outcome, found.policy())
+        await interaction.response.edit_message(content=said, view=_keep_view(outcome))
+
+
+def _keep_view(outcome: FeedbackOutcome) -> Any:
+    """The requester's consent, asked after the pick (a select cannot carry a checkbox)."""
+    stored = outcome.feedback
+    if stored is None or stored.role != "requester" or stored.text_kept:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(KeepWordsButton(feedback_id=stored.id))
+    return view
+
+
+class KeepWordsButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=KEEP_TEMPLATE
+):
+    def __init__(self, *, feedback_id: str) -> None:
+        self.feedback_id = feedback_id
+        super().__init__(
+            discord.ui.Button(
+                label=words.keep_words_label()[:80],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"should-ai:fbkeep:{feedback_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> KeepWordsButton:
+        return cls(feedback_id=match["feedback_id"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        found = _feedback_of(interaction.client)
+        outcome = await found.service.keep_words(
+            actor=actor_of(interaction), feedback_id=self.feedback_id
+        )
+        if outcome.kind == "stored" and outcome.feedback is not None:
+            said = words.words_kept(outcome.feedback)
+        else:
+            said = words.outcome_text(outcome, found.policy())
         await interaction.response.edit_message(content=said, view=None)
 
 

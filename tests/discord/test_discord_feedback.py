@@ -20,7 +20,7 @@ async def test_the_requester_says_wrong_call_and_it_is_stored(discord_bot: Disco
     told = await correct(discord_bot, answer, user=REQUESTER, category="creative")
 
     assert "feedback F1 recorded" in told.text()
-    assert told.custom_ids == []  # the select is gone once answered
+    assert told.custom_ids == ["should-ai:fbkeep:F1"]  # the select is gone; consent is asked
     assert discord_bot.services.feedback is not None
     [stored] = await discord_bot.services.feedback.list()
     assert (stored.route, stored.category, stored.role) == ("human", "creative", "requester")
@@ -47,3 +47,18 @@ async def test_the_owner_says_not_for_me_on_a_ping(discord_bot: DiscordBot) -> N
     assert discord_bot.services.feedback is not None
     [stored] = await discord_bot.services.feedback.list()
     assert (stored.kind, stored.role, stored.category) == ("not_for_me", "owner", "ethics")
+
+
+async def test_the_requester_consents_to_keep_their_words(discord_bot: DiscordBot) -> None:
+    answer = await discord_bot.answer(discord_bot.ask(SUBJECT_LINES))
+    told = await correct(discord_bot, answer, user=REQUESTER, category="creative")
+    assert discord_bot.services.feedback is not None
+    [masked] = await discord_bot.services.feedback.list()
+    assert masked.text.startswith("[masked:")
+
+    discord_bot.press(told, "fbkeep", user=REQUESTER)
+    await discord_bot.fake.wait_until(lambda: "words are kept" in told.text(), what="consent")
+
+    [kept] = await discord_bot.services.feedback.list()
+    assert kept.text == SUBJECT_LINES and kept.text_kept
+    assert told.custom_ids == []
