@@ -256,6 +256,7 @@ def _make_feedback(
         full_text=settings.log_full_text,
         window_s=settings.feedback_window_days * 86400,
         per_hour=settings.feedback_per_hour,
+        timeout_s=settings.redis_timeout_s,
     )
 
 

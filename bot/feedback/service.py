@@ -11,6 +11,7 @@ admin then accepts or rejects it, and accepted feedback with its text becomes po
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -52,6 +53,7 @@ class FeedbackService:
         full_text: bool = False,
         window_s: int = 7 * 86400,
         per_hour: int = 20,
+        timeout_s: float = 1.0,
     ) -> None:
         self._store = store
         self._holder = holder
@@ -60,10 +62,11 @@ class FeedbackService:
         self._full_text = full_text
         self._window_s = window_s
         self._per_hour = per_hour
+        self._timeout_s = timeout_s
 
     async def remember(self, *, decision: Decision, actor: Actor, text: str) -> None:
-        """Keep what feedback on ``decision`` needs for the feedback window; never blocks the
-        decision (a store error is logged)."""
+        """Keep what feedback on ``decision`` needs for the feedback window; never holds the
+        decision up (a hung or failing store is logged after ``timeout_s``)."""
         remembered = Remembered(
             decision_id=decision.decision_id,
             who=f"{actor.platform}:{actor.user_id}",
@@ -74,7 +77,8 @@ class FeedbackService:
             policy_revision=decision.policy_revision,
         )
         try:
-            await self._store.remember(remembered, ttl_s=self._window_s)
+            async with asyncio.timeout(self._timeout_s):
+                await self._store.remember(remembered, ttl_s=self._window_s)
         except _STORE_DOWN as e:
             log.warning("decision %s not kept for feedback: %r", decision.decision_id, e)
 
