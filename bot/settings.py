@@ -91,6 +91,13 @@ class Settings(BaseSettings):
     def console_base_url(self) -> str:
         return (self.console_url or f"http://localhost:{self.http_port}").rstrip("/")
 
+    # "Wrong call?" feedback (bot/feedback/): how long after a verdict it can be given (the
+    # decision, request text included, is kept that long), and presses per person per hour.
+    feedback_window_days: int = Field(default=7, gt=0)
+    feedback_per_hour: int = Field(default=20, gt=0)
+    # The weekly digest goes out on Monday from this hour in each reader's time zone.
+    digest_hour: int = Field(default=9, ge=0, le=23)
+
     def discord_shards(self) -> list[int] | None:
         """The shard ids this process runs, or None for all of them (or no sharding)."""
         ids = [int(i) for i in self.discord_shard_ids.split(",") if i.strip()]

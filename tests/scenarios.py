@@ -50,7 +50,17 @@ Step = Literal[
     "assist checklist",
     "share",
     "assist explains no llm",
+    "shadow",
+    "wrong call",
 ]
+# Steps of rolling out gently (issue 18), played by tests/slack/test_slack_rollout.py and
+# tests/discord/test_discord_rollout.py:
+# - "shadow"     the row's category is put in shadow mode first: the requester gets the AI
+#                verdict with a shadow note, nobody is pinged, and the decision log says who
+#                would have been pinged;
+# - "wrong call" the requester presses "Wrong call?" under the verdict and picks another
+#                category; the feedback is stored and shows in `should-ai feedback list`.
+ROLLOUT_STEPS = frozenset({"shadow", "wrong call"})
 
 # The steps about AI help: they move nothing in the escalation's history.
 ASSIST_STEPS = frozenset(
@@ -77,6 +87,11 @@ class Scenario:
     @property
     def escalates(self) -> bool:
         return self.route == "human"
+
+    @property
+    def rollout(self) -> bool:
+        """A row of shadow mode or feedback, played by its own drivers (see ROLLOUT_STEPS)."""
+        return bool(ROLLOUT_STEPS & set(self.steps))
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -175,6 +190,20 @@ SCENARIOS: tuple[Scenario, ...] = (
         route="ai",
         category="scheduling",
     ),
+    Scenario(
+        name="crisis-in-shadow",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("shadow",),
+    ),
+    Scenario(
+        name="drafting-wrong-call",
+        text="Write 5 subject lines for the spring sale email",
+        route="ai",
+        category="drafting",
+        steps=("wrong call",),
+    ),
 )
 
 
@@ -207,5 +236,6 @@ def expected_moves(steps: tuple[Step, ...]) -> list[tuple[str, int]]:
     return moves
 
 
-ROUTINE = tuple(s for s in SCENARIOS if not s.escalates)
-ESCALATING = tuple(s for s in SCENARIOS if s.escalates)
+ROUTINE = tuple(s for s in SCENARIOS if not s.escalates and not s.rollout)
+ESCALATING = tuple(s for s in SCENARIOS if s.escalates and not s.rollout)
+ROLLOUT = tuple(s for s in SCENARIOS if s.rollout)

@@ -16,6 +16,8 @@ from bot.core.whatif import WhatIfLab
 from bot.escalations.model import Escalation, Notifier, Platform
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
+from bot.feedback import FeedbackService
+from bot.feedback.digest import DigestDelivery, DigestJob
 from bot.intake.commands import Commands, Reply
 from bot.observability.decision_log import DecisionLog, LogEntry
 from bot.policy.model import Policy
@@ -49,6 +51,7 @@ class Core:
       :class:`~bot.intake.commands.Reply`;
     - ``after_decision``: what follows a verdict (an escalation, the AI work);
     - ``presses``: what a press on an escalation's or an AI card's buttons means;
+    - ``feedback``: what a "wrong call?" or "not for me" press says (None: not built);
     - ``admins``: who the admins are; ``policy()``: the policy in force (names, labels, ids);
     - ``register_*``: the ports the adapter implements for its platform.
     """
@@ -68,6 +71,8 @@ class Core:
         console_auth: ConsoleAuth | None = None,
         what_if: WhatIfLab | None = None,
         decision_log: DecisionLog | None = None,
+        feedback: FeedbackService | None = None,
+        digest: DigestJob | None = None,
     ) -> None:
         self.admins = admins
         self.commands = commands
@@ -82,6 +87,8 @@ class Core:
         self.console_auth = console_auth  # the web console's sign-in links and sessions
         self.what_if = what_if  # drafts of the admin policy, tried before they are applied
         self._decision_log = decision_log
+        self.feedback = feedback  # "wrong call?" and "not for me" (bot/feedback)
+        self._digest = digest
 
     def policy(self) -> Policy:
         return self._policy()
@@ -127,3 +134,8 @@ class Core:
         """How an owner's AI help, once they share it, reaches the requester on ``platform``."""
         if self.owner_help is not None:
             self.owner_help.register_share(platform, share)
+
+    def register_digest(self, delivery: DigestDelivery, *, last: bool = False) -> None:
+        """How the weekly digest reaches a person on this platform (``last``: the console)."""
+        if self._digest is not None:
+            self._digest.register(delivery, last=last)

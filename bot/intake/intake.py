@@ -32,6 +32,7 @@ from bot.observability.metrics import Metrics
 from bot.policy.layers import Example
 from bot.policy.model import Decision
 from bot.policy.nonrequest import NonRequest, non_request
+from bot.policy.shadow import WouldHave, apply_shadow
 from bot.reload import PolicyHolder
 from bot.store.errors import StoreUnavailable
 from bot.store.retry import retry_with_backoff
@@ -44,6 +45,12 @@ class Judge(Protocol):
     """The optional LLM judge for unsure decisions ([ai]'s ``AiWork.judge_unsure``)."""
 
     async def __call__(self, *, decision: Decision, text: str) -> Decision: ...
+
+
+class DecisionMemory(Protocol):
+    """Keeps a decision for later feedback on it ("wrong call?"; bot/feedback)."""
+
+    async def remember(self, *, decision: Decision, actor: Actor, text: str) -> None: ...
 
 
 class EscalationOpener(Protocol):
@@ -68,6 +75,8 @@ class IntakeResult:
     # help; nobody decides it, nobody is pinged, nothing is logged as a decision.
     not_a_request: NonRequest | None = None
     closest: tuple[Example, ...] = ()  # `why` only: the labelled requests nearest to this one
+    # Shadow mode answered this request as if its category were off: who would have been pinged.
+    would_have: WouldHave | None = None
 
 
 class Intake:
@@ -83,6 +92,7 @@ class Intake:
         max_chars: int = 4000,
         judge: Judge | None = None,
         spool: EscalationSpool | None = None,
+        memory: DecisionMemory | None = None,
     ) -> None:
         self._holder = holder
         self._deduper = deduper
@@ -93,6 +103,7 @@ class Intake:
         self._max_chars = max_chars
         self._judge = judge
         self._spool = spool
+        self.memory = memory  # set by the composition root once feedback is built
         self._stopping = False
         self._submitting = 0  # requests being decided now (a shutdown waits for them)
         self._promised: set[str] = set()  # spooled in this run, not yet handed to escalate
@@ -160,11 +171,23 @@ class Intake:
 
     async def _decide(self, actor: Actor, text: str) -> IntakeResult:
         decision = await self._decided(text)
+        shadowed = apply_shadow(self._holder.policy, decision)
+        if shadowed is not None:
+            decision = shadowed.decision
         self._metrics.decisions.labels(
             route=decision.route, category=decision.category or "none"
         ).inc()
         await self._log.record_decision(decision=decision, actor=actor, text=text)
-        return IntakeResult(decision=decision, truncated=len(text) > self._max_chars)
+        if self.memory is not None:
+            await self.memory.remember(decision=decision, actor=actor, text=text)
+        would_have = shadowed.would_have if shadowed is not None else None
+        if would_have is not None:
+            await self._log.record_event(
+                kind="shadow", decision_id=decision.decision_id, fields=_shadow_fields(would_have)
+            )
+        return IntakeResult(
+            decision=decision, truncated=len(text) > self._max_chars, would_have=would_have
+        )
 
     async def _decided(self, text: str) -> Decision:
         matched = text[: self._max_chars]  # bounds the engine's work on a pasted novel
@@ -352,6 +375,13 @@ class Intake:
             "told to contact the owner directly",
             count,
         )
+
+
+def _shadow_fields(would_have: WouldHave) -> dict[str, str]:
+    """The decision log's "would have escalated to X" entry of a shadowed request."""
+    owner = would_have.owner or ""
+    named = f"{owner} ({would_have.owner_name})" if would_have.owner_name else owner
+    return {"would_have": named, "would_category": would_have.category or "fallback"}
 
 
 def _human(result: IntakeResult) -> Decision:

@@ -67,6 +67,11 @@ class LogEntry:
                 f"who={f.get('who')} route={f.get('route')} category={f.get('category') or '-'} "
                 f"owner={f.get('owner') or '-'} text={f.get('text')!r}"
             )
+        if self.kind == "shadow":
+            return (
+                f"{at} shadow {f.get('decision_id')} would have escalated to "
+                f"{f.get('would_have') or '-'} [{f.get('would_category')}]"
+            )
         if self.kind != "transition":
             extra = " ".join(
                 f"{k}={v}" for k, v in f.items() if k not in ("at", "kind", "decision_id")
@@ -279,6 +284,17 @@ class DecisionLog:
             if entry.kind == "decision" and text and not text.startswith("[masked:"):
                 kept.append((text, f.get("route", ""), f.get("category") or None))
         return kept
+
+    async def since(self, at: float, *, chunk: int = 5000) -> list[LogEntry]:
+        """Every entry written at or after ``at`` (Unix time), oldest first (the digest)."""
+        found: list[LogEntry] = []
+        start = f"{int(at * 1000)}-0"
+        while True:
+            rows = await self._redis.xrange(DECISION_LOG_STREAM, min=start, max="+", count=chunk)
+            found += [LogEntry(id=str(i), fields=dict(f)) for i, f in rows]
+            if len(rows) < chunk:
+                return found
+            start = "(" + str(rows[-1][0])
 
     async def follow(self, after: str, *, block_ms: int = 1000) -> list[LogEntry]:
         """Entries newer than ``after`` ("$" = from now), waiting up to ``block_ms``."""

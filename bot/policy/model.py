@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -16,6 +17,10 @@ from bot.policy.assists import Assists
 Route = Literal["human", "ai"]
 AiWorkKind = Literal["schedule", "draft", "handoff", "none"]
 Layer = Literal["keyword", "pattern", "reader", "fallback", "llm"]
+# enforce: a human category pings its owner. shadow: an explicit admin choice to try a category
+# (or the whole policy) without paging anyone: the request is answered as if the category were
+# off and the decision log records who would have been pinged (bot/policy/shadow.py).
+Mode = Literal["enforce", "shadow"]
 
 MAX_ACK_MINUTES = 7 * 24 * 60  # a week
 MAX_REPEAT = 20  # extra channel posts: past a few, a channel stops reading them anyway
@@ -69,6 +74,7 @@ class Category(_Strict):
     # ai_work: handoff: the name of the hand-off (under the policy's handoffs:) that receives the
     # request, for the team's own tool to do the work.
     handoff: str | None = None
+    mode: Mode = "enforce"
 
     @field_validator("ai_work")
     @classmethod
@@ -159,12 +165,29 @@ class PolicyFile(_Strict):
     # The hand-off that receives posts for networks the bot cannot post on (Instagram, LinkedIn,
     # X...); unset: the bot says plainly it cannot post there.
     networks_handoff: str | None = None
+    # shadow: every category (and the fallback) is answered as if off; see Category.mode.
+    mode: Mode = "enforce"
 
 
 class Person(_Strict):
     name: str
     slack: str | None = None
     discord: str | None = None
+    # The weekly digest (bot/feedback/digest.py): off unless the person opts in; sent on Monday
+    # morning in their time zone (an IANA name such as Europe/Paris; UTC when unset).
+    digest: bool = False
+    tz: str | None = None
+
+    @field_validator("tz")
+    @classmethod
+    def _known_time_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name: Europe/Paris)") from e
+        return value
 
 
 class Channel(_Strict):

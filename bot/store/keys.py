@@ -49,3 +49,10 @@ def escalation_by_decision(decision_id: str) -> str:
 # Web console (handlers/web/): sign-in links and sessions (bot/store/console_auth.py)
 CONSOLE_LINK_PREFIX = ROOT + "console:link:"  # + token -> JSON of the actor, 10 minutes
 CONSOLE_SESSION_PREFIX = ROOT + "console:session:"  # + session id -> JSON of the session
+# Feedback on verdicts (bot/feedback/): "wrong call?" and "not for me"
+FEEDBACK_PREFIX = ROOT + "feedback:"  # + id -> JSON of bot.feedback.model.Feedback
+FEEDBACK_INDEX = ROOT + "feedback:index"  # zset id -> submitted at
+FEEDBACK_SEQ = ROOT + "feedback:seq"  # INCR counter behind readable ids
+FEEDBACK_DECISION_PREFIX = ROOT + "feedback:decision:"  # + decision_id -> what was decided
+FEEDBACK_RATE_PREFIX = ROOT + "feedback:rate:"  # + person -> presses in the current window
+FEEDBACK_SEEN_PREFIX = ROOT + "feedback:seen:"  # + platform press id (a redelivery is dropped)

@@ -9,6 +9,7 @@ import asyncio
 from bot.core import Core
 from bot.settings import Settings
 from handlers.console.assists import ConsoleAssistShare
+from handlers.console.feedback import ConsoleDigest
 from handlers.console.notifier import ConsoleNotifier
 from handlers.console.repl import run_console, stdin_is_tty
 
@@ -42,4 +43,5 @@ def build(
     core.register_poster("console", notifier, named_channels=True)  # prints at the time
     core.register_admin_notices(notifier)
     core.register_assist_share("console", ConsoleAssistShare(core, notifier.stream))
+    core.register_digest(ConsoleDigest(core, notifier), last=True)
     return ConsoleAdapter(core=core, notifier=notifier)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import sys
 import uuid
 from dataclasses import replace
@@ -17,9 +18,11 @@ from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor
 from handlers.common.ai_text import ai_text, outcome_text
 from handlers.common.ai_work_text import confirm_hint, second_look_text
+from handlers.common.feedback_text import console_hint, shadow_note
 from handlers.common.replies import press_refused, reply_for_store_down, reply_text
 from handlers.common.status_text import PLAIN
 from handlers.console import assists
+from handlers.console.feedback import feedback_command, wrong_call
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,7 @@ _ACTIONS: dict[str, Action] = {
     "acknowledge": "acknowledge",
     "resolve": "resolve",
 }
+_ONE_ID = re.compile(r"^F\d+$")  # `accept F3`: a feedback id, not a request ("accept the offer")
 _DRAFT_ACTIONS: dict[str, AiOp] = {
     "use": "use",
     "again": "again",
@@ -39,7 +43,8 @@ _DRAFT_ACTIONS: dict[str, AiOp] = {
 }
 BANNER = (
     "should-ai console: type a request and press Enter (or `help`, `why <request>`, `queue`, "
-    "`policy`, `ack <escalation id>`, `resolve <escalation id>`, and `use|again|discard "
+    "`policy`, `ack <escalation id>`, `resolve <escalation id>`, `wrong <decision id> "
+    "<category> [note]`, `feedback`, `accept|reject <feedback id>`, and `use|again|discard "
     "<draft id>` when an LLM is configured, `confirm|cancel <id>` for a post; once you hold an "
     "escalation, `assist <escalation id> <assist> [material]` asks AI for help with it). "
     "Ctrl-C or Ctrl-D stops."
@@ -60,12 +65,22 @@ async def handle_line(core: Core, line: str, out: TextIO) -> None:
     if word in assists.COMMANDS and arg:  # AI help for the holder (issue 19)
         await assists.handle(core, CONSOLE_ACTOR, word, arg, out)
         return
+    if word == "wrong" and arg:
+        print(await wrong_call(core, CONSOLE_ACTOR, arg), file=out, flush=True)
+        return
+    if (word == "feedback" and not arg) or (word in ("accept", "reject") and _ONE_ID.match(arg)):
+        print(await feedback_command(core, word, arg), file=out, flush=True)
+        return
     if word in _DRAFT_ACTIONS and arg and " " not in arg:
         print(await _draft_action(core, _DRAFT_ACTIONS[word], arg), file=out, flush=True)
         return
     reply = await core.commands.handle(actor=CONSOLE_ACTOR, text=line, dedupe_key=uuid.uuid4().hex)
     if said := reply_text(reply):
         print(said, file=out, flush=True)
+    if reply.kind == "decision" and reply.decision is not None:
+        if reply.intake is not None and reply.intake.would_have is not None:
+            print(shadow_note(reply.intake.would_have, core.policy()), file=out, flush=True)
+        print(console_hint(reply.decision.decision_id), file=out, flush=True)
     follow_up = await core.after_decision.follow_up(
         reply=reply, actor=CONSOLE_ACTOR, text=line, reply_to=CONSOLE_TARGET
     )

@@ -29,6 +29,7 @@ from handlers.discord.client import (
     sync_commands,
     syncs_commands,
 )
+from handlers.discord.feedback import DiscordDigestDelivery, register_feedback
 from handlers.discord.interactions import DiscordInteractions
 from handlers.discord.notifier import DiscordNotifier
 from handlers.discord.replies import LoginGate
@@ -138,8 +139,10 @@ def build(settings: Settings, core: Core) -> DiscordAdapter:
     )
     client = make_client(settings, interactions)
     tree = build_tree(client, admins=core.admins)
+    register_feedback(client, core)
     gate = LoginGate()
     notifier = DiscordNotifier(client=client, policy=core.policy, gate=gate)
+    core.register_digest(DiscordDigestDelivery(client=client, ready=gate.wait, policy=core.policy))
     adapter = DiscordAdapter(
         settings=settings,
         client=client,

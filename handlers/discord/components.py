@@ -18,6 +18,7 @@ import discord
 from bot.core.outcomes import AiOp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Escalation
+from handlers.discord.feedback import NotForMeButton
 
 ID = r"(?P<escalation_id>[A-Za-z0-9_.:-]{1,80})"
 ACTION_TEMPLATE = re.compile(rf"should-ai:(?P<action>ack|resolve):{ID}")
@@ -252,6 +253,7 @@ def escalation_view(
     if escalation.state in ("open", "reassigned"):
         view.add_item(ActionButton(action="acknowledge", escalation_id=escalation.id))
     view.add_item(ActionButton(action="resolve", escalation_id=escalation.id))
+    view.add_item(NotForMeButton(decision_id=escalation.decision_id, escalation_id=escalation.id))
     if people is None:
         view.add_item(ReassignSelect(escalation_id=escalation.id))
     elif people:

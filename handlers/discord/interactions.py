@@ -35,6 +35,7 @@ from handlers.discord import render
 from handlers.discord.ai_interactions import AiInteractions, reply_target
 from handlers.discord.assists import with_assists
 from handlers.discord.components import escalation_view, scheduled_view
+from handlers.discord.feedback import shadow_field, verdict_view
 from handlers.discord.notifier import ping_embed, reassign_choices
 from handlers.discord.replies import InFlight, actor_of, claim, or_missing, tell
 
@@ -100,6 +101,8 @@ class DiscordInteractions:
         await self._follow_up(interaction, actor, reply, text.strip(), answer)
 
     def _reply_view(self, reply: Reply) -> discord.ui.View | None:
+        if reply.kind == "decision":
+            return verdict_view(reply)
         if reply.kind != "scheduled" or not reply.scheduled:
             return None
         return scheduled_view([(when_text(p.plan), p.id) for p in reply.scheduled])
@@ -109,6 +112,8 @@ class DiscordInteractions:
             embed = self.decision_embed(reply.decision)
             if (cut := truncated_note(reply)) is not None:
                 embed.add_field(name="Cut", value=cut, inline=False)
+            if (shadow := shadow_field(reply, self._policy())) is not None:
+                embed.add_field(name="Shadow mode", value=shadow, inline=False)
             return embed
         title = {
             "why": "Why",

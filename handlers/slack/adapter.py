@@ -29,6 +29,7 @@ from handlers.slack.assists import SlackAssistShare, register_assist_actions
 from handlers.slack.client import make_client
 from handlers.slack.credentials import credentials
 from handlers.slack.deps import SlackDeps
+from handlers.slack.feedback import register_feedback
 from handlers.slack.http_guard import refused, signed
 from handlers.slack.listeners import register
 from handlers.slack.notifier import SlackNotifier
@@ -126,6 +127,7 @@ def build(settings: Settings, core: Core) -> SlackAdapter:
     register(app, deps)
     register_ai_actions(app, core.presses, policy=core.policy)
     register_assist_actions(app, core.owner_help, policy=core.policy)
+    register_feedback(app, core, notifier)
     adapter = SlackAdapter(
         app=app,
         notifier=notifier,

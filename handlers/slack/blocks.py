@@ -14,6 +14,7 @@ from bot.escalations.model import Escalation
 from bot.policy.model import Decision
 from bot.text import clip
 from handlers.common import replies
+from handlers.slack.feedback_blocks import not_for_me_block
 
 Block = dict[str, Any]
 Message = tuple[str, list[Block]]
@@ -101,6 +102,7 @@ def escalation_message(
         _context(_due_line(escalation), f"escalation `{escalation.id}`"),
     ]
     if escalation.state != "resolved":
+        blocks.append(not_for_me_block(escalation))
         blocks.append(escalation_actions(escalation))
     text = (
         f"{category_label} request from {requester_mention} needs a person: "

@@ -25,6 +25,7 @@ from handlers.common.replies import reply_for_store_down, reply_text, truncated_
 from handlers.slack import blocks
 from handlers.slack.ai_delivery import outcome_blocks, scheduled_blocks
 from handlers.slack.deps import SlackDeps
+from handlers.slack.feedback_blocks import verdict_extras
 from handlers.slack.notifier import category_text, mention_of
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ class CommandListeners:
             card.append(blocks.section(blocks.escape(cut)))
         if reply.needs_escalation:
             card.append(blocks.follow_up_note())
+        card += verdict_extras(reply, policy)
         request = (text or "").strip()
         # The core answers (through `answer`) once a request for a person is safe on disk, and
         # escalates it even if the response_url or the status card fails.

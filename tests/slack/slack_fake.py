@@ -444,9 +444,11 @@ def _connections_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _views_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
-    """A modal opened on a trigger (issue 19's assist form): the view, with an id."""
+    """A modal opened on a trigger (an AI-help form, a "Wrong call?" form): the view, with an id."""
+    if not args.get("trigger_id"):
+        return {"ok": False, "error": "invalid_trigger_id"}
     view = json.loads(args["view"]) if isinstance(args.get("view"), str) else args.get("view")
-    if not isinstance(view, dict) or not args.get("trigger_id"):
+    if not isinstance(view, dict) or block_kit_problem(view.get("blocks", [])):
         return {"ok": False, "error": "invalid_arguments"}
     return {"ok": True, "view": {**view, "id": f"V{fake.next_ts().replace('.', '')}"}}
 
