@@ -724,6 +724,12 @@ def _pattern_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
             except re2.error as e:
                 message = f"pattern {pattern!r} does not compile (RE2 syntax): {e}"
                 yield _listed(source, ("categories", name, "patterns"), index, message)
+    for index, pattern in enumerate(policy.file.reader.vague):
+        try:
+            compile_pattern(pattern)
+        except re2.error as e:
+            message = f"pattern {pattern!r} does not compile (RE2 syntax): {e}"
+            yield _listed(source, ("reader", "vague"), index, message)
 
 
 def _keyword_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:

@@ -140,6 +140,10 @@ class ReaderSettings(_Strict):
     # The reader's likeliest category below this probability: it cannot tell what the request
     # is (a vague "can you look into the thing Marc mentioned"), so the fallback owner decides.
     min_sure: float = Field(default=0.0, ge=0, le=1)
+    # RE2 patterns (on the normalised text) of requests that point at something the bot cannot
+    # see ("the thing Marc mentioned", "the way we did last time"): whatever the reader reads
+    # into their other words, it cannot know what they are about, so the fallback owner decides.
+    vague: tuple[str, ...] = ()
 
 
 class PolicyFile(_Strict):

@@ -34,6 +34,7 @@ from bot.encoder import Encoder, UseEncoder
 from bot.policy.layers import Example, Hit, PreparedText
 from bot.policy.model import Policy
 from bot.policy.normalize import readable
+from bot.policy.rules import compile_pattern
 from bot.reader.cache import cached_encode, default_cache_dir
 from bot.reader.features import MAX_CHARS, featurize, word_hashes
 from bot.reader.model import ReaderModel
@@ -83,6 +84,7 @@ class ReaderLayer:
         self.threshold = policy.file.reader.human_threshold
         self.min_known = policy.file.reader.min_known
         self.min_sure = policy.file.reader.min_sure
+        self._vague = [(source, compile_pattern(source)) for source in policy.file.reader.vague]
         routes = [policy.categories[c].route for c in model.categories]
         self._human = np.flatnonzero([r == "human" for r in routes])
         self._human_names = frozenset(model.categories[i] for i in self._human)
@@ -157,6 +159,10 @@ class ReaderLayer:
             return (*hits, self._unsure(f"the trained reader could not read this request ({e})"))
         if tripped:
             return self._after_tripwire(hits, reading, tripped)
+        vague = next((src for src, regex in self._vague if regex.search(text.words)), None)
+        if vague is not None and reading.human < self.threshold:
+            why = f"it points at something I cannot see (reader.vague {vague!r})"
+            return (*hits, self._unsure(f"{why}; {_detail(reading, self.threshold)}"))
         return (*hits, self._hit(reading))
 
     def _after_tripwire(
