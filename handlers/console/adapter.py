@@ -15,8 +15,9 @@ from handlers.console.repl import run_console, stdin_is_tty
 class ConsoleAdapter:
     platform = "console"
 
-    def __init__(self, *, core: Core, notifier: ConsoleNotifier) -> None:
+    def __init__(self, *, core: Core, notifier: ConsoleNotifier, language: str = "en") -> None:
         self._core = core
+        self._language = language
         self.notifier = notifier
 
     @staticmethod
@@ -26,7 +27,7 @@ class ConsoleAdapter:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Answer typed lines until EOF (which sets ``stop``) or ``stop``."""
-        await run_console(self._core, stop)
+        await run_console(self._core, stop, default_language=self._language)
 
 
 def build(
@@ -39,4 +40,4 @@ def build(
     core.register_notifier("console", notifier)
     core.register_drafts("console", notifier)
     core.register_admin_notices(notifier)
-    return ConsoleAdapter(core=core, notifier=notifier)
+    return ConsoleAdapter(core=core, notifier=notifier, language=settings.default_language)

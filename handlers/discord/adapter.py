@@ -20,6 +20,7 @@ from bot.core import Core
 from bot.errors import ShouldAiError
 from bot.escalations.permissions import Admins
 from bot.settings import Settings
+from handlers.common.readers import Readers
 from handlers.discord.ai_delivery import DiscordDraftDelivery, DiscordPoster
 from handlers.discord.client import (
     build_tree,
@@ -129,16 +130,18 @@ def build(settings: Settings, core: Core) -> DiscordAdapter:
     if settings.discord_token is None:
         raise DiscordTokenMissing("DISCORD_TOKEN is not set")
     use_api_url(settings.discord_api_url)
+    readers = Readers(policy=core.policy, platform="discord", default=settings.default_language)
     interactions = DiscordInteractions(
         commands=core.commands,
         after_decision=core.after_decision,
         presses=core.presses,
         policy=core.policy,
+        readers=readers,
     )
     client = make_client(settings, interactions)
     tree = build_tree(client, admins=core.admins)
     gate = LoginGate()
-    notifier = DiscordNotifier(client=client, policy=core.policy, gate=gate)
+    notifier = DiscordNotifier(client=client, policy=core.policy, gate=gate, readers=readers)
     adapter = DiscordAdapter(
         settings=settings,
         client=client,
