@@ -1,4 +1,5 @@
-"""Which language a request is written in, English or French, from its little words.
+"""Which language a request is written in (English or French, from its little words), and
+which of the policy's sentences lack a language the rest of the policy speaks.
 
 Cheap and deterministic: it counts words only one of the two languages uses ("the", "for",
 "le", "pour") and French letters; None when it cannot tell (then the caller's default holds).
@@ -7,6 +8,9 @@ Cheap and deterministic: it counts words only one of the two languages uses ("th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+
+from bot.policy.model import Policy, Text
 
 _WORD = re.compile(r"[a-zà-ÿœæ']+")
 
@@ -39,3 +43,29 @@ def detect_language(text: str) -> str | None:
     if en > fr:
         return "en"
     return None
+
+
+def missing_texts(policy: Policy) -> list[str]:
+    """Where the policy's sentences lack a language the rest of it speaks: ``why``, ``ai_may``
+    and ``label`` of each category and of the fallback. A reader of that language gets the text
+    as written (English, or the only one given)."""
+    texts = list(_texts(policy))
+    spoken = frozenset().union(*(t.languages() for _, t in texts)) if texts else frozenset()
+    found = []
+    for where, text in texts:
+        if not str(text):
+            continue
+        given = text.languages() or {"en"}  # a plain string is read as English
+        missing = ", ".join(sorted(spoken - given))
+        if missing:
+            found.append(f"{where} has no {missing} text: those readers get it as written")
+    return found
+
+
+def _texts(policy: Policy) -> Iterator[tuple[str, Text]]:
+    fallback = policy.file.fallback
+    yield "fallback.why", fallback.why
+    yield "fallback.ai_may", fallback.ai_may
+    for key, category in policy.categories.items():
+        for name in ("label", "why", "ai_may"):
+            yield f"categories.{key}.{name}", getattr(category, name)

@@ -189,6 +189,8 @@ class Person(_Strict):
 class Channel(_Strict):
     slack: str | None = None
     discord: str | None = None
+    # The language escalations are posted in there; unset: SHOULD_AI_DEFAULT_LANGUAGE.
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}([-_][A-Za-z0-9]+)?$")
 
 
 class PeopleFile(_Strict):

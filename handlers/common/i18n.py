@@ -155,11 +155,11 @@ def extracted() -> Catalog:
 
 def extract() -> list[str]:
     """Bring every catalogue up to the code: new sentences added (empty), unused ones dropped."""
-    template = extracted()
     changed = []
     for code in languages():
         catalog = read_catalog(code)
-        catalog.update(template, no_fuzzy_matching=True)
+        # A fresh template each time: update() adopts the template's new Message objects.
+        catalog.update(extracted(), no_fuzzy_matching=True)
         catalog.obsolete.clear()
         if code == DEFAULT_LANGUAGE:
             _fill_with_msgid(catalog)
@@ -176,10 +176,11 @@ def init(code: str) -> None:
     _write(code, catalog)
 
 
-def problems(code: str) -> list[str]:
-    """What is wrong with one catalogue against the code: missing, untranslated, unused."""
+def problems(code: str, *, catalog: Catalog | None = None) -> list[str]:
+    """What is wrong with one catalogue (``code``'s file unless given) against the code:
+    sentences missing from it, entries no longer used, entries not translated."""
     marked = {_key(m.id) for m in extracted() if m.id}
-    catalog = read_catalog(code)
+    catalog = read_catalog(code) if catalog is None else catalog
     listed = {_key(m.id): m for m in catalog if m.id}
     out = [f"{code}: missing (run extract): {k!r}" for k in sorted(marked - set(listed))]
     out += [f"{code}: unused (run extract): {k!r}" for k in sorted(set(listed) - marked)]

@@ -52,6 +52,12 @@ class Readers:
         learned = self._learned.get(user_id) if user_id else None
         return set_for or supported(locale) or learned or self._default()
 
+    def of_channel(self, channel_key: str) -> str:
+        """The language of an escalation posted in a people.yaml channel."""
+        channel = self.policy().people.channels.get(channel_key)
+        found = supported(channel.language) if channel is not None else None
+        return found or self._default()
+
     def _default(self) -> str:
         return supported(self.default) or DEFAULT_LANGUAGE
 

@@ -78,9 +78,16 @@ def _headline(note: StatusNote, name: Name) -> str:
             return _climbed(why, note, name)
         case "unreachable":
             why = _("Could not reach {person} ({reason})").format(
-                person=name(note.missed), reason=_(note.reason) if note.reason else ""
+                person=name(note.missed), reason=reason_text(note.reason)
             )
             return _climbed(why, note, name)
+
+
+def reason_text(reason: str) -> str:
+    """Why a ping could not be delivered, as the platform adapter stored it: a sentence marked
+    with ``N_``, perhaps followed by the platform's own code in parentheses."""
+    head, sep, tail = reason.partition(" (")
+    return _(head) + sep + tail if head else reason
 
 
 def _climbed(why: str, note: StatusNote, name: Name) -> str:

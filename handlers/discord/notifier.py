@@ -74,9 +74,9 @@ class DiscordNotifier:
         policy = self._policy()
         cid = channel_id(policy, "discord", channel_key)
         if not cid or not cid.isdigit():
-            raise DeliveryRefused(f"channel {channel_key} has no Discord id in people.yaml")
+            raise DeliveryRefused(N_("no Discord id in people.yaml") + f" (#{channel_key})")
         channel = self._client.get_partial_messageable(int(cid))
-        with language(self.readers.of_recipient()):  # a channel reads the team's default
+        with language(self.readers.of_channel(channel_key)):
             embed = ping_embed(policy, escalation, _("anyone in this channel"))
             view = escalation_view(escalation)
         async with _classified():
@@ -199,4 +199,4 @@ def _why_refused(e: discord.HTTPException) -> str:
         return N_(
             "the bot cannot post in that Discord channel (invite it, or let it send messages)"
         )
-    return f"Discord refused the message ({e.status}, code {e.code})"
+    return N_("Discord refused the message") + f" ({e.status}, code {e.code})"

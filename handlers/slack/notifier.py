@@ -23,7 +23,7 @@ from bot.escalations.model import DeliveryFailed, DeliveryRefused, Escalation, S
 from bot.escalations.people import platform_user_id
 from bot.escalations.permissions import allowed_keys
 from bot.policy.model import Policy
-from handlers.common.i18n import _, language
+from handlers.common.i18n import N_, _, language
 from handlers.common.policy_text import category_texts
 from handlers.common.readers import Readers
 from handlers.common.status_text import Mentions, status_text
@@ -135,7 +135,7 @@ class SlackNotifier:
         policy = self._policy()
         user_id = slack_id(policy, person_key)
         if user_id is None:
-            raise DeliveryRefused(f"{person_key} has no Slack id in people.yaml")
+            raise DeliveryRefused(N_("no Slack id in people.yaml") + f" ({person_key})")
         with language(await self.language_of(person=person_key, user_id=user_id)):
             text, message = self._escalation_message(policy, escalation)
         async with _classified(f"a DM to {user_id}"):
@@ -146,8 +146,8 @@ class SlackNotifier:
         policy = self._policy()
         channel = policy.people.channels.get(channel_key)
         if channel is None or not channel.slack:
-            raise DeliveryRefused(f"channel {channel_key} has no Slack id in people.yaml")
-        with language(self.readers.of_recipient()):  # a channel reads the team's default
+            raise DeliveryRefused(N_("no Slack id in people.yaml") + f" (#{channel_key})")
+        with language(self.readers.of_channel(channel_key)):
             text, message = self._escalation_message(policy, escalation)
             head = blocks.notice_message(channel_call(policy, escalation))[1]
         async with _classified(f"a post to {channel.slack}"):
@@ -221,7 +221,8 @@ async def _classified(what: str) -> AsyncIterator[None]:
         yield
     except SlackApiError as e:
         if not is_transient(e):
-            raise DeliveryRefused(f"Slack refused {what}: {_error(e)}") from e
+            log.info("Slack refused %s: %s", what, _error(e))
+            raise DeliveryRefused(N_("Slack refused the message") + f" ({_error(e)})") from e
         retry_after = e.response.headers.get("Retry-After") or e.response.headers.get("retry-after")
         wait = float(retry_after) if retry_after and str(retry_after).isdigit() else None
         status = e.response.status_code
