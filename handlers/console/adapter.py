@@ -36,6 +36,7 @@ def build(
     """The console, its ports registered with ``core``; ``notifier`` prints elsewhere than
     stdout (tests)."""
     notifier = notifier or ConsoleNotifier()
+    notifier.language = notifier.language or settings.default_language
     notifier.bind_policy(core.policy)
     core.register_notifier("console", notifier)
     core.register_drafts("console", notifier)

@@ -44,10 +44,19 @@ def stdin_is_tty() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
-async def handle_line(core: Core, line: str, out: TextIO, *, default_language: str = "en") -> None:
+async def handle_line(
+    core: Core,
+    line: str,
+    out: TextIO,
+    *,
+    locale: str | None = None,
+    default_language: str = "en",
+) -> None:
     """Answer one typed line, as a chat adapter would answer the same slash command: in the
-    language it is written in, else ``default_language`` (SHOULD_AI_DEFAULT_LANGUAGE)."""
-    with language(supported(detect_language(line)) or default_language):
+    reader's ``locale`` if given, else the language the line is written in, else
+    ``default_language`` (SHOULD_AI_DEFAULT_LANGUAGE)."""
+    chosen = supported(locale) or supported(detect_language(line)) or default_language
+    with language(chosen):
         await _answer_line(core, line, out)
 
 
