@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 
-from handlers.common import i18n
+from handlers.common import catalogs, i18n
 from handlers.common.i18n import _, language, languages, ngettext, supported
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
@@ -18,8 +18,8 @@ _PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
 @pytest.mark.parametrize("code", languages())
 def test_every_marked_sentence_is_translated_and_every_entry_is_used(code: str) -> None:
-    assert i18n.problems(code) == [], (
-        "run `uv run python -m handlers.common.i18n extract`, then translate the empty entries"
+    assert catalogs.problems(code) == [], (
+        "run `uv run python -m handlers.common.catalogs extract`, then translate the empty entries"
     )
 
 
@@ -27,20 +27,20 @@ def test_a_sentence_missing_from_the_catalogue_is_reported() -> None:
     catalog = i18n.read_catalog("fr")
     gone = "AI can do this"
     catalog.delete(gone)
-    assert f"fr: missing (run extract): {gone!r}" in i18n.problems("fr", catalog=catalog)
+    assert f"fr: missing (run extract): {gone!r}" in catalogs.problems("fr", catalog=catalog)
 
 
 def test_an_entry_the_code_no_longer_uses_is_reported() -> None:
     catalog = i18n.read_catalog("fr")
     catalog.add("A sentence nobody says any more", "Une phrase que plus personne ne dit")
-    found = i18n.problems("fr", catalog=catalog)
+    found = catalogs.problems("fr", catalog=catalog)
     assert "fr: unused (run extract): 'A sentence nobody says any more'" in found
 
 
 def test_an_empty_translation_is_reported() -> None:
     catalog: Catalog = i18n.read_catalog("fr")
     catalog["AI can do this"].string = ""
-    assert "fr: not translated: 'AI can do this'" in i18n.problems("fr", catalog=catalog)
+    assert "fr: not translated: 'AI can do this'" in catalogs.problems("fr", catalog=catalog)
 
 
 @pytest.mark.parametrize("code", languages())
@@ -88,10 +88,10 @@ def test_extract_adds_a_new_sentence_empty_in_french_and_as_written_in_english(
     for code in ("en", "fr"):  # as if "AI can do this" had just been written in the code
         catalog = i18n.read_catalog(code)
         catalog.delete("AI can do this")
-        i18n._write(code, catalog)
+        catalogs.write_catalog(code, catalog)
 
-    i18n.extract()
+    catalogs.extract()
 
     assert i18n.read_catalog("en")["AI can do this"].string == "AI can do this"
     assert i18n.read_catalog("fr")["AI can do this"].string == ""
-    assert i18n.problems("fr") == ["fr: not translated: 'AI can do this'"]
+    assert catalogs.problems("fr") == ["fr: not translated: 'AI can do this'"]
