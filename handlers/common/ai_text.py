@@ -14,6 +14,7 @@ from babel.dates import format_date, format_datetime, format_time
 from bot.ai.model import Draft, PostPlan
 from bot.ai.notes import AiNote, AiOutcome, DraftFailure
 from handlers.common.i18n import _, babel_locale
+from handlers.common.status_text import reason_text
 
 
 def need_text() -> str:
@@ -207,7 +208,7 @@ def _other(note: AiNote) -> str:
                 platform=note.platform
             )
         case "platform_refused":
-            return _(note.detail)  # marked with N_ where the platform adapter wrote it
+            return reason_text(note.detail)  # marked with N_ where the platform adapter wrote it
         case "draft_failed" if note.failure is not None:
             return _(
                 "Sorry, I could not write that draft: {why}. "

@@ -88,7 +88,7 @@ class SlackPostScheduler:
 
 def _refusal(error: SlackApiError) -> ScheduleRefused:
     code = str(error.response.get("error") or "unknown_error")
-    detail = _REFUSALS.get(code, f"Slack refused the post ({code}).")
+    detail = _REFUSALS.get(code) or N_("Slack refused the post") + f" ({code})"
     return ScheduleRefused(AiNote(kind="platform_refused", detail=detail))
 
 
