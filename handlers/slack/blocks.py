@@ -35,6 +35,10 @@ def mention(user_id: str | None, fallback: str | None = None) -> str:
     return f"<@{user_id}>" if user_id else (fallback or _("someone"))
 
 
+def bold(text: str) -> str:
+    return f"*{text}*"
+
+
 def section(text: str) -> Block:
     """A mrkdwn section, its text cut to what Slack accepts."""
     return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text)}}
@@ -77,13 +81,13 @@ def decision_message(
     (``why`` and ``ai_may`` in the reader's language; the decision's own if not given)."""
     why = decision.why if why is None else why
     ai_may = decision.ai_may if ai_may is None else ai_may
-    fields = [{"type": "mrkdwn", "text": f"*{_('Category')}*\n{category_label}"}]
+    fields = [{"type": "mrkdwn", "text": bold(_("Category")) + f"\n{category_label}"}]
     if owner_mention:
-        fields.append({"type": "mrkdwn", "text": f"*{_('Owner')}*\n{owner_mention}"})
+        fields.append({"type": "mrkdwn", "text": bold(_("Owner")) + f"\n{owner_mention}"})
     blocks: list[Block] = [
         section(verdict(decision)),
         {"type": "section", "fields": fields},
-        section(f"*{_('Why')}*\n{why or '—'}"),
+        section(bold(_("Why")) + f"\n{why or '—'}"),
     ]
     if ai_may:
         blocks.append(section(f"*{replies.ai_may_still_heading()}*\n{ai_may}"))
@@ -119,7 +123,7 @@ def escalation_message(
     blocks: list[Block] = [
         section(f":rotating_light: {head}"),
         section(quote(escalation.text)),
-        section(f"*{_('Why you')}*\n{why}"),
+        section(bold(_("Why you")) + f"\n{why}"),
         _context(_due_line(escalation), _("escalation `{id}`").format(id=escalation.id)),
     ]
     if escalation.state != "resolved":
@@ -254,7 +258,7 @@ def reasons_blocks(decision: Decision) -> list[Block]:
         confidence=f"{decision.confidence:.2f}",
         categories=", ".join(decision.categories) or _("none"),
     )
-    return [section(f"*{_('Reasons')}*\n" + "\n".join(lines)), _context(summary)]
+    return [section(bold(_("Reasons")) + "\n" + "\n".join(lines)), _context(summary)]
 
 
 def escape(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,18 @@ def test_extract_adds_a_new_sentence_empty_in_french_and_as_written_in_english(
     assert i18n.read_catalog("en")["AI can do this"].string == "AI can do this"
     assert i18n.read_catalog("fr")["AI can do this"].string == ""
     assert catalogs.problems("fr") == ["fr: not translated: 'AI can do this'"]
+
+
+_MARKER = re.compile(r"(?<![\w.])(_|N_|ngettext)\(")
+
+
+def test_no_sentence_is_marked_inside_an_f_string_where_extraction_cannot_see_it() -> None:
+    found = []
+    for path in sorted((Path(i18n.__file__).parents[1]).rglob("*.py")):
+        with path.open("rb") as f:
+            for token in tokenize.tokenize(f.readline):
+                prefix = token.string[:2].lower()
+                is_f = token.type == tokenize.STRING and ("f" in prefix.rstrip("'\""))
+                if is_f and _MARKER.search(token.string):
+                    found.append(f"{path}:{token.start[0]}")
+    assert found == [], "mark the sentence outside the f-string: _('Why') + f'...'"
