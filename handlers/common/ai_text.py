@@ -169,7 +169,7 @@ def _question(note: AiNote) -> str:
     at = note.at
     match note.kind:
         case "ask_which_time":
-            phrases = " / ".join(f"“{p}”" for p in note.phrases)
+            phrases = " / ".join(_("“{text}”").format(text=p) for p in note.phrases)
             return _(
                 "I read more than one time ({phrases}). Which one? Give one day and time."
             ).format(phrases=phrases)
