@@ -108,7 +108,7 @@ class DiscordNotifier:
     async def notify_admins(self, *, admins: Admins, message: str) -> None:
         """DM each admin that is a Discord user id (a bad policy edit, for instance)."""
         await self._gate.wait()
-        embed = render.notice_embed(message, title="should-ai needs an admin")
+        embed = render.notice_embed(message, title=_("should-ai needs an admin"))
         for admin in admins.candidates("discord"):
             if not admin.isdigit():
                 continue  # a Slack id in the same list
