@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_retry_delay: float = Field(default=5.0, gt=0)
     default_tz: str = "UTC"  # IANA zone for "Tuesday 9am" when the platform gives no user zone
+    # The language of replies when neither the reader's platform nor their request tells ("fr").
+    default_language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
     slack_api_url: str = "https://slack.com/api/"
     discord_api_url: str | None = None  # e.g. http://127.0.0.1:PORT/api/v10 (tests, proxies)
     # Discord ([discord]): guild-scoped command sync for fast iteration (global otherwise), and

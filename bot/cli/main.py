@@ -365,6 +365,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"{keywords} tripwire keywords, {patterns} patterns, {len(policy.cases)} cases"
         f"{pack_cases}, {len(policy.people.people)} people; revision {policy.revision}"
     )
+    from bot.policy.language import missing_texts
+
+    for warning in missing_texts(policy):  # a warning, not an error: the text is still shown
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -6,11 +6,20 @@ into a :class:`Decision`, whose JSON form is fixed by DESIGN.md.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import core_schema
 
 from bot.policy.assists import Assists
 
@@ -41,9 +50,54 @@ class Phrases(_Strict):
         return self.en + self.fr
 
 
+class Text(str):
+    """A sentence of the policy a person reads (a label, ``why``, ``ai_may``): a plain string,
+    said the same in every language, or one per language (``{en: ..., fr: ...}``). As a ``str``
+    it is the English one (else the first given), so the decision log stays in one language."""
+
+    by_language: Mapping[str, str]
+
+    def __new__(cls, text: str, by_language: Mapping[str, str] | None = None) -> Text:
+        made = super().__new__(cls, text)
+        made.by_language = dict(by_language or {})
+        return made
+
+    def in_language(self, code: str) -> str:
+        """The sentence in ``code``, else as the str reads (English or the only one)."""
+        return self.by_language.get(code, str(self))
+
+    def languages(self) -> frozenset[str]:
+        """The languages given; empty for a plain string."""
+        return frozenset(self.by_language)
+
+    @classmethod
+    def parse(cls, value: Any) -> Text:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            return cls(value)
+        if isinstance(value, Mapping) and value:
+            if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+                raise ValueError("give one string per language code, e.g. {en: ..., fr: ...}")
+            first = value.get("en") or next(iter(value.values()))
+            return cls(first, value)
+        raise ValueError("expected a string or one string per language ({en: ..., fr: ...})")
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda t: dict(t.by_language) if t.by_language else str(t)
+            ),
+        )
+
+
 class Category(_Strict):
     route: Route
-    label: str
+    label: Text
     owner: str | None = None
     backup: str | None = None
     channel: str | None = None
@@ -53,8 +107,8 @@ class Category(_Strict):
     repeat: int = Field(
         default=0, ge=0, le=MAX_REPEAT, description="extra pings to the channel after the climb"
     )
-    why: str
-    ai_may: str = ""
+    why: Text
+    ai_may: Text = Text("")
     # Tripwires: words and RE2 patterns that always send a request to this (human) category.
     # The pack ships a short, measured list; an admin's own are added to it.
     keywords: Phrases = Phrases()
@@ -70,7 +124,7 @@ class Category(_Strict):
     assists: Assists = {}
     # For an AI category whose work the bot does not do itself (ai_work: none or handoff): the
     # team's own tools that do it ("your analytics or BI tool"), said plainly to the requester.
-    tools: str = ""
+    tools: Text = Text("")
     # ai_work: handoff: the name of the hand-off (under the policy's handoffs:) that receives the
     # request, for the team's own tool to do the work.
     handoff: str | None = None
@@ -117,14 +171,14 @@ class Handoff(_Strict):
 class Fallback(_Strict):
     route: Route = "human"
     owner: str
-    why: str
-    ai_may: str = ""
+    why: Text
+    ai_may: Text = Text("")
 
 
 class Guidance(_Strict):
     """What the LLM is told when it drafts: the team's tone and what it must never do."""
 
-    tone: str = ""
+    tone: Text = Text("")
     never: tuple[str, ...] = ()
 
 
@@ -177,6 +231,9 @@ class Person(_Strict):
     name: str
     slack: str | None = None
     discord: str | None = None
+    # The language pings and status cards reach them in ("fr"); unset: their platform's
+    # locale where it gives one, else SHOULD_AI_DEFAULT_LANGUAGE.
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}([-_][A-Za-z0-9]+)?$")
     # The weekly digest (bot/feedback/digest.py): off unless the person opts in; sent on Monday
     # morning in their time zone (an IANA name such as Europe/Paris; UTC when unset).
     digest: bool = False
@@ -197,6 +254,8 @@ class Person(_Strict):
 class Channel(_Strict):
     slack: str | None = None
     discord: str | None = None
+    # The language escalations are posted in there; unset: SHOULD_AI_DEFAULT_LANGUAGE.
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}([-_][A-Za-z0-9]+)?$")
 
 
 class PeopleFile(_Strict):

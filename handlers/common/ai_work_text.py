@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.ai.notes import AiNote
 from bot.ai.second_look import SecondLook
 from handlers.common.i18n import _
+from handlers.common.policy_text import localized
 
 
 def work_text(note: AiNote) -> str | None:
@@ -19,7 +20,7 @@ def work_text(note: AiNote) -> str | None:
             return _(
                 "No person needs to own this ({label}), and it is not something I do myself: "
                 "{tools}."
-            ).format(label=note.detail, tools=note.text)
+            ).format(label=localized(note.detail), tools=localized(note.text))
         case "handed_off":
             return _("Sent to {target}: {purpose}. It takes it from here.").format(
                 target=note.detail, purpose=note.text or _("your team's tool")

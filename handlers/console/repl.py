@@ -16,10 +16,12 @@ from bot.ai.model import ReplyTarget
 from bot.core import AiOp, Core, FollowUp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Actor
+from bot.policy.language import detect_language
 from handlers.common.ai_text import ai_text, outcome_text
 from handlers.common.ai_work_text import confirm_hint, second_look_text
 from handlers.common.feedback_text import console_hint, shadow_note
-from handlers.common.replies import press_refused, reply_for_store_down, reply_text
+from handlers.common.i18n import _, language, supported
+from handlers.common.replies import press_refused, reply_for_store_down, reply_text, state_name
 from handlers.common.status_text import PLAIN
 from handlers.console import assists
 from handlers.console.feedback import feedback_command, wrong_call
@@ -41,23 +43,41 @@ _DRAFT_ACTIONS: dict[str, AiOp] = {
     "confirm": "confirm",  # a proposed post (issue 15: the console schedules to itself)
     "cancel": "cancel",
 }
-BANNER = (
-    "should-ai console: type a request and press Enter (or `help`, `why <request>`, `queue`, "
-    "`policy`, `ack <escalation id>`, `resolve <escalation id>`, `wrong <decision id> "
-    "<category> [note]`, `feedback`, `accept|reject <feedback id>`, and `use|again|discard "
-    "<draft id>` when an LLM is configured, `confirm|cancel <id>` for a post; once you hold an "
-    "escalation, `assist <escalation id> <assist> [material]` asks AI for help with it). "
-    "Ctrl-C or Ctrl-D stops."
-)
+
+
+def banner() -> str:
+    return _(
+        "should-ai console: type a request and press Enter (or `help`, `why <request>`, `queue`, "
+        "`policy`, `ack <escalation id>`, `resolve <escalation id>`, `wrong <decision id> "
+        "<category> [note]`, `feedback`, `accept|reject <feedback id>`, and `use|again|discard "
+        "<draft id>` when an LLM is configured, `confirm|cancel <id>` for a post; once you hold an "
+        "escalation, `assist <escalation id> <assist> [material]` asks AI for help with it). "
+        "Ctrl-C or Ctrl-D stops."
+    )
 
 
 def stdin_is_tty() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
-async def handle_line(core: Core, line: str, out: TextIO) -> None:
-    """Answer one typed line, as a chat adapter would answer the same slash command."""
-    head, _, rest = line.strip().partition(" ")
+async def handle_line(
+    core: Core,
+    line: str,
+    out: TextIO,
+    *,
+    locale: str | None = None,
+    default_language: str = "en",
+) -> None:
+    """Answer one typed line, as a chat adapter would answer the same slash command: in the
+    reader's ``locale`` if given, else the language the line is written in, else
+    ``default_language`` (SHOULD_AI_DEFAULT_LANGUAGE)."""
+    chosen = supported(locale) or supported(detect_language(line)) or default_language
+    with language(chosen):
+        await _answer_line(core, line, out)
+
+
+async def _answer_line(core: Core, line: str, out: TextIO) -> None:
+    head, _sep, rest = line.strip().partition(" ")
     word, arg = head.lower(), rest.strip()
     if word in _ACTIONS and arg:
         await _act(core, _ACTIONS[word], arg, out)
@@ -75,7 +95,7 @@ async def handle_line(core: Core, line: str, out: TextIO) -> None:
         print(await _draft_action(core, _DRAFT_ACTIONS[word], arg), file=out, flush=True)
         return
     reply = await core.commands.handle(actor=CONSOLE_ACTOR, text=line, dedupe_key=uuid.uuid4().hex)
-    if said := reply_text(reply):
+    if said := reply_text(reply, core.policy()):
         print(said, file=out, flush=True)
     if reply.kind == "decision" and reply.decision is not None:
         if reply.intake is not None and reply.intake.would_have is not None:
@@ -93,7 +113,7 @@ def _follow_up_text(follow_up: FollowUp) -> str:
         looked = second_look_text(follow_up.second_look)
         return f"{looked}\n{_follow_up_text(replace(follow_up, second_look=None))}".strip()
     if follow_up.kind == "escalated" and follow_up.escalation is not None:
-        return f"Escalation {follow_up.escalation.id} opened."
+        return _("Escalation {id} opened.").format(id=follow_up.escalation.id)
     if follow_up.kind == "store_down" and follow_up.decision is not None:
         return reply_for_store_down(follow_up.decision)
     if follow_up.kind == "ai_work" and follow_up.ai is not None:
@@ -117,33 +137,42 @@ async def _act(core: Core, action: Action, escalation_id: str, out: TextIO) -> N
     )
     if pressed.kind != "moved" or pressed.escalation is None:
         why = press_refused(pressed, policy=core.policy(), mentions=PLAIN)
-        print(f"Could not {action} {escalation_id}: {why}", file=out, flush=True)
+        failed = (
+            _("Could not acknowledge {id}: {why}")
+            if action == "acknowledge"
+            else _("Could not resolve {id}: {why}")
+        )
+        print(failed.format(id=escalation_id, why=why), file=out, flush=True)
         return
     e = pressed.escalation
-    print(f"Escalation {e.id} is now {e.state}.", file=out, flush=True)
+    said = _("Escalation {id} is now {state}.").format(id=e.id, state=state_name(e.state))
+    print(said, file=out, flush=True)
     for line in assists.offer_lines(core, e):
         print(line, file=out, flush=True)
 
 
-async def run_console(core: Core, stop: asyncio.Event, *, fd: int = 0) -> None:
+async def run_console(
+    core: Core, stop: asyncio.Event, *, fd: int = 0, default_language: str = "en"
+) -> None:
     """Read lines from ``fd`` until EOF or ``stop``; EOF (Ctrl-D) stops serve."""
     lines: asyncio.Queue[str | None] = asyncio.Queue()
     loop = asyncio.get_running_loop()
     reader = _LineReader(fd, lines)
     loop.add_reader(fd, reader.on_readable)
-    print(BANNER, flush=True)
+    with language(default_language):
+        print(banner(), flush=True)
     try:
         while (line := await lines.get()) is not None:
             if line.strip():
-                await _answer(core, line)
+                await _answer(core, line, default_language)
     finally:
         loop.remove_reader(fd)
     stop.set()
 
 
-async def _answer(core: Core, line: str) -> None:
+async def _answer(core: Core, line: str, default_language: str = "en") -> None:
     try:
-        await handle_line(core, line, sys.stdout)
+        await handle_line(core, line, sys.stdout, default_language=default_language)
     except ShouldAiError as e:
         print(f"error: {e}", flush=True)
     except Exception:  # one bad line must not end the session; the traceback is logged

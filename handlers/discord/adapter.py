@@ -20,6 +20,7 @@ from bot.core import Core
 from bot.errors import ShouldAiError
 from bot.escalations.permissions import Admins
 from bot.settings import Settings
+from handlers.common.readers import Readers
 from handlers.discord.ai_delivery import DiscordDraftDelivery, DiscordPoster
 from handlers.discord.assists import DiscordAssists, DiscordAssistShare
 from handlers.discord.client import (
@@ -131,17 +132,19 @@ def build(settings: Settings, core: Core) -> DiscordAdapter:
     if settings.discord_token is None:
         raise DiscordTokenMissing("DISCORD_TOKEN is not set")
     use_api_url(settings.discord_api_url)
+    readers = Readers(policy=core.policy, platform="discord", default=settings.default_language)
     interactions = DiscordInteractions(
         commands=core.commands,
         after_decision=core.after_decision,
         presses=core.presses,
         policy=core.policy,
+        readers=readers,
     )
     client = make_client(settings, interactions)
     tree = build_tree(client, admins=core.admins)
     register_feedback(client, core)
     gate = LoginGate()
-    notifier = DiscordNotifier(client=client, policy=core.policy, gate=gate)
+    notifier = DiscordNotifier(client=client, policy=core.policy, gate=gate, readers=readers)
     core.register_digest(DiscordDigestDelivery(client=client, ready=gate.wait, policy=core.policy))
     adapter = DiscordAdapter(
         settings=settings,

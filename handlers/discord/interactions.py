@@ -24,6 +24,9 @@ from bot.intake.commands import Commands, Reply
 from bot.policy.model import Decision, Policy
 from handlers.common.ai_text import when_text
 from handlers.common.ai_work_text import second_look_text
+from handlers.common.i18n import _, language
+from handlers.common.policy_text import decision_texts
+from handlers.common.readers import Readers
 from handlers.common.replies import (
     press_refused,
     reply_for_store_down,
@@ -52,7 +55,9 @@ class DiscordInteractions:
         after_decision: AfterDecision,
         presses: Presses,
         policy: Callable[[], Policy],
+        readers: Readers | None = None,
     ) -> None:
+        self.readers = readers or Readers(policy=policy, platform="discord")
         self._commands = commands
         self._after_decision = after_decision
         self._presses = presses
@@ -68,19 +73,22 @@ class DiscordInteractions:
 
     async def on_request(self, interaction: discord.Interaction[Any], text: str) -> None:
         with self._inflight.tracked():
-            try:
-                await self._request(interaction, text)
-            except Exception:  # never leave the requester "thinking", never fall through to AI
-                log.exception("/should-ai interaction %s failed", interaction.id)
-                await tell(interaction, self._broken_request())
+            user_id = str(interaction.user.id)
+            locale = str(interaction.locale.value) if interaction.locale else None
+            with language(self.readers.of_requester(user_id, locale=locale, text=text)):
+                try:
+                    await self._request(interaction, text)
+                except Exception:  # never leave the requester "thinking", never fall to AI
+                    log.exception("/should-ai interaction %s failed", interaction.id)
+                    await tell(interaction, self._broken_request())
 
     def _broken_request(self) -> str:
         fallback = self._policy().file.fallback.owner
         name = person_text(self._policy(), fallback, render.MENTIONS)
-        return (
+        return _(
             "Something went wrong on my side, so I could not answer this. Treat it as work for "
-            f"a person: ask {name} directly, and try /should-ai again later."
-        )
+            "a person: ask {name} directly, and try /should-ai again later."
+        ).format(name=name)
 
     async def _request(self, interaction: discord.Interaction[Any], text: str) -> None:
         if not await claim(interaction, interaction.response.defer(ephemeral=True, thinking=True)):
@@ -89,7 +97,7 @@ class DiscordInteractions:
         reply = await self._commands.handle(actor=actor, text=text, dedupe_key=str(interaction.id))
         if reply.kind == "duplicate":
             await interaction.edit_original_response(
-                embed=render.notice_embed("This request is already being answered.")
+                embed=render.notice_embed(_("This request is already being answered."))
             )
             return
 
@@ -111,28 +119,33 @@ class DiscordInteractions:
         if reply.kind == "decision" and reply.decision is not None:
             embed = self.decision_embed(reply.decision)
             if (cut := truncated_note(reply)) is not None:
-                embed.add_field(name="Cut", value=cut, inline=False)
+                embed.add_field(name=_("Cut"), value=cut, inline=False)
             if (shadow := shadow_field(reply, self._policy())) is not None:
-                embed.add_field(name="Shadow mode", value=shadow, inline=False)
+                embed.add_field(name=_("Shadow mode"), value=shadow, inline=False)
             return embed
         title = {
-            "why": "Why",
-            "queue": "Your queue",
-            "policy": "Policy",
+            "why": _("Why"),
+            "queue": _("Your queue"),
+            "policy": _("Policy"),
             "help": "should-ai",
-            "reload": "Reload",
-            "scheduled": "Scheduled posts",
+            "reload": _("Reload"),
+            "scheduled": _("Scheduled posts"),
         }.get(reply.kind)
-        return render.notice_embed(reply_text(reply), title=title)
+        return render.notice_embed(reply_text(reply, self._policy()), title=title)
 
     def decision_embed(self, decision: Decision) -> discord.Embed:
         policy = self._policy()
-        category = policy.categories.get(decision.category or "")
-        label = category.label if category else "Not recognised"
-        owner = "AI (no person needed)" if decision.route == "ai" else "a person"
+        texts = decision_texts(decision, policy)
+        owner = _("AI (no person needed)") if decision.route == "ai" else _("a person")
         if decision.owner is not None:
             owner = decision.owner.name
-        return render.decision_embed(decision=decision, category_label=label, owner=owner)
+        return render.decision_embed(
+            decision=decision,
+            category_label=texts.label,
+            owner=owner,
+            why=texts.why,
+            ai_may=texts.ai_may,
+        )
 
     async def _follow_up(
         self,
@@ -148,7 +161,7 @@ class DiscordInteractions:
 
         async def status_card() -> StatusRef:
             card = await interaction.followup.send(
-                embed=render.notice_embed("Finding the person who owns this…"),
+                embed=render.notice_embed(_("Finding the person who owns this…")),
                 ephemeral=True,
                 wait=True,
             )
@@ -203,12 +216,16 @@ class DiscordInteractions:
         action: Action,
         target_user_id: str | None = None,
     ) -> None:
-        with self._inflight.tracked():
+        with self._inflight.tracked(), language(self._presser_language(interaction)):
             try:
                 await self._action(interaction, escalation_id, action, target_user_id)
             except Exception:
                 log.exception("button %s on escalation %s failed", action, escalation_id)
-                await tell(interaction, "Something went wrong; please press the button again.")
+                await tell(interaction, _("Something went wrong; please press the button again."))
+
+    def _presser_language(self, interaction: discord.Interaction[Any]) -> str:
+        locale = str(interaction.locale.value) if interaction.locale else None
+        return self.readers.of_recipient(user_id=str(interaction.user.id), locale=locale)
 
     async def _action(
         self,
@@ -243,23 +260,23 @@ class DiscordInteractions:
     # ---- buttons on AI work: drafts, proposed posts, scheduled posts -------------------------
 
     async def on_ai(self, interaction: discord.Interaction[Any], *, op: AiOp, ref: str) -> None:
-        with self._inflight.tracked():
+        with self._inflight.tracked(), language(self._presser_language(interaction)):
             try:
                 await self._ai.press(interaction, op, ref)
             except Exception:
                 log.exception("AI button %s on %s failed", op, ref)
-                await tell(interaction, "Something went wrong; please press the button again.")
+                await tell(interaction, _("Something went wrong; please press the button again."))
 
     def ping_embed(self, escalation: Escalation) -> discord.Embed:
         policy = self._policy()
         assignee = escalation.assignee
-        who = person_text(policy, assignee, render.MENTIONS) if assignee else "the channel"
+        who = person_text(policy, assignee, render.MENTIONS) if assignee else _("the channel")
         return ping_embed(policy, escalation, who)
 
 
 def _contact_directly(decision: Decision) -> str:
-    owner = decision.owner.name if decision.owner else "the owner of this kind of work"
-    return (
-        f"I could not notify {owner} just now, so please contact them directly about this. "
+    owner = decision.owner.name if decision.owner else _("the owner of this kind of work")
+    return _(
+        "I could not notify {owner} just now, so please contact them directly about this. "
         "Do not hand it to AI in the meantime."
-    )
+    ).format(owner=owner)

@@ -21,6 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.core import Core
 from bot.escalations.permissions import Admins
 from bot.settings import Settings
+from handlers.common.readers import Readers
 from handlers.slack import blocks, http_guard
 from handlers.slack.ai_delivery import SlackDraftDelivery
 from handlers.slack.ai_scheduler import SlackPostScheduler
@@ -116,7 +117,8 @@ def build(settings: Settings, core: Core) -> SlackAdapter:
         request_verification_enabled=tokens.http_mode,  # Socket Mode requests are not signed
         process_before_response=True,  # ack first, then the lazy listeners (listeners.py)
     )
-    notifier = SlackNotifier(client=client, policy=core.policy)
+    readers = Readers(policy=core.policy, platform="slack", default=settings.default_language)
+    notifier = SlackNotifier(client=client, policy=core.policy, readers=readers)
     deps = SlackDeps(
         commands=core.commands,
         after_decision=core.after_decision,

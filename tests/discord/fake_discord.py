@@ -135,6 +135,7 @@ class FakeDiscord:
         self._ids = itertools.count(400000000000000001)
         self.requests: list[Recorded] = []
         self.messages: dict[str, Message] = {}
+        self.locale = "en-US"  # the Discord client language of every user who interacts
         self.dm_channels: dict[str, str] = {}  # user id -> DM channel id
         self.closed_dms: set[str] = set()
         self.closed_channels: set[str] = set()  # channels the bot may not post in (50001)
@@ -417,7 +418,7 @@ class FakeDiscord:
             "token": f"token-{self._next_id()}",
             "version": 1,
             "data": data,
-            "locale": "en-US",
+            "locale": self.locale,
             "app_permissions": "0",
             "attachment_size_limit": 8 * 1024 * 1024,
             "entitlements": [],

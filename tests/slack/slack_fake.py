@@ -101,6 +101,8 @@ class FakeSlack:
     dm_refused: dict[str, str] = field(default_factory=dict)  # user id -> Slack error code
     not_in_channel: set[str] = field(default_factory=set)
     user_tz: dict[str, str] = field(default_factory=dict)  # users.info time zones
+    user_locale: dict[str, str] = field(default_factory=dict)  # users.info locales
+    default_locale: str = "en-US"  # the locale of a user not in user_locale
     channels_by_name: dict[str, str] = field(default_factory=dict)  # name -> id
     scheduled: dict[str, dict[str, Any]] = field(default_factory=dict)  # chat.scheduleMessage
     _limits: dict[str, _Refusal] = field(default_factory=dict)
@@ -392,7 +394,10 @@ def _users_info(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     user = str(args.get("user", ""))
     tz = fake.user_tz.get(user, "America/Los_Angeles")
     offset = int(ZoneInfo(tz).utcoffset(datetime.now(UTC)).total_seconds())  # type: ignore[union-attr]
-    return {"ok": True, "user": {"id": user, "name": user.lower(), "tz": tz, "tz_offset": offset}}
+    found = {"id": user, "name": user.lower(), "tz": tz, "tz_offset": offset}
+    if str(args.get("include_locale", "")).lower() in ("1", "true"):  # as Slack: only if asked
+        found["locale"] = fake.user_locale.get(user, fake.default_locale)
+    return {"ok": True, "user": found}
 
 
 def _channel_id(fake: FakeSlack, channel: str) -> str | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.escalations.model import Escalation
+from handlers.common import i18n
 from handlers.slack.blocks import ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION
 from tests.ai.fake_llm import FakeLlm
 from tests.scenarios import ASSIST_STEPS, ESCALATING, Scenario, by_name, expected_moves
@@ -196,7 +197,7 @@ async def test_scenario_unfolds_on_slack(
     assert [(t.state, t.level) for t in final.history] == expected_moves(scenario.steps)
 
 
-async def _play(slack_bot: SlackBot, step: str, scenario: Scenario) -> None:
+async def _play(slack_bot: SlackBot, step: str, scenario: Scenario, lang: str = "en") -> None:
     escalation = await _current(slack_bot)
     policy = slack_bot.services.holder.policy
     category = policy.categories[scenario.category]
@@ -207,7 +208,7 @@ async def _play(slack_bot: SlackBot, step: str, scenario: Scenario) -> None:
         assert category.backup is not None
         await slack_bot.dms_to(slack_bot.slack_id(category.backup))
     elif step in ("ack", "resolve"):
-        await _press_as_assignee(slack_bot, escalation, step)
+        await _press_as_assignee(slack_bot, escalation, step, lang)
     elif step == "timeout->backup":
         await _time_out(slack_bot, escalation)
         assert category.backup is not None
@@ -230,13 +231,17 @@ async def _current(slack_bot: SlackBot) -> Escalation:
     return found[0]
 
 
-async def _press_as_assignee(slack_bot: SlackBot, escalation: Escalation, step: str) -> None:
+async def _press_as_assignee(
+    slack_bot: SlackBot, escalation: Escalation, step: str, lang: str = "en"
+) -> None:
     assert escalation.assignee is not None
     user = slack_bot.slack_id(escalation.assignee)
-    [ping, *_] = slack_bot.fake.dms_to(user)
+    ping = slack_bot.fake.dms_to(user)[0]
     action = ACK_ACTION if step == "ack" else RESOLVE_ACTION
     await slack_bot.press(ping, action, user=user)
-    said = "Acknowledged by" if step == "ack" else "Resolved by"
+    with i18n.language(lang):  # the card's words up to the name: "Acknowledged by", "Close par"
+        done = i18n._("Acknowledged by {person}." if step == "ack" else "Resolved by {person}.")
+    said = done.split("{")[0].strip()
     await slack_bot.fake.wait_for(
         lambda _: any(said in c.blocks_text() for c in _card_updates(slack_bot, escalation))
     )
