@@ -34,8 +34,10 @@ _FRENCH_LETTERS = frozenset("éèêàùçôîœ")
 
 def detect_language(text: str) -> str | None:
     """ "fr" or "en" for a request, or None when neither clearly wins."""
-    words = _WORD.findall(text.lower())
-    fr = sum(w in _FR or w[:2] in _FR for w in words)
+    words = _WORD.findall(text.lower().replace("’", "'"))
+    # An elided article or pronoun counts ("l'ia", "qu'on"), not any word that starts like one
+    # ("description", "unboxing" are not "de", "un").
+    fr = sum(w in _FR or ("'" in w and w[: w.index("'") + 1] in _FR) for w in words)
     fr += sum(1 for ch in text.lower() if ch in _FRENCH_LETTERS)
     en = sum(w in _EN for w in words)
     if fr > en:

@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 
 from bot.cli.main import main
 from bot.errors import PolicyError
-from bot.policy.language import missing_texts
+from bot.policy.language import detect_language, missing_texts
 from bot.policy.loader import load_policy
 
 
@@ -57,3 +57,17 @@ def test_a_text_that_is_neither_a_string_nor_one_per_language_names_the_key(
     set_category(policy_dir, "crisis", why={"en": ["a", "list"]})
     with pytest.raises(PolicyError, match="why"):
         load_policy(policy_dir)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Write the Aurora unboxing video description", "en"),  # "de", "un", "au" inside words
+        ("Draft the launch-day LinkedIn post about Aurora", "en"),
+        ("écris le post pour la fête des mères", "fr"),
+        ("l'IA peut rédiger la newsletter de demain ?", "fr"),
+        ("qu\u2019on prépare l\u2019annonce du rappel produit", "fr"),  # typographic apostrophes
+    ],
+)
+def test_the_language_of_a_request(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
