@@ -128,7 +128,7 @@ def build(settings: Settings, core: Core) -> SlackAdapter:
     )
     register(app, deps)
     register_ai_actions(app, core.presses, policy=core.policy)
-    register_assist_actions(app, core.owner_help, policy=core.policy)
+    register_assist_actions(app, core.owner_help, policy=core.policy, notifier=notifier)
     register_feedback(app, core, notifier)
     adapter = SlackAdapter(
         app=app,

@@ -17,7 +17,7 @@ from bot.ai.owner_help import AssistAnswer, AssistResult, OwnerHelp
 from bot.escalations.model import Actor, Escalation
 from bot.policy.model import Policy
 from handlers.common import assist_text
-from handlers.common.i18n import current_language
+from handlers.common.i18n import current_language, language
 from handlers.slack import blocks
 from handlers.slack.assist_blocks import (
     ASSIST_ACTION_PREFIX,
@@ -45,6 +45,10 @@ class SlackAssistShare:
         self._policy = policy
 
     async def share_with_requester(self, *, escalation: Escalation, answer: AssistAnswer) -> None:
+        with language(await self._notifier.language_of(person=escalation.requester)):
+            await self._share(escalation=escalation, answer=answer)
+
+    async def _share(self, *, escalation: Escalation, answer: AssistAnswer) -> None:
         policy = self._policy()
         requester = slack_id(policy, escalation.requester)
         if requester is None:
@@ -56,11 +60,26 @@ class SlackAssistShare:
 
 
 class _AssistButtons:
-    def __init__(self, help_: OwnerHelp, policy: Callable[[], Policy]) -> None:
+    def __init__(
+        self, help_: OwnerHelp, policy: Callable[[], Policy], notifier: SlackNotifier | None
+    ) -> None:
         self._help = help_
         self._policy = policy
+        self._notifier = notifier
+
+    async def _language(self, user_id: str) -> str:
+        """The presser's language (their Slack locale, people.yaml), for what they read."""
+        if self._notifier is None:
+            return current_language()
+        return await self._notifier.language_of(user_id=user_id)
 
     async def on_assist(
+        self, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        with language(await self._language(body["user"]["id"])):
+            await self._assist(body, action, respond)
+
+    async def _assist(
         self, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
         actor = Actor(platform="slack", user_id=body["user"]["id"])
@@ -97,6 +116,10 @@ class _AssistButtons:
 
     async def on_form(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         """The form was sent: the answer (or why there is none) to the presser alone."""
+        with language(await self._language(body["user"]["id"])):
+            await self._form(body, client)
+
+    async def _form(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         user, view = body["user"]["id"], body["view"]
         meta = json.loads(view.get("private_metadata") or "{}")
         values = (view.get("state") or {}).get("values") or {}
@@ -117,17 +140,23 @@ class _AssistButtons:
     ) -> None:
         actor = Actor(platform="slack", user_id=body["user"]["id"])
         result = await self._help.share(actor=actor, answer_id=str(action.get("value", "")))
-        said = assist_text.shared(result)
+        with language(await self._language(actor.user_id)):
+            said = assist_text.shared(result)
         await respond(text=said, response_type="ephemeral", replace_original=False)
 
 
 def register_assist_actions(
-    app: AsyncApp, help_: OwnerHelp | None, *, policy: Callable[[], Policy]
+    app: AsyncApp,
+    help_: OwnerHelp | None,
+    *,
+    policy: Callable[[], Policy],
+    notifier: SlackNotifier | None = None,
 ) -> None:
-    """Route the assist and share buttons to ``help_`` (nothing to route without it)."""
+    """Route the assist and share buttons to ``help_`` (nothing to route without it); what the
+    presser reads is in their language when ``notifier`` can tell it."""
     if help_ is None:
         return
-    buttons = _AssistButtons(help_, policy)
+    buttons = _AssistButtons(help_, policy, notifier)
     fallback = fallback_owner(policy)
     app.action(ASSIST_ACTION)(ack=ack_at_once, lazy=[guarded(buttons.on_assist, fallback)])
     app.action(SHARE_ACTION)(ack=ack_at_once, lazy=[guarded(buttons.on_share, fallback)])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.escalations.model import Escalation
+from handlers.common.i18n import _, language
 from tests.ai.fake_llm import FakeLlm
 from tests.discord.conftest import REQUESTER, STRANGER, DiscordBot
 from tests.discord.fake_discord import EPHEMERAL, Message
@@ -19,8 +20,14 @@ class AssistPlay:
     """The AI-help steps of one scenario; ``ping`` is the holder's DM with the buttons."""
 
     def __init__(
-        self, bot: DiscordBot, scenario: Scenario, llm: FakeLlm | None, requester_token: str
+        self,
+        bot: DiscordBot,
+        scenario: Scenario,
+        llm: FakeLlm | None,
+        requester_token: str,
+        lang: str = "en",
     ) -> None:
+        self.lang = lang  # what the people pressing read (their Discord client's locale)
         self.bot = bot
         self.requester_token = requester_token
         self.scenario = scenario
@@ -38,13 +45,19 @@ class AssistPlay:
                 who = REQUESTER if "requester" in step else STRANGER
                 told = await self._pick(ping, who)
                 holder = self._name(escalation)
-                assert f"Only {holder}, who holds {escalation.id}" in told.text()
+                with language(self.lang):
+                    only = _("Only {holder}, who holds {escalation}, can ask AI for help with it.")
+                assert only.format(holder=holder, escalation=escalation.id) in told.text()
                 assert self.llm is None or len(self.llm.requests) == sent_before
             case "assist checklist":
                 assert self.llm is not None
                 self.llm.default_answer = FAKE_ANSWER
                 self.answer = await self._pick(ping, self._holder_id(escalation))
-                assert "AI help to review: Best-practice checklist" in self.answer.text()
+                policy = self.bot.services.holder.policy
+                checklist = policy.categories["crisis"].assists["checklist"].label_in(self.lang)
+                with language(self.lang):
+                    title = _("AI help to review: {assist}").format(assist=checklist)
+                assert title in self.answer.text()
                 assert FAKE_ANSWER in self.answer.text()
                 assert any(c.startswith("should-ai:assist-share:") for c in self.answer.custom_ids)
                 assert len(self.llm.requests) == 1 and self.scenario.text in self.llm.prompts()[0]
@@ -56,7 +69,8 @@ class AssistPlay:
                     self.answer, "assist-share", user=self._holder_id(escalation)
                 )
                 said = await self.bot.answer(interaction)
-                assert "Shared with the requester" in said.text()
+                with language(self.lang):
+                    assert _("Shared with the requester.") in said.text()
                 await self.bot.fake.wait_until(
                     lambda: FAKE_ANSWER in self._requester_saw(), what="the shared answer"
                 )

@@ -4,6 +4,7 @@ buttons of the holder's ping, read back from the fake Slack and the fake LLM."""
 from __future__ import annotations
 
 from bot.escalations.model import Escalation
+from handlers.common.i18n import _, language
 from handlers.slack.assist_blocks import ASSIST_ACTION_PREFIX, SHARE_ACTION
 from tests.ai.fake_llm import FakeLlm
 from tests.scenarios import Scenario
@@ -14,14 +15,25 @@ CHECKLIST = ASSIST_ACTION_PREFIX + "checklist"
 FAKE_ANSWER = "1. Pause every paid post about the product. 2. Gather the facts before speaking."
 
 
-async def play_assist(bot: SlackBot, step: str, scenario: Scenario, llm: FakeLlm | None) -> None:
+async def play_assist(
+    bot: SlackBot, step: str, scenario: Scenario, llm: FakeLlm | None, lang: str = "en"
+) -> None:
+    """One assist step of a scenario row, for people who read ``lang``."""
+    with language(lang):
+        await _play_assist(bot, step, scenario, llm, lang)
+
+
+async def _play_assist(
+    bot: SlackBot, step: str, scenario: Scenario, llm: FakeLlm | None, lang: str
+) -> None:
     escalation = await _only(bot)
+    checklist = bot.services.holder.policy.categories["crisis"].assists["checklist"]
     sent_before = len(llm.requests) if llm is not None else 0
     match step:
         case "no assist before ack":
             ping = _latest_ping(bot, escalation)
             assert not [a for a in ping.action_ids() if a.startswith(ASSIST_ACTION_PREFIX)]
-            assert "Get AI help" not in ping.blocks_text()
+            assert _("Get AI help") not in ping.blocks_text()
             assert llm is None or llm.requests == []
         case "assist by requester refused" | "assist by stranger refused":
             who = REQUESTER if "requester" in step else STRANGER
@@ -29,14 +41,16 @@ async def play_assist(bot: SlackBot, step: str, scenario: Scenario, llm: FakeLlm
             await bot.press(await _offering(bot, escalation), CHECKLIST, user=who)
             told = (await bot.answers_to(who, count=seen + 1))[-1]
             holder = bot.services.holder.policy.people.people[escalation.assignee or ""].name
-            assert f"Only {holder}, who holds {escalation.id}" in told.args["text"]
+            only = _("Only {holder}, who holds {escalation}, can ask AI for help with it.")
+            assert only.format(holder=holder, escalation=escalation.id) in told.args["text"]
             assert told.args["response_type"] == "ephemeral"
             assert llm is None or len(llm.requests) == sent_before
         case "assist checklist":
             assert llm is not None
             llm.default_answer = FAKE_ANSWER
             answer = await _holder_presses(bot, escalation)
-            assert "AI help to review: Best-practice checklist" in answer.blocks_text()
+            title = _("AI help to review: {assist}").format(assist=checklist.label_in(lang))
+            assert title in answer.blocks_text()
             assert FAKE_ANSWER in answer.blocks_text() and SHARE_ACTION in answer.action_ids()
             assert answer.args["response_type"] == "ephemeral"
             assert len(llm.requests) == 1
@@ -52,12 +66,13 @@ async def play_assist(bot: SlackBot, step: str, scenario: Scenario, llm: FakeLlm
             holder = bot.slack_id(escalation.assignee or "")
             answer = [r for r in bot.responses(holder) if SHARE_ACTION in r.action_ids()][-1]
             await bot.press(answer, SHARE_ACTION, user=holder)
-            await bot.fake.wait_for(lambda _: FAKE_ANSWER in _everything_the_requester_saw(bot))
+            await bot.fake.wait_for(lambda calls: FAKE_ANSWER in _everything_the_requester_saw(bot))
             [dm] = [c for c in bot.fake.dms_to(REQUESTER) if FAKE_ANSWER in c.blocks_text()]
-            assert "shared AI help" in dm.blocks_text()
+            assert checklist.label_in(lang) in dm.blocks_text()
             await bot.fake.wait_for(
-                lambda _: any(
-                    "Shared with the requester" in r.blocks_text() for r in bot.responses(holder)
+                lambda calls: any(
+                    _("Shared with the requester.") in r.blocks_text()
+                    for r in bot.responses(holder)
                 )
             )
         case "assist explains no llm":
@@ -73,7 +88,7 @@ async def _holder_presses(bot: SlackBot, escalation: Escalation) -> Call:
     holder = bot.slack_id(escalation.assignee or "")
     seen = len(bot.responses(holder))
     ping = await _offering(bot, escalation)
-    assert "Get AI help" in ping.blocks_text()
+    assert _("Get AI help") in ping.blocks_text()
     await bot.press(ping, CHECKLIST, user=holder)
     return (await bot.answers_to(holder, count=seen + 1))[-1]
 

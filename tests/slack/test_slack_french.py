@@ -10,8 +10,10 @@ import pytest
 from redis.asyncio import Redis
 
 from handlers.common.i18n import _, language
+from tests.ai.fake_llm import FakeLlm
 from tests.common.english_leaks import english_in, everyone_speaks
-from tests.scenarios import SCENARIOS, Scenario, expected_moves
+from tests.scenarios import ASSIST_STEPS, SCENARIOS, Scenario, expected_moves
+from tests.slack.assist_steps import play_assist
 from tests.slack.conftest import REQUESTER, SlackBot, serving
 from tests.slack.slack_fake import Call, FakeSlack
 from tests.slack.test_slack_escalations import _current, _play
@@ -19,9 +21,17 @@ from tests.slack.test_slack_escalations import _current, _play
 pytestmark = pytest.mark.store
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+PLAYED = tuple(s for s in SCENARIOS if not s.rollout)  # rollout rows: test_slack_rollout.py
+
+
+@pytest.mark.parametrize("scenario", PLAYED, ids=lambda s: s.name)
 async def test_scenario_in_french(
-    slack_env: None, redis: Redis, fake_slack: FakeSlack, policy_dir: Path, scenario: Scenario
+    slack_env: None,
+    redis: Redis,
+    fake_slack: FakeSlack,
+    policy_dir: Path,
+    scenario: Scenario,
+    scenario_llm: FakeLlm | None,
 ) -> None:
     fake_slack.default_locale = "fr-FR"
     everyone_speaks(policy_dir, "fr", people=False)  # people by their Slack locale; channels
@@ -36,15 +46,18 @@ async def test_scenario_in_french(
         assert verdict in answer.blocks_text()
         assert category.label.in_language("fr") in answer.blocks_text()
         if scenario.escalates:
-            await _unfold(bot, scenario)
+            await _unfold(bot, scenario, scenario_llm)
         seen = [text for call in fake_slack.calls for text in shown(call)]
         policy = bot.services.holder.policy
         assert english_in(seen, policy=policy, code="fr", quoted=scenario.text) == []
 
 
-async def _unfold(bot: SlackBot, scenario: Scenario) -> None:
+async def _unfold(bot: SlackBot, scenario: Scenario, llm: FakeLlm | None) -> None:
     escalation_id = (await _current(bot)).id
     for step in scenario.steps:
+        if step in ASSIST_STEPS:
+            await play_assist(bot, step, scenario, llm, "fr")
+            continue
         await _play(bot, step, scenario, "fr")
     final = await bot.services.escalations.get(escalation_id)
     assert final is not None
