@@ -327,7 +327,8 @@ class Intake:
     def pending_escalations(self) -> int:
         """Escalations promised to a requester and not yet stored in Redis: the spool's count
         (what is being retried, and what a process that is gone left), else the retries."""
-        return len(self._spool) if self._spool is not None else len(self._deferred)
+        spooled = len(self._spool) if self._spool is not None else 0
+        return max(spooled, len(self._deferred))  # a retry is spooled too, unless never promised
 
     async def settle(self, *, timeout_s: float) -> None:
         """Shutdown, after :meth:`stop_intake`: wait (at most ``timeout_s``) for requests being
