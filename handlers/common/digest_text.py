@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import time
+from datetime import UTC, datetime
+
+from babel.dates import format_date
 
 from bot.feedback.digest import SHADOW_SUFFIX, Digest
 from bot.policy.model import Policy
-from handlers.common.i18n import _, ngettext
+from handlers.common.i18n import _, babel_locale, ngettext
+from handlers.common.policy_text import localized
 
 
 def digest_text(digest: Digest, policy: Policy) -> str:
@@ -113,12 +116,13 @@ def _label(policy: Policy, name: str) -> str:
         return _("{label} (shadow mode, answered by AI)").format(label=base)
     found = policy.categories.get(name)
     if found is not None:
-        return found.label
+        return localized(found.label)
     return _("Unsure (fallback)") if name == "fallback" else name
 
 
 def _day(at: float) -> str:
-    return time.strftime("%a %d %b", time.gmtime(at))
+    """A day as the reader's language writes it ("Mon 30 Nov", "lun. 30 nov.")."""
+    return format_date(datetime.fromtimestamp(at, tz=UTC), "EEE d MMM", locale=babel_locale())
 
 
 def _duration(seconds: float) -> str:
