@@ -121,6 +121,13 @@ def _make_intake(
         max_chars=settings.max_request_chars,
         judge=ai.judge_unsure,
         spool=EscalationSpool(settings.data_dir / "spool"),
+        pager=RateLimiter(
+            redis,
+            limit=settings.page_limit_per_owner,
+            window_s=settings.page_limit_window_s,
+            metrics=metrics,
+            timeout_s=settings.redis_timeout_s,
+        ),
     )
 
 

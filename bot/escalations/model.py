@@ -90,7 +90,15 @@ class Escalation(BaseModel):
         )
 
 
-StatusKind = Literal["pinged", "reassigned", "acknowledged", "resolved", "no_answer", "unreachable"]
+StatusKind = Literal[
+    "pinged",
+    "reassigned",
+    "acknowledged",
+    "resolved",
+    "no_answer",
+    "unreachable",
+    "queued",  # in ``to``'s queue, not pinged again (the requester paged them too often lately)
+]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,11 @@ def pinged_assignee(escalation: Escalation) -> StatusNote:
     return StatusNote(kind="pinged", to=_person(escalation.assignee))
 
 
+def queued(escalation: Escalation) -> StatusNote:
+    """A new escalation waits in its owner's queue without a ping (the paging limit)."""
+    return StatusNote(kind="queued", to=_person(escalation.assignee))
+
+
 def pinged(policy: Policy, escalation: Escalation) -> StatusNote:
     """The current move's ping went out again (it was lost with a crashed replica)."""
     return StatusNote(kind="pinged", to=target(policy, escalation))

@@ -117,9 +117,19 @@ class EscalationService:
     # -- moves -------------------------------------------------------------------------------
 
     async def open(
-        self, *, decision: Decision, actor: Actor, text: str, status_ref: StatusRef | None
+        self,
+        *,
+        decision: Decision,
+        actor: Actor,
+        text: str,
+        status_ref: StatusRef | None,
+        page: bool = True,
     ) -> Escalation:
         """Store the escalation, queue its timer, ping its owner; idempotent per decision_id.
+
+        ``page=False`` (the requester paged this owner too often lately): it is stored and its
+        timer set all the same, so it waits in the owner's queue and climbs as any other, but
+        the owner is not pinged again for it now; the requester is told so.
 
         Raises StoreUnavailable if Redis cannot be reached: nothing was stored then, or the
         record is complete and a retry finishes the job (a retry never opens a second one).
@@ -139,6 +149,12 @@ class EscalationService:
         )
         escalation, created = await self._moves.create(new)
         if not created and not await self._store.is_undelivered(timer_job_id(escalation)):
+            return escalation
+        if not page:
+            await self._store.delivered(timer_job_id(escalation))
+            await self._delivery.tell(
+                escalation, notes.then(policy, escalation, notes.queued(escalation))
+            )
             return escalation
         return await self._delivery.deliver(escalation, policy, notes.pinged_assignee(escalation))
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.escalations.model import NextStep, Platform, StatusNote, Who
 from bot.escalations.people import channel_id, person_label
 from bot.policy.model import Policy
+from handlers.common.escalation_text import extra_headline
 
 Name = Callable[[Who | None], str]
 
@@ -74,6 +75,8 @@ def _headline(note: StatusNote, name: Name) -> str:
             return _climbed(f"No acknowledgement from {name(note.missed)}", note, name)
         case "unreachable":
             return _climbed(f"Could not reach {name(note.missed)} ({note.reason})", note, name)
+        case _:
+            return extra_headline(note, name)
 
 
 def _climbed(why: str, note: StatusNote, name: Name) -> str:
