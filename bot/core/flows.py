@@ -123,6 +123,9 @@ class Presses:
         action: Action,
         target_user_id: str | None = None,
         dedupe_key: str | None = None,
+        comment: str = "",
+        outcome: str = "",
+        minutes: float | None = None,
     ) -> Press:
         """``dedupe_key``: the platform's id of this press, when the platform may deliver it
         twice (Discord interactions, seen by several replicas or shards)."""
@@ -134,6 +137,9 @@ class Presses:
                 actor=actor,
                 action=action,
                 target_user_id=target_user_id,
+                comment=comment,
+                outcome=outcome,
+                minutes=minutes,
             )
         except EscalationClosed as e:
             closed = await self._escalations.get(escalation_id)

@@ -13,6 +13,7 @@ from typing import Any
 from bot.escalations.climb import owner_of
 from bot.escalations.lifecycle import chain_of
 from bot.escalations.model import Escalation, NextStep, StatusKind, StatusNote, Who
+from bot.escalations.snooze import WITHDRAWN
 from bot.policy.model import Policy
 
 
@@ -32,9 +33,19 @@ def pinged(policy: Policy, escalation: Escalation) -> StatusNote:
 
 
 def acted(moved: Escalation) -> StatusNote:
-    """Acknowledged or resolved, by whom."""
+    """Acknowledged or resolved (or withdrawn by its requester), by whom, with their note."""
+    move = moved.history[-1]
     kind: StatusKind = "resolved" if moved.state == "resolved" else "acknowledged"
-    return StatusNote(kind=kind, by=_person(moved.history[-1].by))
+    if move.outcome == WITHDRAWN and moved.state == "resolved":
+        kind = "withdrawn"
+    return StatusNote(kind=kind, by=_person(move.by), comment=move.comment, outcome=move.outcome)
+
+
+def snoozed(moved: Escalation, *, now: float) -> StatusNote:
+    """Its holder will be pinged again at ``due_at``."""
+    move = moved.history[-1]
+    again = NextStep(within_s=max(0.0, (moved.due_at or now) - now), to=_person(moved.assignee))
+    return StatusNote(kind="snoozed", by=_person(move.by), then=again, comment=move.comment)
 
 
 def reassigned(moved: Escalation) -> StatusNote:
@@ -90,6 +101,8 @@ def from_json(data: dict[str, Any]) -> StatusNote:
         reason=str(data.get("reason", "")),
         reach=_who(data.get("reach")),
         then=None if then is None else NextStep(then["within_s"], _who(then.get("to"))),
+        comment=str(data.get("comment", "")),
+        outcome=str(data.get("outcome", "")),
     )
 
 

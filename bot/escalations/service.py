@@ -165,8 +165,12 @@ class EscalationService:
         actor: Actor,
         action: Action,
         target_user_id: str | None = None,
+        comment: str = "",
+        outcome: str = "",
+        minutes: float | None = None,
     ) -> Escalation:
-        """Acknowledge, reassign or resolve, as ``actor``; raises an EscalationError if refused."""
+        """Acknowledge, reassign, resolve, snooze (for ``minutes``) or withdraw, as ``actor``,
+        with an optional ``comment`` and ``outcome``; raises an EscalationError if refused."""
         policy = self._policy()
         now = self._clock()
 
@@ -179,6 +183,9 @@ class EscalationService:
                 target_user_id=target_user_id,
                 admin_ids=self._admin_ids,
                 now=now,
+                comment=comment.strip(),
+                outcome=outcome.strip(),
+                minutes=minutes,
             )
 
         try:
@@ -192,6 +199,10 @@ class EscalationService:
     async def _announce(self, policy: Policy, moved: Escalation) -> Escalation:
         if moved.state == "reassigned":
             return await self._delivery.deliver(moved, policy, notes.reassigned(moved))
+        if moved.state == "snoozed":  # nobody to ping now: its timer pings the holder again
+            await self._store.delivered(timer_job_id(moved))
+            await self._delivery.tell(moved, notes.snoozed(moved, now=self._clock()))
+            return moved
         await self._delivery.tell(moved, notes.acted(moved))
         return moved
 
@@ -221,6 +232,9 @@ class EscalationService:
         if moved is None:
             await self._recovery.redeliver_if_stuck(policy, escalation_id)
             return False
+        if before[-1].state == "snoozed":  # the snooze is over: the same person, pinged again
+            await self._delivery.deliver(moved, policy, notes.pinged_assignee(moved))
+            return True
         note = notes.climbed(policy, missed=before[-1], moved=moved, reason=None)
         await self._delivery.climbed(policy, moved, note)
         return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.escalations.errors import Refusal
 from bot.escalations.model import StatusNote, Who
 from handlers.common.i18n import _
 
@@ -19,4 +20,36 @@ def extra_headline(note: StatusNote, name: Name) -> str:
                 "You asked {owner} several times lately, so this one waits in their queue "
                 "without pinging them again."
             ).format(owner=name(note.to))
+        case "snoozed":
+            return _("Snoozed by {who}.").format(who=name(note.by)) + remarks(note)
+        case "withdrawn":
+            return _("Withdrawn by {who}; nobody will be pinged about it.").format(
+                who=name(note.by)
+            ) + remarks(note)
+    return ""
+
+
+def remarks(note: StatusNote) -> str:
+    """The note and outcome the person who acted gave, as a sentence tail ("" if none)."""
+    tail = ""
+    if note.outcome:
+        tail += " " + _("Outcome: {outcome}.").format(outcome=note.outcome.rstrip("."))
+    if note.comment:
+        tail += " " + _("Note: \u201c{note}\u201d").format(note=note.comment)
+    return tail
+
+
+def snooze_then(within: str, who: str) -> str:
+    """What follows a snooze: the same person is pinged again."""
+    return _("{who} will be pinged again in {within}.").format(who=who, within=within)
+
+
+def refusal_text(refusal: Refusal) -> str:
+    """The refusals issue 14 added, as the sentence the person who acted reads."""
+    match refusal.kind:
+        case "past_deadline":
+            return _(
+                "Escalation {id} cannot be snoozed that long: its deadline is too close. "
+                "Acknowledge it, or reassign it."
+            ).format(id=refusal.escalation_id)
     return ""

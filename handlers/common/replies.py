@@ -21,6 +21,7 @@ from bot.policy.model import Decision, Policy
 from bot.policy.nonrequest import NonRequest
 from bot.reload import ReloadOutcome
 from bot.text import clip
+from handlers.common import escalation_text
 from handlers.common.ai_text import when_text
 from handlers.common.status_text import Mentions, person_text
 
@@ -100,6 +101,8 @@ def refusal_text(refusal: Refusal, *, policy: Policy, mentions: Mentions) -> str
             names = ", ".join(person_text(policy, key, mentions) for key in refusal.people)
             who = f"{names} or an admin" if names else "an admin"
             return f"Only {who} can act on escalation {refusal.escalation_id}."
+        case _:
+            return escalation_text.refusal_text(refusal)
 
 
 def reply_text(reply: Reply) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.escalations.model import NextStep, Platform, StatusNote, Who
 from bot.escalations.people import channel_id, person_label
 from bot.policy.model import Policy
-from handlers.common.escalation_text import extra_headline
+from handlers.common.escalation_text import extra_headline, remarks, snooze_then
 
 Name = Callable[[Who | None], str]
 
@@ -60,6 +60,8 @@ def status_text(
         return person_text(policy, who.key, mentions)
 
     headline = _headline(note, name)
+    if note.kind == "snoozed" and note.then is not None:
+        return f"{headline} {snooze_then(_duration(note.then.within_s), name(note.then.to))}"
     return headline if note.then is None else f"{headline} {_then(note.then, name)}"
 
 
@@ -70,7 +72,7 @@ def _headline(note: StatusNote, name: Name) -> str:
         case "reassigned":
             return f"Reassigned by {name(note.by)} to {name(note.to)}."
         case "acknowledged" | "resolved":
-            return f"{note.kind.capitalize()} by {name(note.by)}."
+            return f"{note.kind.capitalize()} by {name(note.by)}." + remarks(note)
         case "no_answer":
             return _climbed(f"No acknowledgement from {name(note.missed)}", note, name)
         case "unreachable":

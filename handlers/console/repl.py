@@ -17,6 +17,7 @@ from bot.escalations.model import Action, Actor
 from handlers.common.ai_text import ai_text, outcome_text
 from handlers.common.replies import press_refused, reply_for_store_down, reply_text
 from handlers.common.status_text import PLAIN
+from handlers.console.arguments import console_args
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +27,17 @@ _ACTIONS: dict[str, Action] = {
     "ack": "acknowledge",
     "acknowledge": "acknowledge",
     "resolve": "resolve",
+    "snooze": "snooze",
+    "withdraw": "withdraw",
+    "reassign": "reassign",
 }
 _DRAFT_ACTIONS: dict[str, AiOp] = {"use": "use", "again": "again", "discard": "discard"}
 BANNER = (
     "should-ai console: type a request and press Enter (or `help`, `why <request>`, `queue`, "
-    "`policy`, `ack <escalation id>`, `resolve <escalation id>`, and `use|again|discard "
-    "<draft id>` when an LLM is configured). Ctrl-C or Ctrl-D stops."
+    "`policy`, `ack <escalation id> [note]`, `resolve <escalation id> [outcome=…] [note]`, "
+    "`snooze <escalation id> <minutes>`, `reassign <escalation id> <person>`, "
+    "`withdraw <escalation id>`, and `use|again|discard <draft id>` when an LLM is "
+    "configured). Ctrl-C or Ctrl-D stops."
 )
 
 
@@ -77,9 +83,10 @@ async def _draft_action(core: Core, op: AiOp, draft_id: str) -> str:
     return ai_text(pressed.note)
 
 
-async def _act(core: Core, action: Action, escalation_id: str, out: TextIO) -> None:
+async def _act(core: Core, action: Action, arg: str, out: TextIO) -> None:
+    escalation_id, args = console_args(action, arg)
     pressed = await core.presses.escalation(
-        actor=CONSOLE_ACTOR, escalation_id=escalation_id, action=action
+        actor=CONSOLE_ACTOR, escalation_id=escalation_id, action=action, **args
     )
     if pressed.kind != "moved" or pressed.escalation is None:
         why = press_refused(pressed, policy=core.policy(), mentions=PLAIN)
