@@ -12,7 +12,7 @@ from bot.ai.model import ReplyTarget
 from bot.ai.service import AiWork
 from bot.core.outcomes import AiOp, AiPress, FollowUp, Press
 from bot.errors import ShouldAiError
-from bot.escalations.model import Action, Actor, EscalationActions, StatusRef
+from bot.escalations.model import Action, Actor, Escalation, EscalationActions, StatusRef
 from bot.escalations.service import (
     EscalationClosed,
     EscalationError,
@@ -152,6 +152,10 @@ class Presses:
         except ShouldAiError as e:  # NotAllowed, InvalidAction, UnknownEscalation...
             return _refused(e, escalation_id)
         return Press(kind="moved", escalation_id=escalation_id, escalation=moved)
+
+    async def lookup(self, escalation_id: str) -> Escalation | None:
+        """The escalation a button belongs to (a modal shows its state); None if unknown."""
+        return await self._escalations.get(escalation_id)
 
     async def ai(
         self, *, actor: Actor, op: AiOp, ref: str, dedupe_key: str | None = None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.escalations.errors import Refusal
 from bot.escalations.model import StatusNote, Who
-from handlers.common.i18n import _
+from handlers.common.i18n import _, ngettext
 
 Name = Callable[[Who | None], str]
 
@@ -53,3 +53,80 @@ def refusal_text(refusal: Refusal) -> str:
                 "Acknowledge it, or reassign it."
             ).format(id=refusal.escalation_id)
     return ""
+
+
+# --- buttons and modals (Slack and Discord) ----------------------------------------------------
+
+
+def note_button() -> str:
+    return _("Note…")
+
+
+def snooze_button() -> str:
+    return _("Snooze")
+
+
+def withdraw_button() -> str:
+    return _("Withdraw")
+
+
+def withdraw_confirm_title() -> str:
+    return _("Withdraw this request?")
+
+
+def withdraw_confirm_text() -> str:
+    return _("Nobody will be pinged about it any more.")
+
+
+def cancel() -> str:
+    return _("Cancel")
+
+
+def save() -> str:
+    return _("Save")
+
+
+def note_title() -> str:
+    return _("Add a note")
+
+
+def snooze_title() -> str:
+    return _("Snooze")
+
+
+def action_label() -> str:
+    return _("Do")
+
+
+def acknowledge_choice() -> str:
+    return _("Acknowledge")
+
+
+def resolve_choice() -> str:
+    return _("Resolve")
+
+
+def note_label() -> str:
+    return _("Note")
+
+
+def outcome_label() -> str:
+    return _("Outcome (when resolving)")
+
+
+def snooze_label() -> str:
+    return _("Ping me again in")
+
+
+def minutes_choice(minutes: int) -> str:
+    if minutes < 60:
+        return _("{n} minutes").format(n=minutes)
+    return ngettext("{n} hour", "{n} hours", minutes // 60).format(n=minutes // 60)
+
+
+def withdrawn_reply(escalation_id: str) -> str:
+    return _("Escalation {id} is withdrawn.").format(id=escalation_id)
+
+
+def snooze_minutes_label() -> str:
+    return _("Ping me again in (minutes)")

@@ -17,6 +17,7 @@ from bot.escalations.permissions import Admins
 from bot.intake.commands import ADMIN_ONLY
 from bot.settings import Settings
 from handlers.discord.components import DYNAMIC_ITEMS, InteractionHandler, handler_of
+from handlers.discord.escalation_modals import MoreButton
 from handlers.discord.replies import actor_of
 
 COMMAND = "should-ai"
@@ -114,6 +115,7 @@ def build_tree(client: discord.Client, *, admins: Admins) -> app_commands.Comman
 
     tree.add_command(should_ai)
     client.add_dynamic_items(*DYNAMIC_ITEMS)
+    client.add_dynamic_items(MoreButton)
     return tree
 
 

@@ -192,10 +192,21 @@ class DiscordInteractions:
         escalation_id: str,
         action: Action,
         target_user_id: str | None = None,
+        comment: str = "",
+        outcome: str = "",
+        minutes: float | None = None,
     ) -> None:
         with self._inflight.tracked():
             try:
-                await self._action(interaction, escalation_id, action, target_user_id)
+                await self._action(
+                    interaction,
+                    escalation_id,
+                    action,
+                    target_user_id,
+                    comment=comment,
+                    outcome=outcome,
+                    minutes=minutes,
+                )
             except Exception:
                 log.exception("button %s on escalation %s failed", action, escalation_id)
                 await tell(interaction, "Something went wrong; please press the button again.")
@@ -206,6 +217,10 @@ class DiscordInteractions:
         escalation_id: str,
         action: Action,
         target_user_id: str | None,
+        *,
+        comment: str = "",
+        outcome: str = "",
+        minutes: float | None = None,
     ) -> None:
         if not await claim(interaction, interaction.response.defer()):
             return
@@ -215,6 +230,9 @@ class DiscordInteractions:
             action=action,
             target_user_id=target_user_id,
             dedupe_key=str(interaction.id),
+            comment=comment,
+            outcome=outcome,
+            minutes=minutes,
         )
         if pressed.kind == "duplicate":
             return
@@ -224,6 +242,8 @@ class DiscordInteractions:
             await interaction.followup.send(embed=embed, ephemeral=True)
             return
         escalation = pressed.escalation
+        if action == "withdraw":  # pressed on the status card: the core already redrew it
+            return
         people = None  # on a channel post, Discord's user picker lists the server's members
         if interaction.guild_id is None:  # in a DM it has no server: offer people.yaml instead
             people = reassign_choices(self._policy(), escalation.assignee)

@@ -26,6 +26,7 @@ from bot.policy.model import Policy
 from handlers.common.status_text import person_text, status_text
 from handlers.discord import render
 from handlers.discord.components import escalation_view
+from handlers.discord.escalation_modals import card_view
 from handlers.discord.replies import LoginGate, or_missing
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ class DiscordNotifier:
             return False
         hook = interaction_webhook(self._client, ref.application_id, ref.token)
         try:
-            await hook.edit_message(int(ref.message_id), embed=embed)
+            await hook.edit_message(int(ref.message_id), embed=embed, view=card_view(escalation))
         except discord.HTTPException as e:
             if e.status not in (401, 403, 404):  # 401: the 15-minute interaction token expired
                 raise

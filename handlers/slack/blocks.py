@@ -14,6 +14,7 @@ from bot.escalations.model import Escalation
 from bot.policy.model import Decision
 from bot.text import clip
 from handlers.common import replies
+from handlers.slack import escalation_views
 
 Block = dict[str, Any]
 Message = tuple[str, list[Block]]
@@ -136,6 +137,7 @@ def escalation_actions(escalation: Escalation) -> Block:
         "deny": {"type": "plain_text", "text": "Cancel"},
     }
     elements.append(resolve)
+    elements += escalation_views.more_buttons(escalation)
     return {
         "type": "actions",
         "block_id": f"{ESCALATION_BLOCK_PREFIX}{escalation.id}",
@@ -185,6 +187,8 @@ def status_message(
     if steps:
         blocks.append(_context(" → ".join(steps[-_MAX_STEPS:])))
     blocks.append(_context(f"escalation `{escalation.id}` · state *{escalation.state}*"))
+    if escalation.state != "resolved":
+        blocks.append(escalation_views.withdraw_block(escalation))
     return _clip(f"Your request: {message}"), blocks
 
 

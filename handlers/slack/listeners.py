@@ -22,6 +22,7 @@ from bot.policy.model import Policy
 from handlers.slack.buttons import ESCALATION_ACTIONS, EscalationButtons
 from handlers.slack.commands import CommandListeners
 from handlers.slack.deps import SlackDeps
+from handlers.slack.escalation_modals import register_modals
 from handlers.slack.notifier import mention_of
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     app.shortcut(SHORTCUT_CALLBACK)(ack=ack_at_once, lazy=[guarded(commands.on_shortcut, fallback)])
     for action_id in ESCALATION_ACTIONS:
         app.action(action_id)(ack=ack_at_once, lazy=[guarded(buttons.on_press, fallback)])
+    register_modals(app, deps, ack=ack_at_once, guarded=guarded, fallback=fallback)
 
 
 LazyWork = Callable[..., Awaitable[None]]

@@ -57,7 +57,7 @@ class Play:
         dms = await self.bot.dms_to(self.bot.discord_id(person))
         self.ping, self.holder = dms[-1], person
         assert self.scenario.text in self.ping.text()
-        assert len(self.ping.custom_ids) == 3  # Acknowledge, Resolve, Reassign
+        assert len(self.ping.custom_ids) >= 3  # Acknowledge, Resolve, Reassign (then Note…, Snooze)
         card = await self.bot.status_card(self.interaction, says=says)
         assert self.name(person) in card.text()
 
