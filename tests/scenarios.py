@@ -12,7 +12,12 @@ Escalation steps, in order (an empty tuple means the request goes to AI and nobo
 - ``"ack"``               the person pinged presses Acknowledge; the status card says so;
 - ``"resolve"``           the person pinged presses Resolve; the status card says so;
 - ``"timeout->backup"``   nobody acknowledged in time: the backup is DMed;
-- ``"timeout->channel"``  still nobody: the category's channel gets the escalation.
+- ``"timeout->channel"``  still nobody: the category's channel gets the escalation;
+- ``"ack with note"``     the person pinged acknowledges through the Note… modal, with a note;
+- ``"resolve with outcome"`` they resolve through the Note… modal, with a note and an outcome;
+- ``"snooze"``            the person pinged snoozes it (Snooze modal); nobody is pinged now;
+- ``"snooze over"``       the snooze's timer fires: the same person is DMed again;
+- ``"withdraw"``          the requester withdraws it from their status card.
 
 Request texts are chosen so the default policy's routing is not in doubt (a product recall press
 statement is a crisis; scheduling a newsletter is scheduling). Rows may be appended; never change
@@ -31,6 +36,11 @@ Step = Literal[
     "resolve",
     "timeout->backup",
     "timeout->channel",
+    "ack with note",
+    "resolve with outcome",
+    "snooze",
+    "snooze over",
+    "withdraw",
 ]
 
 
@@ -101,6 +111,27 @@ SCENARIOS: tuple[Scenario, ...] = (
         category="relationships",
         steps=("dm owner", "ack"),
     ),
+    Scenario(
+        name="crisis-note-then-outcome",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("dm owner", "ack with note", "resolve with outcome"),
+    ),
+    Scenario(
+        name="crisis-snoozed",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("dm owner", "snooze", "snooze over", "ack"),
+    ),
+    Scenario(
+        name="ethics-withdrawn",
+        text="write fake testimonials for the new course",
+        route="human",
+        category="ethics",
+        steps=("dm owner", "withdraw"),
+    ),
 )
 
 
@@ -126,10 +157,19 @@ def expected_moves(steps: tuple[Step, ...]) -> list[tuple[str, int]]:
         elif step in ("timeout->backup", "timeout->channel"):
             level += 1
             moves.append(("open", level))
+        elif step in _MORE_MOVES:
+            moves.append((_MORE_MOVES[step], level))
         else:
             moves.append(("acknowledged" if step == "ack" else "resolved", level))
     return moves
 
 
+_MORE_MOVES = {
+    "ack with note": "acknowledged",
+    "resolve with outcome": "resolved",
+    "snooze": "snoozed",
+    "snooze over": "open",
+    "withdraw": "resolved",
+}
 ROUTINE = tuple(s for s in SCENARIOS if not s.escalates)
 ESCALATING = tuple(s for s in SCENARIOS if s.escalates)

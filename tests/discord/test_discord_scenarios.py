@@ -8,6 +8,7 @@ import pytest
 from bot.policy.model import Policy
 from tests.discord.conftest import DiscordBot
 from tests.discord.fake_discord import Json, Message
+from tests.discord.scenario_steps import MORE_STEPS, play_more
 from tests.scenarios import SCENARIOS, Scenario, expected_moves
 
 pytestmark = pytest.mark.store
@@ -50,6 +51,8 @@ class Play:
                 await self.bot.status_card(self.interaction, says=f"<#{channel_id}>")
             case "ack" | "resolve":
                 await self._press(step)
+            case _ if step in MORE_STEPS:
+                await play_more(self, step)
             case _:
                 raise AssertionError(f"unknown step {step!r}")
 

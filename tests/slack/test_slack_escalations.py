@@ -15,6 +15,7 @@ from bot.escalations.model import Escalation
 from handlers.slack.blocks import ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION
 from tests.scenarios import ESCALATING, Scenario, by_name, expected_moves
 from tests.slack.conftest import REQUESTER, STRANGER, SlackBot, set_ack_minutes
+from tests.slack.scenario_steps import MORE_STEPS, play_more
 from tests.slack.slack_fake import Call
 
 pytestmark = pytest.mark.store
@@ -224,6 +225,8 @@ async def _play(slack_bot: SlackBot, step: str, scenario: Scenario) -> None:
         await slack_bot.fake.wait_for(
             lambda calls: any(c.args.get("channel") == channel for c in calls)
         )
+    elif step in MORE_STEPS:
+        await play_more(slack_bot, step, escalation)
     else:
         raise AssertionError(f"unknown step {step!r}")
 
