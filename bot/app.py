@@ -53,6 +53,7 @@ from bot.store.connection import open_redis
 from bot.store.escalations import RedisEscalationStore
 from bot.store.spool import EscalationSpool
 from handlers.console import ConsoleAdapter, ConsoleNotifier
+from handlers.console.queue_cli import print_queue as print_queue  # for the CLI
 
 log = logging.getLogger(__name__)
 

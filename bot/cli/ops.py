@@ -63,7 +63,14 @@ def _add_escalations(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     esc_sub = esc.add_subparsers(dest="escalations_command", required=True)
     listing = esc_sub.add_parser("list", help="escalations not yet resolved, oldest first")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
-    listing.add_argument("--assignee", help="only those with this assignee (people.yaml key)")
+    listing.add_argument(
+        "--assignee", help="only those this person holds (their name, or people.yaml key)"
+    )
+    listing.add_argument(
+        "--by",
+        choices=("person", "category"),
+        help="grouped by who holds them, or by category (unanswered first either way)",
+    )
     listing.set_defaults(handler=cmd_escalations_list)
     show = esc_sub.add_parser("show", help="one escalation with its history")
     show.add_argument("escalation_id")
@@ -201,20 +208,9 @@ def cmd_escalations_list(args: argparse.Namespace) -> int:
         found = _run(_escalations(_settings(), None))
     except RedisUnreachable as err:
         return _failed(err)
-    if args.assignee:
-        found = [e for e in found if e.assignee == args.assignee]
-    if args.json:
-        for e in found:
-            print(e.model_dump_json())
-        return EXIT_OK
-    if not found:
-        print("No open escalations.")
-        return EXIT_OK
-    from bot.intake.commands import render_escalation_line
+    from bot.app import print_queue
 
-    for e in found:
-        print(render_escalation_line(e))
-    return EXIT_OK
+    return print_queue(found, _settings(), assignee=args.assignee, by=args.by, as_json=args.json)
 
 
 def cmd_escalations_show(args: argparse.Namespace) -> int:
