@@ -11,7 +11,7 @@ from bot.ai.model import DraftDelivery, PostScheduler
 from bot.ai.service import AiWork
 from bot.ai.timer_scheduler import ChannelPoster
 from bot.core.flows import AfterDecision, Presses
-from bot.escalations.model import Notifier, Platform
+from bot.escalations.model import Escalation, Notifier, Platform
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
 from bot.intake.commands import Commands
@@ -72,6 +72,11 @@ class Core:
 
     def policy(self) -> Policy:
         return self._policy()
+
+    async def open_escalations(self) -> list[Escalation]:
+        """Every escalation not yet resolved (unanswered ones too), oldest first: what the
+        queue views (``bot.escalations.queue_view``) are built from."""
+        return await self._escalations.list_open()
 
     def register_notifier(self, platform: Platform, notifier: Notifier) -> None:
         """Pings, channel posts and status cards of escalations opened on ``platform``."""

@@ -28,6 +28,7 @@ from handlers.slack.ai_work import register_ai_actions
 from handlers.slack.client import make_client
 from handlers.slack.credentials import credentials
 from handlers.slack.deps import SlackDeps
+from handlers.slack.home import AppHome
 from handlers.slack.http_guard import refused, signed
 from handlers.slack.listeners import register
 from handlers.slack.notifier import SlackNotifier
@@ -121,6 +122,7 @@ def build(settings: Settings, core: Core) -> SlackAdapter:
         presses=core.presses,
         policy=core.policy,
         notifier=notifier,
+        home=AppHome(core),
     )
     register(app, deps)
     register_ai_actions(app, core.presses, policy=core.policy)

@@ -120,6 +120,8 @@ class EscalationModals:
             why = press_refused(done, policy=self._deps.policy(), mentions=MENTIONS)
             channel = await self._deps.notifier.open_dm(user)
             await client.chat_postMessage(channel=channel, text=why)
+        if not pressed.channel and self._deps.home is not None:  # opened from the App Home
+            await self._deps.home.publish(client, user)
         if done.escalation is not None and pressed.channel and pressed.ts:
             text, message = self._deps.notifier.escalation_message(done.escalation)
             await client.chat_update(
