@@ -1,7 +1,7 @@
 """`/should-ai <text>`: sub-commands, and the replies both chat platforms render.
 
-``why``, ``queue``, ``help``, ``reload``, ``policy`` and ``scheduled`` are sub-commands when
-they are the first word (``reload`` is admin-only); anything else is a request for the policy.
+``why``, ``queue``, ``mine``, ``help``, ``reload``, ``policy`` and ``scheduled`` are sub-commands
+when they are the first word (``reload`` is admin-only); anything else is a request for the policy.
 A word that is also a sub-command and comes with more text ("help me draft a post") is a
 request, except ``why`` whose text is what to explain.
 
@@ -29,7 +29,7 @@ from bot.reload import PolicyHolder, ReloadOutcome
 from bot.store.errors import StoreUnavailable
 from bot.text import clip
 
-SubCommand = Literal["why", "queue", "help", "reload", "policy", "scheduled"]
+SubCommand = Literal["why", "queue", "help", "reload", "policy", "scheduled", "mine"]
 ReplyKind = Literal[
     "decision",
     "why",
@@ -43,7 +43,7 @@ ReplyKind = Literal[
     "error",
 ]
 ErrorKind = Literal["empty", "why_usage", "admin_only", "store_down", "restarting"]
-_BARE = frozenset({"queue", "help", "reload", "policy", "scheduled"})
+_BARE = frozenset({"queue", "help", "reload", "policy", "scheduled", "mine"})
 ADMIN_ONLY = frozenset({"reload", "policy"})
 _STORE_DOWN: tuple[type[BaseException], ...] = (StoreUnavailable, *STORE_ERRORS)
 log = logging.getLogger(__name__)
@@ -74,7 +74,8 @@ class Reply:
     - ``decision`` (and ``why``): ``decision`` and ``intake``;
     - ``refused``: ``intake`` (rate limited: its limit and how long to wait);
     - ``error``: ``error`` (``admin_only``: ``command`` names the sub-command);
-    - ``queue``: ``escalations``; ``scheduled``: ``scheduled`` (None: scheduling is not set up);
+    - ``queue`` (and ``mine``): ``escalations``, and ``policy`` to word them;
+      ``scheduled``: ``scheduled`` (None: scheduling is not set up);
     - ``policy``: ``policy``; ``reload``: ``reload``; ``duplicate``: nothing;
     - ``help``: nothing, or ``intake`` when it answers a message that was no request.
     """
@@ -177,6 +178,9 @@ class Commands:
                 return await self._why(command.text)
             case "queue":
                 return await self._queue(actor)
+            case "mine":  # what I hold and what I asked for, whoever I am (issue 14)
+                mine = tuple(await self._mine(actor))
+                return Reply(kind="queue", escalations=mine, policy=self._holder.policy)
             case "reload":
                 return Reply(kind="reload", reload=await self._reload())
             case "policy":
@@ -201,7 +205,8 @@ class Commands:
             found = list(await self._escalations.list_open())
         else:
             found = await self._mine(actor)
-        return Reply(kind="queue", escalations=tuple(found))
+        # The policy goes with the queue: its names, chains and labels word it (queue_view).
+        return Reply(kind="queue", escalations=tuple(found), policy=self._holder.policy)
 
     async def _mine(self, actor: Actor) -> list[Escalation]:
         person = person_for(self._holder.policy, actor)

@@ -5,9 +5,12 @@ the same lines. Each sentence is built at render time through ``_()``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 
-from bot.escalations.queue_view import Holder, QueueItem, QueueView
+from bot.escalations.model import Escalation
+from bot.escalations.queue_view import Holder, QueueItem, QueueView, queue_view
+from bot.policy.model import Policy
 from bot.text import clip
 from handlers.common.i18n import _, ngettext
 
@@ -93,3 +96,10 @@ def queue_text(view: QueueView, name: Name = plain_name, *, per_group: int = 20)
 
 def nobody_called(name: str) -> str:
     return _("should-ai: nobody in people.yaml is called {name!r}").format(name=name)
+
+
+def queue_reply_text(escalations: Sequence[Escalation], policy: Policy) -> str:
+    """The answer to ``/should-ai queue`` or ``mine``: the queue by person, names not keys."""
+    if not escalations:
+        return _("No open escalations for you.")
+    return queue_text(queue_view(escalations, policy, now=time.time()))

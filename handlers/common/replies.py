@@ -23,12 +23,14 @@ from bot.reload import ReloadOutcome
 from bot.text import clip
 from handlers.common import escalation_text
 from handlers.common.ai_text import when_text
+from handlers.common.queue_text import queue_reply_text
 from handlers.common.status_text import Mentions, person_text
 
 HELP = """\
 /should-ai <request>: I say at once whether AI may do it or a named person must own it.
 /should-ai why <request>: the same answer with its reasons and the closest labelled requests.
 /should-ai queue: escalations waiting for you (admins: every open escalation).
+/should-ai mine: what you hold and what you asked for, with where each stands.
 /should-ai scheduled: posts AI scheduled for you.
 /should-ai policy: the policy in use: its revision, categories and owners (admins only).
 /should-ai reload: reload the policy files now (admins only; edits are also picked up on save).
@@ -114,6 +116,8 @@ def reply_text(reply: Reply) -> str:
         case "why" if reply.decision is not None:
             closest = reply.intake.closest if reply.intake is not None else ()
             return render_why(reply.decision, closest)
+        case "queue" if reply.policy is not None:
+            return queue_reply_text(reply.escalations, reply.policy)
         case "queue":
             return render_queue(reply.escalations)
         case "scheduled":

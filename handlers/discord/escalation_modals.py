@@ -143,3 +143,28 @@ def card_view(escalation: Escalation) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     view.add_item(MoreButton(op="withdraw", escalation_id=escalation.id))
     return view
+
+
+MAX_QUEUE_ROWS = 5  # Discord's rows per message
+
+
+def queue_components(escalations: list[Escalation]) -> discord.ui.View | None:
+    """Under ``/should-ai queue`` or ``mine``: one row per escalation that still needs an
+    answer (at most five, most urgent first as the text lists them), with Acknowledge, Resolve,
+    Note… and Snooze, each labelled with the escalation's id."""
+    from handlers.discord.components import ActionButton  # components imports this module
+
+    waiting = [e for e in escalations if e.state != "acknowledged"][:MAX_QUEUE_ROWS]
+    if not waiting:
+        return None
+    view = discord.ui.View(timeout=None)
+    for row, escalation in enumerate(waiting):
+        for action in ("acknowledge", "resolve"):
+            acting = ActionButton(action=action, escalation_id=escalation.id)
+            acting.item.label = f"{acting.item.label} {escalation.id}"[:80]
+            acting.row = row
+            view.add_item(acting)
+        for more in more_items(escalation):
+            more.row = row
+            view.add_item(more)
+    return view

@@ -12,6 +12,7 @@ the interaction id stops any duplicate that gets further.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ import discord
 from bot.core.flows import AfterDecision, Presses
 from bot.core.outcomes import AiOp, FollowUp
 from bot.escalations.model import Action, Actor, Escalation, StatusRef
+from bot.escalations.queue_view import queue_view
 from bot.intake.commands import Commands, Reply
 from bot.policy.model import Decision, Policy
 from handlers.common.ai_text import when_text
@@ -33,6 +35,7 @@ from handlers.common.status_text import person_text
 from handlers.discord import render
 from handlers.discord.ai_interactions import AiInteractions, reply_target
 from handlers.discord.components import escalation_view, scheduled_view
+from handlers.discord.escalation_modals import queue_components
 from handlers.discord.notifier import ping_embed, reassign_choices
 from handlers.discord.replies import InFlight, actor_of, claim, or_missing, tell
 
@@ -98,6 +101,10 @@ class DiscordInteractions:
         await self._follow_up(interaction, actor, reply, text.strip(), answer)
 
     def _reply_view(self, reply: Reply) -> discord.ui.View | None:
+        if reply.kind == "queue" and reply.policy is not None:  # buttons on what waits
+            items = queue_view(reply.escalations, reply.policy, now=time.time()).items
+            by_id = {e.id: e for e in reply.escalations}
+            return queue_components([by_id[i.id] for i in items])
         if reply.kind != "scheduled" or not reply.scheduled:
             return None
         return scheduled_view([(when_text(p.plan), p.id) for p in reply.scheduled])

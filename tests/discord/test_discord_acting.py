@@ -85,3 +85,27 @@ async def test_the_requester_withdraws_from_the_status_card(discord_bot: Discord
 
 def _cards(discord_bot: DiscordBot) -> list[Message]:
     return [m for cards in discord_bot.fake.followups.values() for m in cards]
+
+
+async def test_queue_and_mine_list_by_person_with_buttons_per_escalation(
+    discord_bot: DiscordBot,
+) -> None:
+    dm, owner, escalation_id = await pinged(discord_bot)
+
+    queue = await discord_bot.answer(discord_bot.ask("queue", user=owner))
+    mine = await discord_bot.answer(discord_bot.ask("mine", user=REQUESTER))
+
+    assert "1 open escalation" in queue.text() and "Dana Whitfield" in queue.text()
+    assert "comms-lead" not in queue.text()
+    assert f"should-ai:ack:{escalation_id}" in queue.custom_ids
+    assert f"should-ai:snooze:{escalation_id}" in queue.custom_ids
+    assert escalation_id in mine.text()
+
+    discord_bot.press(queue, "ack", user=owner)  # acting from the queue works as from the DM
+    await discord_bot.status_card(
+        discord_bot.fake.interactions[_first_ask(discord_bot)], says="Acknowledged"
+    )
+
+
+def _first_ask(discord_bot: DiscordBot) -> str:
+    return next(iter(discord_bot.fake.interactions))
