@@ -90,7 +90,7 @@ def _cards(discord_bot: DiscordBot) -> list[Message]:
 async def test_queue_and_mine_list_by_person_with_buttons_per_escalation(
     discord_bot: DiscordBot,
 ) -> None:
-    dm, owner, escalation_id = await pinged(discord_bot)
+    _, owner, escalation_id = await pinged(discord_bot)
 
     queue = await discord_bot.answer(discord_bot.ask("queue", user=owner))
     mine = await discord_bot.answer(discord_bot.ask("mine", user=REQUESTER))
