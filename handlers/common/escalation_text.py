@@ -130,3 +130,24 @@ def withdrawn_reply(escalation_id: str) -> str:
 
 def snooze_minutes_label() -> str:
     return _("Ping me again in (minutes)")
+
+
+# --- the climb, worded per level kind: person, channel, repeat, unanswered -------------------
+
+
+def posted_in(channel: str) -> str:
+    return _("Posted in {channel}; waiting for someone there.").format(channel=channel)
+
+
+def no_answer_in(channel: str) -> str:
+    return _("No acknowledgement in {channel}").format(channel=channel)
+
+
+def reposted(channel: str) -> str:
+    return _("No acknowledgement in {channel} yet: posted there again.").format(channel=channel)
+
+
+def posted_again_then(within: str) -> str:
+    return _("If nobody acknowledges within {within}, it is posted there again.").format(
+        within=within
+    )

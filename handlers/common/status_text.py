@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from bot.escalations.model import NextStep, Platform, StatusNote, Who
 from bot.escalations.people import channel_id, person_label
 from bot.policy.model import Policy
-from handlers.common.escalation_text import extra_headline, remarks, snooze_then
+from handlers.common.escalation_text import (
+    extra_headline,
+    no_answer_in,
+    posted_again_then,
+    posted_in,
+    remarks,
+    reposted,
+    snooze_then,
+)
 
 Name = Callable[[Who | None], str]
 
@@ -62,17 +70,26 @@ def status_text(
     headline = _headline(note, name)
     if note.kind == "snoozed" and note.then is not None:
         return f"{headline} {snooze_then(_duration(note.then.within_s), name(note.then.to))}"
+    if note.then is not None and note.then.to is not None and note.then.to == note.to:
+        # The next level is the channel it was just posted in (a repeat): say "again".
+        return f"{headline} {posted_again_then(_duration(note.then.within_s))}"
     return headline if note.then is None else f"{headline} {_then(note.then, name)}"
 
 
 def _headline(note: StatusNote, name: Name) -> str:
     match note.kind:
+        case "pinged" if note.to is not None and note.to.kind == "channel":
+            return posted_in(name(note.to))
         case "pinged":
             return f"Pinged {name(note.to)}; waiting for them."
         case "reassigned":
             return f"Reassigned by {name(note.by)} to {name(note.to)}."
         case "acknowledged" | "resolved":
             return f"{note.kind.capitalize()} by {name(note.by)}." + remarks(note)
+        case "no_answer" if note.missed is not None and note.missed.kind == "channel":
+            if note.to == note.missed:  # a repeat post in the same channel
+                return reposted(name(note.missed))
+            return _climbed(no_answer_in(name(note.missed)), note, name)
         case "no_answer":
             return _climbed(f"No acknowledgement from {name(note.missed)}", note, name)
         case "unreachable":
