@@ -49,6 +49,7 @@ from bot.server import (
     start_http,
 )
 from bot.settings import Settings
+from bot.store.away import RedisAwayStore
 from bot.store.connection import open_redis
 from bot.store.escalations import RedisEscalationStore
 from bot.store.spool import EscalationSpool
@@ -180,6 +181,8 @@ def _assemble(
     transitions = TransitionRecorder(decision_log, metrics)
     # Built before the job worker starts: both register their job functions on `jobs`.
     escalations = _make_escalations(redis, jobs, holder, transitions, admin_ids, notices)
+    away = RedisAwayStore(redis)  # /should-ai away: the climb skips them until then
+    escalations.look_up_away_through(away)
     ai = AiWork.from_settings(
         settings=settings,
         redis=redis,
@@ -199,6 +202,7 @@ def _assemble(
         reload=watcher.apply,
         admins=admin_ids,
         scheduled=lambda actor: ai.list_scheduled(actor=actor),
+        away=away,
     )
     core = Core(
         policy=lambda: holder.policy,

@@ -156,12 +156,19 @@ def unanswered(policy: Policy, current: Escalation, *, now: float) -> Escalation
 
 
 def unreachable(
-    policy: Policy, current: Escalation, *, pinged: Escalation, reason: str, now: float
+    policy: Policy,
+    current: Escalation,
+    *,
+    pinged: Escalation,
+    reason: str,
+    now: float,
+    skipped: bool = False,
 ) -> Escalation | None:
-    """The ping of ``pinged`` was refused: one level up, unless it has moved on since."""
+    """The ping of ``pinged`` was refused (or ``skipped``: the person is away or off hours):
+    one level up, unless it has moved on since."""
     if not _same_step(current, pinged):
         return None
-    note = f"delivery refused: {reason}"
+    note = f"skipped: {reason}" if skipped else f"delivery refused: {reason}"
     return climbed(current, chain_of(policy, current), now=now, note=note)
 
 

@@ -103,6 +103,8 @@ StatusKind = Literal[
     "queued",  # in ``to``'s queue, not pinged again (the requester paged them too often lately)
     "snoozed",  # ``by`` will be pinged again in ``then.within_s``
     "withdrawn",  # the requester (``by``) withdrew it
+    "skipped",  # ``missed`` was passed over (away, or off hours for an urgent one: ``reason``)
+    "off_hours",  # ``to`` is off hours: pinged when their working hours start (``reason``)
 ]
 
 

@@ -27,6 +27,16 @@ def queued(escalation: Escalation) -> StatusNote:
     return StatusNote(kind="queued", to=_person(escalation.assignee))
 
 
+def skipped(note: StatusNote) -> StatusNote:
+    """A climb because the person was away or off hours, not because a ping was refused."""
+    return replace(note, kind="skipped")
+
+
+def off_hours(escalation: Escalation, *, starts: str) -> StatusNote:
+    """Its owner is off hours: they are pinged when their working hours start (``starts``)."""
+    return StatusNote(kind="off_hours", to=_person(escalation.assignee), reason=starts)
+
+
 def pinged(policy: Policy, escalation: Escalation) -> StatusNote:
     """The current move's ping went out again (it was lost with a crashed replica)."""
     return StatusNote(kind="pinged", to=target(policy, escalation))

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.errors import StoreUnavailable
-from bot.escalations import lifecycle, notes
+from bot.escalations import availability, lifecycle, notes, snooze
+from bot.escalations.availability import AwayLookup
 from bot.escalations.delivery import Delivery
 from bot.escalations.errors import (
     EscalationClosed,
@@ -150,6 +151,8 @@ class EscalationService:
         escalation, created = await self._moves.create(new)
         if not created and not await self._store.is_undelivered(timer_job_id(escalation)):
             return escalation
+        if created and (waiting := await self._wait_for_hours(policy, escalation)) is not None:
+            return waiting
         if not page:
             await self._store.delivered(timer_job_id(escalation))
             await self._delivery.tell(
@@ -157,6 +160,36 @@ class EscalationService:
             )
             return escalation
         return await self._delivery.deliver(escalation, policy, notes.pinged_assignee(escalation))
+
+    def look_up_away_through(self, away: AwayLookup) -> None:
+        """Away dates set from chat (``/should-ai away``); people.yaml's are in the policy."""
+        self._delivery.look_up_away_through(away)
+
+    async def _wait_for_hours(self, policy: Policy, escalation: Escalation) -> Escalation | None:
+        """A low-urgency escalation whose owner is off hours (not away) waits for their
+        working hours, unpinged; returns it waiting, or None to ping now."""
+        category = policy.categories.get(escalation.category)
+        if category is None or category.urgency != "low" or escalation.assignee is None:
+            return None
+        found = await self._delivery.absence(policy, escalation.assignee)
+        if found is None or found.kind != "off_hours":
+            return None
+        person = policy.people.people.get(escalation.assignee)
+        starts = availability.iso(found.until, person)
+        now = self._clock()
+
+        def change(current: Escalation) -> Escalation | None:
+            if current.state != "open" or current.level != 0:
+                return None
+            note = f"waits for working hours ({starts})"
+            return snooze.waiting_for_hours(current, until=found.until, now=now, note=note)
+
+        moved = await self._moves.move(escalation.id, change)
+        if moved is None:
+            return None
+        await self._store.delivered(timer_job_id(moved))
+        await self._delivery.tell(moved, notes.off_hours(moved, starts=starts))
+        return moved
 
     async def act(
         self,

@@ -89,3 +89,17 @@ def withdrawn(
         outcome=WITHDRAWN,
     )
     return current.after(move, due_at=None)
+
+
+def waiting_for_hours(current: Escalation, *, until: float, now: float, note: str) -> Escalation:
+    """A low-urgency escalation whose owner is off hours: it waits, unpinged, until ``until``
+    (their next working hours); its timer pings them then."""
+    move = Transition(
+        at=now,
+        state="snoozed",
+        level=current.level,
+        assignee=current.assignee,
+        by=None,
+        note=note,
+    )
+    return current.after(move, due_at=until)

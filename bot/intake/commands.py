@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot.ai.model import ScheduledPost
+from bot.escalations import availability, away_dates
+from bot.escalations.away_dates import is_away_command
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.people import actor_key, person_for
 from bot.escalations.permissions import Admins
@@ -29,7 +31,7 @@ from bot.reload import PolicyHolder, ReloadOutcome
 from bot.store.errors import StoreUnavailable
 from bot.text import clip
 
-SubCommand = Literal["why", "queue", "help", "reload", "policy", "scheduled", "mine"]
+SubCommand = Literal["why", "queue", "help", "reload", "policy", "scheduled", "mine", "away"]
 ReplyKind = Literal[
     "decision",
     "why",
@@ -41,8 +43,11 @@ ReplyKind = Literal[
     "duplicate",
     "refused",
     "error",
+    "away",
 ]
-ErrorKind = Literal["empty", "why_usage", "admin_only", "store_down", "restarting"]
+ErrorKind = Literal[
+    "empty", "why_usage", "admin_only", "store_down", "restarting", "away_usage", "not_listed"
+]
 _BARE = frozenset({"queue", "help", "reload", "policy", "scheduled", "mine"})
 ADMIN_ONLY = frozenset({"reload", "policy"})
 _STORE_DOWN: tuple[type[BaseException], ...] = (StoreUnavailable, *STORE_ERRORS)
@@ -64,6 +69,8 @@ def parse(raw: str) -> Command:
         return Command(name="why", text=rest[0].strip() if rest else "")
     if word in _BARE and not rest:
         return Command(name=word, text="")  # type: ignore[arg-type]
+    if word == "away" and rest and is_away_command(rest[0]):  # "away until friday", "away off"
+        return Command(name="away", text=rest[0].strip())
     return Command(name=None, text=text)
 
 
@@ -89,6 +96,7 @@ class Reply:
     reload: ReloadOutcome | None = None
     error: ErrorKind | None = None
     command: SubCommand | None = None
+    away_until: float | None = None  # ``away``: back at this instant; None: back now
 
     @property
     def needs_escalation(self) -> bool:
@@ -105,6 +113,12 @@ class EscalationReader(Protocol):
 
 
 ScheduledLister = Callable[[Actor], Awaitable[Sequence[ScheduledPost]]]
+
+
+class AwaySetter(Protocol):
+    async def set_away(self, person_key: str, until: float | None) -> None: ...
+
+
 Reloader = Callable[[], Awaitable[ReloadOutcome]]
 
 
@@ -123,6 +137,7 @@ class Commands:
         reload: Reloader,
         admins: Admins,
         scheduled: ScheduledLister | None = None,
+        away: AwaySetter | None = None,
     ) -> None:
         self._intake = intake
         self._holder = holder
@@ -130,6 +145,7 @@ class Commands:
         self._reload = reload
         self._admins = admins
         self._scheduled = scheduled
+        self._away = away
 
     def is_admin(self, actor: Actor) -> bool:
         return self._admins.includes(actor)
@@ -178,6 +194,8 @@ class Commands:
                 return await self._why(command.text)
             case "queue":
                 return await self._queue(actor)
+            case "away":
+                return await self._set_away(actor, command.text)
             case "mine":  # what I hold and what I asked for, whoever I am (issue 14)
                 mine = tuple(await self._mine(actor))
                 return Reply(kind="queue", escalations=mine, policy=self._holder.policy)
@@ -214,6 +232,20 @@ class Commands:
         asked = await self._escalations.list_open(requester=actor_key(self._holder.policy, actor))
         seen = {e.id for e in assigned}
         return assigned + [e for e in asked if e.id not in seen]
+
+    async def _set_away(self, actor: Actor, text: str) -> Reply:
+        """``/should-ai away until friday`` (or ``off``): the climb skips them until then."""
+        policy = self._holder.policy
+        person = person_for(policy, actor)
+        if person is None or self._away is None:
+            return Reply(kind="error", error="not_listed", command="away")
+        tz = availability.zone(policy.people.people[person])
+        try:
+            until = away_dates.away_until(text, tz=tz, now=time.time())
+        except away_dates.AwayUsage:
+            return Reply(kind="error", error="away_usage", command="away")
+        await self._away.set_away(person, until)
+        return Reply(kind="away", away_until=until, command="away")
 
     async def _list_scheduled(self, actor: Actor) -> Reply:
         if self._scheduled is None:

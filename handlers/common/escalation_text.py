@@ -3,6 +3,7 @@ limit), a note, a snooze, a withdrawal. Built at render time, each sentence thro
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from bot.escalations.errors import Refusal
@@ -22,6 +23,10 @@ def extra_headline(note: StatusNote, name: Name) -> str:
             ).format(owner=name(note.to))
         case "snoozed":
             return _("Snoozed by {who}.").format(who=name(note.by)) + remarks(note)
+        case "off_hours":
+            return _(
+                "{who} is off hours: they will be pinged when their working hours start ({starts})."
+            ).format(who=name(note.to), starts=note.reason)
         case "withdrawn":
             return _("Withdrawn by {who}; nobody will be pinged about it.").format(
                 who=name(note.by)
@@ -151,3 +156,25 @@ def posted_again_then(within: str) -> str:
     return _("If nobody acknowledges within {within}, it is posted there again.").format(
         within=within
     )
+
+
+def skipped_why(who: str, reason: str) -> str:
+    """Why the climb passed over someone: "Skipped Dana (away until 2026-12-11 00:00 UTC)"."""
+    return _("Skipped {who} ({reason})").format(who=who, reason=reason)
+
+
+def away_text(until: float | None) -> str:
+    """The answer to ``/should-ai away``."""
+    if until is None:
+        return _("Welcome back: escalations reach you again.")
+    day = time.strftime("%a %d %b %Y %H:%M UTC", time.gmtime(until))
+    return _(
+        "You are away until {day}: escalations skip you (and say so) until then. "
+        "`/should-ai away off` when you are back early."
+    ).format(day=day)
+
+
+def away_error_text(kind: str | None) -> str:
+    if kind == "not_listed":
+        return _("Only people listed in people.yaml can be away: ask an admin to add you.")
+    return _("Usage: /should-ai away until friday | until 2026-12-14 | for 3 days | off")

@@ -23,6 +23,7 @@ from bot.reload import ReloadOutcome
 from bot.text import clip
 from handlers.common import escalation_text
 from handlers.common.ai_text import when_text
+from handlers.common.escalation_text import away_error_text, away_text
 from handlers.common.queue_text import queue_reply_text
 from handlers.common.status_text import Mentions, person_text
 
@@ -31,6 +32,7 @@ HELP = """\
 /should-ai why <request>: the same answer with its reasons and the closest labelled requests.
 /should-ai queue: escalations waiting for you (admins: every open escalation).
 /should-ai mine: what you hold and what you asked for, with where each stands.
+/should-ai away until friday (or: for 3 days, off): escalations skip you until then.
 /should-ai scheduled: posts AI scheduled for you.
 /should-ai policy: the policy in use: its revision, categories and owners (admins only).
 /should-ai reload: reload the policy files now (admins only; edits are also picked up on save).
@@ -134,6 +136,8 @@ def reply_text(reply: Reply) -> str:
             return rate_limited_message(reply.intake.limit, reply.intake.retry_after_s)
         case "error":
             return _error_text(reply)
+        case "away":
+            return away_text(reply.away_until)
     return ""
 
 
@@ -167,6 +171,8 @@ def _error_text(reply: Reply) -> str:
             return STORE_DOWN_TEXT
         case "restarting":
             return RESTARTING_TEXT
+        case "away_usage" | "not_listed":
+            return away_error_text(reply.error)
     return ""
 
 

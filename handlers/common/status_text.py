@@ -21,6 +21,7 @@ from handlers.common.escalation_text import (
     posted_in,
     remarks,
     reposted,
+    skipped_why,
     snooze_then,
 )
 
@@ -94,6 +95,8 @@ def _headline(note: StatusNote, name: Name) -> str:
             return _climbed(f"No acknowledgement from {name(note.missed)}", note, name)
         case "unreachable":
             return _climbed(f"Could not reach {name(note.missed)} ({note.reason})", note, name)
+        case "skipped":
+            return _climbed(skipped_why(name(note.missed), note.reason), note, name)
         case _:
             return extra_headline(note, name)
 
