@@ -17,7 +17,14 @@ Escalation steps, in order (an empty tuple means the request goes to AI and nobo
 - ``"resolve with outcome"`` they resolve through the Note… modal, with a note and an outcome;
 - ``"snooze"``            the person pinged snoozes it (Snooze modal); nobody is pinged now;
 - ``"snooze over"``       the snooze's timer fires: the same person is DMed again;
-- ``"withdraw"``          the requester withdraws it from their status card.
+- ``"withdraw"``          the requester withdraws it from their status card;
+- ``"owner away"``        before the request, the owner types ``/should-ai away until <date>``;
+- ``"owner off hours"``   before the request, the owner's working hours (people.yaml) are set
+  to a day that starts hours from now, and the policy reloaded;
+- ``"skipped->backup"``   the owner is skipped (away, or off hours when urgent): the backup is
+  DMed at once and the status card says who was skipped;
+- ``"waits for hours"``   (low urgency, owner off hours) nobody is DMed; the card says so;
+- ``"hours start->owner"`` the wait's timer fires when the working hours start: the owner is DMed.
 
 Request texts are chosen so the default policy's routing is not in doubt (a product recall press
 statement is a crisis; scheduling a newsletter is scheduling). Rows may be appended; never change
@@ -41,7 +48,14 @@ Step = Literal[
     "snooze",
     "snooze over",
     "withdraw",
+    "owner away",
+    "owner off hours",
+    "skipped->backup",
+    "waits for hours",
+    "hours start->owner",
 ]
+# Steps the drivers play before the request is made (they set the scene).
+SETUP_STEPS = frozenset({"owner away", "owner off hours"})
 
 
 @dataclass(frozen=True)
@@ -132,6 +146,34 @@ SCENARIOS: tuple[Scenario, ...] = (
         category="ethics",
         steps=("dm owner", "withdraw"),
     ),
+    Scenario(  # crisis is urgency high: an owner away is skipped
+        name="crisis-owner-away",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("owner away", "skipped->backup", "ack"),
+    ),
+    Scenario(  # relationships is urgency normal: an owner away is skipped too
+        name="relationships-owner-away",
+        text="Write a condolence message to our partner whose founder passed away",
+        route="human",
+        category="relationships",
+        steps=("owner away", "skipped->backup", "ack"),
+    ),
+    Scenario(  # high urgency: an owner off hours is skipped
+        name="crisis-owner-off-hours",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("owner off hours", "skipped->backup", "ack"),
+    ),
+    Scenario(  # low urgency: it waits for the owner's working hours, then pings them
+        name="strategy-owner-off-hours",
+        text="define the positioning of our brand for the next three years",
+        route="human",
+        category="strategy",
+        steps=("owner off hours", "waits for hours", "hours start->owner", "ack"),
+    ),
 )
 
 
@@ -157,6 +199,15 @@ def expected_moves(steps: tuple[Step, ...]) -> list[tuple[str, int]]:
         elif step in ("timeout->backup", "timeout->channel"):
             level += 1
             moves.append(("open", level))
+        elif step == "skipped->backup":
+            level = 1
+            moves += [("open", 0), ("open", 1)]
+        elif step == "waits for hours":
+            moves += [("open", 0), ("snoozed", 0)]
+        elif step == "hours start->owner":
+            moves.append(("open", 0))
+        elif step in SETUP_STEPS:
+            continue
         elif step in _MORE_MOVES:
             moves.append((_MORE_MOVES[step], level))
         else:

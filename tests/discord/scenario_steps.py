@@ -3,14 +3,40 @@ Snooze modals, the snooze's timer, the requester's Withdraw on the status card."
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Protocol
 
 from tests.discord.conftest import REQUESTER, DiscordBot
 from tests.discord.fake_discord import Json, Message, modal_submit
+from tests.scenarios import SETUP_STEPS
+from tests.slack.scenario_steps import off_hours
 
 MORE_STEPS = frozenset(
-    {"ack with note", "resolve with outcome", "snooze", "snooze over", "withdraw"}
+    {
+        "ack with note",
+        "resolve with outcome",
+        "snooze",
+        "snooze over",
+        "withdraw",
+        "owner away",
+        "owner off hours",
+        "skipped->backup",
+        "waits for hours",
+        "hours start->owner",
+    }
 )
+
+
+async def set_the_scene(bot: DiscordBot, step: str, owner: str) -> None:
+    """A step played before the request: the owner away, or off their working hours."""
+    if step == "owner away":
+        back = (date.today() + timedelta(days=3)).isoformat()
+        said = await bot.answer(bot.ask(f"away until {back}", user=bot.discord_id(owner)))
+        assert "You are away until" in said.text()
+    elif step == "owner off hours":
+        await off_hours(bot.services, owner)
+
+
 MODAL = 9
 
 
@@ -19,10 +45,33 @@ class Playing(Protocol):
     interaction: Json
     holder: str | None
     ping: Message | None
+    owner: str
+    backup: str
 
 
 async def play_more(play: Playing, step: str) -> None:
     bot = play.bot
+    if step in SETUP_STEPS:
+        return  # played before the request
+    if step == "skipped->backup":
+        dms = await bot.dms_to(bot.discord_id(play.backup))
+        play.ping, play.holder = dms[-1], play.backup
+        await bot.status_card(play.interaction, says="Skipped")
+        assert bot.fake.dm_to(bot.discord_id(play.owner)) == []
+        return
+    if step == "waits for hours":
+        await bot.status_card(play.interaction, says="off hours")
+        assert bot.fake.dm_to(bot.discord_id(play.owner)) == []
+        return
+    if step == "hours start->owner":
+        escalation = await bot.only_escalation()
+        assert escalation.due_at is not None
+        assert await bot.services.escalations.fire_timer(
+            escalation_id=escalation.id, level=escalation.level, due_at=escalation.due_at
+        )
+        dms = await bot.dms_to(bot.discord_id(play.owner))
+        play.ping, play.holder = dms[-1], play.owner
+        return
     if step == "withdraw":
         card = await bot.status_card(play.interaction, says="waiting")
         bot.press(card, "withdraw", user=REQUESTER)

@@ -8,8 +8,8 @@ import pytest
 from bot.policy.model import Policy
 from tests.discord.conftest import DiscordBot
 from tests.discord.fake_discord import Json, Message
-from tests.discord.scenario_steps import MORE_STEPS, play_more
-from tests.scenarios import SCENARIOS, Scenario, expected_moves
+from tests.discord.scenario_steps import MORE_STEPS, play_more, set_the_scene
+from tests.scenarios import SCENARIOS, SETUP_STEPS, Scenario, expected_moves
 
 pytestmark = pytest.mark.store
 
@@ -87,6 +87,11 @@ async def test_scenario(discord_bot: DiscordBot, scenario: Scenario) -> None:
         owner = discord_bot.services.holder.policy.categories[scenario.category].owner
         assert owner is not None
         discord_bot.fake.closed_dms.add(discord_bot.discord_id(owner))
+
+    for step in scenario.steps:
+        if step in SETUP_STEPS:
+            category = discord_bot.services.holder.policy.categories[scenario.category]
+            await set_the_scene(discord_bot, step, category.owner or "")
 
     interaction = discord_bot.ask(scenario.text)
     answer = await discord_bot.answer(interaction)

@@ -3,17 +3,82 @@ Snooze modals, the snooze's timer, the requester's Withdraw."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from ruamel.yaml import YAML
+
 from bot.escalations.model import Escalation
 from handlers.slack.escalation_views import NOTE_ACTION, SNOOZE_ACTION, WITHDRAW_ACTION
+from tests.scenarios import SETUP_STEPS
 from tests.slack.conftest import REQUESTER, SlackBot
 from tests.slack.slack_modals import card_says, open_modal, submit, view_submission
 
 MORE_STEPS = frozenset(
-    {"ack with note", "resolve with outcome", "snooze", "snooze over", "withdraw"}
+    {
+        "ack with note",
+        "resolve with outcome",
+        "snooze",
+        "snooze over",
+        "withdraw",
+        "owner away",
+        "owner off hours",
+        "skipped->backup",
+        "waits for hours",
+        "hours start->owner",
+    }
 )
 
 
+async def set_the_scene(slack_bot: SlackBot, step: str, owner: str) -> None:
+    """A step played before the request: the owner away, or off their working hours."""
+    if step == "owner away":
+        back = (date.today() + timedelta(days=3)).isoformat()
+        user = slack_bot.slack_id(owner)
+        await slack_bot.command(f"away until {back}", user=user)
+        [said] = await slack_bot.answers_to(user)
+        assert "You are away until" in said.blocks_text()
+    elif step == "owner off hours":
+        await off_hours(slack_bot.services, owner)
+
+
+async def off_hours(services: Any, owner: str) -> None:
+    """Give ``owner`` a one-hour working day twelve hours from now, and reload the policy."""
+    path = services.settings.policy_dir / "people.yaml"
+    yaml = YAML()
+    data = yaml.load(path)
+    start = datetime.now(UTC) + timedelta(hours=12)
+    data["people"][owner]["working_hours"] = f"{start:%H}:00-{start + timedelta(hours=1):%H}:00"
+    data["people"][owner]["working_days"] = "mon-sun"
+    yaml.dump(data, path)
+    outcome = await services.holder.reload()
+    assert services.holder.policy.people.people[owner].working_hours, outcome
+
+
 async def play_more(slack_bot: SlackBot, step: str, escalation: Escalation) -> None:
+    policy = slack_bot.services.holder.policy
+    category = policy.categories[escalation.category]
+    if step in SETUP_STEPS:
+        return  # played before the request
+    if step == "skipped->backup":
+        assert category.backup is not None
+        await slack_bot.dms_to(slack_bot.slack_id(category.backup))
+        await card_says(slack_bot, "Skipped")
+        assert category.owner is not None
+        assert slack_bot.fake.dms_to(slack_bot.slack_id(category.owner)) == []
+        return
+    if step == "waits for hours":
+        await card_says(slack_bot, "off hours")
+        assert category.owner is not None
+        assert slack_bot.fake.dms_to(slack_bot.slack_id(category.owner)) == []
+        return
+    if step == "hours start->owner":
+        assert escalation.due_at is not None and category.owner is not None
+        assert await slack_bot.services.escalations.fire_timer(
+            escalation_id=escalation.id, level=escalation.level, due_at=escalation.due_at
+        )
+        await slack_bot.dms_to(slack_bot.slack_id(category.owner))
+        return
     if step == "withdraw":
         card = await card_says(slack_bot, "Pinged")
         await slack_bot.press(card, WITHDRAW_ACTION, user=REQUESTER)

@@ -13,9 +13,9 @@ import pytest
 
 from bot.escalations.model import Escalation
 from handlers.slack.blocks import ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION
-from tests.scenarios import ESCALATING, Scenario, by_name, expected_moves
+from tests.scenarios import ESCALATING, SETUP_STEPS, Scenario, by_name, expected_moves
 from tests.slack.conftest import REQUESTER, STRANGER, SlackBot, set_ack_minutes
-from tests.slack.scenario_steps import MORE_STEPS, play_more
+from tests.slack.scenario_steps import MORE_STEPS, play_more, set_the_scene
 from tests.slack.slack_fake import Call
 
 pytestmark = pytest.mark.store
@@ -189,9 +189,12 @@ async def test_scenario_unfolds_on_slack(slack_bot: SlackBot, scenario: Scenario
     owner = slack_bot.slack_id(category.owner)
     if scenario.steps[0] == "dm refused->backup":
         slack_bot.fake.dm_refused[owner] = "user_disabled"
+    for step in scenario.steps:
+        if step in SETUP_STEPS:
+            await set_the_scene(slack_bot, step, category.owner)
 
     await slack_bot.command(scenario.text)
-    [answer] = await slack_bot.answers_to(REQUESTER)
+    [answer, *_] = await slack_bot.answers_to(REQUESTER)
     assert "A person must own this" in answer.blocks_text()
     assert category.label in answer.blocks_text()
     escalation_id = (await _current(slack_bot)).id
