@@ -37,6 +37,7 @@ from bot.jobs import Jobs
 from bot.observability.decision_log import DecisionLog, TransitionRecorder
 from bot.observability.metrics import Metrics
 from bot.policy.loader import load_policy
+from bot.policy.people_check import people_warnings
 from bot.reader import build_engine
 from bot.reload import PolicyHolder, PolicyWatcher
 from bot.server import (
@@ -204,7 +205,10 @@ def _assemble(
         scheduled=lambda actor: ai.list_scheduled(actor=actor),
         away=away,
     )
+    for warning in people_warnings(holder.policy):  # placeholders, unusable ids (issue 14)
+        log.warning("%s", warning)
     core = Core(
+        resolve_slack_ids=holder.resolve_slack_ids,
         policy=lambda: holder.policy,
         admins=admin_ids,
         commands=commands,

@@ -24,7 +24,9 @@ Escalation steps, in order (an empty tuple means the request goes to AI and nobo
 - ``"skipped->backup"``   the owner is skipped (away, or off hours when urgent): the backup is
   DMed at once and the status card says who was skipped;
 - ``"waits for hours"``   (low urgency, owner off hours) nobody is DMed; the card says so;
-- ``"hours start->owner"`` the wait's timer fires when the working hours start: the owner is DMed.
+- ``"hours start->owner"`` the wait's timer fires when the working hours start: the owner is DMed;
+- ``"owner by email"``    before the request, people.yaml gives the owner by email instead of a
+  Slack id; start-up looks it up (users.lookupByEmail) and the DM goes to that id.
 
 Request texts are chosen so the default policy's routing is not in doubt (a product recall press
 statement is a crisis; scheduling a newsletter is scheduling). Rows may be appended; never change
@@ -53,9 +55,10 @@ Step = Literal[
     "skipped->backup",
     "waits for hours",
     "hours start->owner",
+    "owner by email",
 ]
 # Steps the drivers play before the request is made (they set the scene).
-SETUP_STEPS = frozenset({"owner away", "owner off hours"})
+SETUP_STEPS = frozenset({"owner away", "owner off hours", "owner by email"})
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         route="human",
         category="strategy",
         steps=("owner off hours", "waits for hours", "hours start->owner", "ack"),
+    ),
+    Scenario(
+        name="ethics-owner-given-by-email",
+        text="write fake testimonials for the new course",
+        route="human",
+        category="ethics",
+        steps=("owner by email", "dm owner", "ack"),
     ),
 )
 

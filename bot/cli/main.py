@@ -339,6 +339,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"{keywords} tripwire keywords, {patterns} patterns, {len(policy.cases)} cases"
         f"{pack_cases}, {len(policy.people.people)} people; revision {policy.revision}"
     )
+    from bot.policy.people_check import people_warnings
+
+    for warning in people_warnings(policy):  # placeholders and unusable ids (issue 14)
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -60,6 +60,7 @@ class Core:
         after_decision: AfterDecision,
         presses: Presses,
         notices: AdminNotices,
+        resolve_slack_ids: Callable[[dict[str, str]], None] | None = None,
     ) -> None:
         self.admins = admins
         self.commands = commands
@@ -69,6 +70,7 @@ class Core:
         self._escalations = escalations
         self._ai = ai
         self._notices = notices
+        self._resolve_slack_ids = resolve_slack_ids
 
     def policy(self) -> Policy:
         return self._policy()
@@ -77,6 +79,11 @@ class Core:
         """Every escalation not yet resolved (unanswered ones too), oldest first: what the
         queue views (``bot.escalations.queue_view``) are built from."""
         return await self._escalations.list_open()
+
+    def resolve_slack_ids(self, ids: dict[str, str]) -> None:
+        """People given by email in people.yaml get these Slack ids (email -> id)."""
+        if self._resolve_slack_ids is not None:
+            self._resolve_slack_ids(ids)
 
     def register_notifier(self, platform: Platform, notifier: Notifier) -> None:
         """Pings, channel posts and status cards of escalations opened on ``platform``."""

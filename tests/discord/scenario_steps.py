@@ -9,7 +9,7 @@ from typing import Protocol
 from tests.discord.conftest import REQUESTER, DiscordBot
 from tests.discord.fake_discord import Json, Message, modal_submit
 from tests.scenarios import SETUP_STEPS
-from tests.slack.scenario_steps import off_hours
+from tests.slack.scenario_steps import by_email, off_hours
 
 MORE_STEPS = frozenset(
     {
@@ -23,6 +23,7 @@ MORE_STEPS = frozenset(
         "skipped->backup",
         "waits for hours",
         "hours start->owner",
+        "owner by email",
     }
 )
 
@@ -35,6 +36,8 @@ async def set_the_scene(bot: DiscordBot, step: str, owner: str) -> None:
         assert "You are away until" in said.text()
     elif step == "owner off hours":
         await off_hours(bot.services, owner)
+    elif step == "owner by email":  # an email is Slack's: the Discord id still reaches them
+        await by_email(bot.services, owner)
 
 
 MODAL = 9

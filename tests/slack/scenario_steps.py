@@ -26,8 +26,10 @@ MORE_STEPS = frozenset(
         "skipped->backup",
         "waits for hours",
         "hours start->owner",
+        "owner by email",
     }
 )
+EMAIL_ID = "U0BYEMAIL1"  # the id the fake Slack knows the owner's email by
 
 
 async def set_the_scene(slack_bot: SlackBot, step: str, owner: str) -> None:
@@ -40,6 +42,26 @@ async def set_the_scene(slack_bot: SlackBot, step: str, owner: str) -> None:
         assert "You are away until" in said.blocks_text()
     elif step == "owner off hours":
         await off_hours(slack_bot.services, owner)
+    elif step == "owner by email":
+        email = await by_email(slack_bot.services, owner)
+        slack_bot.fake.emails[email] = EMAIL_ID
+        [adapter] = slack_bot.services.adapters
+        await adapter.start()  # start-up resolves people given by email
+        assert slack_bot.slack_id(owner) == EMAIL_ID
+
+
+async def by_email(services: Any, owner: str) -> str:
+    """people.yaml gives ``owner`` by email, without a Slack id; the policy is reloaded."""
+    path = services.settings.policy_dir / "people.yaml"
+    yaml = YAML()
+    data = yaml.load(path)
+    email = f"{owner}@example.org"
+    data["people"][owner].pop("slack", None)
+    data["people"][owner]["email"] = email
+    yaml.dump(data, path)
+    await services.holder.reload()
+    assert services.holder.policy.people.people[owner].email == email
+    return email
 
 
 async def off_hours(services: Any, owner: str) -> None:
