@@ -56,6 +56,8 @@ from bot.store.escalations import RedisEscalationStore
 from bot.store.spool import EscalationSpool
 from handlers.console import ConsoleAdapter, ConsoleNotifier
 from handlers.console.queue_cli import print_queue as print_queue  # for the CLI
+from handlers.console.report_cli import report_json as report_json  # for the CLI
+from handlers.console.report_cli import report_text as report_text  # for the CLI
 
 log = logging.getLogger(__name__)
 

@@ -167,6 +167,17 @@ class DecisionLog:
         rows = await self._redis.xrevrange(DECISION_LOG_STREAM, count=count)
         return [LogEntry(id=str(i), fields=dict(f)) for i, f in reversed(rows)]
 
+    async def since(self, start: float, *, chunk: int = 10_000) -> list[LogEntry]:
+        """Every entry written at or after ``start`` (epoch seconds), oldest first."""
+        found: list[LogEntry] = []
+        low = f"{int(start * 1000)}-0"
+        while True:
+            rows = await self._redis.xrange(DECISION_LOG_STREAM, min=low, count=chunk)
+            found += [LogEntry(id=str(i), fields=dict(f)) for i, f in rows]
+            if len(rows) < chunk:
+                return found
+            low = f"({rows[-1][0]}"  # exclusive: after the last one read
+
     async def follow(self, after: str, *, block_ms: int = 1000) -> list[LogEntry]:
         """Entries newer than ``after`` ("$" = from now), waiting up to ``block_ms``."""
         res = await self._redis.xread({DECISION_LOG_STREAM: after}, block=block_ms)
