@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -128,12 +129,20 @@ def _try_box(tried: str) -> list[Block]:
 
 
 def _line(item: QueueItem, *, holder: bool = True) -> str:
+    """One escalation in mrkdwn: the request and the names escaped, Slack users mentioned."""
     icon = ":warning: " if item.unanswered else ""
-    return icon + blocks.escape(item_line(item, _name, holder=holder))
+    safe = replace(item, text=blocks.escape(item.text))
+    return icon + item_line(safe, _name, holder=holder)
 
 
 def _name(who: Holder) -> str:
-    return (who.name or who.key) if who.kind == "person" else f"#{who.key}"
+    if who.kind == "channel":
+        return f"#{blocks.escape(who.key)}"
+    if who.name:
+        return blocks.escape(who.name)
+    if who.key.startswith("slack:") and who.user_id:
+        return blocks.mention(who.user_id)  # Slack shows their name
+    return blocks.escape(who.key)
 
 
 def _header(text: str) -> Block:
