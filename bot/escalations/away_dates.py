@@ -21,8 +21,8 @@ class AwayUsage(ShouldAiError):
 
 def is_away_command(rest: str) -> bool:
     """True when the words after "away" are an away date (else "away" starts a request)."""
-    words = rest.strip().lower()
-    return words == "off" or (words.startswith(("until ", "for ")) and len(words.split()) <= 4)
+    words = rest.strip().lower().split()
+    return words == ["off"] or (bool(words) and words[0] in ("until", "for") and len(words) <= 4)
 
 
 def away_until(text: str, *, tz: ZoneInfo, now: float) -> float | None:

@@ -21,7 +21,7 @@ from handlers.discord.escalation_modals import MoreButton
 from handlers.discord.replies import actor_of
 
 COMMAND = "should-ai"
-SUB_COMMANDS = ("why ", "queue", "help", "policy", "scheduled", "reload")
+SUB_COMMANDS = ("why ", "queue", "help", "policy", "scheduled", "reload", "mine", "away until ")
 
 
 class ShouldAiClient(discord.Client):

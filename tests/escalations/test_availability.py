@@ -122,3 +122,12 @@ def test_away_dates_typed_in_chat() -> None:
     assert away_until("off", tz=tz, now=wednesday) is None
     with pytest.raises(AwayUsage):
         away_until("until someday", tz=tz, now=wednesday)
+
+
+def test_away_is_a_sub_command_only_when_a_date_follows() -> None:
+    from bot.intake.commands import parse
+
+    assert parse("away until friday").name == "away"
+    assert parse("away off").name == "away"
+    assert parse("away until").name == "away"  # answered with its usage
+    assert parse("away message for the holidays: draft it for our clients").name is None
