@@ -329,6 +329,8 @@ def _describe(e: Escalation) -> str:
     lines += [
         f"    {at(t.at)} {t.state} level {t.level} assignee {t.assignee or '-'} "
         f"by {t.by or '-'}{': ' + t.note if t.note else ''}"
+        f"{f' outcome={t.outcome!r}' if t.outcome else ''}"
+        f"{f' note={t.comment!r}' if t.comment else ''}"
         for t in e.history
     ]
     return "\n".join(lines)
