@@ -28,9 +28,10 @@ from urllib.parse import parse_qsl
 
 import aiohttp
 
-from bot.app import build_adapters, build_services
+from bot.app import Services, build_adapters, build_services
 from bot.server import bound_port, start_http
 from bot.settings import Settings
+from bot.store.keys import DECISION_LOG_STREAM
 from tests.slack.slack_fake import Call, FakeSlack
 from tests.slack.slack_signing import sign, slash_command_body
 
@@ -249,6 +250,7 @@ async def main() -> None:
                 sent = {f"b{i}": at for i, (at, _) in results.items()}
                 answered = await _answers(fake, sent)
                 await _settled(fake)
+                audit = await _audit_trail(services, args.requests + 1)
             finally:
                 await adapter.stop()
                 await runner.cleanup()
@@ -267,6 +269,26 @@ async def main() -> None:
     print(
         f"Web API calls made: {len(fake.calls)} (chat.postMessage {dms}); target ack p99 <= "
         f"{TARGET_P99_MS:.0f} ms: {'met' if _pct(acks, 0.99) <= TARGET_P99_MS else 'MISSED'}"
+    )
+    print(audit)
+
+
+async def _audit_trail(services: Services, expected: int) -> str:
+    """How many decisions reached the decision log, and which Redis side-calls were skipped."""
+    await services.decision_log.flush(timeout_s=30)
+    rows = await services.redis.xrange(DECISION_LOG_STREAM)
+    logged = sum(1 for _, fields in rows if fields.get("kind") == "decision")
+    skipped = {
+        sample.labels["component"]: int(sample.value)
+        for metric in services.metrics.store_errors.collect()
+        for sample in metric.samples
+        if sample.name.endswith("_total")
+    }
+    stats = await services.redis.info("stats")
+    return (
+        f"Redis connections opened: {stats['total_connections_received']}\n"
+        f"decision log: {logged}/{expected} decisions ({logged / expected:.1%}, goal 100%); "
+        f"Redis side-calls skipped: {skipped or 'none'}"
     )
 
 

@@ -25,10 +25,17 @@ import redis.asyncio as aioredis
 import handlers.console as console_adapter
 import handlers.discord as discord_adapter
 import handlers.slack as slack_adapter
+import handlers.web as web_console
+from bot.ai.owner_help import OwnerHelp
 from bot.ai.service import AiWork
 from bot.core import AdapterPlugin, AdminNotices, AfterDecision, ChatAdapter, Core, Presses
+from bot.core.whatif import WhatIfLab
+from bot.escalations.model import Actor
 from bot.escalations.permissions import Admins
 from bot.escalations.service import EscalationService
+from bot.feedback import FeedbackService
+from bot.feedback.digest import DigestJob
+from bot.feedback.store import FeedbackStore
 from bot.intake import Intake
 from bot.intake.commands import Commands
 from bot.intake.dedupe import Deduper
@@ -52,6 +59,7 @@ from bot.server import (
 from bot.settings import Settings
 from bot.store.away import RedisAwayStore
 from bot.store.connection import open_redis
+from bot.store.console_auth import ConsoleAuth, sign_in_url
 from bot.store.escalations import RedisEscalationStore
 from bot.store.spool import EscalationSpool
 from handlers.console import ConsoleAdapter, ConsoleNotifier
@@ -84,9 +92,13 @@ class Services:
     admins: AdminNotices  # admin notices, to every adapter that can reach the admins
     core: Core
     console_adapter: ConsoleAdapter
+    feedback: FeedbackService | None = None
+    digest: DigestJob | None = None
     adapters: list[ChatAdapter] = field(default_factory=list)
     # Each supervised adapter's up/down, by platform, for /healthz (filled by serve).
     adapter_status: dict[str, AdapterStatus] = field(default_factory=dict)
+    # What else serves pages on the HTTP server: the web console (/console/).
+    mounts: list[web_console.WebConsole] = field(default_factory=list)
 
     @property
     def console(self) -> ConsoleNotifier:
@@ -166,7 +178,12 @@ async def build_services(
         finally:
             await services.intake.aclose()
             await services.ai.aclose()
+            if services.core.owner_help is not None:
+                await services.core.owner_help.aclose()
             await jobs.aclose()
+            unwritten = await services.decision_log.aclose(timeout_s=settings.redis_timeout_s * 5)
+            if unwritten:
+                log.error("shutting down with %d decision log entries not written", unwritten)
 
 
 def _assemble(
@@ -198,6 +215,20 @@ def _assemble(
     )
     intake = _make_intake(settings, redis, metrics, holder, decision_log, escalations, deduper, ai)
     watcher = PolicyWatcher(holder, admins=notices)
+    console_auth = ConsoleAuth(redis, session_ttl_s=int(settings.console_session_hours * 3600))
+
+    async def console_link(actor: Actor) -> str:
+        return sign_in_url(settings.console_base_url(), await console_auth.issue_link(actor))
+
+    feedback = _make_feedback(settings, redis, holder, admin_ids, decision_log)
+    intake.memory = feedback
+    digest = DigestJob(
+        redis=redis,
+        decision_log=decision_log,
+        policy=lambda: holder.policy,
+        admins=admin_ids,
+        hour=settings.digest_hour,
+    )
     commands = Commands(
         intake=intake,
         holder=holder,
@@ -206,6 +237,7 @@ def _assemble(
         admins=admin_ids,
         scheduled=lambda actor: ai.list_scheduled(actor=actor),
         away=away,
+        console_link=console_link,
     )
     for warning in people_warnings(holder.policy):  # placeholders, unusable ids (issue 14)
         log.warning("%s", warning)
@@ -219,6 +251,25 @@ def _assemble(
         after_decision=AfterDecision(intake=intake, ai=ai),
         presses=Presses(escalations=escalations, ai=ai, deduper=deduper),
         notices=notices,
+        owner_help=OwnerHelp.from_settings(
+            settings=settings,
+            redis=redis,
+            policy=lambda: holder.policy,
+            escalation=escalations.get,
+            audit=decision_log,
+        ),
+        console_auth=console_auth,
+        what_if=WhatIfLab(
+            holder=holder,
+            load=load_policy,
+            make_engine=build_engine,
+            recent=decision_log.kept_decisions,
+            reload=watcher.apply,
+            can_edit=settings.console_can_edit,
+        ),
+        decision_log=decision_log,
+        feedback=feedback,
+        digest=digest,
     )
     return Services(
         settings=settings,
@@ -236,8 +287,30 @@ def _assemble(
         ai=ai,
         admins=notices,
         core=core,
+        feedback=feedback,
+        digest=digest,
         # The console is always on: pings of what is typed there, and admin notices, print.
         console_adapter=console_adapter.build(settings, core, notifier=console),
+        mounts=[web_console.build(settings, core)],
+    )
+
+
+def _make_feedback(
+    settings: Settings,
+    redis: aioredis.Redis,
+    holder: PolicyHolder,
+    admins: Admins,
+    decision_log: DecisionLog,
+) -> FeedbackService:
+    return FeedbackService(
+        store=FeedbackStore(redis),
+        holder=holder,
+        admins=admins,
+        decision_log=decision_log,
+        full_text=settings.log_full_text,
+        window_s=settings.feedback_window_days * 86400,
+        per_hour=settings.feedback_per_hour,
+        timeout_s=settings.redis_timeout_s,
     )
 
 
@@ -323,6 +396,8 @@ def _long_lived_tasks(
         asyncio.create_task(services.intake.drain_spool(), name="escalation spool drain"),
         asyncio.create_task(services.watcher.run(stop), name="policy watcher"),
     }
+    if services.digest is not None:  # each opted-in reader's weekly digest, on Monday morning
+        tasks.add(asyncio.create_task(services.digest.run(stop), name="weekly digest"))
     for adapter in services.adapters:
         supervised = SupervisedAdapter(adapter, backoff=backoff)
         services.adapter_status[adapter.platform] = supervised.status
@@ -331,3 +406,24 @@ def _long_lived_tasks(
     if not services.adapters and (console.interactive() if interactive is None else interactive):
         tasks.add(asyncio.create_task(console.run(stop), name="console"))
     return tasks
+
+
+async def preview_digest(settings: Settings, *, person: str | None, days: int = 7) -> str:
+    """`should-ai digest --preview`: the weekly digest ``person`` (a people.yaml key; None:
+    the admins') would get now, in the words the chat adapters send."""
+    import time
+
+    from bot.errors import UsageError
+    from bot.feedback import digest as weekly
+    from handlers.common.digest_text import digest_text
+
+    policy = load_policy(settings.policy_dir)
+    if person is not None and person not in policy.people.people:
+        raise UsageError(f"--person {person!r} is not a key of people.yaml")
+    scope = weekly.scope_of(policy, Admins.parse(settings.admins), person)
+    async with open_redis(settings) as (redis, _url):
+        log = _make_decision_log(settings, redis, Metrics())
+        found = await weekly.build(
+            log, FeedbackStore(redis), now=time.time(), days=days, scope=scope, person=person
+        )
+    return digest_text(found, policy)

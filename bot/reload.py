@@ -94,6 +94,7 @@ class PolicyHolder:
         self._lock = asyncio.Lock()
         # Start-up has no last good policy to fall back on: a PolicyError here stops serve.
         self._snapshot = _build(directory, load, make_engine)
+        self.last_reload: ReloadOutcome | None = None  # what the latest reload made of the files
         metrics.set_policy_revision(self._snapshot.revision)
 
     def current(self) -> PolicySnapshot:
@@ -138,13 +139,17 @@ class PolicyHolder:
                 error = e if isinstance(e, PolicyError) else _unforeseen(e, self.directory)
                 self._metrics.reloads.labels(result="error").inc()
                 log.error("policy reload failed, keeping revision %s: %s", previous, error)
-                return ReloadOutcome(revision=previous, previous_revision=previous, error=error)
+                self.last_reload = ReloadOutcome(
+                    revision=previous, previous_revision=previous, error=error
+                )
+                return self.last_reload
             self._snapshot = fresh
             self._metrics.reloads.labels(result="ok").inc()
             self._metrics.set_policy_revision(fresh.revision)
             if fresh.revision != previous:
                 log.info("policy reloaded: revision %s -> %s", previous, fresh.revision)
-            return ReloadOutcome(revision=fresh.revision, previous_revision=previous)
+            self.last_reload = ReloadOutcome(revision=fresh.revision, previous_revision=previous)
+            return self.last_reload
 
 
 def _unforeseen(error: Exception, directory: Path) -> PolicyError:

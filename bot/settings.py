@@ -40,7 +40,17 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = Field(default=30.0, gt=0)  # seconds per LLM call, before retries
     llm_judge: bool = True  # ask the LLM when the classifier is unsure (only if an LLM is set)
+    # Before AI works on a request, ask the LLM whether a person must own it (only if an LLM is
+    # set); it can only move a request to a person. Bounded: no answer in time = a person.
+    llm_second_look: bool = True
+    llm_second_look_timeout: float = Field(default=8.0, gt=0)
+    # Hand-offs (policy.yaml handoffs:): the HMAC-SHA256 key every delivery is signed with, and
+    # the first wait before a failed delivery is tried again (doubling, 8 tries).
+    webhook_secret: SecretStr | None = None
+    webhook_retry_delay: float = Field(default=5.0, gt=0)
     default_tz: str = "UTC"  # IANA zone for "Tuesday 9am" when the platform gives no user zone
+    # The language of replies when neither the reader's platform nor their request tells ("fr").
+    default_language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
     slack_api_url: str = "https://slack.com/api/"
     discord_api_url: str | None = None  # e.g. http://127.0.0.1:PORT/api/v10 (tests, proxies)
     # Discord ([discord]): guild-scoped command sync for fast iteration (global otherwise), and
@@ -72,6 +82,27 @@ class Settings(BaseSettings):
     log_text_max_chars: int = Field(default=500, gt=0)
     log_max_entries: int = Field(default=100_000, gt=0)  # stream trimmed with MAXLEN ~
     redis_timeout_s: float = Field(default=1.0, gt=0)  # a hung Redis must not hold a decision
+
+    # AI help for the owner (issue 19): how long an assist answer can still be shared with the
+    # requester (its Share button), in seconds.
+    assist_answer_ttl_s: int = Field(default=7 * 86400, gt=0)
+    # Web console (/console/ on the HTTP port, handlers/web/).
+    # The address people reach the console at, for the sign-in links the bot hands out; unset:
+    # http://localhost:<http_port>.
+    console_url: str | None = None
+    console_can_edit: bool = False  # What-if may write policies/ (else it offers the YAML)
+    console_secure_cookies: bool = False  # behind TLS: cookies only travel over HTTPS
+    console_session_hours: float = Field(default=12.0, gt=0)
+
+    def console_base_url(self) -> str:
+        return (self.console_url or f"http://localhost:{self.http_port}").rstrip("/")
+
+    # "Wrong call?" feedback (bot/feedback/): how long after a verdict it can be given (the
+    # decision, request text included, is kept that long), and presses per person per hour.
+    feedback_window_days: int = Field(default=7, gt=0)
+    feedback_per_hour: int = Field(default=20, gt=0)
+    # The weekly digest goes out on Monday from this hour in each reader's time zone.
+    digest_hour: int = Field(default=9, ge=0, le=23)
 
     def discord_shards(self) -> list[int] | None:
         """The shard ids this process runs, or None for all of them (or no sharding)."""

@@ -28,6 +28,19 @@ Escalation steps, in order (an empty tuple means the request goes to AI and nobo
 - ``"owner by email"``    before the request, people.yaml gives the owner by email instead of a
   Slack id; start-up looks it up (users.lookupByEmail) and the DM goes to that id.
 
+AI help for the owner (issue 19); a row with ``llm=True`` runs with the real ``openai`` client
+against tests/ai/fake_llm.py, any other row with no LLM configured:
+
+- ``"no assist before ack"``      the ping offers no AI help and the fake LLM has received nothing;
+- ``"assist by requester refused"`` / ``"assist by stranger refused"``  they press the holder's
+  assist: refused, and nothing reaches the fake LLM;
+- ``"assist checklist"``          the holder presses *Best-practice checklist*: the fake LLM gets
+  it once, its answer reaches the holder only (labelled AI help to review), and the decision log
+  holds one assist entry;
+- ``"share"``                     the holder presses Share with requester: the requester gets it;
+- ``"assist explains no llm"``    (no LLM) the holder presses an assist: it says how to turn AI
+  help on (SHOULD_AI_LLM_*), and nothing else changes.
+
 Request texts are chosen so the default policy's routing is not in doubt (a product recall press
 statement is a crisis; scheduling a newsletter is scheduling). Rows may be appended; never change
 an existing row's expectations without changing the policy on purpose.
@@ -56,9 +69,37 @@ Step = Literal[
     "waits for hours",
     "hours start->owner",
     "owner by email",
+    "no assist before ack",
+    "assist by requester refused",
+    "assist by stranger refused",
+    "assist checklist",
+    "share",
+    "assist explains no llm",
+    "shadow",
+    "wrong call",
 ]
 # Steps the drivers play before the request is made (they set the scene).
 SETUP_STEPS = frozenset({"owner away", "owner off hours", "owner by email"})
+# Steps of rolling out gently (issue 18), played by tests/slack/test_slack_rollout.py and
+# tests/discord/test_discord_rollout.py:
+# - "shadow"     the row's category is put in shadow mode first: the requester gets the AI
+#                verdict with a shadow note, nobody is pinged, and the decision log says who
+#                would have been pinged;
+# - "wrong call" the requester presses "Wrong call?" under the verdict and picks another
+#                category; the feedback is stored and shows in `should-ai feedback list`.
+ROLLOUT_STEPS = frozenset({"shadow", "wrong call"})
+
+# The steps about AI help: they move nothing in the escalation's history.
+ASSIST_STEPS = frozenset(
+    {
+        "no assist before ack",
+        "assist by requester refused",
+        "assist by stranger refused",
+        "assist checklist",
+        "share",
+        "assist explains no llm",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -68,10 +109,16 @@ class Scenario:
     route: Literal["human", "ai"]
     category: str
     steps: tuple[Step, ...] = ()
+    llm: bool = False  # an LLM is configured (the local fake, through the real openai client)
 
     @property
     def escalates(self) -> bool:
         return self.route == "human"
+
+    @property
+    def rollout(self) -> bool:
+        """A row of shadow mode or feedback, played by its own drivers (see ROLLOUT_STEPS)."""
+        return bool(ROLLOUT_STEPS & set(self.steps))
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -184,6 +231,62 @@ SCENARIOS: tuple[Scenario, ...] = (
         category="ethics",
         steps=("owner by email", "dm owner", "ack"),
     ),
+    Scenario(
+        name="crisis-owner-gets-ai-help",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=(
+            "dm owner",
+            "no assist before ack",
+            "ack",
+            "assist by requester refused",
+            "assist by stranger refused",
+            "assist checklist",
+            "share",
+        ),
+        llm=True,
+    ),
+    Scenario(
+        name="crisis-ai-help-without-llm",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("dm owner", "no assist before ack", "ack", "assist explains no llm"),
+    ),
+    # issue 15: routine work the bot answers plainly rather than doing itself
+    Scenario(
+        name="routine-data",
+        text="pull last month's open rates by segment and make a chart",
+        route="ai",
+        category="data",
+    ),
+    Scenario(
+        name="routine-instagram-post",
+        text="programme le post instagram pour mardi 9h",
+        route="ai",
+        category="scheduling",
+    ),
+    Scenario(
+        name="routine-meeting",
+        text="book 30 min with the agency next week",
+        route="ai",
+        category="scheduling",
+    ),
+    Scenario(
+        name="crisis-in-shadow",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("shadow",),
+    ),
+    Scenario(
+        name="drafting-wrong-call",
+        text="Write 5 subject lines for the spring sale email",
+        route="ai",
+        category="drafting",
+        steps=("wrong call",),
+    ),
 )
 
 
@@ -201,6 +304,8 @@ def expected_moves(steps: tuple[Step, ...]) -> list[tuple[str, int]]:
     moves: list[tuple[str, int]] = []
     level = 0
     for step in steps:
+        if step in ASSIST_STEPS:
+            continue
         if step == "dm owner":
             moves.append(("open", 0))
         elif step == "dm refused->backup":
@@ -232,5 +337,6 @@ _MORE_MOVES = {
     "snooze over": "open",
     "withdraw": "resolved",
 }
-ROUTINE = tuple(s for s in SCENARIOS if not s.escalates)
-ESCALATING = tuple(s for s in SCENARIOS if s.escalates)
+ROUTINE = tuple(s for s in SCENARIOS if not s.escalates and not s.rollout)
+ESCALATING = tuple(s for s in SCENARIOS if s.escalates and not s.rollout)
+ROLLOUT = tuple(s for s in SCENARIOS if s.rollout)

@@ -12,17 +12,29 @@
 - ``model``: what AI work stores and hands out, and its ports (draft delivery, post scheduler).
 - ``notes``: what AI work tells a requester, as values (:class:`~bot.ai.notes.AiNote`,
   :class:`~bot.ai.notes.AiOutcome`); the adapters word them (handlers/common/ai_text.py).
+- ``honest``: a category whose work the bot does not do (data, personalization, support) says
+  plainly that no person is needed and which of the team's tools does it; no LLM is asked.
+- ``second_look``: before any AI work, the LLM may send a request to a person (never back).
+- ``handoffs``: a category's requests, and posts for other networks, to the team's own tools
+  through signed webhooks (:mod:`bot.handoff`).
+- ``post_target``: a post for another network, or a meeting, recognised before scheduling.
+- ``draft_ids``: short draft ids people can type (``d-7Q3K``), found by any unambiguous start.
 """
 
 # Submodules, not names: importing bot.ai stays cheap (the LLM client loads with service).
 __all__ = [
+    "draft_ids",
     "drafting",
     "guard",
+    "handoffs",
+    "honest",
     "judge",
     "llm",
     "model",
     "notes",
+    "post_target",
     "scheduling",
+    "second_look",
     "service",
     "store",
     "timeparse",

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
+from bot.ai import draft_ids
 from bot.ai.guard import AuditLog, GuardedLlm, RoutedToPerson
 from bot.ai.llm import LlmError, LlmRejected
 from bot.ai.model import Draft, DraftDelivery, DraftState, PostPlan, ReplyTarget
@@ -109,7 +109,7 @@ class Drafting:
         if decision.route != "ai":
             raise RoutedToPerson(f"decision {decision.decision_id} routes to a person")
         draft = Draft(
-            id=uuid.uuid4().hex,
+            id=await self._store.issue_draft_id(actor),
             decision=decision,
             requester=actor,
             request_text=text,
@@ -190,8 +190,10 @@ class Drafting:
     # --- buttons -------------------------------------------------------------------------------
 
     async def owned_draft(self, draft_id: str, actor: Actor) -> Draft:
-        """The draft, if ``actor`` asked for it; raises UnknownDraft or NotYours."""
-        draft = await self._store.get_draft(draft_id)
+        """The draft ``draft_id`` (or the one of ``actor``'s whose id starts so), if ``actor``
+        asked for it; raises UnknownDraft (unknown, ambiguous, expired) or NotYours."""
+        full_id = await resolve_draft_id(self._store, draft_id, actor)
+        draft = await self._store.get_draft(full_id)
         if draft is None:
             raise UnknownDraft(AiNote(kind="draft_expired"))
         if draft.requester != actor:
@@ -201,6 +203,10 @@ class Drafting:
     async def claim(self, draft_id: str, actor: Actor) -> Draft:
         """The draft, for the first button press on it only (a double click acts once)."""
         draft = await self.owned_draft(draft_id, actor)
+        if draft.state == "used":
+            raise UnknownDraft(AiNote(kind="draft_used"))
+        if draft.state == "discarded":
+            raise UnknownDraft(AiNote(kind="draft_discarded"))
         if draft.state != "ready" or not await self._store.claim_draft(draft.id):
             raise UnknownDraft(AiNote(kind="draft_done"))
         return draft
@@ -225,3 +231,23 @@ class Drafting:
             reply_to=draft.reply_to,
             plan=draft.plan,
         )
+
+
+async def resolve_draft_id(store: AiStore, typed: str, actor: Actor) -> str:
+    """The full id of the draft ``typed`` names: itself when it is a whole id (a button's
+    value, an id from before short ids), else the one of ``actor``'s drafts starting so.
+    Raises UnknownDraft saying whether no draft, several or an expired one matched."""
+    typed = typed.strip()
+    if draft_ids.is_legacy(typed):
+        return typed
+    start = draft_ids.normalized(typed)
+    if start is None:
+        raise UnknownDraft(AiNote(kind="draft_unknown", detail=typed))
+    matches = await store.drafts_starting(actor, start)
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise UnknownDraft(AiNote(kind="draft_ambiguous", detail=start, phrases=tuple(matches[:5])))
+    if await store.was_issued(start):  # someone else's: owned_draft says whose it is not
+        return start
+    raise UnknownDraft(AiNote(kind="draft_unknown", detail=start))

@@ -1,7 +1,8 @@
-"""The one door to the LLM. A request a person must own never goes through it.
+"""The one door to the LLM. A request a person must own never goes through it on its own.
 
-:meth:`GuardedLlm.ask` is the only code in should-ai that sends text to the LLM, and it checks the
-:class:`~bot.policy.model.Decision` first, here, once, for every adapter:
+:meth:`GuardedLlm.ask` (and :meth:`GuardedLlm.assist`, below) is the only code in should-ai that
+sends text to the LLM, and it checks the :class:`~bot.policy.model.Decision` first, here, once,
+for every adapter:
 
 - ``draft``: only a decision whose route is ``"ai"``.
 - ``judge``: only an *unsure* decision (nothing matched, or the similarity layer could not
@@ -9,21 +10,31 @@
 
 A refusal raises :class:`RoutedToPerson` and writes an ``llm_refused`` entry to the decision log,
 so an admin can see that the request never reached the LLM.
+
+A request routed to a person reaches the LLM through one more door, :meth:`GuardedLlm.assist`,
+and only for an :class:`OwnerAsk`: the person who *holds* the escalation (acknowledged it and
+still has it) pressed one of the category's assists. Not an admin who has not taken it: the
+assist sends the requester's words to a third party, and that is the call of the person who
+answers for the work (an admin who wants the help acknowledges the escalation first, on
+purpose, and then holds it). Every such call is in the decision log: who asked, which assist,
+which escalation.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from bot.ai.llm import ChatModel
 from bot.errors import ShouldAiError
+from bot.escalations.model import Escalation
 from bot.policy.model import Decision, Reason
 from bot.reader import UNCERTAIN_PREFIX  # how an undecided match's detail starts
 
 log = logging.getLogger(__name__)
 
-Purpose = Literal["draft", "judge"]
+Purpose = Literal["draft", "judge", "second_look"]
 
 
 class RoutedToPerson(ShouldAiError):
@@ -72,11 +83,50 @@ def admit(decision: Decision, purpose: Purpose) -> None:
             f"decision {decision.decision_id} routes to a person ({decision.category}); "
             "it is not sent to the LLM"
         )
+    if purpose == "second_look" and decision.route != "ai":  # it only ever moves work to a person
+        raise RoutedToPerson(
+            f"decision {decision.decision_id} already routes to a person; no second look"
+        )
     if purpose == "judge" and not is_unsure(decision):
         raise RoutedToPerson(
             f"decision {decision.decision_id} is firm ({decision.route}, {decision.category}); "
             "the LLM judge only sees unsure requests"
         )
+
+
+@dataclass(frozen=True)
+class OwnerAsk:
+    """An owner's explicit action: ``asker`` (their assignee key, bot.escalations.people) pressed
+    the assist ``assist`` on ``escalation``, as it stands in the store at the press."""
+
+    escalation: Escalation
+    asker: str
+    assist: str
+
+
+def admit_assist(ask: OwnerAsk) -> None:
+    """Raise :class:`RoutedToPerson` unless ``ask`` comes from the holder of an acknowledged
+    escalation."""
+    escalation = ask.escalation
+    if escalation.state != "acknowledged":
+        raise RoutedToPerson(
+            f"escalation {escalation.id} is {escalation.state}, not acknowledged; "
+            "nobody holds it, so nothing of it is sent to the LLM"
+        )
+    if escalation.assignee != ask.asker:
+        raise RoutedToPerson(
+            f"escalation {escalation.id} is held by {escalation.assignee}, not {ask.asker}; "
+            "only its holder may send it to the LLM"
+        )
+
+
+def _assist_fields(ask: OwnerAsk) -> dict[str, str]:
+    return {
+        "escalation": ask.escalation.id,
+        "assist": ask.assist,
+        "asked_by": ask.asker,
+        "category": ask.escalation.category,
+    }
 
 
 class GuardedLlm:
@@ -97,6 +147,21 @@ class GuardedLlm:
                 fields={"event": "llm_refused", "purpose": purpose, "route": decision.route},
             )
             raise
+        return await self._model.complete(system=system, user=user)
+
+    async def assist(self, *, ask: OwnerAsk, system: str, user: str) -> str:
+        """The LLM's help for the holder of an escalation (see :class:`OwnerAsk`); every call
+        and every refusal is written to the decision log before anything is sent."""
+        decision_id = ask.escalation.decision_id
+        try:
+            admit_assist(ask)
+        except RoutedToPerson as e:
+            log.warning("LLM call refused: %s", e)
+            fields = {"event": "llm_refused", "purpose": "assist", **_assist_fields(ask)}
+            await self._audit.record_event(kind="ai", decision_id=decision_id, fields=fields)
+            raise
+        fields = {"event": "assist", **_assist_fields(ask)}
+        await self._audit.record_event(kind="ai", decision_id=decision_id, fields=fields)
         return await self._model.complete(system=system, user=user)
 
     async def aclose(self) -> None:

@@ -52,6 +52,16 @@ AiNoteKind = Literal[
     "ask_too_far",  # ``at`` (in ``tz``) is more than ``days`` ahead
     # a draft that could not be written (``failure`` says why)
     "draft_failed",
+    # issue 15: what AI work the bot does not do itself, said plainly (bot/ai/honest.py)
+    "own_tools",  # no person needed; the team's own tools (``text``) do ``detail`` (a label)
+    "draft_unknown",  # no draft has the id ``detail``
+    "draft_ambiguous",  # several drafts start with ``detail``: ``phrases`` are their ids
+    "draft_used",  # the draft was already used
+    "draft_discarded",  # the draft was already discarded
+    "handed_off",  # sent to ``detail`` (the hand-off's label); ``text`` is what it is for
+    "handoff_failed",  # the hand-off ``detail`` could not be queued; nothing was sent
+    "network_unsupported",  # the bot cannot post on ``platform`` (Instagram...) and no hand-off
+    "meeting",  # a meeting request: the bot books no meetings
 ]
 
 FailureKind = Literal["llm_silent", "undeliverable", "unfinished", "for_a_person", "llm_rejected"]
@@ -91,7 +101,9 @@ class AiNote:
         return f"{self.kind}: {extra}" if extra else self.kind
 
 
-OutcomeKind = Literal["drafting", "confirm", "question", "no_llm", "error", "none"]
+OutcomeKind = Literal[
+    "drafting", "confirm", "question", "no_llm", "error", "none", "answered", "handed_off"
+]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from bot.ai.timeparse import ScheduleRequest, parse_schedule
 from bot.errors import ShouldAiError
 from bot.escalations.model import Actor, Platform
 
+MAX_AHEAD_S = 366 * 86400  # a handed-off post: the team's tool sets its own horizon
+
 
 class ScheduleRefused(ShouldAiError):
     """The platform or the request does not allow this post; ``note`` is what the requester is
@@ -71,6 +73,20 @@ class Scheduling:
             max_ahead_s=scheduler.max_ahead_s,
             mentions=scheduler.channel_mention,
         )
+
+    async def plan_for_network(self, *, actor: Actor, text: str, network: str) -> PostPlan | None:
+        """When a post for ``network`` (handed off, issue 15) should go out, if the request
+        says so clearly; None leaves the time to the team's tool (the text still says it)."""
+        scheduler = self._schedulers.get(actor.platform)
+        tz = await scheduler.user_tz(user_id=actor.user_id) if scheduler is not None else None
+        now = datetime.fromtimestamp(self._clock(), tz=UTC)
+        request = await asyncio.to_thread(
+            parse_schedule, text, tz=tz, default_tz=self._default_tz, now=now,
+            max_ahead_s=MAX_AHEAD_S,
+        )  # fmt: skip
+        if request.question is not None or request.at is None:
+            return None
+        return PostPlan(channel=network, post_at=int(request.at.timestamp()), tz=request.tz)
 
     @staticmethod
     def plan_of(request: ScheduleRequest) -> PostPlan:

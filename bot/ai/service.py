@@ -15,6 +15,8 @@ import redis.asyncio as aioredis
 
 from bot.ai.drafting import Drafting, DraftRefused, UnknownDraft
 from bot.ai.guard import AuditLog, GuardedLlm, NoAudit
+from bot.ai.handoffs import HandOffs
+from bot.ai.honest import plainly
 from bot.ai.judge import Judge
 from bot.ai.llm import ChatModel, OpenAiChatModel
 from bot.ai.model import (
@@ -26,10 +28,13 @@ from bot.ai.model import (
     ScheduledPost,
 )
 from bot.ai.notes import AiNote, AiNoteKind, AiOutcome
+from bot.ai.post_target import is_meeting, other_network
 from bot.ai.scheduling import ScheduleRefused, Scheduling
+from bot.ai.second_look import SecondLook, SecondLooker
 from bot.ai.store import AiStore
-from bot.ai.timer_scheduler import ChannelPoster, TimerPostScheduler
+from bot.ai.timer_scheduler import POST_JOB, ChannelPoster, TimerPostScheduler
 from bot.escalations.model import Actor, Platform
+from bot.handoff.sender import WebhookSender
 from bot.jobs import Jobs
 from bot.policy.model import AiWorkKind, Decision, Policy
 from bot.settings import MAX_REQUEST_CHARS, Settings
@@ -56,6 +61,10 @@ class AiWork:
         draft_retry_delay_s: float = 5.0,
         max_chars: int = MAX_REQUEST_CHARS,
         clock: Callable[[], float] = time.time,
+        second_look_enabled: bool = True,
+        second_look_timeout_s: float = 8.0,
+        webhook_secret: str | None = None,
+        webhook_retry_delay_s: float = 5.0,
     ) -> None:
         # Intake decides on the first ``max_chars`` of a request (SHOULD_AI_MAX_REQUEST_CHARS):
         # nothing past them was classified, so nothing past them may reach the LLM.
@@ -82,6 +91,23 @@ class AiWork:
             if self._llm is not None and judge_enabled
             else None
         )
+        self.handoffs = HandOffs(
+            policy=policy,
+            sender=WebhookSender(
+                jobs=jobs,
+                secret=webhook_secret,
+                audit=self._audit,
+                retry_delay_s=webhook_retry_delay_s,
+                clock=clock,
+            ),
+        )
+        self.second_looker = (
+            SecondLooker(
+                llm=self._llm, policy=policy, audit=self._audit, timeout_s=second_look_timeout_s
+            )
+            if self._llm is not None and second_look_enabled
+            else None
+        )
 
     @classmethod
     def from_settings(
@@ -104,6 +130,12 @@ class AiWork:
             judge_enabled=settings.llm_judge,
             judge_timeout_s=min(settings.llm_timeout, JUDGE_MAX_WAIT_S),
             max_chars=settings.max_request_chars,
+            second_look_enabled=settings.llm_second_look,
+            second_look_timeout_s=settings.llm_second_look_timeout,
+            webhook_secret=(
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            ),
+            webhook_retry_delay_s=settings.webhook_retry_delay,
         )
 
     def _drafting(self, llm: GuardedLlm | None) -> Drafting | None:
@@ -133,10 +165,19 @@ class AiWork:
     def register_scheduler(self, platform: Platform, scheduler: PostScheduler) -> None:
         self._schedulers[platform] = scheduler
 
-    def register_poster(self, platform: Platform, poster: ChannelPoster) -> None:
-        """For a platform without scheduled messages: a timer job calls ``poster`` at the time."""
+    def register_poster(
+        self, platform: Platform, poster: ChannelPoster, *, named_channels: bool = False
+    ) -> None:
+        """For a platform without scheduled messages: a timer job calls ``poster`` at the time.
+        ``named_channels``: the platform's channels are plain names (the console)."""
         self._schedulers[platform] = TimerPostScheduler(
-            jobs=self._jobs, store=self._store, poster=poster, audit=self._audit, clock=self._clock
+            jobs=self._jobs,
+            store=self._store,
+            poster=poster,
+            audit=self._audit,
+            clock=self._clock,
+            job=POST_JOB if platform == "discord" else f"{POST_JOB}_{platform}",
+            named_channels=named_channels,
         )
 
     def decided_part(self, text: str) -> str:
@@ -154,6 +195,18 @@ class AiWork:
         if self.judge is None or not self.judge.applies(decision):
             return decision
         return await self.judge.judge(decision=decision, text=self.decided_part(text))
+
+    # --- the second look (issue 15) -----------------------------------------------------------
+
+    async def second_look(self, *, decision: Decision, text: str) -> SecondLook | None:
+        """After the ack, before any AI work: may the LLM's second look send this to a person?
+        None when it does not run (no LLM, turned off, not routed to AI, or a category the bot
+        only answers plainly, which sends nothing anywhere)."""
+        if self.second_looker is None or decision.route != "ai":
+            return None
+        if self._work_for(decision) == "none":
+            return None
+        return await self.second_looker.look(decision=decision, text=self.decided_part(text))
 
     # --- a routine request -------------------------------------------------------------------
 
@@ -174,9 +227,11 @@ class AiWork:
     ) -> AiOutcome:
         work = self._work_for(decision)
         if work == "none":
-            return AiOutcome(kind="none")
+            return plainly(self._policy(), decision)
         if work == "schedule":
             return await self._handle_schedule(actor, text, decision, reply_to)
+        if work == "handoff":
+            return await self.handoffs.request(actor=actor, text=text, decision=decision)
         if self.drafting is None:
             return AiOutcome(kind="no_llm", note=AiNote(kind="no_llm"))
         await self.drafting.start(decision=decision, actor=actor, text=text, reply_to=reply_to)
@@ -191,6 +246,10 @@ class AiWork:
     async def _handle_schedule(
         self, actor: Actor, text: str, decision: Decision, reply_to: ReplyTarget
     ) -> AiOutcome:
+        if is_meeting(text):  # issue 15: say plainly what the bot can schedule
+            return AiOutcome(kind="answered", note=AiNote(kind="meeting"))
+        if (network := other_network(text)) is not None:
+            return await self._for_network(actor, text, decision, network)
         try:
             request = await self.scheduling.understand(actor=actor, text=text)
         except ScheduleRefused as e:
@@ -208,6 +267,18 @@ class AiWork:
             decision=decision, actor=actor, text=text, reply_to=reply_to, plan=plan
         )
         return AiOutcome(kind="drafting", note=AiNote(kind="drafting_post", plan=plan))
+
+    async def _for_network(
+        self, actor: Actor, text: str, decision: Decision, network: str
+    ) -> AiOutcome:
+        """A post for a network the bot cannot post on: the hand-off, or a plain answer."""
+        if self.handoffs.networks_handoff() is None:
+            note = AiNote(kind="network_unsupported", platform=network)
+            return AiOutcome(kind="answered", note=note)
+        plan = await self.scheduling.plan_for_network(actor=actor, text=text, network=network)
+        return await self.handoffs.post(
+            actor=actor, text=text, decision=decision, network=network, plan=plan
+        )
 
     async def _propose(
         self, actor: Actor, text: str, decision: Decision, reply_to: ReplyTarget, plan: PostPlan

@@ -8,6 +8,7 @@ import redis.asyncio as aioredis
 from pydantic import BaseModel
 from redis.exceptions import RedisError
 
+from bot.ai import draft_ids
 from bot.ai.model import Draft, PendingSchedule, ScheduledPost
 from bot.escalations.model import Actor
 from bot.store import keys
@@ -19,6 +20,8 @@ DRAFT_TTL_S = 7 * 86400  # a draft nobody used is forgotten after a week
 PENDING_TTL_S = 86400  # a Confirm button older than a day no longer works
 POST_KEEP_S = 7 * 86400  # a scheduled post is listed until a week after its time
 INDEX_TTL_S = 130 * 86400 + POST_KEEP_S  # longer than any post can be scheduled ahead
+ISSUED_TTL_S = 90 * 86400  # a short id is remembered this long: "expired", not "unknown"
+_ID_TRIES = 8  # draws of a 4-character id before a longer one
 
 
 def _delivered(draft_id: str) -> str:
@@ -118,3 +121,41 @@ class AiStore:
             raise StoreUnavailable(f"could not list scheduled posts: {e}") from e
         posts = [await self.get_post(str(i)) for i in ids]
         return [p for p in posts if p is not None]
+
+    # --- short draft ids (issue 15) -----------------------------------------------------------
+
+    async def issue_draft_id(self, actor: Actor) -> str:
+        """A short id nobody was given in the last 90 days, reserved for ``actor``'s draft."""
+        try:
+            for attempt in range(_ID_TRIES + 4):
+                draft_id = draft_ids.new_id(draft_ids.LENGTH + attempt // _ID_TRIES)
+                key = keys.AI_DRAFT_ISSUED_PREFIX + draft_id
+                if await self._redis.set(key, _owner(actor), nx=True, ex=ISSUED_TTL_S):
+                    await self._redis.zadd(_drafts_of(actor), {draft_id: 0})
+                    await self._redis.expire(_drafts_of(actor), ISSUED_TTL_S)
+                    return draft_id
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not reserve a draft id: {e}") from e
+        raise StoreUnavailable("no free draft id")  # pragma: no cover - a million are free
+
+    async def drafts_starting(self, actor: Actor, start: str) -> list[str]:
+        """``actor``'s draft ids (issued in the last 90 days) that start with ``start``."""
+        try:
+            found = await self._redis.zrangebylex(_drafts_of(actor), f"[{start}", f"[{start}\xff")
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not look up draft ids: {e}") from e
+        return [i.decode() if isinstance(i, bytes) else str(i) for i in found]
+
+    async def was_issued(self, draft_id: str) -> bool:
+        try:
+            return bool(await self._redis.exists(keys.AI_DRAFT_ISSUED_PREFIX + draft_id))
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not look up draft {draft_id}: {e}") from e
+
+
+def _owner(actor: Actor) -> str:
+    return f"{actor.platform}:{actor.user_id}"
+
+
+def _drafts_of(actor: Actor) -> str:
+    return keys.AI_DRAFTS_BY_USER_PREFIX + _owner(actor)

@@ -45,13 +45,19 @@ class TimerPostScheduler:
         poster: ChannelPoster,
         audit: AuditLog,
         clock: Callable[[], float] = time.time,
+        job: str = POST_JOB,
+        named_channels: bool = False,
     ) -> None:
         self._jobs = jobs
         self._store = store
         self._poster = poster
         self._audit = audit
         self._clock = clock
-        jobs.register(POST_JOB, self.run_job, max_tries=_POST_TRIES)
+        # One job name per platform (Discord keeps POST_JOB); a platform whose channels are
+        # names (the console, issue 15) takes "#general" as it is, not only a numeric id.
+        self._job = job
+        self._named_channels = named_channels
+        jobs.register(job, self.run_job, max_tries=_POST_TRIES)
 
     async def user_tz(self, *, user_id: str) -> str | None:
         return None  # Discord does not tell bots a user's time zone
@@ -61,11 +67,11 @@ class TimerPostScheduler:
 
     async def schedule(self, *, post: ScheduledPost) -> ScheduledPost:
         channel = post.plan.channel
-        if not channel.isdigit():
+        if not channel.isdigit() and not self._named_channels:
             raise ScheduleRefused(AiNote(kind="pick_channel"))
         job_id = f"ai-post-{post.id}"
         await self._jobs.enqueue(
-            POST_JOB, job_id=job_id, defer_until=float(post.plan.post_at), post_id=post.id
+            self._job, job_id=job_id, defer_until=float(post.plan.post_at), post_id=post.id
         )
         return post.model_copy(update={"channel_id": channel, "platform_ref": job_id})
 

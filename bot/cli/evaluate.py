@@ -101,13 +101,23 @@ class Report:
 
 def evaluate(engine: PolicyEngine, items: Iterable[LabelledItem]) -> Report:
     outcomes = [Outcome(item, _decided(engine, item.text)) for item in items]
+    return report_of(engine.policy.revision, outcomes)
+
+
+def report_of(revision: str, outcomes: list[Outcome]) -> Report:
+    """The scores of decisions already made (``should-ai eval --second-look`` makes its own)."""
     return Report(
-        policy_revision=engine.policy.revision,
+        policy_revision=revision,
         overall=Scores.of(outcomes),
         per_category=_grouped(outcomes, lambda o: o.item.category or "(none)"),
         per_language=_grouped(outcomes, lambda o: o.item.lang),
         misses=[_miss(o) for o in outcomes if not (o.route_ok and o.category_ok)],
     )
+
+
+def decided(engine: PolicyEngine, text: str) -> Decision | None:
+    """What the bot decides first: None for a non-request, else the engine's decision."""
+    return _decided(engine, text)
 
 
 def _decided(engine: PolicyEngine, text: str) -> Decision | None:

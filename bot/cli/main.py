@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.cli.evaluate import CaseRun
+    from bot.cli.evaluate import CaseRun, LabelledItem, Report
     from bot.policy.engine import PolicyEngine
     from bot.policy.model import Decision
     from bot.policy.nonrequest import NonRequest
@@ -74,6 +74,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     _add_policy(sub)
     if command not in _BUILT_IN:
         _register_hook("bot.cli.ops", sub)
+        _register_hook("bot.cli.webhook", sub)  # issue 15: should-ai webhook test
     return parser
 
 
@@ -118,6 +119,11 @@ def _add_eval(sub: Any) -> None:
     evaluate.add_argument("--min-recall", type=float, default=None, help="exit 1 below this")
     evaluate.add_argument(
         "--max-false-escalation", type=float, default=None, help="exit 1 above this"
+    )
+    evaluate.add_argument(
+        "--second-look",
+        action="store_true",
+        help="apply the LLM's second look through the configured OpenAI-compatible endpoint",
     )
     _policy_dir_option(evaluate)
     evaluate.set_defaults(handler=_cmd_eval)
@@ -311,12 +317,32 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from bot.cli.evaluate import evaluate, format_report, read_labelled
 
     items = read_labelled(args.file)
+    if getattr(args, "second_look", False):
+        return _eval_second_look(args, items)
     report = evaluate(_engine(args), items)
     print(
         json.dumps(report.to_json(), ensure_ascii=False, indent=2)
         if args.json
         else format_report(report)
     )
+    return _eval_exit(args, report)
+
+
+def _eval_second_look(args: argparse.Namespace, items: list[LabelledItem]) -> int:
+    from bot.cli.evaluate import format_report
+    from bot.cli.second_look_eval import evaluate_second_look
+    from bot.settings import Settings
+
+    report, stats = evaluate_second_look(_engine(args), items, Settings())
+    if args.json:
+        data = {**report.to_json(), "second_look": stats.to_json()}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(f"{stats.line()}\n\n{format_report(report)}")
+    return _eval_exit(args, report)
+
+
+def _eval_exit(args: argparse.Namespace, report: Report) -> int:
     recall, false_rate = report.overall.human_recall, report.overall.false_escalation_rate
     too_low = args.min_recall is not None and recall is not None and recall < args.min_recall
     too_high = (
@@ -342,6 +368,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from bot.policy.people_check import people_warnings
 
     for warning in people_warnings(policy):  # placeholders and unusable ids (issue 14)
+        print(f"warning: {warning}", file=sys.stderr)
+    from bot.policy.language import missing_texts
+
+    for warning in missing_texts(policy):  # a warning, not an error: the text is still shown
         print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
 

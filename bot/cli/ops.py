@@ -29,6 +29,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _add_log(subparsers)
     _add_escalations(subparsers)
     _add_report(subparsers)
+    from bot.cli.console_link import register as register_console_link
+
+    register_console_link(subparsers)
+    from bot.cli.feedback import register as register_feedback  # feedback, digest
+
+    register_feedback(subparsers)
 
 
 def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

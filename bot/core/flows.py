@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from functools import partial
 from typing import Literal, TypeVar
 
 from bot.ai.model import ReplyTarget
+from bot.ai.second_look import SecondLook
 from bot.ai.service import AiWork
 from bot.core.outcomes import AiOp, AiPress, FollowUp, Press
 from bot.errors import ShouldAiError
@@ -23,6 +26,7 @@ from bot.intake import Intake
 from bot.intake.commands import Reply
 from bot.intake.dedupe import Deduper
 from bot.observability.failopen import STORE_ERRORS
+from bot.policy.model import Decision
 from bot.store.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -52,29 +56,65 @@ class AfterDecision:
         reply_to: ReplyTarget,
         answer: Answer | None = None,
         status_card: StatusCard | None = None,
+        status_card_for: Callable[[Decision], Awaitable[StatusRef | None]] | None = None,
     ) -> FollowUp:
         """``answer`` shows the verdict in ``reply`` to the requester (called here, once what
         it promises is safe); ``status_card`` posts the requester's status card (called only
-        when a person gets the request, before they are pinged)."""
+        when a person gets the request, before they are pinged); ``status_card_for`` posts it
+        for another decision (the LLM's second look moved the request to a person)."""
         decision = reply.decision
         if reply.kind != "decision" or decision is None or decision.route == "ai":
             if answer is not None:
                 await answer()
+            looked = await self._second_look(reply, text)
+            if looked is not None:  # the verdict said AI; a person gets it after all
+                card = status_card
+                if status_card_for is not None:  # a card that names the new owner
+                    card = partial(status_card_for, looked.decision)
+                return await self._escalate(reply, looked.decision, actor, text, None, card, looked)
             return await self._not_escalated(reply, actor=actor, text=text, reply_to=reply_to)
+        return await self._escalate(reply, decision, actor, text, answer, status_card, None)
+
+    async def _second_look(self, reply: Reply, text: str) -> SecondLook | None:
+        """The LLM's second look at a decision for AI: the look, when it sends it to a person."""
+        if reply.kind != "decision" or reply.decision is None or reply.intake is None:
+            return None
+        looked = await self._ai.second_look(decision=reply.decision, text=text.strip())
+        return looked if looked is not None and looked.person else None
+
+    async def _escalate(
+        self,
+        reply: Reply,
+        decision: Decision,
+        actor: Actor,
+        text: str,
+        answer: Answer | None,
+        status_card: StatusCard | None,
+        looked: SecondLook | None,
+    ) -> FollowUp:
         if reply.intake is None:  # a decision reply always carries its intake result
             raise ShouldAiError("decision reply without its intake result")
+        result = replace(reply.intake, decision=decision)
         text = text.strip()
-        await self._intake.promise(result=reply.intake, actor=actor, text=text)
+        await self._intake.promise(result=result, actor=actor, text=text)
         await _tolerated(answer, "answer to", decision.decision_id)
         ref = await _tolerated(status_card, "status card of", decision.decision_id)
         if ref is not None:
             await self._intake.status_card(decision_id=decision.decision_id, status_ref=ref)
         escalation = await self._intake.escalate(
-            result=reply.intake, actor=actor, text=text, status_ref=ref
+            result=result, actor=actor, text=text, status_ref=ref
         )
         if escalation is None:  # the store is down: a person must still get this, never AI
-            return FollowUp(kind="store_down", decision=decision, status_ref=ref)
-        return FollowUp(kind="escalated", decision=decision, escalation=escalation, status_ref=ref)
+            return FollowUp(
+                kind="store_down", decision=decision, status_ref=ref, second_look=looked
+            )
+        return FollowUp(
+            kind="escalated",
+            decision=decision,
+            escalation=escalation,
+            status_ref=ref,
+            second_look=looked,
+        )
 
     async def _not_escalated(
         self, reply: Reply, *, actor: Actor, text: str, reply_to: ReplyTarget

@@ -9,6 +9,7 @@ from typing import Literal
 
 from bot.ai.model import Draft
 from bot.ai.notes import AiNote, AiOutcome
+from bot.ai.second_look import SecondLook
 from bot.escalations.errors import Refusal
 from bot.escalations.model import Escalation, StatusRef
 from bot.policy.model import Decision
@@ -35,6 +36,8 @@ class FollowUp:
     escalation: Escalation | None = None
     status_ref: StatusRef | None = None  # the status card the adapter posted, if any
     ai: AiOutcome | None = None
+    # escalated after the verdict said AI: the LLM's second look sent it to a person (issue 15)
+    second_look: SecondLook | None = None
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ class AwayLookup(Protocol):
 
 
 def zone(person: Person | None) -> ZoneInfo:
-    return ZoneInfo(person.timezone) if person and person.timezone else ZoneInfo("UTC")
+    return ZoneInfo(person.zone) if person and person.zone else ZoneInfo("UTC")
 
 
 def away_until(person: Person | None, *, chat_until: float | None = None) -> float | None:

@@ -31,7 +31,9 @@ from bot.reload import PolicyHolder, ReloadOutcome
 from bot.store.errors import StoreUnavailable
 from bot.text import clip
 
-SubCommand = Literal["why", "queue", "help", "reload", "policy", "scheduled", "mine", "away"]
+SubCommand = Literal[
+    "why", "queue", "help", "reload", "policy", "scheduled", "mine", "away", "console"
+]
 ReplyKind = Literal[
     "decision",
     "why",
@@ -44,11 +46,12 @@ ReplyKind = Literal[
     "refused",
     "error",
     "away",
+    "console",
 ]
 ErrorKind = Literal[
     "empty", "why_usage", "admin_only", "store_down", "restarting", "away_usage", "not_listed"
 ]
-_BARE = frozenset({"queue", "help", "reload", "policy", "scheduled", "mine"})
+_BARE = frozenset({"queue", "help", "reload", "policy", "scheduled", "mine", "console"})
 ADMIN_ONLY = frozenset({"reload", "policy"})
 _STORE_DOWN: tuple[type[BaseException], ...] = (StoreUnavailable, *STORE_ERRORS)
 log = logging.getLogger(__name__)
@@ -97,6 +100,7 @@ class Reply:
     error: ErrorKind | None = None
     command: SubCommand | None = None
     away_until: float | None = None  # ``away``: back at this instant; None: back now
+    link: str | None = None  # console: the web console's sign-in link (None: no console)
 
     @property
     def needs_escalation(self) -> bool:
@@ -120,6 +124,7 @@ class AwaySetter(Protocol):
 
 
 Reloader = Callable[[], Awaitable[ReloadOutcome]]
+LinkIssuer = Callable[[Actor], Awaitable[str]]
 
 
 # --- dispatch --------------------------------------------------------------------------------
@@ -138,6 +143,7 @@ class Commands:
         admins: Admins,
         scheduled: ScheduledLister | None = None,
         away: AwaySetter | None = None,
+        console_link: LinkIssuer | None = None,
     ) -> None:
         self._intake = intake
         self._holder = holder
@@ -146,6 +152,7 @@ class Commands:
         self._admins = admins
         self._scheduled = scheduled
         self._away = away
+        self._console_link = console_link
 
     def is_admin(self, actor: Actor) -> bool:
         return self._admins.includes(actor)
@@ -205,6 +212,9 @@ class Commands:
                 return Reply(kind="policy", policy=self._holder.policy)
             case "scheduled":
                 return await self._list_scheduled(actor)
+            case "console":
+                link = await self._console_link(actor) if self._console_link else None
+                return Reply(kind="console", link=link)
             case _:
                 return Reply(kind="help")
 
@@ -217,6 +227,11 @@ class Commands:
         if result.decision is None:
             return Reply(kind="error", error="why_usage")
         return Reply(kind="why", decision=result.decision, intake=result)
+
+    async def why(self, text: str) -> Reply:
+        """``why <text>`` without the rate limit and dedupe of a typed command (the web
+        console's playground): nothing is logged, nobody is pinged."""
+        return await self._why(text)
 
     async def _queue(self, actor: Actor) -> Reply:
         if self.is_admin(actor):

@@ -36,6 +36,7 @@ from bot.observability.metrics import Metrics
 from bot.policy.layers import Example
 from bot.policy.model import Decision
 from bot.policy.nonrequest import NonRequest, non_request
+from bot.policy.shadow import WouldHave, apply_shadow
 from bot.reload import PolicyHolder
 from bot.store.errors import StoreUnavailable
 from bot.store.retry import retry_with_backoff
@@ -48,6 +49,12 @@ class Judge(Protocol):
     """The optional LLM judge for unsure decisions ([ai]'s ``AiWork.judge_unsure``)."""
 
     async def __call__(self, *, decision: Decision, text: str) -> Decision: ...
+
+
+class DecisionMemory(Protocol):
+    """Keeps a decision for later feedback on it ("wrong call?"; bot/feedback)."""
+
+    async def remember(self, *, decision: Decision, actor: Actor, text: str) -> None: ...
 
 
 class EscalationOpener(Protocol):
@@ -81,6 +88,8 @@ class IntakeResult:
     # A request for a person over the paging limit (this requester paged this owner too often
     # lately): it is escalated all the same, into the owner's queue, without pinging them again.
     quiet: bool = False
+    # Shadow mode answered this request as if its category were off: who would have been pinged.
+    would_have: WouldHave | None = None
 
 
 class Intake:
@@ -97,6 +106,7 @@ class Intake:
         judge: Judge | None = None,
         spool: EscalationSpool | None = None,
         pager: RateLimiter | None = None,
+        memory: DecisionMemory | None = None,
     ) -> None:
         self._holder = holder
         self._deduper = deduper
@@ -108,6 +118,7 @@ class Intake:
         self._judge = judge
         self._spool = spool
         self._pager = pager
+        self.memory = memory  # set by the composition root once feedback is built
         self._stopping = False
         self._submitting = 0  # requests being decided now (a shutdown waits for them)
         self._promised: set[str] = set()  # spooled in this run, not yet handed to escalate
@@ -211,11 +222,23 @@ class Intake:
 
     async def _decide(self, actor: Actor, text: str) -> IntakeResult:
         decision = await self._decided(text)
+        shadowed = apply_shadow(self._holder.policy, decision)
+        if shadowed is not None:
+            decision = shadowed.decision
         self._metrics.decisions.labels(
             route=decision.route, category=decision.category or "none"
         ).inc()
         await self._log.record_decision(decision=decision, actor=actor, text=text)
-        return IntakeResult(decision=decision, truncated=len(text) > self._max_chars)
+        if self.memory is not None:
+            await self.memory.remember(decision=decision, actor=actor, text=text)
+        would_have = shadowed.would_have if shadowed is not None else None
+        if would_have is not None:
+            await self._log.record_event(
+                kind="shadow", decision_id=decision.decision_id, fields=_shadow_fields(would_have)
+            )
+        return IntakeResult(
+            decision=decision, truncated=len(text) > self._max_chars, would_have=would_have
+        )
 
     async def _decided(self, text: str) -> Decision:
         matched = text[: self._max_chars]  # bounds the engine's work on a pasted novel
@@ -356,8 +379,9 @@ class Intake:
 
     @property
     def pending_escalations(self) -> int:
-        """Escalations still being retried in the background."""
-        return len(self._deferred)
+        """Escalations promised to a requester and not yet stored in Redis: the spool's count
+        (what is being retried, and what a process that is gone left), else the retries."""
+        return len(self._spool) if self._spool is not None else len(self._deferred)
 
     async def settle(self, *, timeout_s: float) -> None:
         """Shutdown, after :meth:`stop_intake`: wait (at most ``timeout_s``) for requests being
@@ -388,6 +412,8 @@ class Intake:
         lost = sum(isinstance(r, BaseException) for r in results)
         if lost:
             self._log_unstored(lost)
+        if self._spool is not None:
+            self._spool.close()  # what is still pending stays in its file for the next start
 
     def _log_unstored(self, count: int) -> None:
         if self._spool is not None:
@@ -403,6 +429,13 @@ class Intake:
             "told to contact the owner directly",
             count,
         )
+
+
+def _shadow_fields(would_have: WouldHave) -> dict[str, str]:
+    """The decision log's "would have escalated to X" entry of a shadowed request."""
+    owner = would_have.owner or ""
+    named = f"{owner} ({would_have.owner_name})" if would_have.owner_name else owner
+    return {"would_have": named, "would_category": would_have.category or "fallback"}
 
 
 def _human(result: IntakeResult) -> Decision:

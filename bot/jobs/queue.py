@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from arq.connections import ArqRedis
-from arq.constants import job_key_prefix
+from arq.constants import job_key_prefix, result_key_prefix
 from arq.cron import CronJob, cron
 from arq.jobs import serialize_job
 from arq.typing import WorkerCoroutine
@@ -138,7 +138,21 @@ class Jobs:
             )
         except (RedisError, OSError) as e:
             raise StoreUnavailable(f"could not queue job {name!r}: {e}") from e
-        return job is not None
+        if job is not None:
+            return True
+        # arq answers None for "already queued", and also when the connection dropped between
+        # its WATCH and EXEC (redis-py raises WatchError then): only Redis can tell which.
+        if job_id is None or not await self._known(job_id):
+            raise StoreUnavailable(f"could not queue job {name!r}: the connection dropped")
+        return False
+
+    async def _known(self, job_id: str) -> bool:
+        try:
+            return bool(
+                await self._pool.exists(job_key_prefix + job_id, result_key_prefix + job_id)
+            )
+        except (RedisError, OSError) as e:
+            raise StoreUnavailable(f"could not check job {job_id!r}: {e}") from e
 
     def add_to(
         self, pipe: Pipeline, name: str, *, job_id: str, defer_until: float, **kwargs: Any

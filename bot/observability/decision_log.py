@@ -4,19 +4,32 @@ Each entry says who asked, which route and category the policy chose, which owne
 which policy revision, so an admin can answer "why did the bot say that?" weeks later. Request
 text is masked unless ``SHOULD_AI_LOG_FULL_TEXT`` is on, and always cut to a bounded length.
 The stream is trimmed with ``MAXLEN ~`` so it never grows without bound.
+
+Decisions and events are written behind: each entry joins an in-process backlog that one writer
+task sends to Redis in pipelined batches, retrying until Redis takes it. The caller waits for
+its entry at most ``timeout_s`` (so a hung Redis never holds a decision), but an entry that was
+not written in that time is *not* dropped: a burst of 1,000 requests, or a Redis that is slow or
+down for a while, delays the audit trail instead of losing it. Only a backlog past
+``backlog_max`` entries (a long outage) drops new entries, counted in
+``should_ai_store_errors{component="decision_log_dropped"}``. A batch whose reply was lost may
+be written twice, never not at all. Transitions are not written here: they commit in the same
+MULTI as the move they record (:meth:`DecisionLog.transition_record`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
 
 from bot.escalations.model import Actor, Escalation, Transition
 from bot.escalations.ports import LogRecord
-from bot.observability.failopen import fail_open
+from bot.observability.failopen import STORE_ERRORS
 from bot.observability.metrics import Metrics
 from bot.policy.model import Decision
 from bot.store.keys import DECISION_LOG_STREAM
@@ -54,6 +67,11 @@ class LogEntry:
                 f"who={f.get('who')} route={f.get('route')} category={f.get('category') or '-'} "
                 f"owner={f.get('owner') or '-'} text={f.get('text')!r}"
             )
+        if self.kind == "shadow":
+            return (
+                f"{at} shadow {f.get('decision_id')} would have escalated to "
+                f"{f.get('would_have') or '-'} [{f.get('would_category')}]"
+            )
         if self.kind != "transition":
             extra = " ".join(
                 f"{k}={v}" for k, v in f.items() if k not in ("at", "kind", "decision_id")
@@ -66,6 +84,20 @@ class LogEntry:
         )
 
 
+@dataclass
+class _Pending:
+    """An entry waiting in the backlog, and the future its writer resolves with its stream id."""
+
+    fields: dict[str, str]
+    written: asyncio.Future[str] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+BATCH_MAX = 500  # entries per pipelined round trip
+RETRY_MAX_S = 5.0  # the longest wait between two attempts while Redis refuses
+
+
 class DecisionLog:
     def __init__(
         self,
@@ -76,6 +108,7 @@ class DecisionLog:
         max_text_chars: int = 500,
         max_entries: int = 100_000,
         timeout_s: float = 1.0,
+        backlog_max: int = 50_000,
     ) -> None:
         self._redis = redis
         self._metrics = metrics
@@ -83,6 +116,11 @@ class DecisionLog:
         self._max_text_chars = max_text_chars
         self._max_entries = max_entries
         self._timeout_s = timeout_s
+        self._backlog_max = backlog_max
+        self._backlog: deque[_Pending] = deque()
+        self._wake: asyncio.Event | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _loggable(self, text: str) -> str:
         shown = text if self._full_text else mask_text(text)
@@ -147,36 +185,118 @@ class DecisionLog:
         return await self._append({"kind": kind, "decision_id": decision_id, **extra})
 
     async def _append(self, fields: dict[str, str]) -> str | None:
-        add = self._redis.xadd(
-            DECISION_LOG_STREAM,
-            _stamped(fields),  # type: ignore[arg-type]
-            maxlen=self._max_entries,
-            approximate=True,
-        )
-        entry_id = await fail_open(
-            add,
-            fallback=None,
-            component="decision_log",
-            metrics=self._metrics,
-            timeout_s=self._timeout_s,
-        )
-        return str(entry_id) if entry_id is not None else None
+        """Queue an entry and wait (at most ``timeout_s``) until it is written; its id, or None
+        if it is still waiting (it will be written later) or the backlog was full (dropped)."""
+        if len(self._backlog) >= self._backlog_max:
+            self._metrics.store_errors.labels(component="decision_log_dropped").inc()
+            return None
+        pending = _Pending(fields=_stamped(fields))
+        self._backlog.append(pending)
+        self._start_writer().set()
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return await asyncio.shield(pending.written)
+        except TimeoutError:
+            return None
+
+    def _start_writer(self) -> asyncio.Event:
+        loop = asyncio.get_running_loop()
+        if self._wake is None or self._loop is not loop:  # a CLI may run several loops in turn
+            self._loop, self._wake, self._writer = loop, asyncio.Event(), None
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_loop(), name="decision log writer")
+        return self._wake
+
+    async def _write_loop(self) -> None:
+        assert self._wake is not None
+        wait = 0.05
+        while True:
+            if not self._backlog:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            batch = [self._backlog[i] for i in range(min(BATCH_MAX, len(self._backlog)))]
+            try:
+                ids = await self._write(batch)
+            except STORE_ERRORS as e:
+                self._metrics.store_errors.labels(component="decision_log").inc()
+                self._metrics.outage_log.failed("decision_log", e)
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, RETRY_MAX_S)
+                continue
+            wait = 0.05
+            for pending, entry_id in zip(batch, ids, strict=True):
+                self._backlog.popleft()
+                if not pending.written.done():
+                    with contextlib.suppress(RuntimeError):  # its caller's loop is gone
+                        pending.written.set_result(str(entry_id))
+
+    async def _write(self, batch: list[_Pending]) -> list[object]:
+        # A whole batch gets longer than one call would: it is many entries, and the loop that
+        # sends it may be busy with a burst. A hung Redis still fails it, and it is retried.
+        async with asyncio.timeout(max(5.0, self._timeout_s)):
+            pipe = self._redis.pipeline(transaction=False)
+            for pending in batch:
+                pipe.xadd(
+                    DECISION_LOG_STREAM,
+                    pending.fields,  # type: ignore[arg-type]
+                    maxlen=self._max_entries,
+                    approximate=True,
+                )
+            return list(await pipe.execute())
+
+    @property
+    def backlog(self) -> int:
+        """Entries not yet written to Redis (read by /metrics and the health report)."""
+        return len(self._backlog)
+
+    async def flush(self, *, timeout_s: float) -> bool:
+        """Wait until every queued entry is written, at most ``timeout_s``; True if all were."""
+        if not self._backlog:
+            return True
+        last = self._backlog[-1].written
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout_s):
+                await asyncio.shield(last)
+        return not self._backlog
+
+    async def aclose(self, *, timeout_s: float = 5.0) -> int:
+        """Shutdown: write what is queued (at most ``timeout_s``), stop the writer; returns how
+        many entries could not be written (logged by the caller)."""
+        await self.flush(timeout_s=timeout_s)
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+        return len(self._backlog)
 
     async def tail(self, count: int) -> list[LogEntry]:
         """The last ``count`` entries, oldest first. Raises redis errors: admins want to know."""
+        await self.flush(timeout_s=self._timeout_s)  # this process's own entries first
         rows = await self._redis.xrevrange(DECISION_LOG_STREAM, count=count)
         return [LogEntry(id=str(i), fields=dict(f)) for i, f in reversed(rows)]
 
-    async def since(self, start: float, *, chunk: int = 10_000) -> list[LogEntry]:
-        """Every entry written at or after ``start`` (epoch seconds), oldest first."""
+    async def kept_decisions(self, count: int) -> list[tuple[str, str, str | None]]:
+        """``(text, route, category)`` of the decisions among the last ``count`` entries whose
+        text was kept whole (``SHOULD_AI_LOG_FULL_TEXT``), oldest first: what What-if replays."""
+        kept = []
+        for entry in await self.tail(count):
+            f = entry.fields
+            text = f.get("text", "")
+            if entry.kind == "decision" and text and not text.startswith("[masked:"):
+                kept.append((text, f.get("route", ""), f.get("category") or None))
+        return kept
+
+    async def since(self, at: float, *, chunk: int = 5000) -> list[LogEntry]:
+        """Every entry written at or after ``at`` (Unix time), oldest first (the digest)."""
         found: list[LogEntry] = []
-        low = f"{int(start * 1000)}-0"
+        start = f"{int(at * 1000)}-0"
         while True:
-            rows = await self._redis.xrange(DECISION_LOG_STREAM, min=low, count=chunk)
+            rows = await self._redis.xrange(DECISION_LOG_STREAM, min=start, max="+", count=chunk)
             found += [LogEntry(id=str(i), fields=dict(f)) for i, f in rows]
             if len(rows) < chunk:
                 return found
-            low = f"({rows[-1][0]}"  # exclusive: after the last one read
+            start = "(" + str(rows[-1][0])
 
     async def follow(self, after: str, *, block_ms: int = 1000) -> list[LogEntry]:
         """Entries newer than ``after`` ("$" = from now), waiting up to ``block_ms``."""

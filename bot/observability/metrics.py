@@ -87,6 +87,11 @@ class Metrics:
             "Jobs waiting in the queue, due or deferred (read at scrape)",
             registry=r,
         )
+        self.decision_log_backlog = Gauge(
+            "should_ai_decision_log_backlog",
+            "Decision log entries waiting to be written to Redis (read at scrape)",
+            registry=r,
+        )
         self.time_to_ack = Histogram(
             "should_ai_time_to_acknowledge_seconds",
             "From escalation opened to acknowledged",

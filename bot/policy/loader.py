@@ -191,6 +191,26 @@ def _merged_categories(pack: dict[str, Any], admin: dict[str, Any]) -> dict[str,
             **base,
             **{k: _added(base.get(k), v) if k in _ADDITIVE else v for k, v in fields.items()},
         }
+        if "assists" in fields:
+            merged[name]["assists"] = _merged_assists(base.get("assists"), fields["assists"])
+    return merged
+
+
+def _merged_assists(pack: Any, admin: Any) -> Any:
+    """The admin's assists over the pack's, by name: a name given again changes only the keys
+    given, ``name: null`` removes that assist, ``assists: null`` removes them all."""
+    if admin is None:
+        return {}
+    if not isinstance(pack, dict) or not isinstance(admin, dict):
+        return admin  # validation names what is wrong with the admin's value
+    merged = dict(pack)
+    for name, value in admin.items():
+        if value is None:
+            merged.pop(name, None)
+        elif isinstance(value, dict) and isinstance(pack.get(name), dict):
+            merged[name] = {**pack[name], **value}
+        else:
+            merged[name] = value
     return merged
 
 
@@ -653,6 +673,7 @@ def _problems(
     yield from _owner_problems(policy, policy_src)
     yield from _pattern_problems(policy, policy_src)
     yield from _keyword_problems(policy, policy_src)
+    yield from _handoff_problems(policy, policy_src)
     for source in case_srcs:
         yield from _case_problems(policy, source)
     if not policy.categories:
@@ -675,6 +696,22 @@ def _owner_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
             yield _Problem(source, ("categories", name, "channel"), message)
 
 
+def _handoff_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
+    """Every hand-off named exists; ai_work: handoff names one (issue 15)."""
+    known = policy.file.handoffs
+    for name, category in policy.categories.items():
+        if category.handoff is not None and category.handoff not in known:
+            message = f"{category.handoff!r} is not under handoffs: in policy.yaml"
+            yield _Problem(source, ("categories", name, "handoff"), message)
+        if category.ai_work == "handoff" and category.handoff is None:
+            message = "ai_work: handoff needs `handoff: <name of a webhook under handoffs:>`"
+            yield _Problem(source, ("categories", name, "ai_work"), message)
+    network = policy.file.networks_handoff
+    if network is not None and network not in known:
+        message = f"{network!r} is not under handoffs: in policy.yaml"
+        yield _Problem(source, ("networks_handoff",), message)
+
+
 def _pattern_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
     import re2
 
@@ -687,6 +724,12 @@ def _pattern_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:
             except re2.error as e:
                 message = f"pattern {pattern!r} does not compile (RE2 syntax): {e}"
                 yield _listed(source, ("categories", name, "patterns"), index, message)
+    for index, pattern in enumerate(policy.file.reader.vague):
+        try:
+            compile_pattern(pattern)
+        except re2.error as e:
+            message = f"pattern {pattern!r} does not compile (RE2 syntax): {e}"
+            yield _listed(source, ("reader", "vague"), index, message)
 
 
 def _keyword_problems(policy: Policy, source: _Source) -> Iterator[_Problem]:

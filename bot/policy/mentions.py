@@ -189,6 +189,8 @@ class MentionContext:
         following = self._find(after, self._mentions)
         if following is not None:
             return f'next to "{following}"'
+        if not SPECIFIC.isdisjoint(words[start:stop].split()):
+            return None  # the match itself points at a case: "customers hit by the breach"
         before = words[max(0, start - _CONTEXT_CHARS) : start].split()[-_WORDS_BEFORE:]
         return self._general_topic(before)
 

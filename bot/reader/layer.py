@@ -22,6 +22,7 @@ decides, so a crisis sentence at character 4,510 is read like one at character 1
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,7 @@ from bot.encoder import Encoder, UseEncoder
 from bot.policy.layers import Example, Hit, PreparedText
 from bot.policy.model import Policy
 from bot.policy.normalize import readable
+from bot.policy.rules import compile_pattern
 from bot.reader.cache import cached_encode, default_cache_dir
 from bot.reader.features import MAX_CHARS, featurize, word_hashes
 from bot.reader.model import ReaderModel
@@ -81,6 +83,8 @@ class ReaderLayer:
         self._examples: tuple[tuple[str, ...], tuple[str, ...], NDArray[np.float32]] | None = None
         self.threshold = policy.file.reader.human_threshold
         self.min_known = policy.file.reader.min_known
+        self.min_sure = policy.file.reader.min_sure
+        self._vague = [(source, compile_pattern(source)) for source in policy.file.reader.vague]
         routes = [policy.categories[c].route for c in model.categories]
         self._human = np.flatnonzero([r == "human" for r in routes])
         self._human_names = frozenset(model.categories[i] for i in self._human)
@@ -155,6 +159,10 @@ class ReaderLayer:
             return (*hits, self._unsure(f"the trained reader could not read this request ({e})"))
         if tripped:
             return self._after_tripwire(hits, reading, tripped)
+        vague = next((src for src, regex in self._vague if regex.search(text.words)), None)
+        if vague is not None and reading.human < self.threshold:
+            why = f"it points at something I cannot see (reader.vague {vague!r})"
+            return (*hits, self._unsure(f"{why}; {_detail(reading, self.threshold)}"))
         return (*hits, self._hit(reading))
 
     def _after_tripwire(
@@ -183,6 +191,9 @@ class ReaderLayer:
         if reading.known < self.min_known:
             why = f"only {reading.known:.0%} of its words are known to the reader"
             return self._unsure(f"{why}; {detail}", reading.best_human)
+        if reading.human < self.threshold and reading.probabilities[0][1] < self.min_sure:
+            why = f"the reader cannot tell what this is (at most {reading.probabilities[0][1]:.0%})"
+            return self._unsure(f"{why}; {detail}", reading.best_human)
         if reading.human >= self.threshold:
             return Hit("reader", reading.best_human, detail, round(reading.human, 4))
         return Hit("reader", reading.best_ai, detail, round(1.0 - reading.human, 4))
@@ -198,6 +209,18 @@ def _detail(reading: Reading, threshold: float) -> str:
 
 
 def _windows(text: str) -> list[str]:
+    """What the reader reads of ``text``: the whole of a short one; of a long one, overlapping
+    windows and also each distinct sentence on its own, so one sentence that needs a person is
+    not drowned by pages of routine notes around it."""
     if len(text) <= MAX_CHARS:
         return [text]
-    return [text[start : start + MAX_CHARS] for start in range(0, len(text) - 200, WINDOW_STEP)]
+    windows = [text[start : start + MAX_CHARS] for start in range(0, len(text) - 200, WINDOW_STEP)]
+    sentences = dict.fromkeys(
+        s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= MIN_SENTENCE_WORDS
+    )
+    return windows + [s[:MAX_CHARS] for s in sentences][:MAX_SENTENCES]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+MIN_SENTENCE_WORDS = 4  # shorter ones ("Thanks.", "See below.") say nothing on their own
+MAX_SENTENCES = 256  # bounds the work on a pasted novel; its windows are still all read

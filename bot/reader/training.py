@@ -42,6 +42,7 @@ ADDITION_WEIGHT = 4.0  # an admin's example or case outweighs a few corpus lines
 FULL = TrainingOptions(l2=3e-5)
 FINE_TUNE = TrainingOptions(epochs=3, l2=3e-5)
 FINE_TUNE_SAMPLE = 2_000  # corpus lines replayed while fine-tuning, so it does not forget
+REPLAY = "corpus-sample+pack-cases"  # what a fine-tune replays (part of its cache key)
 
 
 @dataclass(frozen=True)
@@ -69,22 +70,28 @@ class TrainingSet:
 
 def pack_set(policy: Policy) -> TrainingSet:
     """The bundled judgement: the pack's corpus, cases and example phrases."""
+    return corpus_set(policy) + pack_cases_set(policy)
+
+
+def corpus_set(policy: Policy) -> TrainingSet:
+    """The pack's labelled corpus."""
     if policy.pack is None:
         return TrainingSet((), (), ())
-    texts: list[str] = []
-    labels: list[str] = []
-    weights: list[float] = []
-    for row in read_jsonl(policy.pack.directory / "corpus.jsonl"):
-        if row["category"] in policy.categories:
-            texts.append(row["text"])
-            labels.append(row["category"])
-            weights.append(1.0)
-    for case in policy.pack_cases:
-        if case.category in policy.categories:
-            texts.append(case.text)
-            labels.append(case.category)
-            weights.append(PACK_CASE_WEIGHT)
-    return TrainingSet(tuple(texts), tuple(labels), tuple(weights))
+    rows = read_jsonl(policy.pack.directory / "corpus.jsonl")
+    pairs = [(row["text"], row["category"]) for row in rows if row["category"] in policy.categories]
+    return _weighted(pairs, 1.0)
+
+
+def pack_cases_set(policy: Policy) -> TrainingSet:
+    """The pack's own cases."""
+    pairs = [(c.text, c.category) for c in policy.pack_cases if c.category in policy.categories]
+    return _weighted(pairs, PACK_CASE_WEIGHT)
+
+
+def _weighted(pairs: Sequence[tuple[str, str | None]], weight: float) -> TrainingSet:
+    return TrainingSet(
+        tuple(t for t, _ in pairs), tuple(str(c) for _, c in pairs), (weight,) * len(pairs)
+    )
 
 
 def additions_set(policy: Policy) -> TrainingSet:
@@ -116,14 +123,16 @@ def model_for(
     if full or not len(extra):
         return _saved(whole_key, cache_dir, _train(everything, categories, encoder, cache_dir))
     base_key = base.key(encoder, FULL)
-    tuned_key = everything.key(encoder, FINE_TUNE, start=base_key)
+    tuned_key = everything.key(encoder, FINE_TUNE, start=f"{base_key}:{REPLAY}")
     found = _load(tuned_key, cache_dir)
     if found is not None:
         return found
     start = _load(base_key, cache_dir) or _saved(
         base_key, cache_dir, _train(base, categories, encoder, cache_dir)
     )
-    replay = _sample(base, FINE_TUNE_SAMPLE)
+    # The pack's cases are replayed whole: they pin calls an earlier version got wrong, and a
+    # sample of them let a fine-tune on one harmless addition undo nine (`policy test` failed).
+    replay = _sample(corpus_set(policy), FINE_TUNE_SAMPLE) + pack_cases_set(policy)
     tuned = _train(replay + extra, categories, encoder, cache_dir, FINE_TUNE, start)
     return _saved(tuned_key, cache_dir, tuned)
 

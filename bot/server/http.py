@@ -22,6 +22,7 @@ from bot.errors import ShouldAiError
 from bot.escalations.model import Escalation
 from bot.intake import Intake
 from bot.jobs import Jobs
+from bot.observability.decision_log import DecisionLog
 from bot.observability.failopen import STORE_ERRORS
 from bot.observability.metrics import Metrics
 from bot.reload import PolicyHolder
@@ -34,6 +35,12 @@ log = logging.getLogger(__name__)
 
 class OpenEscalations(Protocol):
     async def list_open(self) -> Sequence[Escalation]: ...
+
+
+class Mountable(Protocol):
+    """Something that adds its own routes to the server (the web console under /console/)."""
+
+    def mount(self, web_app: web.Application) -> None: ...
 
 
 class Observed(Protocol):
@@ -57,6 +64,10 @@ class Observed(Protocol):
     def adapters(self) -> Sequence[ChatAdapter]: ...
     @property
     def adapter_status(self) -> Mapping[str, AdapterStatus]: ...
+    @property
+    def decision_log(self) -> DecisionLog: ...
+    @property
+    def mounts(self) -> Sequence[Mountable]: ...
 
 
 class HttpBindError(ShouldAiError):
@@ -104,6 +115,7 @@ async def _healthz(request: web.Request) -> web.Response:
         "policy_revision": services.holder.current().revision,
         "adapters": adapters,
         "escalations_waiting_for_redis": services.intake.pending_escalations,
+        "decision_log_backlog": services.decision_log.backlog,
     }
     return web.json_response(body, status=200 if healthy else 503)
 
@@ -126,6 +138,7 @@ async def _refresh_escalation_gauge(services: Observed) -> None:
 
 
 async def _refresh_jobs_gauge(services: Observed) -> None:
+    services.metrics.decision_log_backlog.set(services.decision_log.backlog)
     try:
         async with asyncio.timeout(services.settings.redis_timeout_s):
             services.metrics.jobs_queued.set(await services.jobs.pending_count())
@@ -158,6 +171,8 @@ async def start_http(services: Observed, *, port: int, host: str = "0.0.0.0") ->
     app = make_web_app(services)
     for adapter in services.adapters:
         adapter.mount(app)
+    for extra in services.mounts:
+        extra.mount(app)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:

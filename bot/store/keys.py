@@ -33,6 +33,10 @@ AI_DRAFT_PREFIX = ROOT + "ai:draft:"
 AI_PENDING_PREFIX = ROOT + "ai:pending:"
 AI_SCHEDULED_PREFIX = ROOT + "ai:scheduled:"
 AI_SCHEDULED_BY_USER_PREFIX = ROOT + "ai:scheduled-by:"
+AI_ASSIST_PREFIX = ROOT + "ai:assist:"  # + answer id: an owner's AI help (bot/ai/owner_help.py)
+AI_DRAFT_ISSUED_PREFIX = ROOT + "ai:draft-issued:"  # short draft ids ever given out (issue 15)
+AI_DRAFTS_BY_USER_PREFIX = ROOT + "ai:drafts-by:"  # a requester's draft ids, for prefixes
+WEBHOOK_DELIVERY_PREFIX = ROOT + "handoff:delivery:"  # hand-off deliveries (bot/handoff)
 
 
 def escalation(escalation_id: str) -> str:
@@ -41,3 +45,15 @@ def escalation(escalation_id: str) -> str:
 
 def escalation_by_decision(decision_id: str) -> str:
     return ESCALATION_BY_DECISION_PREFIX + decision_id
+
+
+# Web console (handlers/web/): sign-in links and sessions (bot/store/console_auth.py)
+CONSOLE_LINK_PREFIX = ROOT + "console:link:"  # + token -> JSON of the actor, 10 minutes
+CONSOLE_SESSION_PREFIX = ROOT + "console:session:"  # + session id -> JSON of the session
+# Feedback on verdicts (bot/feedback/): "wrong call?" and "not for me"
+FEEDBACK_PREFIX = ROOT + "feedback:"  # + id -> JSON of bot.feedback.model.Feedback
+FEEDBACK_INDEX = ROOT + "feedback:index"  # zset id -> submitted at
+FEEDBACK_SEQ = ROOT + "feedback:seq"  # INCR counter behind readable ids
+FEEDBACK_DECISION_PREFIX = ROOT + "feedback:decision:"  # + decision_id -> what was decided
+FEEDBACK_RATE_PREFIX = ROOT + "feedback:rate:"  # + person -> presses in the current window
+FEEDBACK_SEEN_PREFIX = ROOT + "feedback:seen:"  # + platform press id (a redelivery is dropped)

@@ -8,13 +8,18 @@ in Redis a ``done`` line is appended (not fsync'd: opening twice is harmless, th
 a second escalation for one decision). The file is rewritten with only what is still pending
 when it is opened, and emptied whenever nothing is pending.
 
-One process owns a spool file (as one process owns its embedded Redis under the same data
-directory).
+Each process has its own spool file, ``escalations-<slot>.jsonl``, held with an exclusive lock
+on ``escalations-<slot>.lock`` for as long as it runs: ``serve`` and a CLI command started beside
+it on the same data directory never rewrite each other's file. A file whose lock nobody holds
+belongs to a process that is gone: the next process to start takes over what it still promised
+(and a spool written before slots existed, ``escalations.jsonl``, the same way).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -28,7 +33,8 @@ from bot.policy.model import Decision
 
 log = logging.getLogger(__name__)
 
-SPOOL_FILE = "escalations.jsonl"
+LEGACY_FILE = "escalations.jsonl"  # the single spool file of earlier versions
+_SLOTS = 64  # processes on one data directory at once (serve, its CLI commands, tests)
 _COMPACT_BYTES = 1 << 20  # empty the file once nothing is pending and it has grown past this
 
 
@@ -65,13 +71,43 @@ class EscalationSpool:
     """Append-only JSON lines in ``directory``/escalations.jsonl; see the module docstring."""
 
     def __init__(self, directory: Path) -> None:
-        self.path = directory / SPOOL_FILE
-        self._pending: dict[str, Promised] = {}
+        directory.mkdir(parents=True, exist_ok=True)
+        slot, self._lock = _take_free_slot(directory)
+        self.path = directory / f"escalations-{slot}.jsonl"
         # One writer thread: lines never interleave, and fsync never blocks the event loop.
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="should-ai-spool")
-        directory.mkdir(parents=True, exist_ok=True)
-        self._pending = _read(self.path)
+        self._pending = _read(self.path)  # a previous owner of this slot is gone
+        adopted = self._adopt_orphans(directory, own=slot)
         self._rewrite()
+        for orphan in adopted:  # only now that their promises are in our own file
+            orphan.unlink(missing_ok=True)
+
+    def _adopt_orphans(self, directory: Path, *, own: int) -> list[Path]:
+        """Take over the promises of spool files whose process is gone; the files taken."""
+        adopted: list[Path] = []
+        legacy = directory / LEGACY_FILE
+        if legacy.exists():
+            self._pending.update(_read(legacy))
+            adopted.append(legacy)
+        for slot in range(_SLOTS):
+            path = directory / f"escalations-{slot}.jsonl"
+            if slot == own or not path.exists():
+                continue
+            lock = _try_lock(directory, slot)
+            if lock is None:  # its process is alive
+                continue
+            try:
+                self._pending.update(_read(path))
+                adopted.append(path)
+            finally:
+                os.close(lock)  # released once its file is gone (or our rewrite holds it)
+        if adopted:
+            log.warning(
+                "spool: took over %d escalation(s) promised by a process that is gone (%s)",
+                len(self._pending),
+                ", ".join(p.name for p in adopted),
+            )
+        return adopted
 
     def pending(self) -> list[Promised]:
         """What is promised and not yet known to be stored, oldest first."""
@@ -107,6 +143,8 @@ class EscalationSpool:
 
     def close(self) -> None:
         self._io.shutdown(wait=True)
+        with contextlib.suppress(OSError):
+            os.close(self._lock)
 
     async def _write(self, entry: dict[str, Any], *, sync: bool) -> None:
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
@@ -139,6 +177,29 @@ class EscalationSpool:
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
         _fsync_dir(self.path.parent)
+
+
+class SpoolBusy(OSError):
+    """Every spool slot of the data directory is held by a running process."""
+
+
+def _try_lock(directory: Path, slot: int) -> int | None:
+    """An fd holding slot ``slot``'s lock, or None if a running process holds it."""
+    fd = os.open(directory / f"escalations-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _take_free_slot(directory: Path) -> tuple[int, int]:
+    for slot in range(_SLOTS):
+        fd = _try_lock(directory, slot)
+        if fd is not None:
+            return slot, fd
+    raise SpoolBusy(f"{_SLOTS} should-ai processes already use the spool in {directory}")
 
 
 def _read(path: Path) -> dict[str, Promised]:

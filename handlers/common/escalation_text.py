@@ -160,7 +160,18 @@ def posted_again_then(within: str) -> str:
 
 def skipped_why(who: str, reason: str) -> str:
     """Why the climb passed over someone: "Skipped Dana (away until 2026-12-11 00:00 UTC)"."""
-    return _("Skipped {who} ({reason})").format(who=who, reason=reason)
+    return _("Skipped {who} ({reason})").format(who=who, reason=absence_text(reason))
+
+
+def absence_text(reason: str) -> str:
+    """The core's "away until <when>" / "off hours until <when>", in the reader's language."""
+    for head, sentence in (
+        ("away until ", _("away until {when}")),
+        ("off hours until ", _("off hours until {when}")),
+    ):
+        if reason.startswith(head):
+            return sentence.format(when=reason.removeprefix(head))
+    return reason
 
 
 def away_text(until: float | None) -> str:

@@ -1,4 +1,4 @@
-"""The requester's status line, in English, from the core's :class:`StatusNote` values.
+"""The requester's status line in the reader's language, from the core's :class:`StatusNote`.
 
 One renderer for every adapter, so a status reads the same on Slack, Discord and the console,
 and another language is one more renderer. People and channels are named from the policy's
@@ -24,6 +24,7 @@ from handlers.common.escalation_text import (
     skipped_why,
     snooze_then,
 )
+from handlers.common.i18n import _
 
 Name = Callable[[Who | None], str]
 
@@ -82,44 +83,61 @@ def _headline(note: StatusNote, name: Name) -> str:
         case "pinged" if note.to is not None and note.to.kind == "channel":
             return posted_in(name(note.to))
         case "pinged":
-            return f"Pinged {name(note.to)}; waiting for them."
+            return _("Pinged {person}; waiting for them.").format(person=name(note.to))
         case "reassigned":
-            return f"Reassigned by {name(note.by)} to {name(note.to)}."
-        case "acknowledged" | "resolved":
-            return f"{note.kind.capitalize()} by {name(note.by)}." + remarks(note)
+            return _("Reassigned by {by} to {to}.").format(by=name(note.by), to=name(note.to))
+        case "acknowledged":
+            return _("Acknowledged by {person}.").format(person=name(note.by)) + remarks(note)
+        case "resolved":
+            return _("Resolved by {person}.").format(person=name(note.by)) + remarks(note)
         case "no_answer" if note.missed is not None and note.missed.kind == "channel":
             if note.to == note.missed:  # a repeat post in the same channel
                 return reposted(name(note.missed))
             return _climbed(no_answer_in(name(note.missed)), note, name)
         case "no_answer":
-            return _climbed(f"No acknowledgement from {name(note.missed)}", note, name)
+            why = _("No acknowledgement from {person}").format(person=name(note.missed))
+            return _climbed(why, note, name)
         case "unreachable":
-            return _climbed(f"Could not reach {name(note.missed)} ({note.reason})", note, name)
+            why = _("Could not reach {person} ({reason})").format(
+                person=name(note.missed), reason=reason_text(note.reason)
+            )
+            return _climbed(why, note, name)
         case "skipped":
             return _climbed(skipped_why(name(note.missed), note.reason), note, name)
         case _:
             return extra_headline(note, name)
 
 
+def reason_text(reason: str) -> str:
+    """Why a ping could not be delivered, as the platform adapter stored it: a sentence marked
+    with ``N_``, perhaps followed by the platform's own code in parentheses."""
+    head, sep, tail = reason.partition(" (")
+    return _(head) + sep + tail if head else reason
+
+
 def _climbed(why: str, note: StatusNote, name: Name) -> str:
     if note.to is None:
-        return (
-            f"{why} and nobody is left to ask: please reach {name(note.reach)}."
+        return _(
+            "{why} and nobody is left to ask: please reach {reach}."
             " It stays unanswered in the queue; the admins were told."
-        )
-    return f"{why}: escalated to {name(note.to)}."
+        ).format(why=why, reach=name(note.reach))
+    return _("{why}: escalated to {to}.").format(why=why, to=name(note.to))
 
 
 def _then(step: NextStep, name: Name) -> str:
-    within = f"If nobody acknowledges within {_duration(step.within_s)}"
+    within = _duration(step.within_s)
     if step.to is None:
-        return f"{within}, it stays unanswered and the admins are told."
-    return f"{within}, it goes to {name(step.to)}."
+        return _(
+            "If nobody acknowledges within {within}, it stays unanswered and the admins are told."
+        ).format(within=within)
+    return _("If nobody acknowledges within {within}, it goes to {to}.").format(
+        within=within, to=name(step.to)
+    )
 
 
 def _duration(seconds: float) -> str:
     if seconds < 60:
-        return f"{seconds:.2g} s"
+        return _("{n} s").format(n=f"{seconds:.2g}")
     if seconds < 120 * 60:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.0f} h"
+        return _("{n} min").format(n=f"{seconds / 60:.0f}")
+    return _("{n} h").format(n=f"{seconds / 3600:.0f}")

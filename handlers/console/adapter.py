@@ -8,6 +8,8 @@ import asyncio
 
 from bot.core import Core
 from bot.settings import Settings
+from handlers.console.assists import ConsoleAssistShare
+from handlers.console.feedback import ConsoleDigest
 from handlers.console.notifier import ConsoleNotifier
 from handlers.console.repl import run_console, stdin_is_tty
 
@@ -15,8 +17,9 @@ from handlers.console.repl import run_console, stdin_is_tty
 class ConsoleAdapter:
     platform = "console"
 
-    def __init__(self, *, core: Core, notifier: ConsoleNotifier) -> None:
+    def __init__(self, *, core: Core, notifier: ConsoleNotifier, language: str = "en") -> None:
         self._core = core
+        self._language = language
         self.notifier = notifier
 
     @staticmethod
@@ -26,7 +29,7 @@ class ConsoleAdapter:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Answer typed lines until EOF (which sets ``stop``) or ``stop``."""
-        await run_console(self._core, stop)
+        await run_console(self._core, stop, default_language=self._language)
 
 
 def build(
@@ -35,8 +38,12 @@ def build(
     """The console, its ports registered with ``core``; ``notifier`` prints elsewhere than
     stdout (tests)."""
     notifier = notifier or ConsoleNotifier()
+    notifier.language = notifier.language or settings.default_language
     notifier.bind_policy(core.policy)
     core.register_notifier("console", notifier)
     core.register_drafts("console", notifier)
+    core.register_poster("console", notifier, named_channels=True)  # prints at the time
     core.register_admin_notices(notifier)
-    return ConsoleAdapter(core=core, notifier=notifier)
+    core.register_assist_share("console", ConsoleAssistShare(core, notifier.stream))
+    core.register_digest(ConsoleDigest(core, notifier), last=True)
+    return ConsoleAdapter(core=core, notifier=notifier, language=settings.default_language)

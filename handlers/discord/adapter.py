@@ -20,7 +20,9 @@ from bot.core import Core
 from bot.errors import ShouldAiError
 from bot.escalations.permissions import Admins
 from bot.settings import Settings
+from handlers.common.readers import Readers
 from handlers.discord.ai_delivery import DiscordDraftDelivery, DiscordPoster
+from handlers.discord.assists import DiscordAssists, DiscordAssistShare
 from handlers.discord.client import (
     build_tree,
     invite_url,
@@ -28,6 +30,7 @@ from handlers.discord.client import (
     sync_commands,
     syncs_commands,
 )
+from handlers.discord.feedback import DiscordDigestDelivery, register_feedback
 from handlers.discord.interactions import DiscordInteractions
 from handlers.discord.notifier import DiscordNotifier
 from handlers.discord.replies import LoginGate
@@ -129,16 +132,20 @@ def build(settings: Settings, core: Core) -> DiscordAdapter:
     if settings.discord_token is None:
         raise DiscordTokenMissing("DISCORD_TOKEN is not set")
     use_api_url(settings.discord_api_url)
+    readers = Readers(policy=core.policy, platform="discord", default=settings.default_language)
     interactions = DiscordInteractions(
         commands=core.commands,
         after_decision=core.after_decision,
         presses=core.presses,
         policy=core.policy,
+        readers=readers,
     )
     client = make_client(settings, interactions)
     tree = build_tree(client, admins=core.admins)
+    register_feedback(client, core)
     gate = LoginGate()
-    notifier = DiscordNotifier(client=client, policy=core.policy, gate=gate)
+    notifier = DiscordNotifier(client=client, policy=core.policy, gate=gate, readers=readers)
+    core.register_digest(DiscordDigestDelivery(client=client, ready=gate.wait, policy=core.policy))
     adapter = DiscordAdapter(
         settings=settings,
         client=client,
@@ -152,4 +159,7 @@ def build(settings: Settings, core: Core) -> DiscordAdapter:
     core.register_drafts("discord", DiscordDraftDelivery(client=client, gate=gate))
     core.register_poster("discord", DiscordPoster(client=client, gate=gate))
     core.register_admin_notices(adapter)
+    if core.owner_help is not None:  # AI help for owners (issue 19)
+        DiscordAssists(core.owner_help, core.policy).attach(client)
+        core.register_assist_share("discord", DiscordAssistShare(client, core.policy))
     return adapter

@@ -35,7 +35,9 @@ class DiscordDraftDelivery:
         self._gate = gate
 
     async def deliver_draft(self, *, draft: Draft) -> None:
-        embed = render.draft_embed(headline=draft_headline(draft), text=draft.text)
+        embed = render.draft_embed(
+            headline=f"`{draft.id}` {draft_headline(draft)}", text=draft.text
+        )
         await self._send(draft.reply_to, embed=embed, view=draft_view(draft.id))
 
     async def tell(self, *, reply_to: ReplyTarget, note: AiNote) -> None:

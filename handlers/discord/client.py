@@ -16,6 +16,7 @@ from bot.errors import UsageError
 from bot.escalations.permissions import Admins
 from bot.intake.commands import ADMIN_ONLY
 from bot.settings import Settings
+from handlers.common.i18n import DEFAULT_LANGUAGE, N_, _, language, supported
 from handlers.discord.components import DYNAMIC_ITEMS, InteractionHandler, handler_of
 from handlers.discord.escalation_modals import MoreButton
 from handlers.discord.replies import actor_of
@@ -99,10 +100,14 @@ def build_tree(client: discord.Client, *, admins: Admins) -> app_commands.Comman
 
     @app_commands.command(
         name=COMMAND,
-        description="Ask whether AI may do this, or which person must own it",
+        description=app_commands.locale_str(
+            N_("Ask whether AI may do this, or which person must own it")
+        ),
     )
     @app_commands.describe(
-        request="What you want to do; or: why <request>, queue, policy, scheduled, help, reload"
+        request=app_commands.locale_str(
+            N_("What you want to do; or: why <request>, queue, policy, scheduled, help, reload")
+        )
     )
     async def should_ai(interaction: discord.Interaction[Any], request: str) -> None:
         await handler_of(interaction.client).on_request(interaction, request)
@@ -133,9 +138,27 @@ def suggestions(current: str, *, admin: bool) -> list[app_commands.Choice[str]]:
 async def sync_commands(
     tree: app_commands.CommandTree, *, guild_id: int | None
 ) -> list[app_commands.AppCommand]:
-    """Register /should-ai with Discord: in one guild (instant) or globally."""
+    """Register /should-ai with Discord: in one guild (instant) or globally, its description in
+    every language the catalogues speak (each user's Discord client shows theirs)."""
+    await tree.set_translator(CatalogTranslator())
     if guild_id is None:
         return await tree.sync()
     guild = discord.Object(guild_id)
     tree.copy_global_to(guild=guild)
     return await tree.sync(guild=guild)
+
+
+class CatalogTranslator(app_commands.Translator):
+    """The command's description and option text from the catalogues, per Discord locale."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        code = supported(locale.value)
+        if code is None or code == DEFAULT_LANGUAGE:
+            return None  # Discord shows the English text
+        with language(code):
+            return _(string.message)  # marked with N_ where the command is declared

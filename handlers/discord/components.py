@@ -18,6 +18,8 @@ import discord
 from bot.core.outcomes import AiOp
 from bot.errors import ShouldAiError
 from bot.escalations.model import Action, Escalation
+from handlers.common.i18n import _
+from handlers.discord.feedback import NotForMeButton
 
 ID = r"(?P<escalation_id>[A-Za-z0-9_.:-]{1,80})"
 ACTION_TEMPLATE = re.compile(rf"should-ai:(?P<action>ack|resolve):{ID}")
@@ -30,7 +32,12 @@ AI_TEMPLATE = re.compile(
 
 _SHORT = {"acknowledge": "ack", "resolve": "resolve"}
 _LONG: dict[str, Action] = {"ack": "acknowledge", "resolve": "resolve"}
-_LABEL = {"acknowledge": "Acknowledge", "resolve": "Resolve"}
+
+
+def _label(action: str) -> str:
+    return _("Acknowledge") if action == "acknowledge" else _("Resolve")
+
+
 _STYLE = {"acknowledge": discord.ButtonStyle.primary, "resolve": discord.ButtonStyle.success}
 
 
@@ -75,7 +82,7 @@ class ActionButton(
         self.escalation_id = escalation_id
         super().__init__(
             discord.ui.Button(
-                label=_LABEL[action],
+                label=_label(action),
                 style=_STYLE[action],
                 custom_id=f"should-ai:{_SHORT[action]}:{escalation_id}",
             )
@@ -106,7 +113,7 @@ class ReassignSelect(
         self.escalation_id = escalation_id
         super().__init__(
             discord.ui.UserSelect(
-                placeholder="Reassign to…",
+                placeholder=_("Reassign to…"),
                 custom_id=f"should-ai:reassign:{escalation_id}",
                 min_values=1,
                 max_values=1,
@@ -171,7 +178,7 @@ class ReassignToSelect(
         options = [discord.SelectOption(label=name[:100], value=uid) for name, uid in people]
         super().__init__(
             discord.ui.Select(
-                placeholder="Reassign to…",
+                placeholder=_("Reassign to…"),
                 custom_id=f"should-ai:reassign-to:{escalation_id}",
                 options=options[:25],  # Discord's limit per select
             )
@@ -201,13 +208,15 @@ def draft_view(draft_id: str) -> discord.ui.View:
     """Use it / Regenerate / Discard under a draft."""
     view = discord.ui.View(timeout=None)
     view.add_item(
-        AiButton(op="use", ref=draft_id, label="Use it", style=discord.ButtonStyle.success)
+        AiButton(op="use", ref=draft_id, label=_("Use it"), style=discord.ButtonStyle.success)
     )
     view.add_item(
-        AiButton(op="again", ref=draft_id, label="Regenerate", style=discord.ButtonStyle.primary)
+        AiButton(op="again", ref=draft_id, label=_("Regenerate"), style=discord.ButtonStyle.primary)
     )
     view.add_item(
-        AiButton(op="discard", ref=draft_id, label="Discard", style=discord.ButtonStyle.secondary)
+        AiButton(
+            op="discard", ref=draft_id, label=_("Discard"), style=discord.ButtonStyle.secondary
+        )
     )
     return view
 
@@ -216,10 +225,14 @@ def confirm_view(pending_id: str) -> discord.ui.View:
     """Confirm / Cancel under a post proposed for scheduling."""
     view = discord.ui.View(timeout=None)
     view.add_item(
-        AiButton(op="confirm", ref=pending_id, label="Confirm", style=discord.ButtonStyle.success)
+        AiButton(
+            op="confirm", ref=pending_id, label=_("Confirm"), style=discord.ButtonStyle.success
+        )
     )
     view.add_item(
-        AiButton(op="cancel", ref=pending_id, label="Cancel", style=discord.ButtonStyle.secondary)
+        AiButton(
+            op="cancel", ref=pending_id, label=_("Cancel"), style=discord.ButtonStyle.secondary
+        )
     )
     return view
 
@@ -234,7 +247,7 @@ def scheduled_view(post_ids: list[tuple[str, str]]) -> discord.ui.View | None:
             AiButton(
                 op="unschedule",
                 ref=post_id,
-                label=f"Cancel {label}",
+                label=_("Cancel {post}").format(post=label),
                 style=discord.ButtonStyle.danger,
             )
         )
@@ -255,6 +268,7 @@ def escalation_view(
     if escalation.state in ("open", "reassigned"):
         view.add_item(ActionButton(action="acknowledge", escalation_id=escalation.id))
     view.add_item(ActionButton(action="resolve", escalation_id=escalation.id))
+    view.add_item(NotForMeButton(decision_id=escalation.decision_id, escalation_id=escalation.id))
     if people is None:
         view.add_item(ReassignSelect(escalation_id=escalation.id))
     elif people:

@@ -16,6 +16,7 @@ import discord
 
 from bot.escalations.model import Escalation
 from handlers.common import escalation_text as words
+from handlers.common.i18n import DEFAULT_LANGUAGE, language, supported
 from handlers.discord.components import ID, handler_of
 
 MoreOp = Literal["note", "snooze", "withdraw"]
@@ -64,9 +65,13 @@ class MoreButton(
                 interaction, escalation_id=self.escalation_id, action="withdraw"
             )
             return
-        modal = (
-            NoteModal(self.escalation_id) if self.op == "note" else SnoozeModal(self.escalation_id)
-        )
+        locale = str(interaction.locale.value) if interaction.locale else None
+        with language(supported(locale) or DEFAULT_LANGUAGE):  # the presser's client
+            modal = (
+                NoteModal(self.escalation_id)
+                if self.op == "note"
+                else SnoozeModal(self.escalation_id)
+            )
         await interaction.response.send_modal(modal)
 
 

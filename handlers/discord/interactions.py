@@ -25,6 +25,10 @@ from bot.escalations.queue_view import queue_view
 from bot.intake.commands import Commands, Reply
 from bot.policy.model import Decision, Policy
 from handlers.common.ai_text import when_text
+from handlers.common.ai_work_text import second_look_text
+from handlers.common.i18n import _, language
+from handlers.common.policy_text import decision_texts
+from handlers.common.readers import Readers
 from handlers.common.replies import (
     press_refused,
     reply_for_store_down,
@@ -34,8 +38,10 @@ from handlers.common.replies import (
 from handlers.common.status_text import person_text
 from handlers.discord import render
 from handlers.discord.ai_interactions import AiInteractions, reply_target
+from handlers.discord.assists import with_assists
 from handlers.discord.components import escalation_view, scheduled_view
 from handlers.discord.escalation_modals import queue_components
+from handlers.discord.feedback import shadow_field, verdict_view
 from handlers.discord.notifier import ping_embed, reassign_choices
 from handlers.discord.replies import InFlight, actor_of, claim, or_missing, tell
 
@@ -52,7 +58,9 @@ class DiscordInteractions:
         after_decision: AfterDecision,
         presses: Presses,
         policy: Callable[[], Policy],
+        readers: Readers | None = None,
     ) -> None:
+        self.readers = readers or Readers(policy=policy, platform="discord")
         self._commands = commands
         self._after_decision = after_decision
         self._presses = presses
@@ -68,19 +76,22 @@ class DiscordInteractions:
 
     async def on_request(self, interaction: discord.Interaction[Any], text: str) -> None:
         with self._inflight.tracked():
-            try:
-                await self._request(interaction, text)
-            except Exception:  # never leave the requester "thinking", never fall through to AI
-                log.exception("/should-ai interaction %s failed", interaction.id)
-                await tell(interaction, self._broken_request())
+            user_id = str(interaction.user.id)
+            locale = str(interaction.locale.value) if interaction.locale else None
+            with language(self.readers.of_requester(user_id, locale=locale, text=text)):
+                try:
+                    await self._request(interaction, text)
+                except Exception:  # never leave the requester "thinking", never fall to AI
+                    log.exception("/should-ai interaction %s failed", interaction.id)
+                    await tell(interaction, self._broken_request())
 
     def _broken_request(self) -> str:
         fallback = self._policy().file.fallback.owner
         name = person_text(self._policy(), fallback, render.MENTIONS)
-        return (
+        return _(
             "Something went wrong on my side, so I could not answer this. Treat it as work for "
-            f"a person: ask {name} directly, and try /should-ai again later."
-        )
+            "a person: ask {name} directly, and try /should-ai again later."
+        ).format(name=name)
 
     async def _request(self, interaction: discord.Interaction[Any], text: str) -> None:
         if not await claim(interaction, interaction.response.defer(ephemeral=True, thinking=True)):
@@ -89,7 +100,7 @@ class DiscordInteractions:
         reply = await self._commands.handle(actor=actor, text=text, dedupe_key=str(interaction.id))
         if reply.kind == "duplicate":
             await interaction.edit_original_response(
-                embed=render.notice_embed("This request is already being answered.")
+                embed=render.notice_embed(_("This request is already being answered."))
             )
             return
 
@@ -105,6 +116,8 @@ class DiscordInteractions:
             items = queue_view(reply.escalations, reply.policy, now=time.time()).items
             by_id = {e.id: e for e in reply.escalations}
             return queue_components([by_id[i.id] for i in items])
+        if reply.kind == "decision":
+            return verdict_view(reply)
         if reply.kind != "scheduled" or not reply.scheduled:
             return None
         return scheduled_view([(when_text(p.plan), p.id) for p in reply.scheduled])
@@ -113,26 +126,33 @@ class DiscordInteractions:
         if reply.kind == "decision" and reply.decision is not None:
             embed = self.decision_embed(reply.decision)
             if (cut := truncated_note(reply)) is not None:
-                embed.add_field(name="Cut", value=cut, inline=False)
+                embed.add_field(name=_("Cut"), value=cut, inline=False)
+            if (shadow := shadow_field(reply, self._policy())) is not None:
+                embed.add_field(name=_("Shadow mode"), value=shadow, inline=False)
             return embed
         title = {
-            "why": "Why",
-            "queue": "Your queue",
-            "policy": "Policy",
+            "why": _("Why"),
+            "queue": _("Your queue"),
+            "policy": _("Policy"),
             "help": "should-ai",
-            "reload": "Reload",
-            "scheduled": "Scheduled posts",
+            "reload": _("Reload"),
+            "scheduled": _("Scheduled posts"),
         }.get(reply.kind)
-        return render.notice_embed(reply_text(reply), title=title)
+        return render.notice_embed(reply_text(reply, self._policy()), title=title)
 
     def decision_embed(self, decision: Decision) -> discord.Embed:
         policy = self._policy()
-        category = policy.categories.get(decision.category or "")
-        label = category.label if category else "Not recognised"
-        owner = "AI (no person needed)" if decision.route == "ai" else "a person"
+        texts = decision_texts(decision, policy)
+        owner = _("AI (no person needed)") if decision.route == "ai" else _("a person")
         if decision.owner is not None:
             owner = decision.owner.name
-        return render.decision_embed(decision=decision, category_label=label, owner=owner)
+        return render.decision_embed(
+            decision=decision,
+            category_label=texts.label,
+            owner=owner,
+            why=texts.why,
+            ai_may=texts.ai_may,
+        )
 
     async def _follow_up(
         self,
@@ -148,7 +168,7 @@ class DiscordInteractions:
 
         async def status_card() -> StatusRef:
             card = await interaction.followup.send(
-                embed=render.notice_embed("Finding the person who owns this…"),
+                embed=render.notice_embed(_("Finding the person who owns this…")),
                 ephemeral=True,
                 wait=True,
             )
@@ -183,6 +203,9 @@ class DiscordInteractions:
         follow_up: FollowUp,
         cards: list[discord.WebhookMessage],
     ) -> None:
+        if follow_up.second_look is not None:  # the verdict said AI; a person has it now
+            embed = render.notice_embed(second_look_text(follow_up.second_look))
+            await interaction.followup.send(embed=embed, ephemeral=True)
         if follow_up.kind == "store_down" and follow_up.decision is not None and cards:
             # Redis down: never to AI; the requester goes to the owner.
             await cards[0].edit(embed=render.notice_embed(reply_for_store_down(follow_up.decision)))
@@ -203,7 +226,7 @@ class DiscordInteractions:
         outcome: str = "",
         minutes: float | None = None,
     ) -> None:
-        with self._inflight.tracked():
+        with self._inflight.tracked(), language(self._presser_language(interaction)):
             try:
                 await self._action(
                     interaction,
@@ -216,7 +239,11 @@ class DiscordInteractions:
                 )
             except Exception:
                 log.exception("button %s on escalation %s failed", action, escalation_id)
-                await tell(interaction, "Something went wrong; please press the button again.")
+                await tell(interaction, _("Something went wrong; please press the button again."))
+
+    def _presser_language(self, interaction: discord.Interaction[Any]) -> str:
+        locale = str(interaction.locale.value) if interaction.locale else None
+        return self.readers.of_recipient(user_id=str(interaction.user.id), locale=locale)
 
     async def _action(
         self,
@@ -254,30 +281,29 @@ class DiscordInteractions:
         people = None  # on a channel post, Discord's user picker lists the server's members
         if interaction.guild_id is None:  # in a DM it has no server: offer people.yaml instead
             people = reassign_choices(self._policy(), escalation.assignee)
-        await interaction.edit_original_response(
-            embed=self.ping_embed(escalation), view=escalation_view(escalation, people=people)
-        )
+        view = with_assists(escalation_view(escalation, people=people), self._policy(), escalation)
+        await interaction.edit_original_response(embed=self.ping_embed(escalation), view=view)
 
     # ---- buttons on AI work: drafts, proposed posts, scheduled posts -------------------------
 
     async def on_ai(self, interaction: discord.Interaction[Any], *, op: AiOp, ref: str) -> None:
-        with self._inflight.tracked():
+        with self._inflight.tracked(), language(self._presser_language(interaction)):
             try:
                 await self._ai.press(interaction, op, ref)
             except Exception:
                 log.exception("AI button %s on %s failed", op, ref)
-                await tell(interaction, "Something went wrong; please press the button again.")
+                await tell(interaction, _("Something went wrong; please press the button again."))
 
     def ping_embed(self, escalation: Escalation) -> discord.Embed:
         policy = self._policy()
         assignee = escalation.assignee
-        who = person_text(policy, assignee, render.MENTIONS) if assignee else "the channel"
+        who = person_text(policy, assignee, render.MENTIONS) if assignee else _("the channel")
         return ping_embed(policy, escalation, who)
 
 
 def _contact_directly(decision: Decision) -> str:
-    owner = decision.owner.name if decision.owner else "the owner of this kind of work"
-    return (
-        f"I could not notify {owner} just now, so please contact them directly about this. "
+    owner = decision.owner.name if decision.owner else _("the owner of this kind of work")
+    return _(
+        "I could not notify {owner} just now, so please contact them directly about this. "
         "Do not hand it to AI in the meantime."
-    )
+    ).format(owner=owner)

@@ -23,6 +23,9 @@ from bot.escalations.model import DeliveryFailed, DeliveryRefused, Escalation, S
 from bot.escalations.people import channel_id, platform_user_id
 from bot.escalations.permissions import Admins
 from bot.policy.model import Policy
+from handlers.common.i18n import N_, _, language
+from handlers.common.policy_text import category_texts
+from handlers.common.readers import Readers
 from handlers.common.status_text import person_text, status_text
 from handlers.discord import render
 from handlers.discord.components import escalation_view
@@ -42,21 +45,29 @@ class DiscordNotifier:
     """Implements :class:`bot.escalations.model.Notifier` for Discord."""
 
     def __init__(
-        self, *, client: discord.Client, policy: Callable[[], Policy], gate: LoginGate
+        self,
+        *,
+        client: discord.Client,
+        policy: Callable[[], Policy],
+        gate: LoginGate,
+        readers: Readers | None = None,
     ) -> None:
         self._client = client
         self._policy = policy
         self._gate = gate
+        self.readers = readers or Readers(policy=policy, platform="discord")
 
     async def ping_person(self, *, escalation: Escalation, person_key: str) -> None:
         await self._gate.wait()
         policy = self._policy()
         user_id = platform_user_id(policy, "discord", person_key)
         if not user_id or not user_id.isdigit():
-            raise DeliveryRefused("they have no Discord user id in people.yaml")
-        embed = ping_embed(policy, escalation, person_text(policy, person_key, render.MENTIONS))
-        async with _classified():
+            raise DeliveryRefused(N_("they have no Discord user id in people.yaml"))
+        with language(self.readers.of_recipient(person=person_key)):
+            who = person_text(policy, person_key, render.MENTIONS)
+            embed = ping_embed(policy, escalation, who)
             view = escalation_view(escalation, people=reassign_choices(policy, person_key))
+        async with _classified():
             await self._dm(int(user_id), embed=embed, view=view)
 
     async def post_channel(self, *, escalation: Escalation, channel_key: str) -> None:
@@ -64,21 +75,26 @@ class DiscordNotifier:
         policy = self._policy()
         cid = channel_id(policy, "discord", channel_key)
         if not cid or not cid.isdigit():
-            raise DeliveryRefused(f"channel {channel_key} has no Discord id in people.yaml")
+            raise DeliveryRefused(N_("no Discord id in people.yaml") + f" (#{channel_key})")
         channel = self._client.get_partial_messageable(int(cid))
-        embed = ping_embed(policy, escalation, "anyone in this channel")
+        with language(self.readers.of_channel(channel_key)):
+            embed = ping_embed(policy, escalation, _("anyone in this channel"))
+            view = escalation_view(escalation)
         async with _classified():
-            await channel.send(embed=embed, view=or_missing(escalation_view(escalation)))
+            await channel.send(embed=embed, view=or_missing(view))
 
     async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
         """Edit the requester's ephemeral status card; past its 15 minutes, DM them instead."""
         await self._gate.wait()
         policy = self._policy()
-        embed = render.status_embed(
-            escalation=escalation,
-            category_label=category_label(policy, escalation.category),
-            message=status_text(note, policy=policy, platform="discord", mentions=render.MENTIONS),
-        )
+        with language(self.readers.of_recipient(person=escalation.requester)):
+            embed = render.status_embed(
+                escalation=escalation,
+                category_label=category_label(policy, escalation.category),
+                message=status_text(
+                    note, policy=policy, platform="discord", mentions=render.MENTIONS
+                ),
+            )
         if await self._edit_card(escalation, embed):
             return
         user_id = platform_user_id(policy, "discord", escalation.requester)
@@ -93,7 +109,7 @@ class DiscordNotifier:
     async def notify_admins(self, *, admins: Admins, message: str) -> None:
         """DM each admin that is a Discord user id (a bad policy edit, for instance)."""
         await self._gate.wait()
-        embed = render.notice_embed(message, title="should-ai needs an admin")
+        embed = render.notice_embed(message, title=_("should-ai needs an admin"))
         for admin in admins.candidates("discord"):
             if not admin.isdigit():
                 continue  # a Slack id in the same list
@@ -133,11 +149,11 @@ def interaction_webhook(client: discord.Client, application_id: str, token: str)
 
 def ping_embed(policy: Policy, escalation: Escalation, assignee: str) -> discord.Embed:
     """The DM (or channel post) for an escalation, as it stands now."""
-    category = policy.categories.get(escalation.category)
+    texts = category_texts(policy, escalation.category)
     return render.escalation_embed(
         escalation=escalation,
-        category_label=category_label(policy, escalation.category),
-        why=category.why if category else policy.file.fallback.why,
+        category_label=texts.label,
+        why=texts.why,
         requester=render.requester_mention(policy, escalation),
         assignee=assignee,
     )
@@ -153,8 +169,7 @@ def reassign_choices(policy: Policy, holder: str | None) -> list[tuple[str, str]
 
 
 def category_label(policy: Policy, category: str) -> str:
-    found = policy.categories.get(category)
-    return found.label if found else "Unrecognised"
+    return category_texts(policy, category).label
 
 
 _NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
@@ -178,9 +193,11 @@ async def _classified() -> AsyncIterator[None]:
 
 def _why_refused(e: discord.HTTPException) -> str:
     if e.code == CANNOT_DM:
-        return "their Discord DMs are closed to the bot"
+        return N_("their Discord DMs are closed to the bot")
     if e.code == UNKNOWN_USER:
-        return "Discord does not know their user id"
+        return N_("Discord does not know their user id")
     if e.code in (UNKNOWN_CHANNEL, MISSING_ACCESS, MISSING_PERMISSIONS):
-        return "the bot cannot post in that Discord channel (invite it, or let it send messages)"
-    return f"Discord refused the message ({e.status}, code {e.code})"
+        return N_(
+            "the bot cannot post in that Discord channel (invite it, or let it send messages)"
+        )
+    return N_("Discord refused the message") + f" ({e.status}, code {e.code})"

@@ -15,6 +15,8 @@ from bot.escalations.people import platform_user_id
 from bot.policy.model import Decision, Policy
 from bot.text import clip
 from handlers.common import replies
+from handlers.common.i18n import _
+from handlers.common.replies import state_name
 from handlers.common.status_text import Mentions, person_text
 
 AI_COLOUR = discord.Colour.green()
@@ -36,9 +38,9 @@ _STATE_EMOJI = {
 }
 
 
-def mention(user_id: str | None, fallback: str = "someone") -> str:
+def mention(user_id: str | None, fallback: str | None = None) -> str:
     """``<@id>`` for a Discord user id (Discord shows the name), else the fallback."""
-    return f"<@{user_id}>" if user_id and user_id.isdigit() else fallback
+    return f"<@{user_id}>" if user_id and user_id.isdigit() else (fallback or _("someone"))
 
 
 # Discord's markup for a user or a channel the policy has no name for.
@@ -63,18 +65,32 @@ def verdict(decision: Decision) -> str:
     return f"\N{HAPPY PERSON RAISING ONE HAND} {replies.verdict(decision)}."
 
 
-def decision_embed(*, decision: Decision, category_label: str, owner: str) -> discord.Embed:
-    """The answer to ``/should-ai <request>``: verdict, category, why, owner, what AI may do."""
+def decision_embed(
+    *,
+    decision: Decision,
+    category_label: str,
+    owner: str,
+    why: str | None = None,
+    ai_may: str | None = None,
+) -> discord.Embed:
+    """The answer to ``/should-ai <request>``: verdict, category, why, owner, what AI may do
+    (``why`` and ``ai_may`` in the reader's language; the decision's own if not given)."""
+    why = decision.why if why is None else why
+    ai_may = decision.ai_may if ai_may is None else ai_may
     colour = AI_COLOUR if decision.route == "ai" else HUMAN_COLOUR
     embed = discord.Embed(title=verdict(decision), colour=colour)
-    embed.add_field(name="Category", value=clip(category_label, _FIELD_MAX), inline=True)
-    embed.add_field(name="Owner", value=clip(owner, _FIELD_MAX), inline=True)
-    embed.add_field(name="Why", value=clip(decision.why or "—", _FIELD_MAX), inline=False)
-    if decision.ai_may:
+    embed.add_field(name=_("Category"), value=clip(category_label, _FIELD_MAX), inline=True)
+    embed.add_field(name=_("Owner"), value=clip(owner, _FIELD_MAX), inline=True)
+    embed.add_field(name=_("Why"), value=clip(why or "—", _FIELD_MAX), inline=False)
+    if ai_may:
         embed.add_field(
-            name=replies.AI_MAY_STILL, value=clip(decision.ai_may, _FIELD_MAX), inline=False
+            name=replies.ai_may_still_heading(), value=clip(ai_may, _FIELD_MAX), inline=False
         )
-    embed.set_footer(text=f"decision {decision.decision_id} · policy {decision.policy_revision}")
+    embed.set_footer(
+        text=_("decision {id} · policy {revision}").format(
+            id=decision.decision_id, revision=decision.policy_revision
+        )
+    )
     return embed
 
 
@@ -85,25 +101,30 @@ def escalation_embed(
     closed = escalation.state == "resolved"
     embed = discord.Embed(
         title=clip(
-            f"\N{POLICE CARS REVOLVING LIGHT} {category_label} request needs a person", _TITLE_MAX
+            "\N{POLICE CARS REVOLVING LIGHT} "
+            + _("{category} request needs a person").format(category=category_label),
+            _TITLE_MAX,
         ),
-        description=clip(f"From {requester}:\n{quote(escalation.text)}", _DESCRIPTION_MAX),
+        description=clip(
+            _("From {requester}:").format(requester=requester) + f"\n{quote(escalation.text)}",
+            _DESCRIPTION_MAX,
+        ),
         colour=DONE_COLOUR if closed else HUMAN_COLOUR,
     )
-    embed.add_field(name="Why a person", value=clip(why or "—", _FIELD_MAX), inline=False)
-    embed.add_field(name="Assigned to", value=clip(assignee, _FIELD_MAX), inline=True)
-    embed.add_field(name="State", value=_state_line(escalation), inline=True)
-    embed.set_footer(text=f"escalation {escalation.id}")
+    embed.add_field(name=_("Why a person"), value=clip(why or "—", _FIELD_MAX), inline=False)
+    embed.add_field(name=_("Assigned to"), value=clip(assignee, _FIELD_MAX), inline=True)
+    embed.add_field(name=_("State"), value=_state_line(escalation), inline=True)
+    embed.set_footer(text=_("escalation {id}").format(id=escalation.id))
     return embed
 
 
 def _state_line(escalation: Escalation) -> str:
     emoji = _STATE_EMOJI.get(escalation.state, "")
-    line = f"{emoji} {escalation.state}".strip()
+    line = f"{emoji} {state_name(escalation.state)}".strip()
     if escalation.due_at is not None and escalation.state in ("open", "reassigned"):
         due = dt.datetime.fromtimestamp(escalation.due_at, tz=dt.UTC)
         by = f"{discord.utils.format_dt(due, 't')} ({discord.utils.format_dt(due, 'R')})"
-        line += f" · acknowledge by {by}"
+        line += " · " + _("acknowledge by {deadline}").format(deadline=by)
     return line
 
 
@@ -112,11 +133,18 @@ def status_embed(*, escalation: Escalation, category_label: str, message: str) -
     emoji = _STATE_EMOJI.get(escalation.state, "\N{INFORMATION SOURCE}")
     closed = escalation.state == "resolved"
     embed = discord.Embed(
-        title=clip(f"Your {category_label.lower()} request is with a person", _TITLE_MAX),
+        title=clip(
+            _("Your {category} request is with a person").format(category=category_label.lower()),
+            _TITLE_MAX,
+        ),
         description=clip(f"{quote(escalation.text)}\n\n{emoji} {message}", _DESCRIPTION_MAX),
         colour=DONE_COLOUR if closed else HUMAN_COLOUR,
     )
-    embed.set_footer(text=f"escalation {escalation.id} · state {escalation.state}")
+    embed.set_footer(
+        text=_("escalation {id} · state {state}").format(
+            id=escalation.id, state=state_name(escalation.state)
+        )
+    )
     return embed
 
 

@@ -21,13 +21,16 @@ from slack_sdk.signature import SignatureVerifier
 from bot.core import Core
 from bot.escalations.permissions import Admins
 from bot.settings import Settings
+from handlers.common.readers import Readers
 from handlers.slack import blocks, http_guard
 from handlers.slack.ai_delivery import SlackDraftDelivery
 from handlers.slack.ai_scheduler import SlackPostScheduler
 from handlers.slack.ai_work import register_ai_actions
+from handlers.slack.assists import SlackAssistShare, register_assist_actions
 from handlers.slack.client import make_client
 from handlers.slack.credentials import credentials
 from handlers.slack.deps import SlackDeps
+from handlers.slack.feedback import register_feedback
 from handlers.slack.home import AppHome
 from handlers.slack.http_guard import refused, signed
 from handlers.slack.listeners import register
@@ -122,17 +125,20 @@ def build(settings: Settings, core: Core) -> SlackAdapter:
         request_verification_enabled=tokens.http_mode,  # Socket Mode requests are not signed
         process_before_response=True,  # ack first, then the lazy listeners (listeners.py)
     )
-    notifier = SlackNotifier(client=client, policy=core.policy)
+    readers = Readers(policy=core.policy, platform="slack", default=settings.default_language)
+    notifier = SlackNotifier(client=client, policy=core.policy, readers=readers)
     deps = SlackDeps(
         commands=core.commands,
         after_decision=core.after_decision,
         presses=core.presses,
         policy=core.policy,
         notifier=notifier,
-        home=AppHome(core),
+        home=AppHome(core, language_of=lambda user_id: notifier.language_of(user_id=user_id)),
     )
     register(app, deps)
     register_ai_actions(app, core.presses, policy=core.policy)
+    register_assist_actions(app, core.owner_help, policy=core.policy)
+    register_feedback(app, core, notifier)
     adapter = SlackAdapter(
         app=app,
         notifier=notifier,
@@ -145,4 +151,5 @@ def build(settings: Settings, core: Core) -> SlackAdapter:
     core.register_drafts("slack", SlackDraftDelivery(client))
     core.register_scheduler("slack", SlackPostScheduler(client))
     core.register_admin_notices(adapter)
+    core.register_assist_share("slack", SlackAssistShare(notifier, core.policy))
     return adapter

@@ -19,6 +19,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.ai.model import Draft, ReplyTarget, ScheduledPost
 from bot.ai.notes import AiNote, AiOutcome
 from handlers.common.ai_text import ai_text, draft_headline, outcome_text, when_text
+from handlers.common.i18n import _, ngettext
 from handlers.slack.blocks import section
 
 log = logging.getLogger(__name__)
@@ -49,21 +50,21 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
 
 def draft_blocks(draft: Draft) -> tuple[str, list[Block]]:
     """The draft card: headline, the text as a quote, Use it / Regenerate / Discard."""
-    use_label = "Schedule it" if draft.plan is not None else "Use it"
+    use_label = _("Schedule it") if draft.plan is not None else _("Use it")
     quoted = "\n".join(f"> {line}" for line in draft.text.splitlines() or [""])
     blocks = [
-        section(f":memo: {draft_headline(draft)}"),
+        section(f":memo: `{draft.id}` {draft_headline(draft)}"),
         section(quoted),
         {
             "type": "actions",
             "elements": [
                 _button(use_label, DRAFT_USE_ACTION, draft.id, "primary"),
-                _button("Regenerate", DRAFT_REGENERATE_ACTION, draft.id),
-                _button("Discard", DRAFT_DISCARD_ACTION, draft.id, "danger"),
+                _button(_("Regenerate"), DRAFT_REGENERATE_ACTION, draft.id),
+                _button(_("Discard"), DRAFT_DISCARD_ACTION, draft.id, "danger"),
             ],
         },
     ]
-    return f"Draft: {draft.text[:200]}", blocks
+    return _("Draft: {text}").format(text=draft.text[:200]), blocks
 
 
 def note_blocks(message: str) -> list[Block]:
@@ -80,8 +81,8 @@ def outcome_blocks(outcome: AiOutcome) -> tuple[str, list[Block]]:
             {
                 "type": "actions",
                 "elements": [
-                    _button("Confirm", SCHEDULE_CONFIRM_ACTION, outcome.pending_id, "primary"),
-                    _button("Cancel", SCHEDULE_CANCEL_ACTION, outcome.pending_id),
+                    _button(_("Confirm"), SCHEDULE_CONFIRM_ACTION, outcome.pending_id, "primary"),
+                    _button(_("Cancel"), SCHEDULE_CANCEL_ACTION, outcome.pending_id),
                 ],
             }
         )
@@ -91,7 +92,7 @@ def outcome_blocks(outcome: AiOutcome) -> tuple[str, list[Block]]:
 def scheduled_blocks(posts: list[ScheduledPost]) -> tuple[str, list[Block]]:
     """``/should-ai scheduled``: each post with a Cancel button."""
     if not posts:
-        text = "You have no posts scheduled."
+        text = _("You have no posts scheduled.")
         return text, [section(text)]
     blocks: list[Block] = []
     for post in posts[:_MAX_LISTED]:
@@ -100,12 +101,14 @@ def scheduled_blocks(posts: list[ScheduledPost]) -> tuple[str, list[Block]]:
         blocks.append(
             {
                 "type": "actions",
-                "elements": [_button("Cancel", SCHEDULED_CANCEL_ACTION, post.id, "danger")],
+                "elements": [_button(_("Cancel"), SCHEDULED_CANCEL_ACTION, post.id, "danger")],
             }
         )
     if len(posts) > _MAX_LISTED:
         blocks.append(section(f"…and {len(posts) - _MAX_LISTED} more."))
-    return f"You have {len(posts)} scheduled post(s).", blocks
+    count = len(posts)
+    head = ngettext("You have {count} scheduled post.", "You have {count} scheduled posts.", count)
+    return head.format(count=count), blocks
 
 
 class SlackDraftDelivery:

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.ai.model import ChannelMention, ScheduledPost
 from bot.ai.notes import AiNote
 from bot.ai.scheduling import ScheduleRefused
+from handlers.common.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -26,16 +27,18 @@ SLACK_MAX_AHEAD_S = 120 * 86400
 _CHANNEL_MENTION = re.compile(r"<#(?P<id>[A-Z0-9]+)(?:\|[^>]*)?>", re.IGNORECASE)
 
 _REFUSALS = {
-    "time_in_past": "That time has already passed.",
-    "time_too_far": "Slack only schedules posts up to 120 days ahead.",
-    "restricted_too_many": (
+    "time_in_past": N_("That time has already passed."),
+    "time_too_far": N_("Slack only schedules posts up to 120 days ahead."),
+    "restricted_too_many": N_(
         "Slack allows at most 30 scheduled posts per channel within 5 minutes; "
         "pick a time a few minutes earlier or later."
     ),
-    "channel_not_found": "I can't find that channel. Name it like #marketing.",
-    "not_in_channel": "I'm not in that channel: invite me with /invite @should-ai, then try again.",
-    "is_archived": "That channel is archived.",
-    "msg_too_long": "That post is too long for Slack.",
+    "channel_not_found": N_("I can't find that channel. Name it like #marketing."),
+    "not_in_channel": N_(
+        "I'm not in that channel: invite me with /invite @should-ai, then try again."
+    ),
+    "is_archived": N_("That channel is archived."),
+    "msg_too_long": N_("That post is too long for Slack."),
 }
 
 
@@ -85,7 +88,7 @@ class SlackPostScheduler:
 
 def _refusal(error: SlackApiError) -> ScheduleRefused:
     code = str(error.response.get("error") or "unknown_error")
-    detail = _REFUSALS.get(code, f"Slack refused the post ({code}).")
+    detail = _REFUSALS.get(code) or N_("Slack refused the post") + f" ({code})"
     return ScheduleRefused(AiNote(kind="platform_refused", detail=detail))
 
 

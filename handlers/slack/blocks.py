@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.escalations.model import Escalation
 from bot.policy.model import Decision
 from bot.text import clip
 from handlers.common import replies
+from handlers.common.ai_text import datetime_text
+from handlers.common.i18n import _
+from handlers.common.replies import state_name
 from handlers.slack import escalation_views
+from handlers.slack.feedback_blocks import not_for_me_block
 
 Block = dict[str, Any]
 Message = tuple[str, list[Block]]
@@ -27,9 +32,13 @@ ESCALATION_BLOCK_PREFIX = "should_ai_escalation:"
 _MAX_TEXT = 2900  # a section's text may hold 3000 characters
 
 
-def mention(user_id: str | None, fallback: str = "someone") -> str:
+def mention(user_id: str | None, fallback: str | None = None) -> str:
     """``<@U…>`` for a Slack user id (Slack renders the name and notifies), else the fallback."""
-    return f"<@{user_id}>" if user_id else fallback
+    return f"<@{user_id}>" if user_id else (fallback or _("someone"))
+
+
+def bold(text: str) -> str:
+    return f"*{text}*"
 
 
 def section(text: str) -> Block:
@@ -63,78 +72,100 @@ def verdict(decision: Decision) -> str:
 
 
 def decision_message(
-    *, decision: Decision, category_label: str, owner_mention: str | None
+    *,
+    decision: Decision,
+    category_label: str,
+    owner_mention: str | None,
+    why: str | None = None,
+    ai_may: str | None = None,
 ) -> Message:
-    """The answer to ``/should-ai <request>``: verdict, category, why, owner, what AI may do."""
-    fields = [{"type": "mrkdwn", "text": f"*Category*\n{category_label}"}]
+    """The answer to ``/should-ai <request>``: verdict, category, why, owner, what AI may do
+    (``why`` and ``ai_may`` in the reader's language; the decision's own if not given)."""
+    why = decision.why if why is None else why
+    ai_may = decision.ai_may if ai_may is None else ai_may
+    fields = [{"type": "mrkdwn", "text": bold(_("Category")) + f"\n{category_label}"}]
     if owner_mention:
-        fields.append({"type": "mrkdwn", "text": f"*Owner*\n{owner_mention}"})
+        fields.append({"type": "mrkdwn", "text": bold(_("Owner")) + f"\n{owner_mention}"})
     blocks: list[Block] = [
         section(verdict(decision)),
         {"type": "section", "fields": fields},
-        section(f"*Why*\n{decision.why or '—'}"),
+        section(bold(_("Why")) + f"\n{why or '—'}"),
     ]
-    if decision.ai_may:
-        blocks.append(section(f"*{replies.AI_MAY_STILL}*\n{decision.ai_may}"))
+    if ai_may:
+        blocks.append(section(f"*{replies.ai_may_still_heading()}*\n{ai_may}"))
     blocks.append(
-        _context(f"decision `{decision.decision_id}` · policy `{decision.policy_revision}`")
+        _context(
+            _("decision `{id}` · policy `{revision}`").format(
+                id=decision.decision_id, revision=decision.policy_revision
+            )
+        )
     )
     plain = replies.verdict(decision)
-    owner = f", owner {owner_mention}" if owner_mention else ""
-    return f"{plain}: {category_label}{owner}.", blocks
+    if owner_mention:
+        return _("{verdict}: {category}, owner {owner}.").format(
+            verdict=plain, category=category_label, owner=owner_mention
+        ), blocks
+    return _("{verdict}: {category}.").format(verdict=plain, category=category_label), blocks
 
 
 def follow_up_note() -> Block:
     """Under a verdict for a person: where the requester follows what happens next."""
-    return _context(":bell: I'm pinging the owner now; follow it on the status card in our DM.")
+    return _context(
+        ":bell: " + _("I'm pinging the owner now; follow it on the status card in our DM.")
+    )
 
 
 def escalation_message(
     *, escalation: Escalation, category_label: str, why: str, requester_mention: str
 ) -> Message:
     """The ping an owner gets: the request, why it is theirs, and the three buttons."""
+    head = _("*{category}* request from {requester} needs a person.").format(
+        category=category_label, requester=requester_mention
+    )
     blocks: list[Block] = [
-        section(
-            f":rotating_light: *{category_label}* request from {requester_mention} needs a person."
-        ),
+        section(f":rotating_light: {head}"),
         section(quote(escalation.text)),
-        section(f"*Why you*\n{why}"),
-        _context(_due_line(escalation), f"escalation `{escalation.id}`"),
+        section(bold(_("Why you")) + f"\n{why}"),
+        _context(_due_line(escalation), _("escalation `{id}`").format(id=escalation.id)),
     ]
     if escalation.state != "resolved":
+        blocks.append(not_for_me_block(escalation))
         blocks.append(escalation_actions(escalation))
-    text = (
-        f"{category_label} request from {requester_mention} needs a person: "
-        f"{quiet(escalation.text)}"
+    text = _("{category} request from {requester} needs a person: {text}").format(
+        category=category_label, requester=requester_mention, text=quiet(escalation.text)
     )
     return _clip(text), blocks
 
 
-def _due_line(escalation: Escalation) -> str:
+def _due_line(escalation: Escalation, tz: str = "UTC") -> str:
     if escalation.due_at is None or escalation.state not in ("open", "reassigned"):
-        return f"state: *{escalation.state}*"
+        return _("state: *{state}*").format(state=state_name(escalation.state))
     due = int(escalation.due_at)
-    return f"Acknowledge by <!date^{due}^{{time}} {{date_short_pretty}}|the deadline>"
+    # Slack shows <!date> in the reader's own zone, in English; the fallback after | is ours.
+    when = datetime_text(datetime.fromtimestamp(due, tz=UTC), tz)
+    return _("Acknowledge by {deadline}").format(
+        deadline=f"<!date^{due}^{{time}} {{date_short_pretty}}|{when}>"
+    )
 
 
 def escalation_actions(escalation: Escalation) -> Block:
     """Acknowledge / Reassign (user picker) / Resolve; the block id carries the escalation id."""
     elements: list[Block] = []
     if escalation.state in ("open", "reassigned"):
-        elements.append(_button("Acknowledge", ACK_ACTION, escalation.id, style="primary"))
+        elements.append(_button(_("Acknowledge"), ACK_ACTION, escalation.id, style="primary"))
     elements.append(
         {
             "type": "users_select",
             "action_id": REASSIGN_ACTION,
-            "placeholder": {"type": "plain_text", "text": "Reassign to…"},
+            "placeholder": {"type": "plain_text", "text": _("Reassign to…")},
         }
     )
-    resolve = _button("Resolve", RESOLVE_ACTION, escalation.id, style="danger")
+    resolve = _button(_("Resolve"), RESOLVE_ACTION, escalation.id, style="danger")
     resolve["confirm"] = {
-        "title": {"type": "plain_text", "text": "Resolve this request?"},
-        "text": {"type": "plain_text", "text": "The requester will be told it is resolved."},
-        "confirm": {"type": "plain_text", "text": "Resolve"},
-        "deny": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": _("Resolve this request?")},
+        "text": {"type": "plain_text", "text": _("The requester will be told it is resolved.")},
+        "confirm": {"type": "plain_text", "text": _("Resolve")},
+        "deny": {"type": "plain_text", "text": _("Cancel")},
     }
     elements.append(resolve)
     elements += escalation_views.more_buttons(escalation)
@@ -180,16 +211,27 @@ def status_message(
     """The requester's status card: their request, where it stands now, and how it got there."""
     emoji = _STATE_EMOJI.get(escalation.state, ":information_source:")
     blocks: list[Block] = [
-        section(f"*Your {category_label.lower()} request is with a person.*"),
+        section(f"*{with_a_person(category_label)}*"),
         section(quote(escalation.text)),
         section(f"{emoji} {message}"),
     ]
     if steps:
         blocks.append(_context(" → ".join(steps[-_MAX_STEPS:])))
-    blocks.append(_context(f"escalation `{escalation.id}` · state *{escalation.state}*"))
+    blocks.append(
+        _context(
+            _("escalation `{id}` · state *{state}*").format(
+                id=escalation.id, state=state_name(escalation.state)
+            )
+        )
+    )
     if escalation.state != "resolved":
         blocks.append(escalation_views.withdraw_block(escalation))
-    return _clip(f"Your request: {message}"), blocks
+    return _clip(_("Your request: {status}").format(status=message)), blocks
+
+
+def with_a_person(category_label: str) -> str:
+    """The status card's title: 'Your crisis request is with a person.'"""
+    return _("Your {category} request is with a person.").format(category=category_label.lower())
 
 
 _MAX_STEPS = 8  # a context block holds 10 elements; one line of the latest steps reads better
@@ -203,12 +245,13 @@ def step_line(*, state: str, who: str, at: float) -> str:
 
 def pending_status_message(*, text: str, category_label: str, owner_mention: str) -> Message:
     """The requester's status card as first posted, before the escalation service pings anyone."""
+    asking = _("Asking {owner} to own it…").format(owner=owner_mention)
     blocks: list[Block] = [
-        section(f"*Your {category_label.lower()} request is with a person.*"),
+        section(f"*{with_a_person(category_label)}*"),
         section(quote(text)),
-        section(f":hourglass_flowing_sand: Asking {owner_mention} to own it…"),
+        section(f":hourglass_flowing_sand: {asking}"),
     ]
-    return _clip(f"Your request: asking {owner_mention} to own it."), blocks
+    return _clip(_("Your request: {status}").format(status=asking)), blocks
 
 
 def reasons_blocks(decision: Decision) -> list[Block]:
@@ -216,12 +259,12 @@ def reasons_blocks(decision: Decision) -> list[Block]:
     lines = [
         f"• _{r.layer}_" + (f" [{r.category}]" if r.category else "") + f": {escape(r.detail)}"
         for r in decision.reasons
-    ] or ["• nothing in the policy matched; an unsure request goes to a person"]
-    summary = (
-        f"confidence {decision.confidence:.2f} · categories matched: "
-        f"{', '.join(decision.categories) or 'none'}"
+    ] or ["• " + _("nothing in the policy matched; an unsure request goes to a person")]
+    summary = _("confidence {confidence} · categories matched: {categories}").format(
+        confidence=f"{decision.confidence:.2f}",
+        categories=", ".join(decision.categories) or _("none"),
     )
-    return [section("*Reasons*\n" + "\n".join(lines)), _context(summary)]
+    return [section(bold(_("Reasons")) + "\n" + "\n".join(lines)), _context(summary)]
 
 
 def escape(text: str) -> str:

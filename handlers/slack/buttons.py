@@ -17,6 +17,7 @@ from slack_bolt.async_app import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.escalations.model import Action, Actor, Escalation
+from handlers.common.i18n import language
 from handlers.common.replies import press_refused
 from handlers.slack import blocks
 from handlers.slack.deps import SlackDeps
@@ -47,6 +48,18 @@ class EscalationButtons:
         if escalation_id is None:
             return
         actor = Actor(platform="slack", user_id=body["user"]["id"])
+        with language(await self._deps.notifier.language_of(user_id=actor.user_id)):
+            await self._press(body, action, respond, client, actor, escalation_id)
+
+    async def _press(
+        self,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        actor: Actor,
+        escalation_id: str,
+    ) -> None:
         pressed = await self._deps.presses.escalation(
             actor=actor,
             escalation_id=escalation_id,

@@ -20,10 +20,14 @@ from bot.core.outcomes import FollowUp
 from bot.escalations.model import Actor, StatusRef
 from bot.intake.commands import Reply
 from bot.policy.model import Decision
+from handlers.common.ai_work_text import second_look_text
+from handlers.common.i18n import language
+from handlers.common.policy_text import decision_texts
 from handlers.common.replies import reply_for_store_down, reply_text, truncated_note
 from handlers.slack import blocks
 from handlers.slack.ai_delivery import outcome_blocks, scheduled_blocks
 from handlers.slack.deps import SlackDeps
+from handlers.slack.feedback_blocks import verdict_extras
 from handlers.slack.notifier import category_text, mention_of
 
 log = logging.getLogger(__name__)
@@ -50,7 +54,16 @@ class CommandListeners:
             actor=actor, text=text, dedupe_key=command_key(command)
         )
         channel_id = str(command.get("channel_id", ""))
-        await self._present(reply, actor=actor, channel_id=channel_id, respond=respond, text=text)
+        with language(await self._language(actor, text)):
+            await self._present(
+                reply, actor=actor, channel_id=channel_id, respond=respond, text=text
+            )
+
+    async def _language(self, actor: Actor, text: str) -> str:
+        """The requester's: their Slack locale, else their request's language, else default."""
+        notifier = self._deps.notifier
+        locale = await notifier.locales.of(actor.user_id)
+        return notifier.readers.of_requester(actor.user_id, locale=locale, text=text)
 
     async def on_shortcut(self, shortcut: dict[str, Any], respond: AsyncRespond) -> None:
         """ "Ask should-ai" on a message: classify that message as if it had been typed."""
@@ -60,7 +73,10 @@ class CommandListeners:
             actor=actor, text=text, dedupe_key=shortcut_key(shortcut)
         )
         channel_id = (shortcut.get("channel") or {}).get("id", "")
-        await self._present(reply, actor=actor, channel_id=channel_id, respond=respond, text=text)
+        with language(await self._language(actor, text)):
+            await self._present(
+                reply, actor=actor, channel_id=channel_id, respond=respond, text=text
+            )
 
     async def _present(
         self,
@@ -77,7 +93,8 @@ class CommandListeners:
             await _say(respond, *scheduled_blocks(list(reply.scheduled)))
             return
         if reply.decision is None or reply.kind not in ("decision", "why"):
-            await _say(respond, *blocks.notice_message(blocks.escape(reply_text(reply))))
+            said = reply_text(reply, self._deps.policy())
+            await _say(respond, *blocks.notice_message(blocks.escape(said)))
             return
         await self._present_decision(
             reply, actor=actor, channel_id=channel_id, respond=respond, text=text
@@ -95,10 +112,13 @@ class CommandListeners:
         decision = reply.decision
         assert decision is not None
         policy = self._deps.policy()
+        texts = decision_texts(decision, policy)
         message, card = blocks.decision_message(
             decision=decision,
-            category_label=category_text(policy, decision.category).label,
+            category_label=texts.label,
             owner_mention=mention_of(policy, decision.owner.id) if decision.owner else None,
+            why=texts.why,
+            ai_may=texts.ai_may,
         )
         if reply.kind == "why":
             card += blocks.reasons_blocks(decision)
@@ -106,6 +126,7 @@ class CommandListeners:
             card.append(blocks.section(blocks.escape(cut)))
         if reply.needs_escalation:
             card.append(blocks.follow_up_note())
+        card += verdict_extras(reply, policy)
         request = (text or "").strip()
         # The core answers (through `answer`) once a request for a person is safe on disk, and
         # escalates it even if the response_url or the status card fails.
@@ -116,10 +137,14 @@ class CommandListeners:
             reply_to=_reply_target(actor, channel_id, respond),
             answer=lambda: _say(respond, message, card),
             status_card=lambda: self._post_status_card(decision, actor=actor, text=request),
+            status_card_for=lambda moved: self._post_status_card(moved, actor=actor, text=request),
         )
         await self._present_follow_up(follow_up, respond)
 
     async def _present_follow_up(self, follow_up: FollowUp, respond: AsyncRespond) -> None:
+        if follow_up.second_look is not None:  # the verdict said AI; a person has it now
+            said = blocks.escape(second_look_text(follow_up.second_look))
+            await _say(respond, *blocks.notice_message(said))
         if follow_up.kind == "store_down" and follow_up.decision is not None:
             notice = blocks.notice_message(blocks.escape(reply_for_store_down(follow_up.decision)))
             await _say(respond, *notice)

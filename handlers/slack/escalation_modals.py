@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.outcomes import Press
 from bot.escalations.model import Action, Actor
+from handlers.common.i18n import language
 from handlers.common.replies import press_refused
 from handlers.slack import escalation_views as views
 from handlers.slack.buttons import press_key
@@ -34,13 +35,15 @@ class EscalationModals:
             channel=str(container.get("channel_id") or ""),
             ts=str(container.get("message_ts") or ""),
         )
-        if action["action_id"] == views.SNOOZE_ACTION:
-            view = views.snooze_modal(pressed)
-        else:
-            escalation = await self._deps.presses.lookup(escalation_id)
-            if escalation is None:
-                return
-            view = views.note_modal(escalation, pressed)
+        user = str(body["user"]["id"])
+        with language(await self._deps.notifier.language_of(user_id=user)):
+            if action["action_id"] == views.SNOOZE_ACTION:
+                view = views.snooze_modal(pressed)
+            else:
+                escalation = await self._deps.presses.lookup(escalation_id)
+                if escalation is None:
+                    return
+                view = views.note_modal(escalation, pressed)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     async def on_note(
@@ -82,7 +85,8 @@ class EscalationModals:
             dedupe_key=press_key(body, action),
         )
         if pressed.kind not in ("moved", "duplicate"):
-            why = press_refused(pressed, policy=self._deps.policy(), mentions=MENTIONS)
+            with language(await self._deps.notifier.language_of(user_id=actor.user_id)):
+                why = press_refused(pressed, policy=self._deps.policy(), mentions=MENTIONS)
             await respond(text=why, response_type="ephemeral", replace_original=False)
 
     async def _submit(
@@ -109,7 +113,8 @@ class EscalationModals:
             if view.get("id")
             else None,
         )
-        await self._answer(done, pressed, user=user, client=client)
+        with language(await self._deps.notifier.language_of(user_id=user)):
+            await self._answer(done, pressed, user=user, client=client)
 
     async def _answer(
         self, done: Press, pressed: views.Pressed, *, user: str, client: AsyncWebClient

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -29,6 +29,7 @@ from bot.escalations.people import actor_key, person_for
 from bot.escalations.queue_view import Holder, QueueItem, QueueView, queue_view
 from bot.policy.model import Policy
 from handlers.common import home_text as words
+from handlers.common.i18n import DEFAULT_LANGUAGE, language
 from handlers.common.queue_text import item_line, summary_line
 from handlers.common.replies import reply_text
 from handlers.slack import blocks
@@ -156,8 +157,14 @@ def _context(text: str) -> Block:
 class AppHome:
     """Publishes each user's Home tab from the core's open escalations."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(
+        self, core: Core, *, language_of: Callable[[str], Awaitable[str]] | None = None
+    ) -> None:
         self._core = core
+        self._language_of = language_of  # a Slack user id -> the language their Home is in
+
+    async def _language(self, user_id: str) -> str:
+        return DEFAULT_LANGUAGE if self._language_of is None else await self._language_of(user_id)
 
     def sees_team(self, policy: Policy, actor: Actor) -> bool:
         """Admins, and the people who own or back up a category (the leads)."""
@@ -170,14 +177,15 @@ class AppHome:
         policy = self._core.policy()
         actor = Actor(platform="slack", user_id=user_id)
         escalations = await self._core.open_escalations()
-        view = home_view(
-            view=queue_view(escalations, policy, now=time.time()),
-            escalations=escalations,
-            me=person_for(policy, actor),
-            asker=actor_key(policy, actor),
-            team=self.sees_team(policy, actor),
-            tried=tried,
-        )
+        with language(await self._language(user_id)):
+            view = home_view(
+                view=queue_view(escalations, policy, now=time.time()),
+                escalations=escalations,
+                me=person_for(policy, actor),
+                asker=actor_key(policy, actor),
+                team=self.sees_team(policy, actor),
+                tried=tried,
+            )
         await client.views_publish(user_id=user_id, view=view)
 
     async def on_opened(self, event: dict[str, Any], client: AsyncWebClient) -> None:
@@ -196,7 +204,9 @@ class AppHome:
                 text=f"why {text}",
                 dedupe_key=f"home-try:{user}:{action.get('action_ts', time.time())}",
             )
-            answer = f"{words.tried(blocks.escape(text))}\n{blocks.escape(reply_text(reply))}"
+            with language(await self._language(user)):
+                said = reply_text(reply, self._core.policy())
+                answer = f"{words.tried(blocks.escape(text))}\n{blocks.escape(said)}"
         await self.publish(client, user, tried=answer)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.policy.model import Policy
+from handlers.common.i18n import _
 from handlers.slack.buttons import ESCALATION_ACTIONS, EscalationButtons
 from handlers.slack.commands import CommandListeners
 from handlers.slack.deps import SlackDeps
@@ -31,10 +32,12 @@ log = logging.getLogger(__name__)
 COMMAND = "/should-ai"
 SHORTCUT_CALLBACK = "ask_should_ai"
 
-BROKEN = (
-    "Something went wrong on my side and I could not finish this. Please take it to {owner} "
-    "rather than to AI; the bot's log has the details for an admin."
-)
+
+def broken_text() -> str:
+    return _(
+        "Something went wrong on my side and I could not finish this. Please take it to {owner} "
+        "rather than to AI; the bot's log has the details for an admin."
+    )
 
 
 async def ack_at_once(ack: AsyncAck) -> None:
@@ -70,7 +73,7 @@ def guarded(work: LazyWork, owner: Callable[[], str]) -> LazyWork:
             log.exception("Slack %s failed", getattr(work, "__name__", "listener"))
             respond: AsyncRespond | None = kwargs.get("respond")
             if respond is not None:
-                text = BROKEN.format(owner=owner())
+                text = broken_text().format(owner=owner())
                 await respond(text=text, response_type="ephemeral", replace_original=False)
 
     return run

@@ -23,8 +23,13 @@ from bot.escalations.model import DeliveryFailed, DeliveryRefused, Escalation, S
 from bot.escalations.people import platform_user_id
 from bot.escalations.permissions import allowed_keys
 from bot.policy.model import Policy
+from handlers.common.i18n import N_, _, language
+from handlers.common.policy_text import category_texts
+from handlers.common.readers import Readers
 from handlers.common.status_text import Mentions, status_text
 from handlers.slack import blocks
+from handlers.slack.assist_blocks import assist_blocks
+from handlers.slack.languages import SlackLocales
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +44,10 @@ class CategoryText:
 
 
 def category_text(policy: Policy, category: str | None) -> CategoryText:
-    """The label and the *why* an owner and a requester read for ``category``."""
-    found = policy.categories.get(category or "")
-    if found is not None:
-        return CategoryText(label=found.label, why=found.why)
-    return CategoryText(
-        label=(category or "unrecognised").capitalize(), why=policy.file.fallback.why
-    )
+    """The label and the *why* an owner and a requester read for ``category``, in the language
+    in force."""
+    texts = category_texts(policy, category)
+    return CategoryText(label=texts.label, why=texts.why)
 
 
 def slack_id(policy: Policy, who: str | None) -> str | None:
@@ -55,25 +57,27 @@ def slack_id(policy: Policy, who: str | None) -> str | None:
     return platform_user_id(policy, "slack", who)
 
 
-_STEP_VERBS = {
-    "open": "pinged",
-    "acknowledged": "acknowledged by",
-    "reassigned": "reassigned to",
-    "resolved": "resolved by",
-    "unanswered": "unanswered",
-}
+def _step_verb(state: str) -> str:
+    verbs = {
+        "open": _("pinged"),
+        "acknowledged": _("acknowledged by"),
+        "reassigned": _("reassigned to"),
+        "resolved": _("resolved by"),
+        "unanswered": _("unanswered"),
+    }
+    return verbs.get(state, state)
 
 
 def history_steps(policy: Policy, escalation: Escalation) -> list[str]:
     """Each transition as "pinged @owner 10:02", "acknowledged by @owner 10:05", ..."""
     steps = []
     for move in escalation.history:
-        verb = _STEP_VERBS.get(move.state, move.state)
+        verb = _step_verb(move.state)
         if move.state == "unanswered":
             steps.append(blocks.step_line(state=verb.capitalize(), who="", at=move.at))
             continue
         who = move.by if move.state in ("acknowledged", "resolved") else move.assignee
-        where = mention_of(policy, who) if who else "the channel"
+        where = mention_of(policy, who) if who else _("the channel")
         steps.append(blocks.step_line(state=verb.capitalize(), who=where, at=move.at))
     return steps
 
@@ -83,24 +87,46 @@ def mention_of(policy: Policy, who: str | None) -> str:
     if user_id:
         return blocks.mention(user_id)
     person = policy.people.people.get(who or "")
-    return person.name if person else (who or "nobody")
+    return person.name if person else (who or _("nobody"))
 
 
 def channel_call(policy: Policy, escalation: Escalation) -> str:
     """The line that opens a channel post: who may take it (the service refuses anyone else)."""
     who = ", ".join(mention_of(policy, key) for key in allowed_keys(policy, escalation))
-    return (
-        f"<!here> Nobody acknowledged this in time. {who or 'An admin'}"
-        f"{' or an admin' if who else ''}: please take it, or reassign it to someone here."
-    )
+    if not who:
+        ask = _(
+            "Nobody acknowledged this in time. An admin: please take it, or reassign it to "
+            "someone here."
+        )
+    else:
+        ask = _(
+            "Nobody acknowledged this in time. {who} or an admin: please take it, or reassign it "
+            "to someone here."
+        ).format(who=who)
+    return f"<!here> {ask}"
 
 
 class SlackNotifier:
     """Pings people and channels, and keeps the requester's status card current."""
 
-    def __init__(self, *, client: AsyncWebClient, policy: Callable[[], Policy]) -> None:
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        policy: Callable[[], Policy],
+        readers: Readers | None = None,
+    ) -> None:
         self._client = client
         self._policy = policy
+        self.readers = readers or Readers(policy=policy, platform="slack")
+        self.locales = SlackLocales(client)
+
+    async def language_of(self, *, person: str | None = None, user_id: str | None = None) -> str:
+        """The language a ping or a card for this person (key) or Slack user is written in."""
+        if user_id is None and person is not None:
+            user_id = slack_id(self._policy(), person)
+        locale = await self.locales.of(user_id)
+        return self.readers.of_recipient(person=person, user_id=user_id, locale=locale)
 
     @property
     def client(self) -> AsyncWebClient:
@@ -110,8 +136,9 @@ class SlackNotifier:
         policy = self._policy()
         user_id = slack_id(policy, person_key)
         if user_id is None:
-            raise DeliveryRefused(f"{person_key} has no Slack id in people.yaml")
-        text, message = self._escalation_message(policy, escalation)
+            raise DeliveryRefused(N_("no Slack id in people.yaml") + f" ({person_key})")
+        with language(await self.language_of(person=person_key, user_id=user_id)):
+            text, message = self._escalation_message(policy, escalation)
         async with _classified(f"a DM to {user_id}"):
             channel = await self.open_dm(user_id)
             await self._client.chat_postMessage(channel=channel, text=text, blocks=message)
@@ -120,9 +147,10 @@ class SlackNotifier:
         policy = self._policy()
         channel = policy.people.channels.get(channel_key)
         if channel is None or not channel.slack:
-            raise DeliveryRefused(f"channel {channel_key} has no Slack id in people.yaml")
-        text, message = self._escalation_message(policy, escalation)
-        head = blocks.notice_message(channel_call(policy, escalation))[1]
+            raise DeliveryRefused(N_("no Slack id in people.yaml") + f" (#{channel_key})")
+        with language(self.readers.of_channel(channel_key)):
+            text, message = self._escalation_message(policy, escalation)
+            head = blocks.notice_message(channel_call(policy, escalation))[1]
         async with _classified(f"a post to {channel.slack}"):
             await self._client.chat_postMessage(
                 channel=channel.slack, text=text, blocks=head + message
@@ -130,13 +158,13 @@ class SlackNotifier:
 
     async def update_status(self, *, escalation: Escalation, note: StatusNote) -> None:
         policy = self._policy()
-        label = category_text(policy, escalation.category).label
-        text, card = blocks.status_message(
-            escalation=escalation,
-            category_label=label,
-            message=status_text(note, policy=policy, platform="slack", mentions=MENTIONS),
-            steps=history_steps(policy, escalation),
-        )
+        with language(await self.language_of(person=escalation.requester)):
+            text, card = blocks.status_message(
+                escalation=escalation,
+                category_label=category_text(policy, escalation.category).label,
+                message=status_text(note, policy=policy, platform="slack", mentions=MENTIONS),
+                steps=history_steps(policy, escalation),
+            )
         ref = escalation.status_ref
         if ref is not None and ref.channel and ref.ts:
             await self._client.chat_update(channel=ref.channel, ts=ref.ts, text=text, blocks=card)
@@ -156,17 +184,19 @@ class SlackNotifier:
         return str(channel["id"])
 
     def escalation_message(self, escalation: Escalation) -> blocks.Message:
-        """The owner's ping as it should look now (used again after a button is pressed)."""
+        """The owner's ping as it should look now (used again after a button is pressed), in the
+        language in force (the presser's)."""
         return self._escalation_message(self._policy(), escalation)
 
     def _escalation_message(self, policy: Policy, escalation: Escalation) -> blocks.Message:
         about = category_text(policy, escalation.category)
-        return blocks.escalation_message(
+        text, shown = blocks.escalation_message(
             escalation=escalation,
             category_label=about.label,
             why=about.why,
             requester_mention=mention_of(policy, escalation.requester),
         )
+        return text, shown + assist_blocks(policy, escalation)
 
 
 def _error(e: SlackApiError) -> str:
@@ -193,7 +223,8 @@ async def _classified(what: str) -> AsyncIterator[None]:
         yield
     except SlackApiError as e:
         if not is_transient(e):
-            raise DeliveryRefused(f"Slack refused {what}: {_error(e)}") from e
+            log.info("Slack refused %s: %s", what, _error(e))
+            raise DeliveryRefused(N_("Slack refused the message") + f" ({_error(e)})") from e
         retry_after = e.response.headers.get("Retry-After") or e.response.headers.get("retry-after")
         wait = float(retry_after) if retry_after and str(retry_after).isdigit() else None
         status = e.response.status_code

@@ -103,6 +103,8 @@ async def start_rig(
     slack: FakeSlack,
     clock: Callable[[], float] = time.time,
     policy: Policy | None = None,
+    second_look_timeout_s: float = 8.0,
+    webhook_secret: str | None = "test-webhook-secret",
 ) -> AsyncIterator[AiRig]:
     policy = policy or load_policy(POLICY_DIR)
     jobs = Jobs(redis_url, poll_delay=0.05)
@@ -126,6 +128,9 @@ async def start_rig(
         default_tz="UTC",
         draft_retry_delay_s=0.05,
         clock=clock,
+        second_look_timeout_s=second_look_timeout_s,
+        webhook_secret=webhook_secret,
+        webhook_retry_delay_s=0.05,
     )
     client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url)
     ai.register_delivery("slack", SlackDraftDelivery(client))

@@ -28,6 +28,9 @@ _UNSUPPORTED_MAX_TOKENS = {
 }
 
 
+NO_PERSON = '{"needs_person": false, "category": null, "reason": "Routine work."}'
+
+
 @dataclass
 class Step:
     """One scripted reaction: an answer, an HTTP error status, or a hang of ``hang_s`` seconds."""
@@ -44,26 +47,49 @@ class FakeLlm:
     requests: list[dict[str, Any]] = field(default_factory=list)
     base_url: str = ""
     reasoning_model: bool = False  # refuse max_tokens as OpenAI's o-series and gpt-5 models do
+    # The LLM's second look (bot/ai/second_look.py) has its own script, so a test scripting
+    # drafts is not thrown off by it; by default it finds no reason for a person.
+    second_look_answer: str = NO_PERSON
+    second_look_script: deque[Step] = field(default_factory=deque)
 
     def then(self, *steps: Step) -> None:
         self.script.extend(steps)
 
     def prompts(self) -> list[str]:
-        """Every user message the server received, in order."""
-        return [m["content"] for r in self.requests for m in r["messages"] if m["role"] == "user"]
+        """Every user message the server received, in order, but the second looks'."""
+        return _users([r for r in self.requests if not is_second_look(r)])
+
+    def second_looks(self) -> list[str]:
+        """The requests the second look showed the LLM, in order."""
+        return _users([r for r in self.requests if is_second_look(r)])
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         self.requests.append(body)
         if self.reasoning_model and "max_tokens" in body:
             return web.json_response({"error": _UNSUPPORTED_MAX_TOKENS}, status=400)
-        step = self.script.popleft() if self.script else Step(answer=self.default_answer)
+        step = self._next(body)
         if step.hang_s:
             await asyncio.sleep(step.hang_s)
         if step.status != 200:
             error = {"message": "fake failure", "type": "server_error", "code": None}
             return web.json_response({"error": error}, status=step.status)
         return web.json_response(_completion(body["model"], step.answer or self.default_answer))
+
+    def _next(self, body: dict[str, Any]) -> Step:
+        if is_second_look(body):
+            if self.second_look_script:
+                return self.second_look_script.popleft()
+            return Step(answer=self.second_look_answer)
+        return self.script.popleft() if self.script else Step(answer=self.default_answer)
+
+
+def is_second_look(body: dict[str, Any]) -> bool:
+    return any(m["role"] == "system" and "needs_person" in m["content"] for m in body["messages"])
+
+
+def _users(requests: list[dict[str, Any]]) -> list[str]:
+    return [m["content"] for r in requests for m in r["messages"] if m["role"] == "user"]
 
 
 def _completion(model: str, content: str) -> dict[str, Any]:

@@ -205,3 +205,52 @@ async def test_a_quoted_post_is_confirmed_listed_and_cancelled(bot: Bot) -> None
     await until(bot.slack, lambda: bool(bot.slack.of("chat.deleteScheduledMessage")))
     [deleted] = bot.slack.of("chat.deleteScheduledMessage")
     assert deleted.args["scheduled_message_id"] == scheduled.response["scheduled_message_id"]
+
+
+async def test_a_data_request_is_answered_plainly_and_reaches_no_llm(bot: Bot) -> None:
+    assert await bot.command("pull last month's open rates by segment and make a chart") == 200
+    verdict, plain = await bot.answers(2)
+    assert "AI can do this" in verdict.blocks_text()
+    assert "No person needs to own this" in plain.blocks_text()
+    assert "analytics" in plain.blocks_text()
+    await asyncio.sleep(0.3)  # a draft job, had one been queued, would have asked by now
+    assert bot.llm.requests == []
+
+
+async def test_the_second_look_hands_an_ai_request_to_its_owner(bot: Bot) -> None:
+    bot.llm.second_look_answer = (
+        '{"needs_person": true, "category": "relationships", '
+        '"reason": "It thanks our biggest partner by name."}'
+    )
+    assert await bot.command("Draft a thank-you email to the attendees of our webinar") == 200
+    verdict, looked = await bot.answers(2)
+    assert "AI can do this" in verdict.blocks_text()  # the ack comes first...
+    assert "It thanks our biggest partner by name." in looked.blocks_text()  # ...then the look
+    owner = bot.services.holder.policy.people.people["partnerships-lead"]
+    assert owner.name in looked.blocks_text()
+    await until(bot.slack, lambda: bool(bot.slack.dms_to(str(owner.slack))))
+    assert bot.llm.prompts() == []  # nothing was drafted
+    assert bot.llm.second_looks() == ["Draft a thank-you email to the attendees of our webinar"]
+    [card, *_] = bot.slack.dms_to(USER)  # the requester's status card names the new owner
+    assert "relationships request is with a person" in card.blocks_text()
+    assert f"<@{owner.slack}>" in card.blocks_text()
+
+
+async def test_a_malformed_second_look_escalates_to_the_fallback_owner(bot: Bot) -> None:
+    bot.llm.second_look_answer = "I think this is fine!"
+    assert await bot.command("Draft a thank-you email to the attendees of our webinar") == 200
+    _, looked = await bot.answers(2)
+    assert "To be safe, a person decides" in looked.blocks_text()
+    owner = bot.services.holder.policy.people.people["marketing-lead"]
+    await until(bot.slack, lambda: bool(bot.slack.dms_to(str(owner.slack))))
+    assert bot.llm.prompts() == []
+
+
+async def test_a_post_for_instagram_and_a_meeting_are_answered_plainly(bot: Bot) -> None:
+    assert await bot.command("programme le post instagram pour mardi 9h") == 200
+    assert await bot.command("book 30 min with the agency next week") == 200
+    said = [c.blocks_text() for c in await bot.answers(4)]
+    assert any("I can't post on Instagram" in s for s in said)
+    assert any("I don't book meetings" in s for s in said)
+    assert not any("Which channel" in s or "more than one time" in s for s in said)
+    assert bot.slack.of("chat.scheduleMessage") == []

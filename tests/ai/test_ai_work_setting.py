@@ -80,10 +80,11 @@ def test_the_bundled_policy_states_the_work_of_every_ai_category() -> None:
     assert works == {
         "scheduling": "schedule",
         "drafting": "draft",
-        "data": "draft",
-        "personalization": "draft",
-        "support": "draft",
+        "data": "none",  # issue 15: the bot has no numbers, customers or tickets
+        "personalization": "none",
+        "support": "none",
     }
+    assert all(policy.categories[k].tools for k in ("data", "personalization", "support"))
     assert {c.work for c in policy.categories.values() if c.route == "human"} == {"none"}
 
 

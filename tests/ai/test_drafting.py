@@ -9,13 +9,8 @@ import redis.asyncio as aioredis
 
 from bot.ai.guard import RoutedToPerson
 from bot.ai.model import ReplyTarget
-from handlers.common.ai_text import (
-    DRAFTING_NOTE,
-    NO_LLM_NOTE,
-    STORE_DOWN_NOTE,
-    ai_text,
-    outcome_text,
-)
+from bot.ai.notes import AiNote
+from handlers.common.ai_text import ai_text, outcome_text
 from handlers.slack.ai_delivery import (
     DRAFT_DISCARD_ACTION,
     DRAFT_REGENERATE_ACTION,
@@ -41,7 +36,7 @@ async def test_a_drafting_request_brings_the_draft_to_the_requester(rig: AiRig) 
     outcome = await rig.ai.handle(
         actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to()
     )
-    assert (outcome.kind, outcome_text(outcome)) == ("drafting", DRAFTING_NOTE)
+    assert (outcome.kind, outcome_text(outcome)) == ("drafting", ai_text(AiNote(kind="drafting")))
 
     [card] = await drafts_shown(rig)
     assert "inbox placement, minus the guesswork" in card.blocks_text()
@@ -77,9 +72,9 @@ async def test_use_it_regenerate_and_discard(rig: AiRig) -> None:
     assert "ready to paste" in message
     _, note = await rig.ai.use_draft(draft_id=draft_id, actor=rig.actor)
     message = ai_text(note)
-    assert "already used or discarded" in message
+    assert "was discarded" in message  # issue 15: used, discarded and expired say which
     discarded = await rig.ai.discard(draft_id=new_id, actor=rig.actor)
-    assert "already used or discarded" in ai_text(discarded)
+    assert "already used" in ai_text(discarded)
 
 
 async def test_a_double_click_on_schedule_it_schedules_once(rig: AiRig) -> None:
@@ -109,7 +104,7 @@ async def test_discard_then_nothing_else_works(rig: AiRig) -> None:
     assert ai_text(await rig.ai.discard(draft_id=draft_id, actor=rig.actor)) == "Draft discarded."
     draft, note = await rig.ai.use_draft(draft_id=draft_id, actor=rig.actor)
     message = ai_text(note)
-    assert draft is None and "already used or discarded" in message
+    assert draft is None and "was discarded" in message
 
 
 async def test_someone_else_cannot_use_the_draft(rig: AiRig) -> None:
@@ -171,7 +166,7 @@ async def test_without_an_llm_the_requester_learns_how_to_turn_drafting_on(
     outcome = await rig.ai.handle(
         actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to()
     )
-    assert (outcome.kind, outcome_text(outcome)) == ("no_llm", NO_LLM_NOTE)
+    assert (outcome.kind, outcome_text(outcome)) == ("no_llm", ai_text(AiNote(kind="no_llm")))
     assert "SHOULD_AI_LLM_BASE_URL" in outcome_text(outcome)
 
 
@@ -213,7 +208,10 @@ async def test_with_redis_down_the_requester_is_told_nothing_was_queued(
         outcome = await rig.ai.handle(
             actor=rig.actor, text=REQUEST, decision=decision(), reply_to=rig.reply_to()
         )
-        assert (outcome.kind, outcome_text(outcome)) == ("error", STORE_DOWN_NOTE)
+        assert (outcome.kind, outcome_text(outcome)) == (
+            "error",
+            ai_text(AiNote(kind="store_down")),
+        )
     await redis.aclose()
     assert fake_llm.requests == []
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis.asyncio as aioredis
 
-from handlers.common.ai_text import NEED_TEXT, ai_text, outcome_text
+from handlers.common.ai_text import ai_text, need_text, outcome_text
 from handlers.slack.ai_delivery import DRAFT_USE_ACTION
 from tests.ai.conftest import AiRig, decision, start_rig
 from tests.ai.fake_llm import FakeLlm
@@ -152,7 +152,7 @@ async def test_without_an_llm_or_quotes_the_bot_asks_for_the_text(srig_no_llm: A
         decision=decision(category="scheduling"),
         reply_to=rig.reply_to(),
     )
-    assert (outcome.kind, outcome_text(outcome)) == ("question", NEED_TEXT)
+    assert (outcome.kind, outcome_text(outcome)) == ("question", need_text())
 
 
 @pytest.mark.parametrize(

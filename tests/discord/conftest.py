@@ -25,6 +25,7 @@ from bot.app import Services, build_adapters, build_services
 from bot.escalations.model import Escalation
 from bot.settings import Settings
 from handlers.discord.adapter import DiscordAdapter
+from tests.ai.fake_llm import FakeLlm, serve_fake_llm
 from tests.discord.fake_discord import FakeDiscord, Json, Message
 
 REQUESTER = "500000000000000001"
@@ -134,8 +135,25 @@ def set_person_discord_id(policy_dir: Path, person: str, discord_id: str | None)
 
 
 @pytest.fixture
+async def scenario_llm(request: pytest.FixtureRequest) -> AsyncIterator[FakeLlm | None]:
+    """The local fake LLM when the test plays a scenario row with ``llm=True`` (issue 19), else
+    None: every other test keeps running with no LLM configured."""
+    callspec = getattr(request.node, "callspec", None)
+    scenario = callspec.params.get("scenario") if callspec is not None else None
+    if not getattr(scenario, "llm", False):
+        yield None
+        return
+    async with serve_fake_llm() as fake:
+        yield fake
+
+
+@pytest.fixture
 def discord_env(
-    monkeypatch: pytest.MonkeyPatch, fake_discord: FakeDiscord, redis_url: str, policy_dir: Path
+    monkeypatch: pytest.MonkeyPatch,
+    fake_discord: FakeDiscord,
+    redis_url: str,
+    policy_dir: Path,
+    scenario_llm: FakeLlm | None,
 ) -> None:
     """The environment `should-ai serve` reads, pointing at the fake Discord and the test Redis."""
     monkeypatch.setenv("DISCORD_TOKEN", "discord-test-token")
@@ -153,6 +171,9 @@ def discord_env(
     monkeypatch.setenv("SHOULD_AI_REDIS_URL", redis_url)
     monkeypatch.setenv("SHOULD_AI_POLICY_DIR", str(policy_dir))
     monkeypatch.setenv("SHOULD_AI_ADMINS", ADMIN)
+    if scenario_llm is not None:
+        monkeypatch.setenv("SHOULD_AI_LLM_BASE_URL", scenario_llm.base_url)
+        monkeypatch.setenv("SHOULD_AI_LLM_API_KEY", "test-key")
 
 
 @contextlib.asynccontextmanager

@@ -12,6 +12,8 @@ It also behaves like Discord where that matters to the bot:
 - a user whose DMs are closed cannot be messaged (403, code 50007), nor a channel the bot
   has no access to (403, code 50001);
 - an expired interaction token cannot edit its messages (401, code 50027);
+- the messages API can go down for a while (:meth:`FakeDiscord.outage`: 5xx on DMs and channel
+  posts, as in Discord's partial outages, while interactions are still answered);
 - a route can be told to answer 429 once, with ``Via`` and ``retry_after`` like Discord's edge,
   or to reject one request (400, code 50035) as Discord does a payload it won't take.
 """
@@ -133,6 +135,7 @@ class FakeDiscord:
         self._ids = itertools.count(400000000000000001)
         self.requests: list[Recorded] = []
         self.messages: dict[str, Message] = {}
+        self.locale = "en-US"  # the Discord client language of every user who interacts
         self.dm_channels: dict[str, str] = {}  # user id -> DM channel id
         self.closed_dms: set[str] = set()
         self.closed_channels: set[str] = set()  # channels the bot may not post in (50001)
@@ -142,10 +145,13 @@ class FakeDiscord:
         self.refused_callbacks: list[str] = []  # interaction ids answered twice
         self.originals: dict[str, Message] = {}  # interaction token -> its @original message
         self.followups: dict[str, list[Message]] = {}
+        self.modals: dict[str, Json] = {}  # interaction id -> the modal it answered with
         self.commands: dict[str, list[Json]] = {}  # "global" or guild id -> synced commands
         self.rate_limit_once: set[str] = set()  # "METHOD /path/prefix" keys
         self.rate_limited: list[str] = []
         self.reject_once: set[str] = set()  # "METHOD /path/prefix": 400 Invalid Form Body once
+        self._outage: tuple[float, int] | None = None  # (until, status) for the messages API
+        self.outage_answers = 0  # requests answered with the outage's status
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base = ""
@@ -201,6 +207,10 @@ class FakeDiscord:
                 status=429,
                 headers={"Via": "1.1 google", "X-RateLimit-Remaining": "0"},
             )
+        if self._in_outage(path):
+            assert self._outage is not None
+            self.outage_answers += 1
+            return _error(self._outage[1], 0, "Service Unavailable")
         rejected = next(
             (k for k in self.reject_once if f"{request.method} {path}".startswith(k)), None
         )
@@ -211,6 +221,15 @@ class FakeDiscord:
         async with self._changed:
             self._changed.notify_all()
         return response
+
+    def outage(self, seconds: float, *, status: int = 503) -> None:
+        """Answer every DM and channel-message request with ``status`` for ``seconds``."""
+        self._outage = (time.monotonic() + seconds, status)
+
+    def _in_outage(self, path: str) -> bool:
+        if self._outage is None or time.monotonic() >= self._outage[0]:
+            return False
+        return path.startswith(("/users/@me/channels", "/channels/"))
 
     # ---- what tests wait for and read --------------------------------------------------------
 
@@ -302,6 +321,8 @@ class FakeDiscord:
             return _error(400, 40060, "Interaction has already been acknowledged.")
         body = await request.json()
         self.callbacks[iid] = [body]
+        if body["type"] == 9:  # a modal opened (issue 19's assist form): kept for modal_submit
+            self.modals[iid] = body.get("data") or {}
         data = body.get("data") or {}
         message = self._message(str(CHANNEL_ID), data, flags=int(data.get("flags") or 0))
         if body["type"] in (4, 5):  # a new (or deferred "thinking") response message
@@ -397,7 +418,7 @@ class FakeDiscord:
             "token": f"token-{self._next_id()}",
             "version": 1,
             "data": data,
-            "locale": "en-US",
+            "locale": self.locale,
             "app_permissions": "0",
             "attachment_size_limit": 8 * 1024 * 1024,
             "entitlements": [],
@@ -405,6 +426,38 @@ class FakeDiscord:
         }
         self.interactions[payload["id"]] = payload
         return payload
+
+    def modal_submit(self, modal: Json, values: dict[str, str], *, user_id: str) -> Json:
+        """``user_id`` fills ``modal`` (text inputs by custom_id) and sends it, from the guild
+        channel."""
+        rows = [
+            {
+                "type": 1,
+                "components": [
+                    {
+                        "type": 4,
+                        "custom_id": c["custom_id"],
+                        "value": values.get(c["custom_id"], ""),
+                    }
+                    for c in row.get("components", [])
+                    if "custom_id" in c
+                ],
+            }
+            for row in modal.get("components", [])
+        ]
+        data: Json = {"custom_id": modal["custom_id"], "components": rows}
+        member = {
+            "user": user_payload(user_id),
+            "roles": [],
+            "joined_at": None,
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "permissions": "0",
+        }
+        return self._interaction(
+            5, user_id, data, channel_id=str(CHANNEL_ID), guild_id=str(GUILD_ID), member=member
+        )
 
     def slash(self, options: list[Json], *, user_id: str, name: str = "should-ai") -> Json:
         """A /should-ai invocation in the guild channel, as INTERACTION_CREATE carries it."""

@@ -9,7 +9,7 @@ from typing import Protocol
 from tests.discord.conftest import REQUESTER, DiscordBot
 from tests.discord.fake_discord import Json, Message, modal_submit
 from tests.scenarios import SETUP_STEPS
-from tests.slack.scenario_steps import by_email, off_hours
+from tests.slack.scenario_steps import AWAY, NOTES, by_email, fixed, off_hours
 
 MORE_STEPS = frozenset(
     {
@@ -28,12 +28,12 @@ MORE_STEPS = frozenset(
 )
 
 
-async def set_the_scene(bot: DiscordBot, step: str, owner: str) -> None:
+async def set_the_scene(bot: DiscordBot, step: str, owner: str, lang: str = "en") -> None:
     """A step played before the request: the owner away, or off their working hours."""
     if step == "owner away":
         back = (date.today() + timedelta(days=3)).isoformat()
         said = await bot.answer(bot.ask(f"away until {back}", user=bot.discord_id(owner)))
-        assert "You are away until" in said.text()
+        assert fixed(AWAY, lang) in said.text()
     elif step == "owner off hours":
         await off_hours(bot.services, owner)
     elif step == "owner by email":  # an email is Slack's: the Discord id still reaches them
@@ -45,6 +45,7 @@ MODAL = 9
 
 class Playing(Protocol):
     bot: DiscordBot
+    lang: str
     interaction: Json
     holder: str | None
     ping: Message | None
@@ -53,17 +54,21 @@ class Playing(Protocol):
 
 
 async def play_more(play: Playing, step: str) -> None:
-    bot = play.bot
+    bot, lang = play.bot, play.lang
     if step in SETUP_STEPS:
         return  # played before the request
     if step == "skipped->backup":
         dms = await bot.dms_to(bot.discord_id(play.backup))
         play.ping, play.holder = dms[-1], play.backup
-        await bot.status_card(play.interaction, says="Skipped")
+        await bot.status_card(play.interaction, says=fixed("Skipped {who} ({reason})", lang))
         assert bot.fake.dm_to(bot.discord_id(play.owner)) == []
         return
     if step == "waits for hours":
-        await bot.status_card(play.interaction, says="off hours")
+        off_hours_said = fixed(
+            "{who} is off hours: they will be pinged when their working hours start ({starts}).",
+            lang,
+        )
+        await bot.status_card(play.interaction, says=off_hours_said)
         assert bot.fake.dm_to(bot.discord_id(play.owner)) == []
         return
     if step == "hours start->owner":
@@ -76,9 +81,14 @@ async def play_more(play: Playing, step: str) -> None:
         play.ping, play.holder = dms[-1], play.owner
         return
     if step == "withdraw":
-        card = await bot.status_card(play.interaction, says="waiting")
+        card = await bot.status_card(
+            play.interaction, says=fixed("Pinged {person}; waiting for them.", lang)
+        )
         bot.press(card, "withdraw", user=REQUESTER)
-        await bot.status_card(play.interaction, says="Withdrawn by")
+        await bot.status_card(
+            play.interaction,
+            says=fixed("Withdrawn by {who}; nobody will be pinged about it.", lang),
+        )
         return
     assert play.holder is not None and play.ping is not None
     user = bot.discord_id(play.holder)
@@ -96,16 +106,18 @@ async def play_more(play: Playing, step: str) -> None:
         bot.deliver(
             modal_submit(bot.fake, play.ping, modal, user_id=user, values={"minutes": "30"})
         )
-        await bot.status_card(play.interaction, says="Snoozed by")
+        await bot.status_card(play.interaction, says=fixed("Snoozed by {who}.", lang))
         return
     modal = await _open(bot, play.ping, "note", user)
+    drafting, sent, published = NOTES[lang]
     if step == "ack with note":
-        values, says = {"note": "Drafting it now", "outcome": ""}, "Drafting it now"
+        values, says = {"note": drafting, "outcome": ""}, drafting
     else:
-        values = {"note": "Sent", "outcome": "statement published"}
-        says = "Outcome: statement published."
+        values, says = {"note": sent, "outcome": published}, published
     bot.deliver(modal_submit(bot.fake, play.ping, modal, user_id=user, values=values))
-    await bot.status_card(play.interaction, says=says)
+    card = await bot.status_card(play.interaction, says=says)
+    if step == "resolve with outcome":
+        assert fixed("Outcome: {outcome}.", lang) in card.text()
 
 
 async def _open(bot: DiscordBot, message: Message, op: str, user: str) -> str:

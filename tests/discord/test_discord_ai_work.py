@@ -138,3 +138,31 @@ async def test_the_timer_job_posts_in_the_channel(ai_bot: DiscordBot) -> None:
 
 def _requester() -> Actor:
     return Actor(platform="discord", user_id=REQUESTER)
+
+
+async def test_the_second_look_hands_an_ai_request_to_a_person_on_discord(
+    ai_bot: DiscordBot, fake_llm: FakeLlm
+) -> None:
+    fake_llm.second_look_answer = (
+        '{"needs_person": true, "category": "relationships", '
+        '"reason": "It thanks our biggest partner by name."}'
+    )
+    interaction = ai_bot.ask("Draft a thank-you email to the attendees of our webinar")
+
+    answer = await ai_bot.answer(interaction)
+    assert "AI can do this" in answer.text()
+    looked = await _followup(ai_bot, interaction, says="It thanks our biggest partner")
+    assert "On a second look" in looked.text()
+    assert fake_llm.prompts() == []  # nothing was drafted
+
+
+async def test_a_data_request_is_answered_plainly_and_reaches_no_llm_on_discord(
+    ai_bot: DiscordBot, fake_llm: FakeLlm
+) -> None:
+    interaction = ai_bot.ask(by_name("routine-data").text)
+
+    answer = await ai_bot.answer(interaction)
+    assert "AI can do this" in answer.text()
+    plain = await _followup(ai_bot, interaction, says="No person needs to own this")
+    assert "analytics" in plain.text()
+    assert fake_llm.requests == []

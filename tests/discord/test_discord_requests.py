@@ -57,6 +57,7 @@ async def test_crisis_request_dms_the_owner_with_three_buttons(discord_bot: Disc
     assert dm.custom_ids[:3] == [  # then Note…, Snooze
         f"should-ai:ack:{escalation.id}",
         f"should-ai:resolve:{escalation.id}",
+        f"should-ai:nfm:{escalation.decision_id}:{escalation.id}",  # "Not for me" (issue 18)
         f"should-ai:reassign-to:{escalation.id}",
     ]
     card = await discord_bot.status_card(interaction, says="waiting")

@@ -24,7 +24,7 @@ from bot.jobs import Jobs
 from bot.policy.loader import load_policy
 from bot.reader.layer import MAX_WINDOWS, WINDOW_STEP
 from bot.settings import MAX_REQUEST_CHARS, Settings
-from handlers.common.replies import TRUNCATED_NOTE
+from handlers.common.replies import truncated_text
 from handlers.slack.ai_delivery import SlackDraftDelivery
 from handlers.slack.client import make_client
 from tests.ai.conftest import POLICY_DIR, decision
@@ -55,7 +55,7 @@ async def test_a_crisis_sentence_at_character_4510_goes_to_a_person(slack_bot: S
     escalation = await slack_bot.only_escalation()
     assert escalation.category == "crisis"
     [answer] = await slack_bot.answers_to(REQUESTER)
-    assert TRUNCATED_NOTE not in answer.blocks_text()  # read whole: nothing was cut
+    assert truncated_text() not in answer.blocks_text()  # read whole: nothing was cut
 
 
 async def test_a_requester_whose_text_was_cut_is_told(
@@ -66,7 +66,7 @@ async def test_a_requester_whose_text_was_cut_is_told(
         assert await bot.command(_crisis_at(200) + " " + FILLER * 60) == 200
         [answer] = await bot.answers_to(REQUESTER)
 
-    assert TRUNCATED_NOTE in answer.blocks_text()
+    assert truncated_text() in answer.blocks_text()
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import redis.asyncio as aioredis
 
@@ -11,7 +13,7 @@ from bot.observability.decision_log import DecisionLog
 from bot.observability.metrics import Metrics
 from bot.store.escalations import RedisEscalationStore
 from bot.store.keys import DECISION_LOG_STREAM
-from tests.ops.conftest import make_decision
+from tests.ops.conftest import make_decision, sample
 
 pytestmark = pytest.mark.store
 
@@ -159,3 +161,25 @@ async def test_follow_returns_only_newer_entries(redis: aioredis.Redis, metrics:
 
     assert [e.fields["decision_id"] for e in newer] == ["new"]
     assert await log.follow(newer[-1].id, block_ms=100) == []
+
+
+async def test_a_burst_too_fast_to_wait_for_loses_no_entry(
+    redis: aioredis.Redis, metrics: Metrics
+) -> None:
+    # 1,000 decisions at once, each giving up waiting for its entry almost at once (as under a
+    # burst the event loop is too busy to see Redis's reply in time): every entry still lands,
+    # once each, in the order the decisions were made.
+    log = DecisionLog(redis, metrics=metrics, timeout_s=0.001)
+    ids = [f"d-{i:04d}" for i in range(1000)]
+    await asyncio.gather(
+        *(
+            log.record_decision(decision=make_decision(decision_id=d), actor=ALICE, text="x")
+            for d in ids
+        )
+    )
+
+    assert await log.flush(timeout_s=30)
+    rows = await redis.xrange(DECISION_LOG_STREAM)
+    assert [f["decision_id"] for _, f in rows] == ids
+    assert sample(metrics, "should_ai_store_errors_total", component="decision_log") == 0
+    await log.aclose()

@@ -98,3 +98,24 @@ def test_the_bundled_policy_runs_on_the_shipped_seed(
     shipped = shipped_model(bundled_policy, reader.encoder)
     assert shipped is not None, "the seed is stale: run `uv run python -m bot.reader.seed`"
     assert np.array_equal(shipped.dense, reader.model.dense)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you look into the thing Marc mentioned yesterday?",
+        "Handle it the way we did last time",
+        "Occupe-toi du dossier Dupont",
+        "tu peux regarder le truc dont Julie a parlé ce matin ?",
+    ],
+)
+def test_a_request_about_something_the_bot_cannot_see_goes_to_a_person(
+    engine: PolicyEngine, text: str
+) -> None:
+    # Never to AI: the fallback owner decides, unless the reader already sends it to a person.
+    decision = engine.decide(text)
+    assert decision.route == "human"
+    assert decision.category is None or decision.category in HUMAN_CATEGORIES
+
+
+HUMAN_CATEGORIES = ("crisis", "ethics", "relationships", "strategy", "creative")

@@ -23,6 +23,7 @@ from bot.app import Services, build_adapters, build_services
 from bot.escalations.model import Escalation
 from bot.server import bound_port, start_http
 from bot.settings import Settings
+from tests.ai.fake_llm import FakeLlm, serve_fake_llm
 from tests.slack.slack_fake import Call, FakeSlack
 from tests.slack.slack_signing import (
     block_action_payload,
@@ -153,8 +154,25 @@ def set_ack_minutes(policy_dir: Path, category: str, minutes: float) -> None:
 
 
 @pytest.fixture
+async def scenario_llm(request: pytest.FixtureRequest) -> AsyncIterator[FakeLlm | None]:
+    """The local fake LLM when the test plays a scenario row with ``llm=True`` (issue 19), else
+    None: every other test keeps running with no LLM configured."""
+    callspec = getattr(request.node, "callspec", None)
+    scenario = callspec.params.get("scenario") if callspec is not None else None
+    if not getattr(scenario, "llm", False):
+        yield None
+        return
+    async with serve_fake_llm() as fake:
+        yield fake
+
+
+@pytest.fixture
 def slack_env(
-    monkeypatch: pytest.MonkeyPatch, fake_slack: FakeSlack, redis_url: str, policy_dir: Path
+    monkeypatch: pytest.MonkeyPatch,
+    fake_slack: FakeSlack,
+    redis_url: str,
+    policy_dir: Path,
+    scenario_llm: FakeLlm | None,
 ) -> None:
     """The environment `should-ai serve` reads, pointing at the fake Slack and the test Redis."""
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
@@ -167,6 +185,9 @@ def slack_env(
     monkeypatch.setenv("SHOULD_AI_HTTP_PORT", "0")
     monkeypatch.setenv("SHOULD_AI_POLICY_DIR", str(policy_dir))
     monkeypatch.setenv("SHOULD_AI_ADMINS", ADMIN)
+    if scenario_llm is not None:
+        monkeypatch.setenv("SHOULD_AI_LLM_BASE_URL", scenario_llm.base_url)
+        monkeypatch.setenv("SHOULD_AI_LLM_API_KEY", "test-key")
 
 
 @pytest.fixture

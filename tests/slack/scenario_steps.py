@@ -9,6 +9,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from bot.escalations.model import Escalation
+from handlers.common.i18n import _, language
 from handlers.slack.escalation_views import NOTE_ACTION, SNOOZE_ACTION, WITHDRAW_ACTION
 from tests.scenarios import SETUP_STEPS
 from tests.slack.conftest import REQUESTER, SlackBot
@@ -30,16 +31,31 @@ MORE_STEPS = frozenset(
     }
 )
 EMAIL_ID = "U0BYEMAIL1"  # the id the fake Slack knows the owner's email by
+# What the person acting types in the Note… modal, in the language of the run (a French run
+# must show no English but the bot's own words: their words are French too).
+NOTES = {
+    "en": ("Drafting it now", "Sent", "statement published"),
+    "fr": ("Je le rédige", "Envoyé", "communiqué publié"),
+}
 
 
-async def set_the_scene(slack_bot: SlackBot, step: str, owner: str) -> None:
+def fixed(msgid: str, lang: str) -> str:
+    """The first fixed words of the bot's sentence ``msgid`` in ``lang`` (the words before its
+    first placeholder, or after it): what a card must say, whoever it names."""
+    with language(lang):
+        said = _(msgid)
+    parts = [p.strip(" :;,.()") for p in said.replace("}", "{").split("{")[::2]]
+    return next(p for p in parts if len(p) >= 3)
+
+
+async def set_the_scene(slack_bot: SlackBot, step: str, owner: str, lang: str = "en") -> None:
     """A step played before the request: the owner away, or off their working hours."""
     if step == "owner away":
         back = (date.today() + timedelta(days=3)).isoformat()
         user = slack_bot.slack_id(owner)
         await slack_bot.command(f"away until {back}", user=user)
         [said] = await slack_bot.answers_to(user)
-        assert "You are away until" in said.blocks_text()
+        assert fixed(AWAY, lang) in said.blocks_text()
     elif step == "owner off hours":
         await off_hours(slack_bot.services, owner)
     elif step == "owner by email":
@@ -77,7 +93,15 @@ async def off_hours(services: Any, owner: str) -> None:
     assert services.holder.policy.people.people[owner].working_hours, outcome
 
 
-async def play_more(slack_bot: SlackBot, step: str, escalation: Escalation) -> None:
+AWAY = (
+    "You are away until {day}: escalations skip you (and say so) until then. "
+    "`/should-ai away off` when you are back early."
+)
+
+
+async def play_more(
+    slack_bot: SlackBot, step: str, escalation: Escalation, lang: str = "en"
+) -> None:
     policy = slack_bot.services.holder.policy
     category = policy.categories[escalation.category]
     if step in SETUP_STEPS:
@@ -85,12 +109,19 @@ async def play_more(slack_bot: SlackBot, step: str, escalation: Escalation) -> N
     if step == "skipped->backup":
         assert category.backup is not None
         await slack_bot.dms_to(slack_bot.slack_id(category.backup))
-        await card_says(slack_bot, "Skipped")
+        await card_says(slack_bot, fixed("Skipped {who} ({reason})", lang))
         assert category.owner is not None
         assert slack_bot.fake.dms_to(slack_bot.slack_id(category.owner)) == []
         return
     if step == "waits for hours":
-        await card_says(slack_bot, "off hours")
+        await card_says(
+            slack_bot,
+            fixed(
+                "{who} is off hours: they will be pinged when their working hours start "
+                "({starts}).",
+                lang,
+            ),
+        )
         assert category.owner is not None
         assert slack_bot.fake.dms_to(slack_bot.slack_id(category.owner)) == []
         return
@@ -102,9 +133,11 @@ async def play_more(slack_bot: SlackBot, step: str, escalation: Escalation) -> N
         await slack_bot.dms_to(slack_bot.slack_id(category.owner))
         return
     if step == "withdraw":
-        card = await card_says(slack_bot, "Pinged")
+        card = await card_says(slack_bot, fixed("Pinged {person}; waiting for them.", lang))
         await slack_bot.press(card, WITHDRAW_ACTION, user=REQUESTER)
-        await card_says(slack_bot, "Withdrawn by")
+        await card_says(
+            slack_bot, fixed("Withdrawn by {who}; nobody will be pinged about it.", lang)
+        )
         return
     assert escalation.assignee is not None
     user = slack_bot.slack_id(escalation.assignee)
@@ -122,14 +155,17 @@ async def play_more(slack_bot: SlackBot, step: str, escalation: Escalation) -> N
         await submit(
             slack_bot, view_submission(user_id=user, opened=opened, values={"minutes": "30"})
         )
-        await card_says(slack_bot, "Snoozed by")
+        await card_says(slack_bot, fixed("Snoozed by {who}.", lang))
         return
     opened = await open_modal(slack_bot, ping, NOTE_ACTION, user=user)
+    drafting, sent, published = NOTES[lang]
     if step == "ack with note":
-        values = {"action": "acknowledge", "note": "Drafting it now"}
-        said = "Drafting it now"
+        values = {"action": "acknowledge", "note": drafting}
+        said = drafting
     else:
-        values = {"action": "resolve", "note": "Sent", "outcome": "statement published"}
-        said = "Outcome: statement published."
+        values = {"action": "resolve", "note": sent, "outcome": published}
+        said = published
     await submit(slack_bot, view_submission(user_id=user, opened=opened, values=values))
-    await card_says(slack_bot, said)
+    card = await card_says(slack_bot, said)
+    if step == "resolve with outcome":
+        assert fixed("Outcome: {outcome}.", lang) in card.blocks_text()

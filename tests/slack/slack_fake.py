@@ -101,6 +101,8 @@ class FakeSlack:
     dm_refused: dict[str, str] = field(default_factory=dict)  # user id -> Slack error code
     not_in_channel: set[str] = field(default_factory=set)
     user_tz: dict[str, str] = field(default_factory=dict)  # users.info time zones
+    user_locale: dict[str, str] = field(default_factory=dict)  # users.info locales
+    default_locale: str = "en-US"  # the locale of a user not in user_locale
     channels_by_name: dict[str, str] = field(default_factory=dict)  # name -> id
     scheduled: dict[str, dict[str, Any]] = field(default_factory=dict)  # chat.scheduleMessage
     emails: dict[str, str] = field(default_factory=dict)  # users.lookupByEmail: email -> id
@@ -393,7 +395,10 @@ def _users_info(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     user = str(args.get("user", ""))
     tz = fake.user_tz.get(user, "America/Los_Angeles")
     offset = int(ZoneInfo(tz).utcoffset(datetime.now(UTC)).total_seconds())  # type: ignore[union-attr]
-    return {"ok": True, "user": {"id": user, "name": user.lower(), "tz": tz, "tz_offset": offset}}
+    found = {"id": user, "name": user.lower(), "tz": tz, "tz_offset": offset}
+    if str(args.get("include_locale", "")).lower() in ("1", "true"):  # as Slack: only if asked
+        found["locale"] = fake.user_locale.get(user, fake.default_locale)
+    return {"ok": True, "user": found}
 
 
 def _channel_id(fake: FakeSlack, channel: str) -> str | None:
@@ -444,6 +449,16 @@ def _connections_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "url": f"ws://127.0.0.1:{fake.port}/socket"}
 
 
+def _views_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    """A modal opened on a trigger (an AI-help form, a "Wrong call?" form): the view, with an id."""
+    if not args.get("trigger_id"):
+        return {"ok": False, "error": "invalid_trigger_id"}
+    view = json.loads(args["view"]) if isinstance(args.get("view"), str) else args.get("view")
+    if not isinstance(view, dict) or block_kit_problem(view.get("blocks", [])):
+        return {"ok": False, "error": "invalid_arguments"}
+    return {"ok": True, "view": {**view, "id": f"V{fake.next_ts().replace('.', '')}"}}
+
+
 _ANSWERS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": _auth_test,
     "apps.connections.open": _connections_open,
@@ -456,6 +471,7 @@ _ANSWERS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "chat.deleteScheduledMessage": _delete_scheduled,
     "chat.scheduledMessages.list": _list_scheduled,
     "conversations.list": _conversations_list,
+    "views.open": _views_open,
 }
 
 

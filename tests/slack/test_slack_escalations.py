@@ -12,8 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot.escalations.model import Escalation
+from handlers.common import i18n
 from handlers.slack.blocks import ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION
-from tests.scenarios import ESCALATING, SETUP_STEPS, Scenario, by_name, expected_moves
+from handlers.slack.escalation_views import NOTE_ACTION, SNOOZE_ACTION
+from tests.ai.fake_llm import FakeLlm
+from tests.scenarios import ASSIST_STEPS, ESCALATING, SETUP_STEPS, Scenario, by_name, expected_moves
+from tests.slack.assist_steps import play_assist
 from tests.slack.conftest import REQUESTER, STRANGER, SlackBot, set_ack_minutes
 from tests.slack.scenario_steps import MORE_STEPS, play_more, set_the_scene
 from tests.slack.slack_fake import Call
@@ -103,11 +107,13 @@ async def test_owner_reassigns_with_the_user_picker_and_that_person_is_pinged(
     )
 
     [handed] = await slack_bot.dms_to(colleague)
-    assert handed.action_ids()[:3] == [
+    assert handed.action_ids() == [
         ACK_ACTION,
         REASSIGN_ACTION,
         RESOLVE_ACTION,
-    ]  # then Note…, Snooze
+        NOTE_ACTION,
+        SNOOZE_ACTION,
+    ]
     await slack_bot.fake.wait_for(lambda _: len(_card_updates(slack_bot, escalation)) >= 2)
     assert f"<@{colleague}>" in _card_updates(slack_bot, escalation)[-1].blocks_text()
     stored = await slack_bot.services.escalations.get(escalation.id)
@@ -123,11 +129,13 @@ async def test_owner_who_cannot_be_dmed_is_skipped_for_the_backup_and_the_reques
     await slack_bot.command(CRISIS)
 
     [ping] = await slack_bot.dms_to(backup)
-    assert ping.action_ids()[:3] == [
+    assert ping.action_ids() == [
         ACK_ACTION,
         REASSIGN_ACTION,
         RESOLVE_ACTION,
-    ]  # then Note…, Snooze
+        NOTE_ACTION,
+        SNOOZE_ACTION,
+    ]
     assert slack_bot.fake.dms_to(owner) == []
     escalation = await slack_bot.only_escalation()
     assert escalation.level == 1
@@ -156,11 +164,13 @@ async def test_nobody_acknowledges_so_the_backup_then_the_channel_are_pinged(
         await bot.services.jobs.stop()
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)
-    assert backup_ping.action_ids()[:3] == [
+    assert backup_ping.action_ids() == [
         ACK_ACTION,
         REASSIGN_ACTION,
         RESOLVE_ACTION,
-    ]  # then Note…, Snooze
+        NOTE_ACTION,
+        SNOOZE_ACTION,
+    ]
     [post, *_] = [c for c in bot.fake.of("chat.postMessage") if c.args["channel"] == channel]
     assert "<!here>" in post.blocks_text()
     for who in ("comms-lead", "marketing-lead"):  # the post says who may take it
@@ -182,7 +192,9 @@ def slack_bot_short_ack(short_ack: None, slack_bot: SlackBot) -> SlackBot:
 
 
 @pytest.mark.parametrize("scenario", ESCALATING, ids=lambda s: s.name)
-async def test_scenario_unfolds_on_slack(slack_bot: SlackBot, scenario: Scenario) -> None:
+async def test_scenario_unfolds_on_slack(
+    slack_bot: SlackBot, scenario: Scenario, scenario_llm: FakeLlm | None
+) -> None:
     policy = slack_bot.services.holder.policy
     category = policy.categories[scenario.category]
     assert category.owner is not None
@@ -199,13 +211,16 @@ async def test_scenario_unfolds_on_slack(slack_bot: SlackBot, scenario: Scenario
     assert category.label in answer.blocks_text()
     escalation_id = (await _current(slack_bot)).id
     for step in scenario.steps:
+        if step in ASSIST_STEPS:
+            await play_assist(slack_bot, step, scenario, scenario_llm)
+            continue
         await _play(slack_bot, step, scenario)
     final = await slack_bot.services.escalations.get(escalation_id)
     assert final is not None
     assert [(t.state, t.level) for t in final.history] == expected_moves(scenario.steps)
 
 
-async def _play(slack_bot: SlackBot, step: str, scenario: Scenario) -> None:
+async def _play(slack_bot: SlackBot, step: str, scenario: Scenario, lang: str = "en") -> None:
     escalation = await _current(slack_bot)
     policy = slack_bot.services.holder.policy
     category = policy.categories[scenario.category]
@@ -216,7 +231,7 @@ async def _play(slack_bot: SlackBot, step: str, scenario: Scenario) -> None:
         assert category.backup is not None
         await slack_bot.dms_to(slack_bot.slack_id(category.backup))
     elif step in ("ack", "resolve"):
-        await _press_as_assignee(slack_bot, escalation, step)
+        await _press_as_assignee(slack_bot, escalation, step, lang)
     elif step == "timeout->backup":
         await _time_out(slack_bot, escalation)
         assert category.backup is not None
@@ -229,7 +244,7 @@ async def _play(slack_bot: SlackBot, step: str, scenario: Scenario) -> None:
             lambda calls: any(c.args.get("channel") == channel for c in calls)
         )
     elif step in MORE_STEPS:
-        await play_more(slack_bot, step, escalation)
+        await play_more(slack_bot, step, escalation, lang)
     else:
         raise AssertionError(f"unknown step {step!r}")
 
@@ -241,13 +256,17 @@ async def _current(slack_bot: SlackBot) -> Escalation:
     return found[0]
 
 
-async def _press_as_assignee(slack_bot: SlackBot, escalation: Escalation, step: str) -> None:
+async def _press_as_assignee(
+    slack_bot: SlackBot, escalation: Escalation, step: str, lang: str = "en"
+) -> None:
     assert escalation.assignee is not None
     user = slack_bot.slack_id(escalation.assignee)
-    [ping, *_] = slack_bot.fake.dms_to(user)
+    ping = slack_bot.fake.dms_to(user)[0]
     action = ACK_ACTION if step == "ack" else RESOLVE_ACTION
     await slack_bot.press(ping, action, user=user)
-    said = "Acknowledged by" if step == "ack" else "Resolved by"
+    with i18n.language(lang):  # the card's words up to the name: "Acknowledged by", "Close par"
+        done = i18n._("Acknowledged by {person}." if step == "ack" else "Resolved by {person}.")
+    said = done.split("{")[0].strip()
     await slack_bot.fake.wait_for(
         lambda _: any(said in c.blocks_text() for c in _card_updates(slack_bot, escalation))
     )

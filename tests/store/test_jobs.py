@@ -8,10 +8,12 @@ import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import redis.asyncio as aioredis
 
+from bot.errors import StoreUnavailable
 from bot.jobs import Jobs, Retry, RetryLater
 from bot.store import keys
 
@@ -139,3 +141,63 @@ async def test_a_failing_startup_hook_does_not_keep_jobs_from_running(jobs: Jobs
     await jobs.enqueue("job")
     await run_until(jobs, done)
     assert done.is_set()
+
+
+class _DropOnMulti:
+    """A loopback TCP proxy to the test Redis that drops the connection carrying a MULTI, as a
+    network blip between a transaction's WATCH and its EXEC would."""
+
+    def __init__(self, upstream_url: str) -> None:
+        self._upstream = upstream_url
+        self.dropped = 0
+
+    async def _connect_upstream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        address = urlsplit(self._upstream)
+        if address.scheme == "unix":
+            return await asyncio.open_unix_connection(address.path)
+        return await asyncio.open_connection(address.hostname, address.port or 6379)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await self._connect_upstream()
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter, spy: bool) -> None:
+            while data := await src.read(65536):
+                if spy and b"MULTI" in data.upper():
+                    self.dropped += 1
+                    break
+                dst.write(data)
+                await dst.drain()
+
+        await asyncio.wait(
+            [
+                asyncio.create_task(pump(reader, up_writer, True)),
+                asyncio.create_task(pump(up_reader, writer, False)),
+            ],
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        writer.close()
+        up_writer.close()
+
+    async def __aenter__(self) -> str:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        db = urlsplit(self._upstream).path.strip("/") or "0"  # unix:// URLs use db 0
+        return f"redis://127.0.0.1:{port}/{db if db.isdigit() else 0}"
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._server.close()
+
+
+async def test_a_job_lost_to_a_dropped_connection_is_not_taken_for_already_queued(
+    redis: aioredis.Redis, redis_url: str
+) -> None:
+    proxy = _DropOnMulti(redis_url)
+    async with proxy as url:
+        jobs = Jobs(url)
+        try:
+            with pytest.raises(StoreUnavailable, match="connection dropped"):
+                await jobs.enqueue("ping-owner", job_id="esc-1:ping", defer_by=60)
+        finally:
+            await jobs.aclose()
+    assert proxy.dropped >= 1  # the connection really dropped mid-transaction
+    assert not await redis.exists("arq:job:esc-1:ping")  # and the job really is not queued
