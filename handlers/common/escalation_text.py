@@ -3,8 +3,8 @@ limit), a note, a snooze, a withdrawal. Built at render time, each sentence thro
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from bot.escalations.errors import Refusal
 from bot.escalations.model import StatusNote, Who
@@ -178,7 +178,9 @@ def away_text(until: float | None) -> str:
     """The answer to ``/should-ai away``."""
     if until is None:
         return _("Welcome back: escalations reach you again.")
-    day = time.strftime("%a %d %b %Y %H:%M UTC", time.gmtime(until))
+    from handlers.common.ai_text import moment_text  # ai_text imports status_text, which us
+
+    day = moment_text(datetime.fromtimestamp(until, UTC), "UTC")  # in the reader's language
     return _(
         "You are away until {day}: escalations skip you (and say so) until then. "
         "`/should-ai away off` when you are back early."

@@ -14,6 +14,8 @@ from handlers.common.queue_text import duration_text
 
 def report_text(report: Report) -> str:
     span = duration_text(report.until - report.since)
+    category, requests, escalations = _("category"), _("requests"), _("escalations")
+    p50, p90, unanswered, reasons = _("ack p50"), _("ack p90"), _("unanswered"), _("top reasons")
     lines = [
         _("should-ai report, {start} to {end} ({span})").format(
             start=_stamp(report.since), end=_stamp(report.until), span=span
@@ -22,8 +24,7 @@ def report_text(report: Report) -> str:
             n=report.requests, ai=report.to_ai, person=report.to_person
         ),
         "",
-        f"{_('category'):<16}{_('requests'):>9}{_('escalations'):>13}{_('ack p50'):>9}"
-        f"{_('ack p90'):>9}{_('unanswered'):>12}  {_('top reasons')}",
+        f"{category:<16}{requests:>9}{escalations:>13}{p50:>9}{p90:>9}{unanswered:>12}  {reasons}",
     ]
     lines += [_row(c) for c in report.categories]
     if not report.categories:
