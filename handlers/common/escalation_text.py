@@ -164,9 +164,10 @@ def skipped_why(who: str, reason: str) -> str:
 
 
 def absence_text(reason: str) -> str:
-    """The core's "away until <when>" / "off hours until <when>", in the reader's language."""
+    """The core's "away until <when>" / "off hours until <when>", in the reader's language
+    ("away, back <when>": "away until" alone is the French help's command, not a leak)."""
     for head, sentence in (
-        ("away until ", _("away until {when}")),
+        ("away until ", _("away, back {when}")),
         ("off hours until ", _("off hours until {when}")),
     ):
         if reason.startswith(head):

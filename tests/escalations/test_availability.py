@@ -58,7 +58,7 @@ async def test_an_away_owner_is_skipped_and_the_history_says_so(
     stored = await service.get(esc.id)
     assert stored is not None and stored.assignee == "marketing-lead"
     assert stored.history[1].note.startswith("skipped: away until ")
-    assert notifier.statuses(esc.id)[0].startswith("Skipped Dana (away until ")
+    assert notifier.statuses(esc.id)[0].startswith("Skipped Dana (away, back ")
 
 
 async def test_high_urgency_skips_an_owner_off_hours(
