@@ -77,9 +77,18 @@ async def handle_line(
     """Answer one typed line, as a chat adapter would answer the same slash command: in the
     reader's ``locale`` if given, else the language the line is written in, else
     ``default_language`` (SHOULD_AI_DEFAULT_LANGUAGE)."""
-    chosen = supported(locale) or supported(detect_language(line)) or default_language
+    said = _words_of(line)
+    chosen = supported(locale) or supported(detect_language(said)) or default_language
     with language(chosen):
         await _answer_line(core, line, out)
+
+
+def _words_of(line: str) -> str:
+    """What the line says in a language. A move on an escalation (``reassign esc-1 dana``,
+    ``ack esc-1 on it``) says nothing to go by: its command, id and person are not words, and a
+    short note is too short to tell (the console's language answers it)."""
+    head, _sep, _rest = line.strip().partition(" ")
+    return "" if head.lower() in _ACTIONS else line
 
 
 async def _answer_line(core: Core, line: str, out: TextIO) -> None:
