@@ -504,12 +504,14 @@ def view_problem(view: Any) -> str | None:
     return None
 
 
-def _views_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+def _views_open_checked(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    """A modal opened on a trigger, checked against Slack's limits for views as well as the
+    blocks': the view is answered with its id (the AI-help and wrong-call forms read it back)."""
     if not args.get("trigger_id"):
         return {"ok": False, "error": "invalid_trigger_id"}
     if problem := view_problem(args.get("view")):
         return {"ok": False, "error": "invalid_arguments", "errors": [problem]}
-    return {"ok": True, "view": {"id": f"V{next(fake._ts):08d}"}}
+    return _views_open(fake, args)
 
 
 def _views_publish(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
@@ -529,7 +531,7 @@ def _lookup_by_email(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
 
 _ANSWERS.update(
     {
-        "views.open": _views_open,
+        "views.open": _views_open_checked,
         "views.publish": _views_publish,
         "users.lookupByEmail": _lookup_by_email,
     }
