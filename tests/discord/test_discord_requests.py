@@ -54,11 +54,13 @@ async def test_crisis_request_dms_the_owner_with_three_buttons(discord_bot: Disc
     [dm] = await discord_bot.dms_to(discord_bot.discord_id("comms-lead"))
     escalation = await discord_bot.only_escalation()
     assert scenario.text in dm.text()
-    assert dm.custom_ids[:3] == [  # then Note…, Snooze
+    assert dm.custom_ids == [
         f"should-ai:ack:{escalation.id}",
         f"should-ai:resolve:{escalation.id}",
         f"should-ai:nfm:{escalation.decision_id}:{escalation.id}",  # "Not for me" (issue 18)
         f"should-ai:reassign-to:{escalation.id}",
+        f"should-ai:note:{escalation.id}",  # Note… and Snooze (issue 14)
+        f"should-ai:snooze:{escalation.id}",
     ]
     card = await discord_bot.status_card(interaction, says="waiting")
     assert owner.name in card.text()
