@@ -22,7 +22,7 @@ from bot.escalations.model import Escalation
 from bot.escalations.people import platform_user_id
 from bot.policy.model import Policy
 from handlers.common import assist_text
-from handlers.common.i18n import current_language
+from handlers.common.i18n import DEFAULT_LANGUAGE, current_language, language, supported
 from handlers.discord import render
 from handlers.discord.replies import actor_of, claim, or_missing, tell
 
@@ -206,6 +206,17 @@ class DiscordAssists:
         assist: str,
         extra: str = "",
     ) -> None:
+        with language(_presser_language(interaction)):
+            await self._assist(interaction, escalation_id=escalation_id, assist=assist, extra=extra)
+
+    async def _assist(
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        escalation_id: str,
+        assist: str,
+        extra: str = "",
+    ) -> None:
         try:
             if not await claim(
                 interaction, interaction.response.defer(ephemeral=True, thinking=True)
@@ -236,6 +247,10 @@ class DiscordAssists:
         return answer_embed(policy, result.answer), view
 
     async def on_share(self, interaction: discord.Interaction[Any], *, answer_id: str) -> None:
+        with language(_presser_language(interaction)):
+            await self._share(interaction, answer_id=answer_id)
+
+    async def _share(self, interaction: discord.Interaction[Any], *, answer_id: str) -> None:
         try:
             if not await claim(
                 interaction, interaction.response.defer(ephemeral=True, thinking=True)
@@ -277,3 +292,9 @@ def _handler(interaction: discord.Interaction[Any]) -> DiscordAssists:
     if found is None:
         raise LookupError("this client was built without AI help")
     return found
+
+
+def _presser_language(interaction: discord.Interaction[Any]) -> str:
+    """The language of whoever pressed: their Discord client's locale, else the default."""
+    locale = str(interaction.locale.value) if interaction.locale else None
+    return supported(locale) or DEFAULT_LANGUAGE

@@ -184,7 +184,7 @@ async def play_scenario(
     assert said in answer.text()
     assert label in answer.text()
     play = Play(discord_bot, scenario, interaction, lang)
-    assists = AssistPlay(discord_bot, scenario, llm, interaction["token"])
+    assists = AssistPlay(discord_bot, scenario, llm, interaction["token"], lang)
     for step in scenario.steps:
         if step in ASSIST_STEPS:
             assert play.ping is not None
