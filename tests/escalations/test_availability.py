@@ -112,6 +112,15 @@ def test_working_hours_and_away_dates_read_in_the_persons_zone() -> None:
     assert absence(paris, now=monday_9am + 60) is None
 
 
+def test_a_zone_given_as_the_digests_tz_reads_working_hours_too() -> None:
+    """people.yaml may say ``tz:`` (the digest's key) or ``timezone:``: one is enough."""
+    paris = Person(name="Dana", tz="Europe/Paris", working_hours="09:00-18:00")
+    monday_8am_paris = datetime(2026, 12, 7, 8, 0, tzinfo=ZoneInfo("Europe/Paris")).timestamp()
+    found = absence(paris, now=monday_8am_paris)
+    assert found is not None and found.until == monday_8am_paris + 3600
+    assert Person(name="Dana", timezone="Europe/Paris").zone == "Europe/Paris"  # the digest's
+
+
 def test_away_dates_typed_in_chat() -> None:
     tz = ZoneInfo("UTC")
     wednesday = datetime(2026, 12, 9, 15, 0, tzinfo=tz).timestamp()
