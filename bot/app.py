@@ -44,6 +44,7 @@ from bot.jobs import Jobs
 from bot.observability.decision_log import DecisionLog, TransitionRecorder
 from bot.observability.metrics import Metrics
 from bot.policy.loader import load_policy
+from bot.policy.people_check import people_warnings
 from bot.reader import build_engine
 from bot.reload import PolicyHolder, PolicyWatcher
 from bot.server import (
@@ -56,11 +57,15 @@ from bot.server import (
     start_http,
 )
 from bot.settings import Settings
+from bot.store.away import RedisAwayStore
 from bot.store.connection import open_redis
 from bot.store.console_auth import ConsoleAuth, sign_in_url
 from bot.store.escalations import RedisEscalationStore
 from bot.store.spool import EscalationSpool
 from handlers.console import ConsoleAdapter, ConsoleNotifier
+from handlers.console.queue_cli import print_queue as print_queue  # for the CLI
+from handlers.console.report_cli import report_json as report_json  # for the CLI
+from handlers.console.report_cli import report_text as report_text  # for the CLI
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +138,13 @@ def _make_intake(
         max_chars=settings.max_request_chars,
         judge=ai.judge_unsure,
         spool=EscalationSpool(settings.data_dir / "spool"),
+        pager=RateLimiter(
+            redis,
+            limit=settings.page_limit_per_owner,
+            window_s=settings.page_limit_window_s,
+            metrics=metrics,
+            timeout_s=settings.redis_timeout_s,
+        ),
     )
 
 
@@ -189,6 +201,8 @@ def _assemble(
     transitions = TransitionRecorder(decision_log, metrics)
     # Built before the job worker starts: both register their job functions on `jobs`.
     escalations = _make_escalations(redis, jobs, holder, transitions, admin_ids, notices)
+    away = RedisAwayStore(redis)  # /should-ai away: the climb skips them until then
+    escalations.look_up_away_through(away)
     ai = AiWork.from_settings(
         settings=settings,
         redis=redis,
@@ -222,9 +236,13 @@ def _assemble(
         reload=watcher.apply,
         admins=admin_ids,
         scheduled=lambda actor: ai.list_scheduled(actor=actor),
+        away=away,
         console_link=console_link,
     )
+    for warning in people_warnings(holder.policy):  # placeholders, unusable ids (issue 14)
+        log.warning("%s", warning)
     core = Core(
+        resolve_slack_ids=holder.resolve_slack_ids,
         policy=lambda: holder.policy,
         admins=admin_ids,
         commands=commands,

@@ -22,6 +22,7 @@ from bot.errors import PolicyError
 from bot.observability.metrics import Metrics
 from bot.policy.layers import Example
 from bot.policy.model import Decision, Policy
+from bot.policy.people_check import with_slack_ids
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,8 @@ class PolicyHolder:
         metrics: Metrics,
     ) -> None:
         self.directory = directory
-        self._load = load
+        self._slack_ids: dict[str, str] = {}  # email -> Slack id, resolved at start-up
+        self._load = self._with_ids(load)
         self._make_engine = make_engine
         self._metrics = metrics
         self._lock = asyncio.Lock()
@@ -97,6 +99,20 @@ class PolicyHolder:
 
     def current(self) -> PolicySnapshot:
         return self._snapshot
+
+    def _with_ids(self, load: PolicyLoader) -> PolicyLoader:
+        def loaded(directory: Path) -> Policy:
+            return with_slack_ids(load(directory), self._slack_ids)
+
+        return loaded
+
+    def resolve_slack_ids(self, ids: dict[str, str]) -> None:
+        """People given by email get these Slack ids (email -> id), now and at every reload."""
+        self._slack_ids = {email.lower(): uid for email, uid in ids.items()}
+        snapshot = self._snapshot
+        self._snapshot = PolicySnapshot(
+            policy=with_slack_ids(snapshot.policy, self._slack_ids), engine=snapshot.engine
+        )
 
     @property
     def policy(self) -> Policy:

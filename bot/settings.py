@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     dedupe_ttl_s: int = Field(default=900, gt=0)  # Slack retries ~5 min, Discord tokens 15 min
     rate_limit_requests: int = Field(default=20, ge=0)  # per user per window; 0 turns it off
     rate_limit_window_s: int = Field(default=60, gt=0)
+    # How often one requester may page the same owner; past it, a request for a person is still
+    # escalated (into the owner's queue, climbing on its timer) without pinging them again.
+    page_limit_per_owner: int = Field(default=5, ge=0)  # 0 turns it off
+    page_limit_window_s: int = Field(default=600, gt=0)
     log_full_text: bool = False  # the decision log masks request text unless this is on
     log_text_max_chars: int = Field(default=500, gt=0)
     log_max_entries: int = Field(default=100_000, gt=0)  # stream trimmed with MAXLEN ~

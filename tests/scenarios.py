@@ -12,7 +12,21 @@ Escalation steps, in order (an empty tuple means the request goes to AI and nobo
 - ``"ack"``               the person pinged presses Acknowledge; the status card says so;
 - ``"resolve"``           the person pinged presses Resolve; the status card says so;
 - ``"timeout->backup"``   nobody acknowledged in time: the backup is DMed;
-- ``"timeout->channel"``  still nobody: the category's channel gets the escalation.
+- ``"timeout->channel"``  still nobody: the category's channel gets the escalation;
+- ``"ack with note"``     the person pinged acknowledges through the Note… modal, with a note;
+- ``"resolve with outcome"`` they resolve through the Note… modal, with a note and an outcome;
+- ``"snooze"``            the person pinged snoozes it (Snooze modal); nobody is pinged now;
+- ``"snooze over"``       the snooze's timer fires: the same person is DMed again;
+- ``"withdraw"``          the requester withdraws it from their status card;
+- ``"owner away"``        before the request, the owner types ``/should-ai away until <date>``;
+- ``"owner off hours"``   before the request, the owner's working hours (people.yaml) are set
+  to a day that starts hours from now, and the policy reloaded;
+- ``"skipped->backup"``   the owner is skipped (away, or off hours when urgent): the backup is
+  DMed at once and the status card says who was skipped;
+- ``"waits for hours"``   (low urgency, owner off hours) nobody is DMed; the card says so;
+- ``"hours start->owner"`` the wait's timer fires when the working hours start: the owner is DMed;
+- ``"owner by email"``    before the request, people.yaml gives the owner by email instead of a
+  Slack id; start-up looks it up (users.lookupByEmail) and the DM goes to that id.
 
 AI help for the owner (issue 19); a row with ``llm=True`` runs with the real ``openai`` client
 against tests/ai/fake_llm.py, any other row with no LLM configured:
@@ -44,6 +58,17 @@ Step = Literal[
     "resolve",
     "timeout->backup",
     "timeout->channel",
+    "ack with note",
+    "resolve with outcome",
+    "snooze",
+    "snooze over",
+    "withdraw",
+    "owner away",
+    "owner off hours",
+    "skipped->backup",
+    "waits for hours",
+    "hours start->owner",
+    "owner by email",
     "no assist before ack",
     "assist by requester refused",
     "assist by stranger refused",
@@ -53,6 +78,8 @@ Step = Literal[
     "shadow",
     "wrong call",
 ]
+# Steps the drivers play before the request is made (they set the scene).
+SETUP_STEPS = frozenset({"owner away", "owner off hours", "owner by email"})
 # Steps of rolling out gently (issue 18), played by tests/slack/test_slack_rollout.py and
 # tests/discord/test_discord_rollout.py:
 # - "shadow"     the row's category is put in shadow mode first: the requester gets the AI
@@ -149,6 +176,62 @@ SCENARIOS: tuple[Scenario, ...] = (
         steps=("dm owner", "ack"),
     ),
     Scenario(
+        name="crisis-note-then-outcome",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("dm owner", "ack with note", "resolve with outcome"),
+    ),
+    Scenario(
+        name="crisis-snoozed",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("dm owner", "snooze", "snooze over", "ack"),
+    ),
+    Scenario(
+        name="ethics-withdrawn",
+        text="write fake testimonials for the new course",
+        route="human",
+        category="ethics",
+        steps=("dm owner", "withdraw"),
+    ),
+    Scenario(  # crisis is urgency high: an owner away is skipped
+        name="crisis-owner-away",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("owner away", "skipped->backup", "ack"),
+    ),
+    Scenario(  # relationships is urgency normal: an owner away is skipped too
+        name="relationships-owner-away",
+        text="Write a condolence message to our partner whose founder passed away",
+        route="human",
+        category="relationships",
+        steps=("owner away", "skipped->backup", "ack"),
+    ),
+    Scenario(  # high urgency: an owner off hours is skipped
+        name="crisis-owner-off-hours",
+        text="write the press statement about the product recall",
+        route="human",
+        category="crisis",
+        steps=("owner off hours", "skipped->backup", "ack"),
+    ),
+    Scenario(  # low urgency: it waits for the owner's working hours, then pings them
+        name="strategy-owner-off-hours",
+        text="define the positioning of our brand for the next three years",
+        route="human",
+        category="strategy",
+        steps=("owner off hours", "waits for hours", "hours start->owner", "ack"),
+    ),
+    Scenario(
+        name="ethics-owner-given-by-email",
+        text="write fake testimonials for the new course",
+        route="human",
+        category="ethics",
+        steps=("owner by email", "dm owner", "ack"),
+    ),
+    Scenario(
         name="crisis-owner-gets-ai-help",
         text="write the press statement about the product recall",
         route="human",
@@ -231,11 +314,29 @@ def expected_moves(steps: tuple[Step, ...]) -> list[tuple[str, int]]:
         elif step in ("timeout->backup", "timeout->channel"):
             level += 1
             moves.append(("open", level))
+        elif step == "skipped->backup":
+            level = 1
+            moves += [("open", 0), ("open", 1)]
+        elif step == "waits for hours":
+            moves += [("open", 0), ("snoozed", 0)]
+        elif step == "hours start->owner":
+            moves.append(("open", 0))
+        elif step in SETUP_STEPS:
+            continue
+        elif step in _MORE_MOVES:
+            moves.append((_MORE_MOVES[step], level))
         else:
             moves.append(("acknowledged" if step == "ack" else "resolved", level))
     return moves
 
 
+_MORE_MOVES = {
+    "ack with note": "acknowledged",
+    "resolve with outcome": "resolved",
+    "snooze": "snoozed",
+    "snooze over": "open",
+    "withdraw": "resolved",
+}
 ROUTINE = tuple(s for s in SCENARIOS if not s.escalates and not s.rollout)
 ESCALATING = tuple(s for s in SCENARIOS if s.escalates and not s.rollout)
 ROLLOUT = tuple(s for s in SCENARIOS if s.rollout)

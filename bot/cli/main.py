@@ -365,6 +365,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"{keywords} tripwire keywords, {patterns} patterns, {len(policy.cases)} cases"
         f"{pack_cases}, {len(policy.people.people)} people; revision {policy.revision}"
     )
+    from bot.policy.people_check import people_warnings
+
+    for warning in people_warnings(policy):  # placeholders and unusable ids (issue 14)
+        print(f"warning: {warning}", file=sys.stderr)
     from bot.policy.language import missing_texts
 
     for warning in missing_texts(policy):  # a warning, not an error: the text is still shown

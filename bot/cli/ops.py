@@ -28,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     health.set_defaults(handler=cmd_health)
     _add_log(subparsers)
     _add_escalations(subparsers)
+    _add_report(subparsers)
     from bot.cli.console_link import register as register_console_link
 
     register_console_link(subparsers)
@@ -61,7 +62,44 @@ def _add_log(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     tail.add_argument("-n", "--lines", type=int, default=20, help="how many entries (20)")
     tail.add_argument("--json", action="store_true", help="one JSON object per line")
     tail.add_argument("-f", "--follow", action="store_true", help="keep printing new entries")
+    tail.add_argument("--since", help="every entry of the last 7d, 12h, 30m... (not -n)")
     tail.set_defaults(handler=cmd_log_tail)
+
+
+def _add_report(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = subparsers.add_parser(
+        "report", help="per category: requests, escalations, time to acknowledge (admins)"
+    )
+    report.add_argument("--since", default="7d", help="the period: 7d (default), 24h, 2w...")
+    report.add_argument("--json", action="store_true", help="the report as one JSON object")
+    report.set_defaults(handler=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import time
+
+    from bot.observability.report import build_report, parse_since
+
+    until = time.time()
+    since = until - parse_since(args.since)
+    try:
+        entries = _run(_entries_since(_settings(), since))
+    except RedisUnreachable as err:
+        return _failed(err)
+    from bot.app import report_json, report_text
+
+    report = build_report(entries, since=since, until=until)
+    print(report_json(report) if args.json else report_text(report))
+    return EXIT_OK
+
+
+async def _entries_since(settings: Settings, since: float) -> list[Any]:
+    from bot.observability.decision_log import DecisionLog
+    from bot.observability.metrics import Metrics
+    from bot.store.connection import open_redis
+
+    async with open_redis(settings) as (redis, _):
+        return await DecisionLog(redis, metrics=Metrics()).since(since)
 
 
 def _add_escalations(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -69,7 +107,14 @@ def _add_escalations(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     esc_sub = esc.add_subparsers(dest="escalations_command", required=True)
     listing = esc_sub.add_parser("list", help="escalations not yet resolved, oldest first")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
-    listing.add_argument("--assignee", help="only those with this assignee (people.yaml key)")
+    listing.add_argument(
+        "--assignee", help="only those this person holds (their name, or people.yaml key)"
+    )
+    listing.add_argument(
+        "--by",
+        choices=("person", "category"),
+        help="grouped by who holds them, or by category (unanswered first either way)",
+    )
     listing.set_defaults(handler=cmd_escalations_list)
     show = esc_sub.add_parser("show", help="one escalation with its history")
     show.add_argument("escalation_id")
@@ -172,24 +217,33 @@ def cmd_log_tail(args: argparse.Namespace) -> int:
 
     try:
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends --follow
-            _run(_log_tail(_settings(), args.lines, args.json, args.follow))
+            since = None
+            if args.since:
+                import time
+
+                from bot.observability.report import parse_since
+
+                since = time.time() - parse_since(args.since)
+            _run(_log_tail(_settings(), args.lines, args.json, args.follow, since=since))
     except RedisUnreachable as err:
         return _failed(err)
     return EXIT_OK
 
 
-async def _log_tail(settings: Settings, count: int, as_json: bool, follow: bool) -> None:
+async def _log_tail(
+    settings: Settings, count: int, as_json: bool, follow: bool, *, since: float | None = None
+) -> None:
     from bot.observability.decision_log import DecisionLog, LogEntry
     from bot.observability.metrics import Metrics
     from bot.store.connection import open_redis
 
     def show(entry: LogEntry) -> None:
-        line = json.dumps({"id": entry.id, **entry.fields}) if as_json else entry.summary()
+        line = json.dumps({"id": entry.id, **typed(entry.fields)}) if as_json else entry.summary()
         print(line, flush=True)
 
     async with open_redis(settings) as (redis, _):
         log = DecisionLog(redis, metrics=Metrics())
-        entries = await log.tail(count)
+        entries = await log.tail(count) if since is None else await log.since(since)
         for entry in entries:
             show(entry)
         last = entries[-1].id if entries else "$"
@@ -197,6 +251,29 @@ async def _log_tail(settings: Settings, count: int, as_json: bool, follow: bool)
             for entry in await log.follow(last):
                 show(entry)
                 last = entry.id
+
+
+# Fields the log stores as strings but are numbers: `log tail --json` gives them their type.
+_FLOAT_FIELDS = frozenset({"at", "confidence"})
+_INT_FIELDS = frozenset({"level"})
+
+
+def typed(fields: dict[str, str]) -> dict[str, Any]:
+    """A log entry's fields with numbers as numbers (a field that does not parse stays text)."""
+    out: dict[str, Any] = dict(fields)
+    for key in _FLOAT_FIELDS & fields.keys():
+        with_type: Any = _number(fields[key], float)
+        out[key] = with_type
+    for key in _INT_FIELDS & fields.keys():
+        out[key] = _number(fields[key], int)
+    return out
+
+
+def _number(value: str, kind: type[float] | type[int]) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        return value
 
 
 # --- escalations -----------------------------------------------------------------------------
@@ -207,20 +284,9 @@ def cmd_escalations_list(args: argparse.Namespace) -> int:
         found = _run(_escalations(_settings(), None))
     except RedisUnreachable as err:
         return _failed(err)
-    if args.assignee:
-        found = [e for e in found if e.assignee == args.assignee]
-    if args.json:
-        for e in found:
-            print(e.model_dump_json())
-        return EXIT_OK
-    if not found:
-        print("No open escalations.")
-        return EXIT_OK
-    from bot.intake.commands import render_escalation_line
+    from bot.app import print_queue
 
-    for e in found:
-        print(render_escalation_line(e))
-    return EXIT_OK
+    return print_queue(found, _settings(), assignee=args.assignee, by=args.by, as_json=args.json)
 
 
 def cmd_escalations_show(args: argparse.Namespace) -> int:
@@ -269,6 +335,8 @@ def _describe(e: Escalation) -> str:
     lines += [
         f"    {at(t.at)} {t.state} level {t.level} assignee {t.assignee or '-'} "
         f"by {t.by or '-'}{': ' + t.note if t.note else ''}"
+        f"{f' outcome={t.outcome!r}' if t.outcome else ''}"
+        f"{f' note={t.comment!r}' if t.comment else ''}"
         for t in e.history
     ]
     return "\n".join(lines)

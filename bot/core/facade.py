@@ -67,6 +67,7 @@ class Core:
         after_decision: AfterDecision,
         presses: Presses,
         notices: AdminNotices,
+        resolve_slack_ids: Callable[[dict[str, str]], None] | None = None,
         owner_help: OwnerHelp | None = None,
         console_auth: ConsoleAuth | None = None,
         what_if: WhatIfLab | None = None,
@@ -82,6 +83,7 @@ class Core:
         self._escalations = escalations
         self._ai = ai
         self._notices = notices
+        self._resolve_slack_ids = resolve_slack_ids
         # AI help for the holder of an acknowledged escalation (the category's assists).
         self.owner_help = owner_help
         self.console_auth = console_auth  # the web console's sign-in links and sessions
@@ -93,14 +95,20 @@ class Core:
     def policy(self) -> Policy:
         return self._policy()
 
+    async def open_escalations(self) -> list[Escalation]:
+        """Every escalation not yet resolved (unanswered ones too), oldest first: what the
+        queue views (``bot.escalations.queue_view``) are built from."""
+        return await self._escalations.list_open()
+
+    def resolve_slack_ids(self, ids: dict[str, str]) -> None:
+        """People given by email in people.yaml get these Slack ids (email -> id)."""
+        if self._resolve_slack_ids is not None:
+            self._resolve_slack_ids(ids)
+
     async def explain(self, text: str) -> Reply:
         """What ``/should-ai why <text>`` answers, without a command's rate limit (the web
         console's playground); nothing is logged, nobody is pinged."""
         return await self.commands.why(text)
-
-    async def open_escalations(self) -> list[Escalation]:
-        """Every escalation not yet resolved (unanswered ones too), oldest first."""
-        return await self._escalations.list_open()
 
     async def decision_log(self, count: int) -> list[LogEntry]:
         """The last ``count`` decision-log entries, oldest first (text as the log keeps it:

@@ -15,7 +15,7 @@ from bot.ai.second_look import SecondLook
 from bot.ai.service import AiWork
 from bot.core.outcomes import AiOp, AiPress, FollowUp, Press
 from bot.errors import ShouldAiError
-from bot.escalations.model import Action, Actor, EscalationActions, StatusRef
+from bot.escalations.model import Action, Actor, Escalation, EscalationActions, StatusRef
 from bot.escalations.service import (
     EscalationClosed,
     EscalationError,
@@ -163,7 +163,9 @@ class Presses:
         action: Action,
         target_user_id: str | None = None,
         dedupe_key: str | None = None,
-        note: str = "",
+        comment: str = "",
+        outcome: str = "",
+        minutes: float | None = None,
     ) -> Press:
         """``dedupe_key``: the platform's id of this press, when the platform may deliver it
         twice (Discord interactions, seen by several replicas or shards)."""
@@ -175,7 +177,9 @@ class Presses:
                 actor=actor,
                 action=action,
                 target_user_id=target_user_id,
-                note=note,
+                comment=comment,
+                outcome=outcome,
+                minutes=minutes,
             )
         except EscalationClosed as e:
             closed = await self._escalations.get(escalation_id)
@@ -188,6 +192,10 @@ class Presses:
         except ShouldAiError as e:  # NotAllowed, InvalidAction, UnknownEscalation...
             return _refused(e, escalation_id)
         return Press(kind="moved", escalation_id=escalation_id, escalation=moved)
+
+    async def lookup(self, escalation_id: str) -> Escalation | None:
+        """The escalation a button belongs to (a modal shows its state); None if unknown."""
+        return await self._escalations.get(escalation_id)
 
     async def ai(
         self, *, actor: Actor, op: AiOp, ref: str, dedupe_key: str | None = None

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.errors import StoreUnavailable
-from bot.escalations import lifecycle, notes
+from bot.escalations import availability, lifecycle, notes
+from bot.escalations.availability import Absence, AwayLookup
 from bot.escalations.errors import NoNotifier
 from bot.escalations.model import (
     DeliveryFailed,
@@ -80,11 +81,40 @@ class Delivery:
         self._clock = clock
         self._notifiers: dict[str, Notifier] = {}
         self._admins: AdminNotice | None = None
+        self._away: AwayLookup | None = None
         jobs.register(REDELIVER_JOB, self._redeliver_job, timeout_s=60, max_tries=100_000)
         jobs.register(STATUS_JOB, self._status_job, timeout_s=60, max_tries=STATUS_MAX_TRIES + 1)
 
     def tell_admins_through(self, admins: AdminNotice) -> None:
         self._admins = admins
+
+    def look_up_away_through(self, away: AwayLookup) -> None:
+        """Away dates set from chat (people.yaml's are in the policy)."""
+        self._away = away
+
+    async def absence(self, policy: Policy, person_key: str) -> Absence | None:
+        """Whether ``person_key`` is away or off hours now (None: they can be asked)."""
+        chat_until = None
+        if self._away is not None:
+            try:
+                chat_until = await self._away.away_until(person_key)
+            except Exception as e:  # an away date must never stop a ping
+                log.warning("could not read whether %s is away: %r", person_key, e)
+        person = policy.people.people.get(person_key)
+        return availability.absence(person, now=self._clock(), chat_until=chat_until)
+
+    async def _skip_reason(self, policy: Policy, escalation: Escalation) -> str | None:
+        """Why the climb passes over the assignee now (away; off hours when urgent), if it does."""
+        if escalation.assignee is None:
+            return None
+        found = await self.absence(policy, escalation.assignee)
+        category = policy.categories.get(escalation.category)
+        if not availability.skips(category.urgency if category else "normal", found):
+            return None
+        assert found is not None
+        person = policy.people.people.get(escalation.assignee)
+        what = "away" if found.kind == "away" else "off hours"
+        return f"{what} until {availability.iso(found.until, person)}"
 
     def register(self, platform: Platform, notifier: Notifier) -> None:
         self._notifiers[platform] = notifier
@@ -104,6 +134,9 @@ class Delivery:
         Returns the escalation as it stands after: climbed, if the ping was refused. A ping
         that failed for now is left unsent and tried again by a retry job.
         """
+        skipped = await self._skip_reason(policy, escalation)
+        if skipped is not None:
+            return await self._refused(policy, escalation, skipped, skipped=True)
         failure = await self._attempt(escalation, policy, note)
         if isinstance(failure, DeliveryRefused):
             return await self._refused(policy, escalation, str(failure))
@@ -251,17 +284,21 @@ class Delivery:
                 return
             raise RetryLater(defer_s=backoff_s(tries, asked=_asked(e))) from e
 
-    async def _refused(self, policy: Policy, escalation: Escalation, reason: str) -> Escalation:
+    async def _refused(
+        self, policy: Policy, escalation: Escalation, reason: str, *, skipped: bool = False
+    ) -> Escalation:
         now = self._clock()
 
         def change(current: Escalation) -> Escalation | None:
-            return lifecycle.unreachable(policy, current, pinged=escalation, reason=reason, now=now)
+            return lifecycle.unreachable(
+                policy, current, pinged=escalation, reason=reason, now=now, skipped=skipped
+            )
 
         moved = await self._moves.move(escalation.id, change)
         if moved is None:
             return await self._moves.must_get(escalation.id)
         note = notes.climbed(policy, missed=escalation, moved=moved, reason=reason)
-        return await self.climbed(policy, moved, note)
+        return await self.climbed(policy, moved, notes.skipped(note) if skipped else note)
 
 
 def _asked(e: Exception) -> float | None:

@@ -10,7 +10,9 @@ from typing import Literal
 
 from bot.errors import ShouldAiError
 
-RefusalKind = Literal["closed", "not_allowed", "no_target", "already_assigned", "unknown"]
+RefusalKind = Literal[
+    "closed", "not_allowed", "no_target", "already_assigned", "unknown", "past_deadline"
+]
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,8 @@ class Refusal:
       refusal names them), and so may the admins;
     - ``no_target``: a reassign named nobody to give it to;
     - ``already_assigned``: a reassign to ``people[0]``, who already has it;
-    - ``unknown``: there is no such escalation.
+    - ``unknown``: there is no such escalation;
+    - ``past_deadline``: a snooze would end after the category's deadline (snooze.py).
     """
 
     kind: RefusalKind

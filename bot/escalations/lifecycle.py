@@ -8,6 +8,7 @@ action raises an :class:`~bot.escalations.errors.EscalationError`. Climbing one 
 
 from __future__ import annotations
 
+from bot.escalations import snooze
 from bot.escalations.climb import (
     FALLBACK_CATEGORY,
     Chain,
@@ -23,9 +24,9 @@ from bot.escalations.permissions import may_act, refusal
 from bot.policy.model import Decision, Policy
 
 # The states that wait for an acknowledgement: their timer climbs them when it fires.
-TIMED_STATES = frozenset({"open", "reassigned"})
+TIMED_STATES = frozenset({"open", "reassigned", "snoozed"})
 # Every state but resolved: each stays in the queue views and the /metrics gauge.
-WAITING_STATES = ("open", "acknowledged", "reassigned", "unanswered")
+WAITING_STATES = ("open", "acknowledged", "reassigned", "unanswered", "snoozed")
 _TIMER_PREFIX = "escalation:"
 
 
@@ -94,23 +95,41 @@ def acted(
     target_user_id: str | None,
     admin_ids: frozenset[str],
     now: float,
-    note: str = "",
+    comment: str = "",
+    outcome: str = "",
+    minutes: float | None = None,
 ) -> Escalation | None:
-    """Acknowledge, reassign or resolve as ``actor``; raises an EscalationError if refused.
-    ``note``: what the actor wrote with it (the web console), kept in the move's history."""
+    """Acknowledge, reassign, resolve, snooze or withdraw as ``actor``, with an optional
+    ``comment`` and ``outcome``; raises an EscalationError if refused."""
     # An unanswered escalation may still be taken (late) or resolved; a resolved one is done.
     if current.state == "resolved":
         raise EscalationClosed(refusal=Refusal("closed", current.id))
+    by = actor_key(policy, actor)
+    if action == "withdraw":
+        return snooze.withdrawn(
+            current, actor, by=by, admin_ids=admin_ids, now=now, comment=comment
+        )
     if not may_act(policy, current, actor, admin_ids):
         raise NotAllowed(refusal=refusal(policy, current))
-    by = actor_key(policy, actor)
+    if action == "snooze":
+        chain = chain_of(policy, current)
+        return snooze.snoozed(current, chain, by=by, minutes=minutes, now=now, comment=comment)
     if action == "acknowledge":
-        if current.state == "acknowledged" and current.assignee == by and not note:
+        if current.state == "acknowledged" and current.assignee == by and not comment:
             return None  # e.g. a second click on Acknowledge by the same person
-        return _moved(current, now, by, state="acknowledged", assignee=by, due_at=None, note=note)
+        return _moved(
+            current, now, by, state="acknowledged", assignee=by, due_at=None, comment=comment
+        )
     if action == "resolve":
         return _moved(
-            current, now, by, state="resolved", assignee=current.assignee, due_at=None, note=note
+            current,
+            now,
+            by,
+            state="resolved",
+            assignee=current.assignee,
+            due_at=None,
+            comment=comment,
+            outcome=outcome,
         )
     if not target_user_id:
         raise InvalidAction(refusal=Refusal("no_target", current.id))
@@ -118,7 +137,9 @@ def acted(
     if target == current.assignee:
         raise InvalidAction(refusal=Refusal("already_assigned", current.id, people=(target,)))
     due_at = now + chain_of(policy, current).ack_seconds
-    return _moved(current, now, by, state="reassigned", assignee=target, due_at=due_at, note=note)
+    return _moved(
+        current, now, by, state="reassigned", assignee=target, due_at=due_at, comment=comment
+    )
 
 
 def waits_at(current: Escalation, *, level: int, due_at: float) -> bool:
@@ -127,17 +148,27 @@ def waits_at(current: Escalation, *, level: int, due_at: float) -> bool:
 
 
 def unanswered(policy: Policy, current: Escalation, *, now: float) -> Escalation:
-    """Nobody acknowledged in time: one level up (or unanswered at the top)."""
+    """Nobody acknowledged in time: one level up (or unanswered at the top). A snoozed one
+    whose snooze is over waits for its holder again instead: they are pinged again."""
+    if current.state == "snoozed":
+        return snooze.woken(current, chain_of(policy, current), now=now)
     return climbed(current, chain_of(policy, current), now=now, note="no acknowledgement")
 
 
 def unreachable(
-    policy: Policy, current: Escalation, *, pinged: Escalation, reason: str, now: float
+    policy: Policy,
+    current: Escalation,
+    *,
+    pinged: Escalation,
+    reason: str,
+    now: float,
+    skipped: bool = False,
 ) -> Escalation | None:
-    """The ping of ``pinged`` was refused: one level up, unless it has moved on since."""
+    """The ping of ``pinged`` was refused (or ``skipped``: the person is away or off hours):
+    one level up, unless it has moved on since."""
     if not _same_step(current, pinged):
         return None
-    note = f"delivery refused: {reason}"
+    note = f"skipped: {reason}" if skipped else f"delivery refused: {reason}"
     return climbed(current, chain_of(policy, current), now=now, note=note)
 
 
@@ -153,7 +184,16 @@ def _moved(
     state: State,
     assignee: str | None,
     due_at: float | None,
-    note: str = "",
+    comment: str = "",
+    outcome: str = "",
 ) -> Escalation:
-    move = Transition(at=now, state=state, level=current.level, assignee=assignee, by=by, note=note)
+    move = Transition(
+        at=now,
+        state=state,
+        level=current.level,
+        assignee=assignee,
+        by=by,
+        comment=comment,
+        outcome=outcome,
+    )
     return current.after(move, due_at=due_at)

@@ -16,7 +16,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 from bot.errors import ShouldAiError
 
 Platform = Literal["slack", "discord", "console"]
-State = Literal["open", "acknowledged", "reassigned", "resolved", "unanswered"]
+# "snoozed": its holder asked to be pinged again later (issue 14); its timer pings them again.
+State = Literal["open", "acknowledged", "reassigned", "resolved", "unanswered", "snoozed"]
 
 
 def _migrated(state: object) -> object:
@@ -26,7 +27,7 @@ def _migrated(state: object) -> object:
 
 
 StoredState = Annotated[State, BeforeValidator(_migrated)]
-Action = Literal["acknowledge", "reassign", "resolve"]
+Action = Literal["acknowledge", "reassign", "resolve", "snooze", "withdraw"]
 
 
 class Actor(BaseModel):
@@ -59,6 +60,8 @@ class Transition(BaseModel):
     assignee: str | None
     by: str | None
     note: str = ""
+    comment: str = ""  # what the person who acted wrote (a note with an ack, resolve, ...)
+    outcome: str = ""  # how it ended, when resolved ("withdrawn" when the requester withdrew)
 
 
 class Escalation(BaseModel):
@@ -90,7 +93,19 @@ class Escalation(BaseModel):
         )
 
 
-StatusKind = Literal["pinged", "reassigned", "acknowledged", "resolved", "no_answer", "unreachable"]
+StatusKind = Literal[
+    "pinged",
+    "reassigned",
+    "acknowledged",
+    "resolved",
+    "no_answer",
+    "unreachable",
+    "queued",  # in ``to``'s queue, not pinged again (the requester paged them too often lately)
+    "snoozed",  # ``by`` will be pinged again in ``then.within_s``
+    "withdrawn",  # the requester (``by``) withdrew it
+    "skipped",  # ``missed`` was passed over (away, or off hours for an urgent one: ``reason``)
+    "off_hours",  # ``to`` is off hours: pinged when their working hours start (``reason``)
+]
 
 
 @dataclass(frozen=True)
@@ -128,6 +143,8 @@ class StatusNote:
     reason: str = ""
     reach: Who | None = None
     then: NextStep | None = None
+    comment: str = ""  # the note the person who acted wrote, if any
+    outcome: str = ""  # the outcome they gave, if any
 
 
 class DeliveryRefused(ShouldAiError):
@@ -173,7 +190,9 @@ class EscalationActions(Protocol):
         actor: Actor,
         action: Action,
         target_user_id: str | None = None,
-        note: str = "",
+        comment: str = "",
+        outcome: str = "",
+        minutes: float | None = None,
     ) -> Escalation: ...
 
     async def get(self, escalation_id: str) -> Escalation | None: ...

@@ -13,6 +13,7 @@ from typing import Any
 from bot.escalations.climb import owner_of
 from bot.escalations.lifecycle import chain_of
 from bot.escalations.model import Escalation, NextStep, StatusKind, StatusNote, Who
+from bot.escalations.snooze import WITHDRAWN
 from bot.policy.model import Policy
 
 
@@ -21,15 +22,40 @@ def pinged_assignee(escalation: Escalation) -> StatusNote:
     return StatusNote(kind="pinged", to=_person(escalation.assignee))
 
 
+def queued(escalation: Escalation) -> StatusNote:
+    """A new escalation waits in its owner's queue without a ping (the paging limit)."""
+    return StatusNote(kind="queued", to=_person(escalation.assignee))
+
+
+def skipped(note: StatusNote) -> StatusNote:
+    """A climb because the person was away or off hours, not because a ping was refused."""
+    return replace(note, kind="skipped")
+
+
+def off_hours(escalation: Escalation, *, starts: str) -> StatusNote:
+    """Its owner is off hours: they are pinged when their working hours start (``starts``)."""
+    return StatusNote(kind="off_hours", to=_person(escalation.assignee), reason=starts)
+
+
 def pinged(policy: Policy, escalation: Escalation) -> StatusNote:
     """The current move's ping went out again (it was lost with a crashed replica)."""
     return StatusNote(kind="pinged", to=target(policy, escalation))
 
 
 def acted(moved: Escalation) -> StatusNote:
-    """Acknowledged or resolved, by whom."""
+    """Acknowledged or resolved (or withdrawn by its requester), by whom, with their note."""
+    move = moved.history[-1]
     kind: StatusKind = "resolved" if moved.state == "resolved" else "acknowledged"
-    return StatusNote(kind=kind, by=_person(moved.history[-1].by))
+    if move.outcome == WITHDRAWN and moved.state == "resolved":
+        kind = "withdrawn"
+    return StatusNote(kind=kind, by=_person(move.by), comment=move.comment, outcome=move.outcome)
+
+
+def snoozed(moved: Escalation, *, now: float) -> StatusNote:
+    """Its holder will be pinged again at ``due_at``."""
+    move = moved.history[-1]
+    again = NextStep(within_s=max(0.0, (moved.due_at or now) - now), to=_person(moved.assignee))
+    return StatusNote(kind="snoozed", by=_person(move.by), then=again, comment=move.comment)
 
 
 def reassigned(moved: Escalation) -> StatusNote:
@@ -85,6 +111,8 @@ def from_json(data: dict[str, Any]) -> StatusNote:
         reason=str(data.get("reason", "")),
         reach=_who(data.get("reach")),
         then=None if then is None else NextStep(then["within_s"], _who(then.get("to"))),
+        comment=str(data.get("comment", "")),
+        outcome=str(data.get("outcome", "")),
     )
 
 

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.errors import StoreUnavailable
-from bot.escalations import lifecycle, notes
+from bot.escalations import availability, lifecycle, notes, snooze
+from bot.escalations.availability import AwayLookup
 from bot.escalations.delivery import Delivery
 from bot.escalations.errors import (
     EscalationClosed,
@@ -117,9 +118,19 @@ class EscalationService:
     # -- moves -------------------------------------------------------------------------------
 
     async def open(
-        self, *, decision: Decision, actor: Actor, text: str, status_ref: StatusRef | None
+        self,
+        *,
+        decision: Decision,
+        actor: Actor,
+        text: str,
+        status_ref: StatusRef | None,
+        page: bool = True,
     ) -> Escalation:
         """Store the escalation, queue its timer, ping its owner; idempotent per decision_id.
+
+        ``page=False`` (the requester paged this owner too often lately): it is stored and its
+        timer set all the same, so it waits in the owner's queue and climbs as any other, but
+        the owner is not pinged again for it now; the requester is told so.
 
         Raises StoreUnavailable if Redis cannot be reached: nothing was stored then, or the
         record is complete and a retry finishes the job (a retry never opens a second one).
@@ -140,7 +151,45 @@ class EscalationService:
         escalation, created = await self._moves.create(new)
         if not created and not await self._store.is_undelivered(timer_job_id(escalation)):
             return escalation
+        if created and (waiting := await self._wait_for_hours(policy, escalation)) is not None:
+            return waiting
+        if not page:
+            await self._store.delivered(timer_job_id(escalation))
+            await self._delivery.tell(
+                escalation, notes.then(policy, escalation, notes.queued(escalation))
+            )
+            return escalation
         return await self._delivery.deliver(escalation, policy, notes.pinged_assignee(escalation))
+
+    def look_up_away_through(self, away: AwayLookup) -> None:
+        """Away dates set from chat (``/should-ai away``); people.yaml's are in the policy."""
+        self._delivery.look_up_away_through(away)
+
+    async def _wait_for_hours(self, policy: Policy, escalation: Escalation) -> Escalation | None:
+        """A low-urgency escalation whose owner is off hours (not away) waits for their
+        working hours, unpinged; returns it waiting, or None to ping now."""
+        category = policy.categories.get(escalation.category)
+        if category is None or category.urgency != "low" or escalation.assignee is None:
+            return None
+        found = await self._delivery.absence(policy, escalation.assignee)
+        if found is None or found.kind != "off_hours":
+            return None
+        person = policy.people.people.get(escalation.assignee)
+        starts = availability.iso(found.until, person)
+        now = self._clock()
+
+        def change(current: Escalation) -> Escalation | None:
+            if current.state != "open" or current.level != 0:
+                return None
+            note = f"waits for working hours ({starts})"
+            return snooze.waiting_for_hours(current, until=found.until, now=now, note=note)
+
+        moved = await self._moves.move(escalation.id, change)
+        if moved is None:
+            return None
+        await self._store.delivered(timer_job_id(moved))
+        await self._delivery.tell(moved, notes.off_hours(moved, starts=starts))
+        return moved
 
     async def act(
         self,
@@ -149,10 +198,12 @@ class EscalationService:
         actor: Actor,
         action: Action,
         target_user_id: str | None = None,
-        note: str = "",
+        comment: str = "",
+        outcome: str = "",
+        minutes: float | None = None,
     ) -> Escalation:
-        """Acknowledge, reassign or resolve, as ``actor``; raises an EscalationError if refused.
-        ``note``: the actor's words with it (the web console), kept in the escalation's history."""
+        """Acknowledge, reassign, resolve, snooze (for ``minutes``) or withdraw, as ``actor``,
+        with an optional ``comment`` and ``outcome``; raises an EscalationError if refused."""
         policy = self._policy()
         now = self._clock()
 
@@ -165,7 +216,9 @@ class EscalationService:
                 target_user_id=target_user_id,
                 admin_ids=self._admin_ids,
                 now=now,
-                note=note,
+                comment=comment.strip(),
+                outcome=outcome.strip(),
+                minutes=minutes,
             )
 
         try:
@@ -179,6 +232,10 @@ class EscalationService:
     async def _announce(self, policy: Policy, moved: Escalation) -> Escalation:
         if moved.state == "reassigned":
             return await self._delivery.deliver(moved, policy, notes.reassigned(moved))
+        if moved.state == "snoozed":  # nobody to ping now: its timer pings the holder again
+            await self._store.delivered(timer_job_id(moved))
+            await self._delivery.tell(moved, notes.snoozed(moved, now=self._clock()))
+            return moved
         await self._delivery.tell(moved, notes.acted(moved))
         return moved
 
@@ -208,6 +265,9 @@ class EscalationService:
         if moved is None:
             await self._recovery.redeliver_if_stuck(policy, escalation_id)
             return False
+        if before[-1].state == "snoozed":  # the snooze is over: the same person, pinged again
+            await self._delivery.deliver(moved, policy, notes.pinged_assignee(moved))
+            return True
         note = notes.climbed(policy, missed=before[-1], moved=moved, reason=None)
         await self._delivery.climbed(policy, moved, note)
         return True

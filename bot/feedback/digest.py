@@ -220,7 +220,7 @@ def _is_admin(person: Person, admins: Admins) -> bool:
 def due_week(person: Person, now: float, *, hour: int) -> str | None:
     """The ISO week whose digest is due for ``person`` at ``now`` (Monday from ``hour`` in
     their time zone), or None outside that time."""
-    local = datetime.fromtimestamp(now, ZoneInfo(person.tz or "UTC"))
+    local = datetime.fromtimestamp(now, ZoneInfo(person.zone or "UTC"))
     if local.isoweekday() != 1 or local.hour < hour:
         return None
     year, week, _ = local.isocalendar()

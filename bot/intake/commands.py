@@ -1,7 +1,7 @@
 """`/should-ai <text>`: sub-commands, and the replies both chat platforms render.
 
-``why``, ``queue``, ``help``, ``reload``, ``policy`` and ``scheduled`` are sub-commands when
-they are the first word (``reload`` is admin-only); anything else is a request for the policy.
+``why``, ``queue``, ``mine``, ``help``, ``reload``, ``policy`` and ``scheduled`` are sub-commands
+when they are the first word (``reload`` is admin-only); anything else is a request for the policy.
 A word that is also a sub-command and comes with more text ("help me draft a post") is a
 request, except ``why`` whose text is what to explain.
 
@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot.ai.model import ScheduledPost
+from bot.escalations import availability, away_dates
+from bot.escalations.away_dates import is_away_command
 from bot.escalations.model import Actor, Escalation
 from bot.escalations.people import actor_key, person_for
 from bot.escalations.permissions import Admins
@@ -29,7 +31,9 @@ from bot.reload import PolicyHolder, ReloadOutcome
 from bot.store.errors import StoreUnavailable
 from bot.text import clip
 
-SubCommand = Literal["why", "queue", "help", "reload", "policy", "scheduled", "console"]
+SubCommand = Literal[
+    "why", "queue", "help", "reload", "policy", "scheduled", "mine", "away", "console"
+]
 ReplyKind = Literal[
     "decision",
     "why",
@@ -41,10 +45,13 @@ ReplyKind = Literal[
     "duplicate",
     "refused",
     "error",
+    "away",
     "console",
 ]
-ErrorKind = Literal["empty", "why_usage", "admin_only", "store_down", "restarting"]
-_BARE = frozenset({"queue", "help", "reload", "policy", "scheduled", "console"})
+ErrorKind = Literal[
+    "empty", "why_usage", "admin_only", "store_down", "restarting", "away_usage", "not_listed"
+]
+_BARE = frozenset({"queue", "help", "reload", "policy", "scheduled", "mine", "console"})
 ADMIN_ONLY = frozenset({"reload", "policy"})
 _STORE_DOWN: tuple[type[BaseException], ...] = (StoreUnavailable, *STORE_ERRORS)
 log = logging.getLogger(__name__)
@@ -65,6 +72,8 @@ def parse(raw: str) -> Command:
         return Command(name="why", text=rest[0].strip() if rest else "")
     if word in _BARE and not rest:
         return Command(name=word, text="")  # type: ignore[arg-type]
+    if word == "away" and rest and is_away_command(rest[0]):  # "away until friday", "away off"
+        return Command(name="away", text=rest[0].strip())
     return Command(name=None, text=text)
 
 
@@ -75,7 +84,8 @@ class Reply:
     - ``decision`` (and ``why``): ``decision`` and ``intake``;
     - ``refused``: ``intake`` (rate limited: its limit and how long to wait);
     - ``error``: ``error`` (``admin_only``: ``command`` names the sub-command);
-    - ``queue``: ``escalations``; ``scheduled``: ``scheduled`` (None: scheduling is not set up);
+    - ``queue`` (and ``mine``): ``escalations``, and ``policy`` to word them;
+      ``scheduled``: ``scheduled`` (None: scheduling is not set up);
     - ``policy``: ``policy``; ``reload``: ``reload``; ``duplicate``: nothing;
     - ``help``: nothing, or ``intake`` when it answers a message that was no request.
     """
@@ -89,6 +99,7 @@ class Reply:
     reload: ReloadOutcome | None = None
     error: ErrorKind | None = None
     command: SubCommand | None = None
+    away_until: float | None = None  # ``away``: back at this instant; None: back now
     link: str | None = None  # console: the web console's sign-in link (None: no console)
 
     @property
@@ -106,6 +117,12 @@ class EscalationReader(Protocol):
 
 
 ScheduledLister = Callable[[Actor], Awaitable[Sequence[ScheduledPost]]]
+
+
+class AwaySetter(Protocol):
+    async def set_away(self, person_key: str, until: float | None) -> None: ...
+
+
 Reloader = Callable[[], Awaitable[ReloadOutcome]]
 LinkIssuer = Callable[[Actor], Awaitable[str]]
 
@@ -125,6 +142,7 @@ class Commands:
         reload: Reloader,
         admins: Admins,
         scheduled: ScheduledLister | None = None,
+        away: AwaySetter | None = None,
         console_link: LinkIssuer | None = None,
     ) -> None:
         self._intake = intake
@@ -133,6 +151,7 @@ class Commands:
         self._reload = reload
         self._admins = admins
         self._scheduled = scheduled
+        self._away = away
         self._console_link = console_link
 
     def is_admin(self, actor: Actor) -> bool:
@@ -182,6 +201,11 @@ class Commands:
                 return await self._why(command.text)
             case "queue":
                 return await self._queue(actor)
+            case "away":
+                return await self._set_away(actor, command.text)
+            case "mine":  # what I hold and what I asked for, whoever I am (issue 14)
+                mine = tuple(await self._mine(actor))
+                return Reply(kind="queue", escalations=mine, policy=self._holder.policy)
             case "reload":
                 return Reply(kind="reload", reload=await self._reload())
             case "policy":
@@ -214,7 +238,8 @@ class Commands:
             found = list(await self._escalations.list_open())
         else:
             found = await self._mine(actor)
-        return Reply(kind="queue", escalations=tuple(found))
+        # The policy goes with the queue: its names, chains and labels word it (queue_view).
+        return Reply(kind="queue", escalations=tuple(found), policy=self._holder.policy)
 
     async def _mine(self, actor: Actor) -> list[Escalation]:
         person = person_for(self._holder.policy, actor)
@@ -222,6 +247,20 @@ class Commands:
         asked = await self._escalations.list_open(requester=actor_key(self._holder.policy, actor))
         seen = {e.id for e in assigned}
         return assigned + [e for e in asked if e.id not in seen]
+
+    async def _set_away(self, actor: Actor, text: str) -> Reply:
+        """``/should-ai away until friday`` (or ``off``): the climb skips them until then."""
+        policy = self._holder.policy
+        person = person_for(policy, actor)
+        if person is None or self._away is None:
+            return Reply(kind="error", error="not_listed", command="away")
+        tz = availability.zone(policy.people.people[person])
+        try:
+            until = away_dates.away_until(text, tz=tz, now=time.time())
+        except away_dates.AwayUsage:
+            return Reply(kind="error", error="away_usage", command="away")
+        await self._away.set_away(person, until)
+        return Reply(kind="away", away_until=until, command="away")
 
     async def _list_scheduled(self, actor: Actor) -> Reply:
         if self._scheduled is None:

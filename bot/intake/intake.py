@@ -1,9 +1,13 @@
 """Intake: what happens to a request between the chat adapter and the policy engine.
 
 Both adapters call :meth:`Intake.submit` with the platform's delivery id; it validates the text,
-drops a retried delivery, applies the per-user rate limit, decides with the current policy and
-logs the decision. Redis helps with the first and last steps but never blocks a decision: when
-it is down the decision is still returned (see :mod:`bot.observability.failopen`).
+drops a retried delivery, decides with the current policy, logs the decision and only then
+applies the rate limits: the per-user limit to a request for AI work, and the per-owner paging
+limit to a request for a person. A rate limit never decides whether a request for a person is
+heard: over the paging limit its escalation still opens, waits in the owner's queue and climbs
+on its timer; only the repeated ping to that owner is spared. Redis helps with the first and
+last steps but never blocks a decision: when it is down the decision is still returned (see
+:mod:`bot.observability.failopen`).
 
 :meth:`Intake.promise` records a human-route request in the on-disk spool
 (:mod:`bot.store.spool`) before anyone is answered; :meth:`Intake.escalate` then opens its
@@ -19,7 +23,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.errors import UsageError
@@ -55,7 +59,13 @@ class DecisionMemory(Protocol):
 
 class EscalationOpener(Protocol):
     async def open(
-        self, *, decision: Decision, actor: Actor, text: str, status_ref: StatusRef | None
+        self,
+        *,
+        decision: Decision,
+        actor: Actor,
+        text: str,
+        status_ref: StatusRef | None,
+        page: bool = True,
     ) -> Escalation: ...
 
 
@@ -75,6 +85,9 @@ class IntakeResult:
     # help; nobody decides it, nobody is pinged, nothing is logged as a decision.
     not_a_request: NonRequest | None = None
     closest: tuple[Example, ...] = ()  # `why` only: the labelled requests nearest to this one
+    # A request for a person over the paging limit (this requester paged this owner too often
+    # lately): it is escalated all the same, into the owner's queue, without pinging them again.
+    quiet: bool = False
     # Shadow mode answered this request as if its category were off: who would have been pinged.
     would_have: WouldHave | None = None
 
@@ -92,6 +105,7 @@ class Intake:
         max_chars: int = 4000,
         judge: Judge | None = None,
         spool: EscalationSpool | None = None,
+        pager: RateLimiter | None = None,
         memory: DecisionMemory | None = None,
     ) -> None:
         self._holder = holder
@@ -103,6 +117,7 @@ class Intake:
         self._max_chars = max_chars
         self._judge = judge
         self._spool = spool
+        self._pager = pager
         self.memory = memory  # set by the composition root once feedback is built
         self._stopping = False
         self._submitting = 0  # requests being decided now (a shutdown waits for them)
@@ -123,10 +138,46 @@ class Intake:
             return IntakeResult(not_a_request=chatter)
         self._submitting += 1
         try:
-            refused = await self.admit(actor=actor, dedupe_key=dedupe_key)
-            return refused or await self._decide(actor, text)
+            refused = await self._admit_request(actor=actor, dedupe_key=dedupe_key)
+            return refused or await self._limited(actor, await self._decide(actor, text))
         finally:
             self._submitting -= 1
+
+    async def _admit_request(self, *, actor: Actor, dedupe_key: str) -> IntakeResult | None:
+        """Restarting or a duplicate: why not to decide; the rate limits wait for the route."""
+        if self._stopping:
+            self._metrics.refused.labels(reason="restarting").inc()
+            return IntakeResult(restarting=True)
+        if not await self._deduper.first_time(f"{actor.platform}:{dedupe_key}"):
+            self._metrics.refused.labels(reason="duplicate").inc()
+            return IntakeResult(duplicate=True)
+        return None
+
+    async def _limited(self, actor: Actor, result: IntakeResult) -> IntakeResult:
+        """The rate limit that applies to the decided route: AI work may be refused; a request
+        for a person never is, it is at most escalated without paging its owner again."""
+        decision = result.decision
+        if decision is None:
+            return result
+        if decision.route == "human":
+            return await self._paged(actor, decision, result)
+        verdict = await self._limiter.hit(actor)
+        if verdict.allowed:
+            return result
+        self._metrics.refused.labels(reason="rate_limited").inc()
+        return IntakeResult(
+            rate_limited=True, limit=verdict.limit, retry_after_s=verdict.retry_after_s
+        )
+
+    async def _paged(self, actor: Actor, decision: Decision, result: IntakeResult) -> IntakeResult:
+        if self._pager is None:
+            return result
+        owner = decision.owner.id if decision.owner else decision.category or "fallback"
+        verdict = await self._pager.hit(actor, scope=f"page:{owner}:")
+        if verdict.allowed:
+            return result
+        self._metrics.refused.labels(reason="page_limited").inc()
+        return replace(result, quiet=True)
 
     def stop_intake(self) -> None:
         """Shutdown: from now on every request is answered "restarting, try again" undecided,
@@ -238,15 +289,15 @@ class Intake:
         promised = Promised(
             decision=decision, actor=actor, text=_clean(text), status_ref=status_ref
         )
-        task = asyncio.create_task(self._open(promised))
+        task = asyncio.create_task(self._open(promised, quiet=result.quiet))
         # Tracked, so a shutdown waits for it; shielded, so a cancelled handler (its connection
         # dropped) does not cancel the store write halfway.
         self._opening.add(task)
         task.add_done_callback(self._opening.discard)
         return await asyncio.shield(task)
 
-    async def _open(self, promised: Promised) -> Escalation | None:
-        opener = self._opener(promised)
+    async def _open(self, promised: Promised, *, quiet: bool = False) -> Escalation | None:
+        opener = self._opener(promised, quiet=quiet)
         try:
             escalation = await opener()
         except StoreUnavailable as e:
@@ -275,7 +326,9 @@ class Intake:
                 )
         return len(promised)
 
-    def _opener(self, promised: Promised) -> Callable[[], Awaitable[Escalation]]:
+    def _opener(
+        self, promised: Promised, *, quiet: bool = False
+    ) -> Callable[[], Awaitable[Escalation]]:
         async def open_once() -> Escalation:
             try:
                 return await self._escalations.open(
@@ -283,6 +336,7 @@ class Intake:
                     actor=promised.actor,
                     text=promised.text,
                     status_ref=promised.status_ref,
+                    page=not quiet,
                 )
             except STORE_ERRORS as e:  # a raw redis error is the same outage to the retry loop
                 raise StoreUnavailable(f"redis unavailable: {e!r}") from e

@@ -43,14 +43,16 @@ class RateLimiter:
         self._metrics = metrics
         self._timeout_s = timeout_s
 
-    async def hit(self, actor: Actor) -> RateVerdict:
-        """Count one request by ``actor`` and say whether it is within the limit."""
+    async def hit(self, actor: Actor, *, scope: str = "") -> RateVerdict:
+        """Count one request by ``actor`` and say whether it is within the limit.
+
+        ``scope`` counts apart what ``actor`` does to one target (the owner a request pages)."""
         if self._limit <= 0:
             return RateVerdict(allowed=True, count=0, limit=0, retry_after_s=0)
         now = time.time()
         window = int(now // self._window_s)
         count = await fail_open(
-            self._count(f"{RATELIMIT_PREFIX}{actor.platform}:{actor.user_id}:{window}"),
+            self._count(f"{RATELIMIT_PREFIX}{actor.platform}:{actor.user_id}:{scope}{window}"),
             fallback=0,
             component="ratelimit",
             metrics=self._metrics,

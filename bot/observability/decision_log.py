@@ -167,6 +167,8 @@ class DecisionLog:
             "assignee": transition.assignee or "",
             "by": transition.by or "",
             "note": transition.note[: self._max_text_chars],
+            "comment": transition.comment[: self._max_text_chars],
+            "outcome": transition.outcome[: self._max_text_chars],
         }
 
     async def record_event(

@@ -18,7 +18,7 @@ log = logging.getLogger("bot.observability.failopen")
 
 # The gauge's states: all but resolved. "unanswered" climbed past its last level and still
 # waits for a person (it was "expired" before issue 12, and never counted).
-ESCALATION_STATES = ("open", "acknowledged", "reassigned", "unanswered")
+ESCALATION_STATES = ("open", "acknowledged", "reassigned", "unanswered", "snoozed")
 
 _ACK_BUCKETS = (10.0, 30.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 86400.0)
 
@@ -116,6 +116,26 @@ class Metrics:
             registry=r,
         )
 
+        # Issue 14: the open queue by category and by who holds it, and its oldest age.
+        self.open_by_category = Gauge(
+            "should_ai_open_escalations_by_category",
+            "Escalations not yet resolved, by category (read at scrape)",
+            ["category"],
+            registry=r,
+        )
+        self.open_by_assignee = Gauge(
+            "should_ai_open_escalations_by_assignee",
+            "Escalations not yet resolved, by who holds them: a person key, or channel:<category> "
+            "(read at scrape)",
+            ["assignee"],
+            registry=r,
+        )
+        self.oldest_open = Gauge(
+            "should_ai_oldest_open_escalation_seconds",
+            "Age of the oldest escalation not yet resolved, 0 if none (read at scrape)",
+            registry=r,
+        )
+
         # The log lines that go with store_errors, throttled per component (see .failopen).
         self.outage_log = OutageLog()
 
@@ -125,6 +145,18 @@ class Metrics:
         self.escalations.clear()
         for state in ESCALATION_STATES:
             self.escalations.labels(state=state).set(counts.get(state, 0))
+
+    def count_open(
+        self, *, by_category: dict[str, int], by_assignee: dict[str, int], oldest_s: float
+    ) -> None:
+        """Set the open-queue gauges (issue 14) from counts the scrape computed."""
+        self.open_by_category.clear()
+        for category, n in by_category.items():
+            self.open_by_category.labels(category=category).set(n)
+        self.open_by_assignee.clear()
+        for assignee, n in by_assignee.items():
+            self.open_by_assignee.labels(assignee=assignee).set(n)
+        self.oldest_open.set(oldest_s)
 
     def set_policy_revision(self, revision: str) -> None:
         self.policy_info.clear()

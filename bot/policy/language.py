@@ -34,7 +34,7 @@ _FRENCH_LETTERS = frozenset("éèêàùçôîœ")
 
 def detect_language(text: str) -> str | None:
     """ "fr" or "en" for a request, or None when neither clearly wins."""
-    words = _WORD.findall(text.lower().replace("’", "'"))
+    words = _WORD.findall(text.lower().replace("\u2019", "'"))
     # An elided article or pronoun counts ("l'ia", "qu'on"), not any word that starts like one
     # ("description", "unboxing" are not "de", "un").
     fr = sum(w in _FR or ("'" in w and w[: w.index("'") + 1] in _FR) for w in words)

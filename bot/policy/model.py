@@ -6,7 +6,9 @@ into a :class:`Decision`, whose JSON form is fixed by DESIGN.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,6 +28,9 @@ from bot.policy.assists import Assists
 Route = Literal["human", "ai"]
 AiWorkKind = Literal["schedule", "draft", "handoff", "none"]
 Layer = Literal["keyword", "pattern", "reader", "fallback", "llm"]
+# How a category's escalation treats people away or off hours (issue 14): high pings now and
+# skips anyone away or off hours; normal skips people away; low waits for working hours.
+Urgency = Literal["high", "normal", "low"]
 # enforce: a human category pings its owner. shadow: an explicit admin choice to try a category
 # (or the whole policy) without paging anyone: the request is answered as if the category were
 # off and the decision log records who would have been pinged (bot/policy/shadow.py).
@@ -119,6 +124,7 @@ class Category(_Strict):
     # confirms), draft the text with the LLM, or nothing beyond the verdict. Unset: draft for an
     # AI category, none for a human one (see `work`).
     ai_work: AiWorkKind | None = None
+    urgency: Urgency = "normal"  # issue 14: how the climb treats people away or off hours
     # What the LLM may do for the person who holds a request of this (human) category, once they
     # acknowledged it and ask (bot/policy/assists.py; issue 19).
     assists: Assists = {}
@@ -231,6 +237,39 @@ class Person(_Strict):
     name: str
     slack: str | None = None
     discord: str | None = None
+    # Issue 14. ``email``: resolved to a Slack id at start-up when ``slack`` is not given.
+    # ``timezone`` (IANA): working hours and a date-only ``away_until`` are read in it (UTC
+    # if unset). ``working_hours``: "09:00-18:00" on ``working_days`` ("mon-fri", "mon,wed").
+    # ``away_until``: a date (back that morning) or a date and time; away people are skipped.
+    email: str | None = None
+    timezone: str | None = None
+    working_hours: str | None = None
+    working_days: str = "mon-fri"
+    away_until: datetime | date | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as e:
+                raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from e
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is not None and not _HOURS.fullmatch(value.strip()):
+            raise ValueError(f"working_hours must look like 09:00-18:00, got {value!r}")
+        return value
+
+    @field_validator("working_days")
+    @classmethod
+    def _days(cls, value: str) -> str:
+        parse_days(value)
+        return value
+
     # The language pings and status cards reach them in ("fr"); unset: their platform's
     # locale where it gives one, else SHOULD_AI_DEFAULT_LANGUAGE.
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}([-_][A-Za-z0-9]+)?$")
@@ -249,6 +288,28 @@ class Person(_Strict):
         except (ZoneInfoNotFoundError, ValueError) as e:
             raise ValueError(f"unknown time zone {value!r} (use an IANA name: Europe/Paris)") from e
         return value
+
+    @property
+    def zone(self) -> str | None:
+        """The person's time zone, whichever key people.yaml gave it under (``timezone``, read
+        by working hours and away dates, or ``tz``, the digest's); None: UTC."""
+        return self.timezone or self.tz
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-4]):[0-5]\d")
+
+
+def parse_days(text: str) -> frozenset[int]:
+    """ "mon-fri" or "mon,wed,fri" -> weekday numbers (Monday 0); ValueError if unreadable."""
+    days: set[int] = set()
+    for part in text.lower().replace(" ", "").split(","):
+        first, _, last = part.partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+            raise ValueError(f"working_days: {text!r} is not like mon-fri or mon,wed,fri")
+        a, b = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+        days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+    return frozenset(days)
 
 
 class Channel(_Strict):

@@ -8,6 +8,8 @@ import asyncio
 import errno
 import json
 import logging
+import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -127,6 +129,12 @@ async def _refresh_escalation_gauge(services: Observed) -> None:
         log.warning("escalation gauge not refreshed, redis unavailable: %r", e)
         return
     services.metrics.count_escalations(e.state for e in open_now)
+    by_category = Counter(e.category for e in open_now)
+    by_assignee = Counter(e.assignee or f"channel:{e.category}" for e in open_now)
+    oldest = max((time.time() - e.created_at for e in open_now), default=0.0)
+    services.metrics.count_open(
+        by_category=dict(by_category), by_assignee=dict(by_assignee), oldest_s=max(0.0, oldest)
+    )
 
 
 async def _refresh_jobs_gauge(services: Observed) -> None:

@@ -25,6 +25,7 @@ JOB_QUEUE = ROOT + "jobs"
 # Intake ([ops]): bot/intake/dedupe.py, bot/intake/ratelimit.py, bot/observability/decision_log.py
 DEDUPE_PREFIX = ROOT + "dedupe:"
 RATELIMIT_PREFIX = ROOT + "ratelimit:"
+AWAY_PREFIX = ROOT + "away:"  # + person key -> epoch seconds they are back (/should-ai away)
 DECISION_LOG_STREAM = ROOT + "decisions"
 
 # AI work ([ai]): bot/ai/

@@ -22,10 +22,13 @@ from bot.policy.model import Decision, Policy
 from bot.policy.nonrequest import NonRequest
 from bot.reload import ReloadOutcome
 from bot.text import clip
+from handlers.common import escalation_text
 from handlers.common.ai_text import when_text
 from handlers.common.console_link_text import console_link_text
+from handlers.common.escalation_text import away_error_text, away_text
 from handlers.common.i18n import _, ngettext
 from handlers.common.policy_text import decision_texts, localized
+from handlers.common.queue_text import queue_reply_text
 from handlers.common.status_text import Mentions, person_text
 
 
@@ -42,6 +45,11 @@ def help_text() -> str:
                 "labelled requests."
             ),
             _("/should-ai queue: escalations waiting for you (admins: every open escalation)."),
+            _("/should-ai mine: what you hold and what you asked for, with where each stands."),
+            _(
+                "/should-ai away until friday (or: for 3 days, off): escalations skip you until "
+                "then."
+            ),
             _("/should-ai scheduled: posts AI scheduled for you."),
             _(
                 "/should-ai policy: the policy in use: its revision, categories and owners "
@@ -150,6 +158,8 @@ def refusal_text(refusal: Refusal, *, policy: Policy, mentions: Mentions) -> str
             return _("Only {names} or an admin can act on escalation {id}.").format(
                 names=names, id=refusal.escalation_id
             )
+        case _:
+            return escalation_text.refusal_text(refusal)
 
 
 def reply_text(reply: Reply, policy: Policy | None = None) -> str:
@@ -162,6 +172,8 @@ def reply_text(reply: Reply, policy: Policy | None = None) -> str:
         case "why" if reply.decision is not None:
             closest = reply.intake.closest if reply.intake is not None else ()
             return render_why(reply.decision, closest, policy)
+        case "queue" if reply.policy is not None:
+            return queue_reply_text(reply.escalations, reply.policy)
         case "queue":
             return render_queue(reply.escalations)
         case "scheduled":
@@ -178,6 +190,8 @@ def reply_text(reply: Reply, policy: Policy | None = None) -> str:
             return rate_limited_message(reply.intake.limit, reply.intake.retry_after_s)
         case "error":
             return _error_text(reply)
+        case "away":
+            return away_text(reply.away_until)
         case "console":
             return console_link_text(reply.link)
     return ""
@@ -215,6 +229,8 @@ def _error_text(reply: Reply) -> str:
             return store_down_text()
         case "restarting":
             return restarting_text()
+        case "away_usage" | "not_listed":
+            return away_error_text(reply.error)
     return ""
 
 

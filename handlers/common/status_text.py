@@ -14,6 +14,16 @@ from dataclasses import dataclass
 from bot.escalations.model import NextStep, Platform, StatusNote, Who
 from bot.escalations.people import channel_id, person_label
 from bot.policy.model import Policy
+from handlers.common.escalation_text import (
+    extra_headline,
+    no_answer_in,
+    posted_again_then,
+    posted_in,
+    remarks,
+    reposted,
+    skipped_why,
+    snooze_then,
+)
 from handlers.common.i18n import _
 
 Name = Callable[[Who | None], str]
@@ -60,19 +70,30 @@ def status_text(
         return person_text(policy, who.key, mentions)
 
     headline = _headline(note, name)
+    if note.kind == "snoozed" and note.then is not None:
+        return f"{headline} {snooze_then(_duration(note.then.within_s), name(note.then.to))}"
+    if note.then is not None and note.then.to is not None and note.then.to == note.to:
+        # The next level is the channel it was just posted in (a repeat): say "again".
+        return f"{headline} {posted_again_then(_duration(note.then.within_s))}"
     return headline if note.then is None else f"{headline} {_then(note.then, name)}"
 
 
 def _headline(note: StatusNote, name: Name) -> str:
     match note.kind:
+        case "pinged" if note.to is not None and note.to.kind == "channel":
+            return posted_in(name(note.to))
         case "pinged":
             return _("Pinged {person}; waiting for them.").format(person=name(note.to))
         case "reassigned":
             return _("Reassigned by {by} to {to}.").format(by=name(note.by), to=name(note.to))
         case "acknowledged":
-            return _("Acknowledged by {person}.").format(person=name(note.by))
+            return _("Acknowledged by {person}.").format(person=name(note.by)) + remarks(note)
         case "resolved":
-            return _("Resolved by {person}.").format(person=name(note.by))
+            return _("Resolved by {person}.").format(person=name(note.by)) + remarks(note)
+        case "no_answer" if note.missed is not None and note.missed.kind == "channel":
+            if note.to == note.missed:  # a repeat post in the same channel
+                return reposted(name(note.missed))
+            return _climbed(no_answer_in(name(note.missed)), note, name)
         case "no_answer":
             why = _("No acknowledgement from {person}").format(person=name(note.missed))
             return _climbed(why, note, name)
@@ -81,6 +102,10 @@ def _headline(note: StatusNote, name: Name) -> str:
                 person=name(note.missed), reason=reason_text(note.reason)
             )
             return _climbed(why, note, name)
+        case "skipped":
+            return _climbed(skipped_why(name(note.missed), note.reason), note, name)
+        case _:
+            return extra_headline(note, name)
 
 
 def reason_text(reason: str) -> str:

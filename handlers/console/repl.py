@@ -24,6 +24,7 @@ from handlers.common.i18n import _, language, supported
 from handlers.common.replies import press_refused, reply_for_store_down, reply_text, state_name
 from handlers.common.status_text import PLAIN
 from handlers.console import assists
+from handlers.console.arguments import console_args
 from handlers.console.feedback import feedback_command, wrong_call
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ _ACTIONS: dict[str, Action] = {
     "ack": "acknowledge",
     "acknowledge": "acknowledge",
     "resolve": "resolve",
+    "snooze": "snooze",
+    "withdraw": "withdraw",
+    "reassign": "reassign",
 }
 _ONE_ID = re.compile(r"^F\d+$")  # `accept F3`: a feedback id, not a request ("accept the offer")
 _DRAFT_ACTIONS: dict[str, AiOp] = {
@@ -48,10 +52,12 @@ _DRAFT_ACTIONS: dict[str, AiOp] = {
 def banner() -> str:
     return _(
         "should-ai console: type a request and press Enter (or `help`, `why <request>`, `queue`, "
-        "`policy`, `ack <escalation id>`, `resolve <escalation id>`, `wrong <decision id> "
-        "<category> [note]`, `feedback`, `accept|reject <feedback id>`, and `use|again|discard "
-        "<draft id>` when an LLM is configured, `confirm|cancel <id>` for a post; once you hold an "
-        "escalation, `assist <escalation id> <assist> [material]` asks AI for help with it). "
+        "`policy`, `ack <escalation id> [note]`, `resolve <escalation id> [outcome=…] [note]`, "
+        "`snooze <escalation id> <minutes>`, `reassign <escalation id> <person>`, "
+        "`withdraw <escalation id>`, `wrong <decision id> <category> [note]`, `feedback`, "
+        "`accept|reject <feedback id>`, and `use|again|discard <draft id>` when an LLM is "
+        "configured, `confirm|cancel <id>` for a post; once you hold an escalation, "
+        "`assist <escalation id> <assist> [material]` asks AI for help with it). "
         "Ctrl-C or Ctrl-D stops."
     )
 
@@ -71,9 +77,18 @@ async def handle_line(
     """Answer one typed line, as a chat adapter would answer the same slash command: in the
     reader's ``locale`` if given, else the language the line is written in, else
     ``default_language`` (SHOULD_AI_DEFAULT_LANGUAGE)."""
-    chosen = supported(locale) or supported(detect_language(line)) or default_language
+    said = _words_of(line)
+    chosen = supported(locale) or supported(detect_language(said)) or default_language
     with language(chosen):
         await _answer_line(core, line, out)
+
+
+def _words_of(line: str) -> str:
+    """What the line says in a language. A move on an escalation (``reassign esc-1 dana``,
+    ``ack esc-1 on it``) says nothing to go by: its command, id and person are not words, and a
+    short note is too short to tell (the console's language answers it)."""
+    head, _sep, _rest = line.strip().partition(" ")
+    return "" if head.lower() in _ACTIONS else line
 
 
 async def _answer_line(core: Core, line: str, out: TextIO) -> None:
@@ -131,24 +146,36 @@ async def _draft_action(core: Core, op: AiOp, draft_id: str) -> str:
     return ai_text(pressed.note)
 
 
-async def _act(core: Core, action: Action, escalation_id: str, out: TextIO) -> None:
+async def _act(core: Core, action: Action, arg: str, out: TextIO) -> None:
+    escalation_id, args = console_args(action, arg)
     pressed = await core.presses.escalation(
-        actor=CONSOLE_ACTOR, escalation_id=escalation_id, action=action
+        actor=CONSOLE_ACTOR, escalation_id=escalation_id, action=action, **args
     )
     if pressed.kind != "moved" or pressed.escalation is None:
         why = press_refused(pressed, policy=core.policy(), mentions=PLAIN)
-        failed = (
-            _("Could not acknowledge {id}: {why}")
-            if action == "acknowledge"
-            else _("Could not resolve {id}: {why}")
-        )
-        print(failed.format(id=escalation_id, why=why), file=out, flush=True)
+        print(_failed(action).format(id=escalation_id, why=why), file=out, flush=True)
         return
     e = pressed.escalation
     said = _("Escalation {id} is now {state}.").format(id=e.id, state=state_name(e.state))
     print(said, file=out, flush=True)
     for line in assists.offer_lines(core, e):
         print(line, file=out, flush=True)
+
+
+def _failed(action: Action) -> str:
+    """Why a typed move changed nothing: "Could not snooze {id}: {why}"."""
+    match action:
+        case "acknowledge":
+            return _("Could not acknowledge {id}: {why}")
+        case "resolve":
+            return _("Could not resolve {id}: {why}")
+        case "snooze":
+            return _("Could not snooze {id}: {why}")
+        case "withdraw":
+            return _("Could not withdraw {id}: {why}")
+        case "reassign":
+            return _("Could not reassign {id}: {why}")
+    return _("Could not act on {id}: {why}")
 
 
 async def run_console(

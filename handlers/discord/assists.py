@@ -22,7 +22,7 @@ from bot.escalations.model import Escalation
 from bot.escalations.people import platform_user_id
 from bot.policy.model import Policy
 from handlers.common import assist_text
-from handlers.common.i18n import current_language, language, supported
+from handlers.common.i18n import DEFAULT_LANGUAGE, current_language, language, supported
 from handlers.discord import render
 from handlers.discord.replies import actor_of, claim, or_missing, tell
 
@@ -210,7 +210,12 @@ class DiscordAssists:
             await self._assist(interaction, escalation_id=escalation_id, assist=assist, extra=extra)
 
     async def _assist(
-        self, interaction: discord.Interaction[Any], *, escalation_id: str, assist: str, extra: str
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        escalation_id: str,
+        assist: str,
+        extra: str = "",
     ) -> None:
         try:
             if not await claim(
@@ -282,14 +287,14 @@ async def _claimed(interaction: discord.Interaction[Any]) -> bool:
     return await claim(interaction, interaction.response.defer(ephemeral=True, thinking=True))
 
 
-def _presser_language(interaction: discord.Interaction[Any]) -> str:
-    """The language of whoever pressed (their Discord client's locale), else the one in force."""
-    locale = str(interaction.locale.value) if interaction.locale else None
-    return supported(locale) or current_language()
-
-
 def _handler(interaction: discord.Interaction[Any]) -> DiscordAssists:
     found = _HANDLERS.get(interaction.client)
     if found is None:
         raise LookupError("this client was built without AI help")
     return found
+
+
+def _presser_language(interaction: discord.Interaction[Any]) -> str:
+    """The language of whoever pressed: their Discord client's locale, else the default."""
+    locale = str(interaction.locale.value) if interaction.locale else None
+    return supported(locale) or DEFAULT_LANGUAGE

@@ -18,10 +18,11 @@ from bot.intake.commands import ADMIN_ONLY
 from bot.settings import Settings
 from handlers.common.i18n import DEFAULT_LANGUAGE, N_, _, language, supported
 from handlers.discord.components import DYNAMIC_ITEMS, InteractionHandler, handler_of
+from handlers.discord.escalation_modals import MoreButton
 from handlers.discord.replies import actor_of
 
 COMMAND = "should-ai"
-SUB_COMMANDS = ("why ", "queue", "help", "policy", "scheduled", "reload")
+SUB_COMMANDS = ("why ", "queue", "help", "policy", "scheduled", "reload", "mine", "away until ")
 
 
 class ShouldAiClient(discord.Client):
@@ -119,6 +120,7 @@ def build_tree(client: discord.Client, *, admins: Admins) -> app_commands.Comman
 
     tree.add_command(should_ai)
     client.add_dynamic_items(*DYNAMIC_ITEMS)
+    client.add_dynamic_items(MoreButton)
     return tree
 
 

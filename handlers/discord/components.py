@@ -53,6 +53,9 @@ class InteractionHandler(Protocol):
         escalation_id: str,
         action: Action,
         target_user_id: str | None = None,
+        comment: str = "",
+        outcome: str = "",
+        minutes: float | None = None,
     ) -> None: ...
 
     async def on_ai(self, interaction: discord.Interaction[Any], *, op: AiOp, ref: str) -> None: ...
@@ -270,4 +273,8 @@ def escalation_view(
         view.add_item(ReassignSelect(escalation_id=escalation.id))
     elif people:
         view.add_item(ReassignToSelect(escalation_id=escalation.id, people=people))
+    from handlers.discord.escalation_modals import more_items  # it imports this module
+
+    for item in more_items(escalation):
+        view.add_item(item)
     return view

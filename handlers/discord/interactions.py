@@ -12,6 +12,7 @@ the interaction id stops any duplicate that gets further.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ import discord
 from bot.core.flows import AfterDecision, Presses
 from bot.core.outcomes import AiOp, FollowUp
 from bot.escalations.model import Action, Actor, Escalation, StatusRef
+from bot.escalations.queue_view import queue_view
 from bot.intake.commands import Commands, Reply
 from bot.policy.model import Decision, Policy
 from handlers.common.ai_text import when_text
@@ -38,6 +40,7 @@ from handlers.discord import render
 from handlers.discord.ai_interactions import AiInteractions, reply_target
 from handlers.discord.assists import with_assists
 from handlers.discord.components import escalation_view, scheduled_view
+from handlers.discord.escalation_modals import queue_components
 from handlers.discord.feedback import shadow_field, verdict_view
 from handlers.discord.notifier import ping_embed, reassign_choices
 from handlers.discord.replies import InFlight, actor_of, claim, or_missing, tell
@@ -109,6 +112,10 @@ class DiscordInteractions:
         await self._follow_up(interaction, actor, reply, text.strip(), answer)
 
     def _reply_view(self, reply: Reply) -> discord.ui.View | None:
+        if reply.kind == "queue" and reply.policy is not None:  # buttons on what waits
+            items = queue_view(reply.escalations, reply.policy, now=time.time()).items
+            by_id = {e.id: e for e in reply.escalations}
+            return queue_components([by_id[i.id] for i in items])
         if reply.kind == "decision":
             return verdict_view(reply)
         if reply.kind != "scheduled" or not reply.scheduled:
@@ -215,10 +222,21 @@ class DiscordInteractions:
         escalation_id: str,
         action: Action,
         target_user_id: str | None = None,
+        comment: str = "",
+        outcome: str = "",
+        minutes: float | None = None,
     ) -> None:
         with self._inflight.tracked(), language(self._presser_language(interaction)):
             try:
-                await self._action(interaction, escalation_id, action, target_user_id)
+                await self._action(
+                    interaction,
+                    escalation_id,
+                    action,
+                    target_user_id,
+                    comment=comment,
+                    outcome=outcome,
+                    minutes=minutes,
+                )
             except Exception:
                 log.exception("button %s on escalation %s failed", action, escalation_id)
                 await tell(interaction, _("Something went wrong; please press the button again."))
@@ -233,6 +251,10 @@ class DiscordInteractions:
         escalation_id: str,
         action: Action,
         target_user_id: str | None,
+        *,
+        comment: str = "",
+        outcome: str = "",
+        minutes: float | None = None,
     ) -> None:
         if not await claim(interaction, interaction.response.defer()):
             return
@@ -242,6 +264,9 @@ class DiscordInteractions:
             action=action,
             target_user_id=target_user_id,
             dedupe_key=str(interaction.id),
+            comment=comment,
+            outcome=outcome,
+            minutes=minutes,
         )
         if pressed.kind == "duplicate":
             return
@@ -251,6 +276,8 @@ class DiscordInteractions:
             await interaction.followup.send(embed=embed, ephemeral=True)
             return
         escalation = pressed.escalation
+        if action == "withdraw":  # pressed on the status card: the core already redrew it
+            return
         people = None  # on a channel post, Discord's user picker lists the server's members
         if interaction.guild_id is None:  # in a DM it has no server: offer people.yaml instead
             people = reassign_choices(self._policy(), escalation.assignee)

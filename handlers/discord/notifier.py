@@ -29,6 +29,7 @@ from handlers.common.readers import Readers
 from handlers.common.status_text import person_text, status_text
 from handlers.discord import render
 from handlers.discord.components import escalation_view
+from handlers.discord.escalation_modals import card_view
 from handlers.discord.replies import LoginGate, or_missing
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,8 @@ class DiscordNotifier:
                     note, policy=policy, platform="discord", mentions=render.MENTIONS
                 ),
             )
-        if await self._edit_card(escalation, embed):
+            view = card_view(escalation)  # its Withdraw button, in the requester's words too
+        if await self._edit_card(escalation, embed, view):
             return
         user_id = platform_user_id(policy, "discord", escalation.requester)
         if not user_id or not user_id.isdigit():
@@ -117,14 +119,16 @@ class DiscordNotifier:
             except discord.HTTPException as e:
                 log.warning("could not DM admin %s: %s", admin, e)
 
-    async def _edit_card(self, escalation: Escalation, embed: discord.Embed) -> bool:
+    async def _edit_card(
+        self, escalation: Escalation, embed: discord.Embed, view: discord.ui.View | None
+    ) -> bool:
         """Edit the status card through the interaction's webhook; False if that can't be done."""
         ref = escalation.status_ref
         if ref is None or not (ref.token and ref.application_id and ref.message_id):
             return False
         hook = interaction_webhook(self._client, ref.application_id, ref.token)
         try:
-            await hook.edit_message(int(ref.message_id), embed=embed)
+            await hook.edit_message(int(ref.message_id), embed=embed, view=view)
         except discord.HTTPException as e:
             if e.status not in (401, 403, 404):  # 401: the 15-minute interaction token expired
                 raise

@@ -31,9 +31,11 @@ from handlers.slack.client import make_client
 from handlers.slack.credentials import credentials
 from handlers.slack.deps import SlackDeps
 from handlers.slack.feedback import register_feedback
+from handlers.slack.home import AppHome
 from handlers.slack.http_guard import refused, signed
 from handlers.slack.listeners import register
 from handlers.slack.notifier import SlackNotifier
+from handlers.slack.people_ids import slack_ids_by_email
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ class SlackAdapter:
         admins: Admins,
         app_token: str | None = None,
         signing_secret: str | None = None,
+        core: Core | None = None,
     ) -> None:
         self.app = app
         # Socket Mode alone has no secret (its requests are not signed) and no HTTP route.
@@ -59,6 +62,7 @@ class SlackAdapter:
         self._admins = admins
         self._app_token = app_token
         self._socket: AsyncSocketModeHandler | None = None
+        self._core = core
 
     def mount(self, web_app: web.Application) -> None:
         """HTTP mode: Slack posts commands, shortcuts and button presses to ``/slack/events``."""
@@ -76,7 +80,11 @@ class SlackAdapter:
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     async def start(self) -> None:
-        """Socket Mode: open the WebSocket (returns once connected; Bolt keeps it alive)."""
+        """People given by email get their Slack ids; Socket Mode: open the WebSocket (returns
+        once connected; Bolt keeps it alive)."""
+        if self._core is not None:
+            policy = self._core.policy()
+            self._core.resolve_slack_ids(await slack_ids_by_email(self.notifier.client, policy))
         if self._app_token:
             self._socket = AsyncSocketModeHandler(self.app, self._app_token)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
@@ -125,6 +133,7 @@ def build(settings: Settings, core: Core) -> SlackAdapter:
         presses=core.presses,
         policy=core.policy,
         notifier=notifier,
+        home=AppHome(core, language_of=lambda user_id: notifier.language_of(user_id=user_id)),
     )
     register(app, deps)
     register_ai_actions(app, core.presses, policy=core.policy)
@@ -136,6 +145,7 @@ def build(settings: Settings, core: Core) -> SlackAdapter:
         admins=core.admins,
         app_token=tokens.app_token,
         signing_secret=tokens.signing_secret,
+        core=core,
     )
     core.register_notifier("slack", notifier)
     core.register_drafts("slack", SlackDraftDelivery(client))

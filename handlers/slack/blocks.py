@@ -18,6 +18,7 @@ from handlers.common import replies
 from handlers.common.ai_text import datetime_text
 from handlers.common.i18n import _
 from handlers.common.replies import state_name
+from handlers.slack import escalation_views
 from handlers.slack.feedback_blocks import not_for_me_block
 
 Block = dict[str, Any]
@@ -167,6 +168,7 @@ def escalation_actions(escalation: Escalation) -> Block:
         "deny": {"type": "plain_text", "text": _("Cancel")},
     }
     elements.append(resolve)
+    elements += escalation_views.more_buttons(escalation)
     return {
         "type": "actions",
         "block_id": f"{ESCALATION_BLOCK_PREFIX}{escalation.id}",
@@ -222,6 +224,8 @@ def status_message(
             )
         )
     )
+    if escalation.state != "resolved":
+        blocks.append(escalation_views.withdraw_block(escalation))
     return _clip(_("Your request: {status}").format(status=message)), blocks
 
 

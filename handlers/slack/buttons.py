@@ -81,6 +81,9 @@ class EscalationButtons:
         """Show the new state on the message whose button was pressed (buttons that still apply)."""
         container = body.get("container") or {}
         channel, ts = container.get("channel_id"), container.get("message_ts")
+        if container.get("type") == "view" and self._deps.home is not None:  # the App Home
+            await self._deps.home.publish(client, body["user"]["id"])
+            return
         if not channel or not ts:
             return
         text, message = self._deps.notifier.escalation_message(escalation)

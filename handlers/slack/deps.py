@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.core.flows import AfterDecision, Presses
 from bot.intake.commands import Commands
 from bot.policy.model import Policy
+from handlers.slack.home import AppHome
 from handlers.slack.notifier import SlackNotifier
 
 
@@ -18,3 +19,4 @@ class SlackDeps:
     presses: Presses
     policy: Callable[[], Policy]
     notifier: SlackNotifier
+    home: AppHome | None = None  # republished after a press made from the Home tab

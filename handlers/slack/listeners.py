@@ -23,6 +23,8 @@ from handlers.common.i18n import _
 from handlers.slack.buttons import ESCALATION_ACTIONS, EscalationButtons
 from handlers.slack.commands import CommandListeners
 from handlers.slack.deps import SlackDeps
+from handlers.slack.escalation_modals import register_modals
+from handlers.slack.home import register_home
 from handlers.slack.notifier import mention_of
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     app.shortcut(SHORTCUT_CALLBACK)(ack=ack_at_once, lazy=[guarded(commands.on_shortcut, fallback)])
     for action_id in ESCALATION_ACTIONS:
         app.action(action_id)(ack=ack_at_once, lazy=[guarded(buttons.on_press, fallback)])
+    register_modals(app, deps, ack=ack_at_once, guarded=guarded, fallback=fallback)
+    if deps.home is not None:
+        register_home(app, deps.home, ack=ack_at_once)
 
 
 LazyWork = Callable[..., Awaitable[None]]

@@ -193,10 +193,9 @@ class WebConsole:
         if who.role == "member":  # as /should-ai queue: a member sees what they asked for
             mine = actor_key(policy, who.actor)
             found = [e for e in found if e.requester == mine]
-        rows = views.queue_rows(policy, found, now=time.time())
-        groups = views.grouped(rows, by=by)
+        groups = views.queue_groups(policy, found, now=time.time(), by=by)
         template = "_queue.html" if request.headers.get("HX-Request") else "queue.html"
-        return self._page(template, who, groups=groups, by=by, notice=notice, total=len(rows))
+        return self._page(template, who, groups=groups, by=by, notice=notice, total=len(found))
 
     async def act(self, request: web.Request, who: Visitor) -> web.StreamResponse:
         """Acknowledge, reassign or resolve: the same press as the chat buttons, as the visitor
@@ -214,7 +213,7 @@ class WebConsole:
             escalation_id=request.match_info["id"],
             action=action,
             target_user_id=target,
-            note=str(data.get("note") or "").strip(),
+            comment=str(data.get("note") or "").strip(),
         )
         return await self._queue_page(request, who, notice=press_text(self.core.policy(), pressed))
 

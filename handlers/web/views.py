@@ -1,8 +1,7 @@
 """What the console's pages show, as values computed from the core's: the queue grouped by
-person and by category, and a batch of playground answers counted per route and category.
-
-(Issue 14 builds a queue read model in ``bot/escalations/queue_view.py`` on another branch; this
-is the console's minimal own until the two are unified.)
+person and by category (from the queue read model every view shares,
+:mod:`bot.escalations.queue_view`: names, unanswered first, the same order as the App Home and
+``/should-ai queue``), and a batch of playground answers counted per route and category.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.escalations.model import Escalation
-from bot.escalations.people import person_label
+from bot.escalations.queue_view import Holder, QueueItem, queue_view
 from bot.policy.model import Decision, Policy
 
 MAX_BATCH = 500  # requests per playground batch: a paste, not a corpus
@@ -35,39 +34,36 @@ class QueueGroup:
     rows: tuple[QueueRow, ...]
 
 
-def queue_rows(policy: Policy, escalations: Iterable[Escalation], *, now: float) -> list[QueueRow]:
-    rows = []
-    for e in escalations:
-        cat = policy.categories.get(e.category)
-        rows.append(
-            QueueRow(
-                escalation=e,
-                category_label=cat.label if cat else e.category,
-                holder=_holder(policy, e.assignee),
-                age_s=now - e.created_at,
-                next_climb_s=None if e.due_at is None else max(0.0, e.due_at - now),
-            )
-        )
-    return rows
-
-
-def _holder(policy: Policy, assignee: str | None) -> str:
-    if assignee is None:
-        return "#channel"
-    label = person_label(policy, assignee)
-    return label.name or label.user_id or label.key
-
-
-def grouped(rows: Sequence[QueueRow], *, by: str) -> list[QueueGroup]:
-    """``by``: "person" (who holds it) or "category"; groups sorted by title, rows oldest first."""
-    groups: dict[str, list[QueueRow]] = {}
-    for row in rows:
-        key = row.holder if by == "person" else row.category_label
-        groups.setdefault(key, []).append(row)
+def queue_groups(
+    policy: Policy, escalations: Iterable[Escalation], *, now: float, by: str
+) -> list[QueueGroup]:
+    """``by``: "person" (who holds it) or "category"; groups with unanswered escalations first,
+    then the largest, each unanswered first, then the next climb soonest, then oldest."""
+    found = list(escalations)
+    by_id = {e.id: e for e in found}
+    view = queue_view(found, policy, now=now)
+    groups = view.by_category if by == "category" else view.by_person
     return [
-        QueueGroup(title=title, rows=tuple(sorted(members, key=lambda r: -r.age_s)))
-        for title, members in sorted(groups.items())
+        QueueGroup(
+            title=_title(group.items[0].holder) if by != "category" else group.title,
+            rows=tuple(_row(item, by_id[item.id]) for item in group.items),
+        )
+        for group in groups
     ]
+
+
+def _row(item: QueueItem, escalation: Escalation) -> QueueRow:
+    return QueueRow(
+        escalation=escalation,
+        category_label=item.category_label,
+        holder=_title(item.holder),
+        age_s=item.age_s,
+        next_climb_s=item.next_climb_s,
+    )
+
+
+def _title(holder: Holder) -> str:
+    return f"#{holder.key}" if holder.kind == "channel" else holder.display
 
 
 def batch_lines(text: str, upload: bytes | None) -> list[str]:

@@ -78,7 +78,7 @@ def test_each_adapter_brings_its_own_markup_for_who_the_policy_cannot_name(
         ),
         (
             StatusNote(kind="no_answer", missed=CRISIS_ROOM, reach=DANA),
-            "No acknowledgement from <#C_CRISIS> and nobody is left to ask: please reach Dana."
+            "No acknowledgement in <#C_CRISIS> and nobody is left to ask: please reach Dana."
             " It stays unanswered in the queue; the admins were told.",
         ),
     ],
@@ -91,3 +91,37 @@ def test_without_a_policy_people_and_channels_are_named_by_key() -> None:
     note = StatusNote(kind="no_answer", missed=DANA, to=CRISIS_ROOM)
     text = status_text(note, policy=None, platform="console", mentions=PLAIN)
     assert text == "No acknowledgement from comms-lead: escalated to #crisis-room."
+
+
+@pytest.mark.parametrize(
+    ("note", "text"),
+    [
+        (  # person -> channel
+            StatusNote(
+                kind="no_answer",
+                missed=MORGAN,
+                to=CRISIS_ROOM,
+                then=NextStep(within_s=30, to=CRISIS_ROOM),
+            ),
+            "No acknowledgement from Morgan: escalated to <#C_CRISIS>."
+            " If nobody acknowledges within 30 s, it is posted there again.",
+        ),
+        (  # channel -> the same channel (a repeat), then unanswered
+            StatusNote(
+                kind="no_answer",
+                missed=CRISIS_ROOM,
+                to=CRISIS_ROOM,
+                then=NextStep(within_s=30, to=None),
+            ),
+            "No acknowledgement in <#C_CRISIS> yet: posted there again."
+            " If nobody acknowledges within 30 s, it stays unanswered and the admins are told.",
+        ),
+        (  # a channel post resent
+            StatusNote(kind="pinged", to=CRISIS_ROOM),
+            "Posted in <#C_CRISIS>; waiting for someone there.",
+        ),
+    ],
+)
+def test_the_climb_reads_right_for_each_level_kind(note: StatusNote, text: str) -> None:
+    # Issue 14: it read "No acknowledgement from #crisis-room: escalated to #crisis-room."
+    assert slack(note) == text

@@ -11,6 +11,7 @@ from tests.ai.fake_llm import FakeLlm
 from tests.discord.conftest import REQUESTER, STRANGER, DiscordBot
 from tests.discord.fake_discord import EPHEMERAL, Message
 from tests.scenarios import Scenario
+from tests.slack.scenario_steps import fixed
 
 ASSIST = "should-ai:assist:"
 FAKE_ANSWER = "1. Pause every paid post about the product. 2. Gather the facts before speaking."
@@ -27,7 +28,7 @@ class AssistPlay:
         requester_token: str,
         lang: str = "en",
     ) -> None:
-        self.lang = lang  # what the people pressing read (their Discord client's locale)
+        self.lang = lang  # the language of the run: the words the presser reads
         self.bot = bot
         self.requester_token = requester_token
         self.scenario = scenario
@@ -44,20 +45,16 @@ class AssistPlay:
             case "assist by requester refused" | "assist by stranger refused":
                 who = REQUESTER if "requester" in step else STRANGER
                 told = await self._pick(ping, who)
-                holder = self._name(escalation)
                 with language(self.lang):
                     only = _("Only {holder}, who holds {escalation}, can ask AI for help with it.")
-                assert only.format(holder=holder, escalation=escalation.id) in told.text()
+                said = only.format(holder=self._name(escalation), escalation=escalation.id)
+                assert said in told.text()
                 assert self.llm is None or len(self.llm.requests) == sent_before
             case "assist checklist":
                 assert self.llm is not None
                 self.llm.default_answer = FAKE_ANSWER
                 self.answer = await self._pick(ping, self._holder_id(escalation))
-                policy = self.bot.services.holder.policy
-                checklist = policy.categories["crisis"].assists["checklist"].label_in(self.lang)
-                with language(self.lang):
-                    title = _("AI help to review: {assist}").format(assist=checklist)
-                assert title in self.answer.text()
+                assert fixed("AI help to review: {assist}", self.lang) in self.answer.text()
                 assert FAKE_ANSWER in self.answer.text()
                 assert any(c.startswith("should-ai:assist-share:") for c in self.answer.custom_ids)
                 assert len(self.llm.requests) == 1 and self.scenario.text in self.llm.prompts()[0]
@@ -69,8 +66,7 @@ class AssistPlay:
                     self.answer, "assist-share", user=self._holder_id(escalation)
                 )
                 said = await self.bot.answer(interaction)
-                with language(self.lang):
-                    assert _("Shared with the requester.") in said.text()
+                assert fixed("Shared with the requester.", self.lang) in said.text()
                 await self.bot.fake.wait_until(
                     lambda: FAKE_ANSWER in self._requester_saw(), what="the shared answer"
                 )

@@ -550,3 +550,21 @@ class FakeDiscord:
             }
             where["context"] = 0
         return self._interaction(3, user_id, data, message=dict(message.payload), **where)
+
+
+def modal_submit(
+    fake: FakeDiscord, message: Message, custom_id: str, *, user_id: str, values: dict[str, str]
+) -> Json:
+    """The submission of the modal ``custom_id`` opened from a button on ``message`` (issue 14):
+    a type-5 interaction carrying each text input's value, from where the button was pressed."""
+    pressed = fake.press(message, message.custom_ids[0], user_id=user_id)
+    rows = [
+        {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
+        for key, value in values.items()
+    ]
+    where = {
+        k: v
+        for k, v in pressed.items()
+        if k not in ("id", "application_id", "type", "token", "version", "data")
+    }
+    return fake._interaction(5, user_id, {"custom_id": custom_id, "components": rows}, **where)

@@ -164,6 +164,6 @@ def test_bad_shard_settings_are_refused_with_the_setting_named(
 
 def test_admins_are_offered_the_admin_sub_commands_and_others_are_not() -> None:
     offered = {c.value for c in suggestions("", admin=False)}
-    assert offered == {"why", "queue", "help", "scheduled"}
+    assert offered == {"why", "queue", "help", "scheduled", "mine", "away until"}
     assert {c.value for c in suggestions("", admin=True)} == offered | {"policy", "reload"}
     assert suggestions("write the press statement", admin=True) == []

@@ -59,6 +59,8 @@ async def test_crisis_request_dms_the_owner_with_three_buttons(discord_bot: Disc
         f"should-ai:resolve:{escalation.id}",
         f"should-ai:nfm:{escalation.decision_id}:{escalation.id}",  # "Not for me" (issue 18)
         f"should-ai:reassign-to:{escalation.id}",
+        f"should-ai:note:{escalation.id}",  # Note… and Snooze (issue 14)
+        f"should-ai:snooze:{escalation.id}",
     ]
     card = await discord_bot.status_card(interaction, says="waiting")
     assert owner.name in card.text()

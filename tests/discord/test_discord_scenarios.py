@@ -17,7 +17,8 @@ from tests.common.english_leaks import english_in, everyone_speaks
 from tests.discord.assist_steps import AssistPlay
 from tests.discord.conftest import DiscordBot, running_bot
 from tests.discord.fake_discord import FakeDiscord, Json, Message
-from tests.scenarios import ASSIST_STEPS, SCENARIOS, Scenario, expected_moves
+from tests.discord.scenario_steps import MORE_STEPS, play_more, set_the_scene
+from tests.scenarios import ASSIST_STEPS, SCENARIOS, SETUP_STEPS, Scenario, expected_moves
 
 pytestmark = pytest.mark.store
 
@@ -48,6 +49,7 @@ class Play:
         self, bot: DiscordBot, scenario: Scenario, interaction: Json, lang: str = "en"
     ) -> None:
         self.says = SAYS[lang]
+        self.lang = lang
         self.bot = bot
         self.scenario = scenario
         self.interaction = interaction
@@ -81,6 +83,8 @@ class Play:
                 await self.bot.status_card(self.interaction, says=f"<#{channel_id}>")
             case "ack" | "resolve":
                 await self._press(step)
+            case _ if step in MORE_STEPS:
+                await play_more(self, step)
             case _:
                 raise AssertionError(f"unknown step {step!r}")
 
@@ -88,7 +92,8 @@ class Play:
         dms = await self.bot.dms_to(self.bot.discord_id(person))
         self.ping, self.holder = dms[-1], person
         assert self.scenario.text in self.ping.text()
-        assert len(self.ping.custom_ids) == 4  # Acknowledge, Resolve, Not for me, Reassign
+        # Acknowledge, Resolve, Not for me, Reassign, Note…, Snooze
+        assert len(self.ping.custom_ids) == 6
         card = await self.bot.status_card(self.interaction, says=says)
         assert self.name(person) in card.text()
 
@@ -163,6 +168,11 @@ async def play_scenario(
         owner = discord_bot.services.holder.policy.categories[scenario.category].owner
         assert owner is not None
         discord_bot.fake.closed_dms.add(discord_bot.discord_id(owner))
+
+    for step in scenario.steps:
+        if step in SETUP_STEPS:
+            category = discord_bot.services.holder.policy.categories[scenario.category]
+            await set_the_scene(discord_bot, step, category.owner or "", lang)
 
     interaction = discord_bot.ask(scenario.text)
     answer = await discord_bot.answer(interaction)

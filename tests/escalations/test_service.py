@@ -91,9 +91,11 @@ async def test_unacknowledged_escalation_climbs_owner_backup_channel_repeat_then
     ]
     assert notifier.statuses(esc.id)[1:] == [
         f"No acknowledgement from Dana: escalated to Morgan.{THEN_CHANNEL}",
-        f"No acknowledgement from Morgan: escalated to <#C_CRISIS>.{THEN_CHANNEL}",
-        f"No acknowledgement from <#C_CRISIS>: escalated to <#C_CRISIS>.{THEN_EXPIRES}",
-        "No acknowledgement from <#C_CRISIS> and nobody is left to ask: please reach Dana."
+        # Issue 14: a repeat post in the same channel says so, not "escalated to" itself.
+        "No acknowledgement from Morgan: escalated to <#C_CRISIS>."
+        " If nobody acknowledges within 0.3 s, it is posted there again.",
+        f"No acknowledgement in <#C_CRISIS> yet: posted there again.{THEN_EXPIRES}",
+        "No acknowledgement in <#C_CRISIS> and nobody is left to ask: please reach Dana."
         + UNANSWERED,
     ]
     final = await service.get(esc.id)

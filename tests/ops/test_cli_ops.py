@@ -118,7 +118,7 @@ def test_escalations_list_and_show(admin_env: str, capsys: pytest.CaptureFixture
     assert run_cli("escalations", "list") == 0
     listed = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in listed] == ["E-1", "E-2"]
-    assert "with partnerships-lead" in listed[0]
+    assert "with Sam Okafor" in listed[0]  # names, not people.yaml keys (issue 14)
 
     assert run_cli("escalations", "list", "--assignee", "marketing-lead", "--json") == 0
     [row] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
@@ -156,3 +156,23 @@ def test_admin_commands_say_when_redis_is_unreachable(
 
     err = capsys.readouterr().err
     assert err.count("Redis is unreachable") == 2 and "SHOULD_AI_REDIS_URL" in err
+
+
+def test_escalations_list_takes_a_name_and_groups(
+    admin_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(_store_escalation(admin_env, _escalation("E-1", "partnerships-lead")))
+    asyncio.run(_store_escalation(admin_env, _escalation("E-2", "marketing-lead")))
+
+    assert run_cli("escalations", "list", "--assignee", "Morgan Lee") == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith("E-2 [Relationships]") and "from slack:U0ALICE" in line
+
+    assert run_cli("escalations", "list", "--by", "person") == 0
+    grouped = capsys.readouterr().out
+    assert "2 open escalations" in grouped
+    assert "Sam Okafor (placeholder - partnerships) (1)" in grouped
+    assert "By category: Relationships 2" in grouped
+
+    assert run_cli("escalations", "list", "--assignee", "Nobody Here") == 1
+    assert "nobody in people.yaml is called 'Nobody Here'" in capsys.readouterr().err

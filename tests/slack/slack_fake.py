@@ -105,6 +105,7 @@ class FakeSlack:
     default_locale: str = "en-US"  # the locale of a user not in user_locale
     channels_by_name: dict[str, str] = field(default_factory=dict)  # name -> id
     scheduled: dict[str, dict[str, Any]] = field(default_factory=dict)  # chat.scheduleMessage
+    emails: dict[str, str] = field(default_factory=dict)  # users.lookupByEmail: email -> id
     _limits: dict[str, _Refusal] = field(default_factory=dict)
     _outage: _Outage | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -472,3 +473,66 @@ _ANSWERS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "conversations.list": _conversations_list,
     "views.open": _views_open,
 }
+
+
+# --- views (modals, App Home) and users.lookupByEmail (issue 14) ------------------------------
+
+_MAX_VIEW_BLOCKS, _MAX_VIEW_TITLE, _MAX_METADATA, _MAX_INPUT_LABEL = 100, 24, 3000, 2000
+
+
+def view_problem(view: Any) -> str | None:
+    """Why Slack would refuse this view (a modal or a Home tab), or None if it would take it."""
+    view = json.loads(view) if isinstance(view, str) else view
+    if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
+        return "view must be an object of type modal or home"
+    blocks = view.get("blocks")
+    if not isinstance(blocks, list) or len(blocks) > _MAX_VIEW_BLOCKS:
+        return f"a view holds at most {_MAX_VIEW_BLOCKS} blocks"
+    if view["type"] == "modal" and not 0 < len(view["title"]["text"]) <= _MAX_VIEW_TITLE:
+        return f"a modal's title is 1-{_MAX_VIEW_TITLE} characters"
+    if len(view.get("private_metadata", "")) > _MAX_METADATA:
+        return "private_metadata too long"
+    for i, block in enumerate(blocks):
+        if block["type"] == "input":
+            if len(block["label"]["text"]) > _MAX_INPUT_LABEL:
+                return f"blocks[{i}]: input label too long"
+            continue
+        if block["type"] == "header" and len(block["text"]["text"]) > 150:
+            return f"blocks[{i}]: header text longer than 150"
+        if block["type"] != "header" and (problem := _block_problem(block)):
+            return f"blocks[{i}]: {problem}"
+    return None
+
+
+def _views_open_checked(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    """A modal opened on a trigger, checked against Slack's limits for views as well as the
+    blocks': the view is answered with its id (the AI-help and wrong-call forms read it back)."""
+    if not args.get("trigger_id"):
+        return {"ok": False, "error": "invalid_trigger_id"}
+    if problem := view_problem(args.get("view")):
+        return {"ok": False, "error": "invalid_arguments", "errors": [problem]}
+    return _views_open(fake, args)
+
+
+def _views_publish(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    if not args.get("user_id"):
+        return {"ok": False, "error": "invalid_arguments"}
+    if problem := view_problem(args.get("view")):
+        return {"ok": False, "error": "invalid_arguments", "errors": [problem]}
+    return {"ok": True, "view": {"id": f"V{next(fake._ts):08d}"}}
+
+
+def _lookup_by_email(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    user = fake.emails.get(str(args.get("email", "")).lower())
+    if user is None:
+        return {"ok": False, "error": "users_not_found"}
+    return {"ok": True, "user": {"id": user, "name": user.lower()}}
+
+
+_ANSWERS.update(
+    {
+        "views.open": _views_open_checked,
+        "views.publish": _views_publish,
+        "users.lookupByEmail": _lookup_by_email,
+    }
+)

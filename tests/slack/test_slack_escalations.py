@@ -14,10 +14,12 @@ import pytest
 from bot.escalations.model import Escalation
 from handlers.common import i18n
 from handlers.slack.blocks import ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION
+from handlers.slack.escalation_views import NOTE_ACTION, SNOOZE_ACTION
 from tests.ai.fake_llm import FakeLlm
-from tests.scenarios import ASSIST_STEPS, ESCALATING, Scenario, by_name, expected_moves
+from tests.scenarios import ASSIST_STEPS, ESCALATING, SETUP_STEPS, Scenario, by_name, expected_moves
 from tests.slack.assist_steps import play_assist
 from tests.slack.conftest import REQUESTER, STRANGER, SlackBot, set_ack_minutes
+from tests.slack.scenario_steps import MORE_STEPS, play_more, set_the_scene
 from tests.slack.slack_fake import Call
 
 pytestmark = pytest.mark.store
@@ -105,7 +107,13 @@ async def test_owner_reassigns_with_the_user_picker_and_that_person_is_pinged(
     )
 
     [handed] = await slack_bot.dms_to(colleague)
-    assert handed.action_ids() == [ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION]
+    assert handed.action_ids() == [
+        ACK_ACTION,
+        REASSIGN_ACTION,
+        RESOLVE_ACTION,
+        NOTE_ACTION,
+        SNOOZE_ACTION,
+    ]
     await slack_bot.fake.wait_for(lambda _: len(_card_updates(slack_bot, escalation)) >= 2)
     assert f"<@{colleague}>" in _card_updates(slack_bot, escalation)[-1].blocks_text()
     stored = await slack_bot.services.escalations.get(escalation.id)
@@ -121,7 +129,13 @@ async def test_owner_who_cannot_be_dmed_is_skipped_for_the_backup_and_the_reques
     await slack_bot.command(CRISIS)
 
     [ping] = await slack_bot.dms_to(backup)
-    assert ping.action_ids() == [ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION]
+    assert ping.action_ids() == [
+        ACK_ACTION,
+        REASSIGN_ACTION,
+        RESOLVE_ACTION,
+        NOTE_ACTION,
+        SNOOZE_ACTION,
+    ]
     assert slack_bot.fake.dms_to(owner) == []
     escalation = await slack_bot.only_escalation()
     assert escalation.level == 1
@@ -150,7 +164,13 @@ async def test_nobody_acknowledges_so_the_backup_then_the_channel_are_pinged(
         await bot.services.jobs.stop()
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)
-    assert backup_ping.action_ids() == [ACK_ACTION, REASSIGN_ACTION, RESOLVE_ACTION]
+    assert backup_ping.action_ids() == [
+        ACK_ACTION,
+        REASSIGN_ACTION,
+        RESOLVE_ACTION,
+        NOTE_ACTION,
+        SNOOZE_ACTION,
+    ]
     [post, *_] = [c for c in bot.fake.of("chat.postMessage") if c.args["channel"] == channel]
     assert "<!here>" in post.blocks_text()
     for who in ("comms-lead", "marketing-lead"):  # the post says who may take it
@@ -181,9 +201,12 @@ async def test_scenario_unfolds_on_slack(
     owner = slack_bot.slack_id(category.owner)
     if scenario.steps[0] == "dm refused->backup":
         slack_bot.fake.dm_refused[owner] = "user_disabled"
+    for step in scenario.steps:
+        if step in SETUP_STEPS:
+            await set_the_scene(slack_bot, step, category.owner)
 
     await slack_bot.command(scenario.text)
-    [answer] = await slack_bot.answers_to(REQUESTER)
+    [answer, *_] = await slack_bot.answers_to(REQUESTER)
     assert "A person must own this" in answer.blocks_text()
     assert category.label in answer.blocks_text()
     escalation_id = (await _current(slack_bot)).id
@@ -220,6 +243,8 @@ async def _play(slack_bot: SlackBot, step: str, scenario: Scenario, lang: str = 
         await slack_bot.fake.wait_for(
             lambda calls: any(c.args.get("channel") == channel for c in calls)
         )
+    elif step in MORE_STEPS:
+        await play_more(slack_bot, step, escalation, lang)
     else:
         raise AssertionError(f"unknown step {step!r}")
 

@@ -12,16 +12,18 @@ from redis.asyncio import Redis
 from handlers.common.i18n import _, language
 from tests.ai.fake_llm import FakeLlm
 from tests.common.english_leaks import english_in, everyone_speaks
-from tests.scenarios import ASSIST_STEPS, SCENARIOS, Scenario, expected_moves
+from tests.scenarios import ASSIST_STEPS, SCENARIOS, SETUP_STEPS, Scenario, expected_moves
 from tests.slack.assist_steps import play_assist
 from tests.slack.conftest import REQUESTER, SlackBot, serving
+from tests.slack.scenario_steps import set_the_scene
 from tests.slack.slack_fake import Call, FakeSlack
 from tests.slack.test_slack_escalations import _current, _play
 
 pytestmark = pytest.mark.store
 
 
-PLAYED = tuple(s for s in SCENARIOS if not s.rollout)  # rollout rows: test_slack_rollout.py
+# The rows of shadow mode and wrong-call feedback have their own drivers (test_slack_rollout.py).
+PLAYED = tuple(s for s in SCENARIOS if not s.rollout)
 
 
 @pytest.mark.parametrize("scenario", PLAYED, ids=lambda s: s.name)
@@ -39,8 +41,11 @@ async def test_scenario_in_french(
         category = bot.services.holder.policy.categories[scenario.category]
         if "dm refused->backup" in scenario.steps and category.owner is not None:
             fake_slack.dm_refused[bot.slack_id(category.owner)] = "user_disabled"
+        for step in scenario.steps:
+            if step in SETUP_STEPS and category.owner is not None:
+                await set_the_scene(bot, step, category.owner, "fr")
         await bot.command(scenario.text)
-        [answer] = await bot.answers_to(REQUESTER)
+        [answer, *_others] = await bot.answers_to(REQUESTER)
         with language("fr"):
             verdict = _("A person must own this") if scenario.escalates else _("AI can do this")
         assert verdict in answer.blocks_text()

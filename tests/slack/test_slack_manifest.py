@@ -36,4 +36,12 @@ def test_manifest_turns_on_buttons_and_socket_mode_with_the_minimal_scopes() -> 
         "commands",
         "im:write",  # conversations.open for DMs
         "users:read",  # users.info for a requester's time zone
+        "users:read.email",  # users.lookupByEmail for people given by email (issue 14)
     ]
+
+
+def test_manifest_enables_the_home_tab_and_its_event() -> None:
+    manifest = _manifest()
+
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]

@@ -171,7 +171,7 @@ async def test_the_owner_acknowledges_with_a_note_from_the_queue(
 
     await slack_bot.fake.wait_for(lambda _: card_says_acknowledged())
     stored = await slack_bot.services.escalations.get(escalation.id)
-    assert stored is not None and stored.history[-1].note == "on it, draft in 20 min"
+    assert stored is not None and stored.history[-1].comment == "on it, draft in 20 min"
 
 
 async def test_a_member_sees_only_their_own_requests_and_cannot_act_on_others(
