@@ -31,7 +31,7 @@ AURORA = (
     "Draft three taglines for the Aurora headphones",
     "Write the launch-day LinkedIn post about Aurora",
     "Draft the Aurora launch press kit intro paragraph",
-    "Write the hero banner copy for the Aurora campaign",
+    "Write the Aurora preorder confirmation email",
     "Draft the Aurora launch video script",
     "Write the Aurora launch newsletter headline and intro",
     "Draft Instagram captions for the Aurora launch week",
