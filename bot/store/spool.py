@@ -79,16 +79,19 @@ class EscalationSpool:
         self._pending = _read(self.path)  # a previous owner of this slot is gone
         adopted = self._adopt_orphans(directory, own=slot)
         self._rewrite()
-        for orphan in adopted:  # only now that their promises are in our own file
+        for orphan, lock in adopted:  # only now that their promises are in our own file
             orphan.unlink(missing_ok=True)
+            if lock is not None:  # held until here: a process starting meanwhile could
+                os.close(lock)  # take that slot and have its new file deleted under it
 
-    def _adopt_orphans(self, directory: Path, *, own: int) -> list[Path]:
-        """Take over the promises of spool files whose process is gone; the files taken."""
-        adopted: list[Path] = []
+    def _adopt_orphans(self, directory: Path, *, own: int) -> list[tuple[Path, int | None]]:
+        """Take over the promises of spool files whose process is gone: each file taken, with
+        the lock of its slot (None for the single file of earlier versions), still held."""
+        adopted: list[tuple[Path, int | None]] = []
         legacy = directory / LEGACY_FILE
         if legacy.exists():
             self._pending.update(_read(legacy))
-            adopted.append(legacy)
+            adopted.append((legacy, None))
         for slot in range(_SLOTS):
             path = directory / f"escalations-{slot}.jsonl"
             if slot == own or not path.exists():
@@ -96,16 +99,13 @@ class EscalationSpool:
             lock = _try_lock(directory, slot)
             if lock is None:  # its process is alive
                 continue
-            try:
-                self._pending.update(_read(path))
-                adopted.append(path)
-            finally:
-                os.close(lock)  # released once its file is gone (or our rewrite holds it)
+            adopted.append((path, lock))
+            self._pending.update(_read(path))
         if adopted:
             log.warning(
                 "spool: took over %d escalation(s) promised by a process that is gone (%s)",
                 len(self._pending),
-                ", ".join(p.name for p in adopted),
+                ", ".join(p.name for p, _ in adopted),
             )
         return adopted
 
