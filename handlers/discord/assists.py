@@ -22,9 +22,9 @@ from bot.escalations.model import Escalation
 from bot.escalations.people import platform_user_id
 from bot.policy.model import Policy
 from handlers.common import assist_text
-from handlers.common.i18n import DEFAULT_LANGUAGE, current_language, language, supported
+from handlers.common.i18n import current_language, language
 from handlers.discord import render
-from handlers.discord.replies import actor_of, claim, or_missing, tell
+from handlers.discord.replies import actor_of, claim, or_missing, presser_language, tell
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,19 @@ WITH_TEMPLATE = re.compile(rf"should-ai:assist-with:(?P<escalation_id>{_ID})")
 _HANDLERS: weakref.WeakKeyDictionary[discord.Client, DiscordAssists] = weakref.WeakKeyDictionary()
 
 
+def _assist_select(
+    placeholder: str, custom_id: str, options: Sequence[tuple[str, str]]
+) -> discord.ui.Select[discord.ui.View]:
+    """A select of a category's assists ((name, label) pairs), within Discord's limits (25
+    options, labels of 100); one placeholder option when rebuilt from a custom id alone."""
+    choices = [discord.SelectOption(label=label[:100], value=name) for name, label in options]
+    return discord.ui.Select(
+        placeholder=placeholder,
+        custom_id=custom_id,
+        options=choices[:25] or [discord.SelectOption(label="-", value="-")],
+    )
+
+
 class AssistSelect(
     discord.ui.DynamicItem[discord.ui.Select[discord.ui.View]], template=ASSIST_TEMPLATE
 ):
@@ -44,14 +57,8 @@ class AssistSelect(
 
     def __init__(self, *, escalation_id: str, options: Sequence[tuple[str, str]] = ()) -> None:
         self.escalation_id = escalation_id
-        choices = [discord.SelectOption(label=label[:100], value=name) for name, label in options]
-        super().__init__(
-            discord.ui.Select(
-                placeholder=assist_text.get_ai_help(),
-                custom_id=f"should-ai:assist:{escalation_id}",
-                options=choices[:25] or [discord.SelectOption(label="-", value="-")],
-            )
-        )
+        placeholder = assist_text.get_ai_help()
+        super().__init__(_assist_select(placeholder, f"should-ai:assist:{escalation_id}", options))
 
     @classmethod
     async def from_custom_id(
@@ -77,14 +84,9 @@ class MaterialSelect(
 
     def __init__(self, *, escalation_id: str, options: Sequence[tuple[str, str]] = ()) -> None:
         self.escalation_id = escalation_id
-        choices = [discord.SelectOption(label=label[:100], value=name) for name, label in options]
-        super().__init__(
-            discord.ui.Select(
-                placeholder=assist_text.with_material(),
-                custom_id=f"should-ai:assist-with:{escalation_id}",
-                options=choices[:25] or [discord.SelectOption(label="-", value="-")],
-            )
-        )
+        placeholder = assist_text.with_material()
+        custom_id = f"should-ai:assist-with:{escalation_id}"
+        super().__init__(_assist_select(placeholder, custom_id, options))
 
     @classmethod
     async def from_custom_id(
@@ -206,7 +208,7 @@ class DiscordAssists:
         assist: str,
         extra: str = "",
     ) -> None:
-        with language(_presser_language(interaction)):
+        with language(presser_language(interaction)):
             await self._assist(interaction, escalation_id=escalation_id, assist=assist, extra=extra)
 
     async def _assist(
@@ -247,7 +249,7 @@ class DiscordAssists:
         return answer_embed(policy, result.answer), view
 
     async def on_share(self, interaction: discord.Interaction[Any], *, answer_id: str) -> None:
-        with language(_presser_language(interaction)):
+        with language(presser_language(interaction)):
             await self._share(interaction, answer_id=answer_id)
 
     async def _share(self, interaction: discord.Interaction[Any], *, answer_id: str) -> None:
@@ -292,9 +294,3 @@ def _handler(interaction: discord.Interaction[Any]) -> DiscordAssists:
     if found is None:
         raise LookupError("this client was built without AI help")
     return found
-
-
-def _presser_language(interaction: discord.Interaction[Any]) -> str:
-    """The language of whoever pressed: their Discord client's locale, else the default."""
-    locale = str(interaction.locale.value) if interaction.locale else None
-    return supported(locale) or DEFAULT_LANGUAGE

@@ -16,8 +16,9 @@ import discord
 
 from bot.escalations.model import Escalation
 from handlers.common import escalation_text as words
-from handlers.common.i18n import DEFAULT_LANGUAGE, language, supported
+from handlers.common.i18n import language
 from handlers.discord.components import ID, handler_of
+from handlers.discord.replies import presser_language
 
 MoreOp = Literal["note", "snooze", "withdraw"]
 MORE_TEMPLATE = re.compile(rf"should-ai:(?P<op>note|snooze|withdraw):{ID}")
@@ -65,8 +66,7 @@ class MoreButton(
                 interaction, escalation_id=self.escalation_id, action="withdraw"
             )
             return
-        locale = str(interaction.locale.value) if interaction.locale else None
-        with language(supported(locale) or DEFAULT_LANGUAGE):  # the presser's client
+        with language(presser_language(interaction)):
             modal = (
                 NoteModal(self.escalation_id)
                 if self.op == "note"

@@ -17,6 +17,7 @@ import discord
 
 from bot.errors import ShouldAiError
 from bot.escalations.model import Actor
+from handlers.common.i18n import DEFAULT_LANGUAGE, supported
 from handlers.discord import render
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,12 @@ async def tell(interaction: discord.Interaction[Any], message: str) -> None:
 
 def actor_of(interaction: discord.Interaction[Any]) -> Actor:
     return Actor(platform="discord", user_id=str(interaction.user.id))
+
+
+def presser_language(interaction: discord.Interaction[Any]) -> str:
+    """The language of whoever pressed: their Discord client's locale, else the default."""
+    locale = str(interaction.locale.value) if interaction.locale else None
+    return supported(locale) or DEFAULT_LANGUAGE
 
 
 def or_missing(view: discord.ui.View | None) -> Any:
