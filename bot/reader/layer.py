@@ -159,11 +159,16 @@ class ReaderLayer:
             return (*hits, self._unsure(f"the trained reader could not read this request ({e})"))
         if tripped:
             return self._after_tripwire(hits, reading, tripped)
-        vague = next((src for src, regex in self._vague if regex.search(text.words)), None)
-        if vague is not None and reading.human < self.threshold:
+        vague = self._vague_match(text.words) if reading.human < self.threshold else None
+        if vague is not None:
             why = f"it points at something I cannot see (reader.vague {vague!r})"
             return (*hits, self._unsure(f"{why}; {_detail(reading, self.threshold)}"))
         return (*hits, self._hit(reading))
+
+    def _vague_match(self, words: str) -> str | None:
+        """The reader.vague pattern ``words`` matches, if any (only asked of AI readings: a
+        request already going to a person needs no second reason)."""
+        return next((source for source, regex in self._vague if regex.search(words)), None)
 
     def _after_tripwire(
         self, hits: tuple[Hit, ...], reading: Reading, tripped: set[str]
